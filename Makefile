@@ -1,0 +1,36 @@
+# makeagents-go developer tasks. `make check` is what CI runs (via .ci/run).
+GO ?= go
+STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck
+
+.PHONY: check generate validate check-generated test race fuzz-seeds lint fmt
+
+check: lint validate check-generated race fuzz-seeds
+
+generate:
+	$(GO) generate ./...
+
+validate:
+	$(GO) run ./scripts/validate-spec openapi.yaml
+
+check-generated:
+	scripts/check-generated
+
+test:
+	$(GO) test ./...
+
+race:
+	$(GO) test -race -count=1 ./...
+
+# Runs every fuzz target's seed corpus (testdata/fuzz and f.Add seeds) as
+# plain tests; `go test` does this by itself, this target names them.
+fuzz-seeds:
+	$(GO) test -count=1 -run '^Fuzz' ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt: not formatted:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+fmt:
+	gofmt -w $$(git ls-files -co --exclude-standard '*.go' | grep -v '\.gen\.go$$')

@@ -1,0 +1,246 @@
+// Package specvalidate checks openapi.yaml: that kin-openapi loads it and
+// finds it valid (examples included), and that it follows this project's own
+// rules for the spec (every operation has an operationId, names its scope,
+// takes teamId and declares Make's error responses; every SSE event schema
+// pointer resolves). scripts/validate-spec is its command-line front end.
+package specvalidate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
+)
+
+// Problem is one thing wrong with the spec.
+type Problem struct {
+	// Location says where: a YAML line when known, and the path inside the
+	// document (e.g. `paths./ai-agents/v1/agents.get`).
+	Location string
+	// Message says what is wrong.
+	Message string
+}
+
+func (p Problem) String() string { return p.Location + ": " + p.Message }
+
+// ErrorStatuses are the responses every operation must declare: the errors
+// Make's API really returns, although its reference page omits them.
+var ErrorStatuses = []string{"400", "401", "403", "404", "429", "5XX"}
+
+// Validate checks the spec in data, named name in messages, and returns every
+// problem found (none when the spec is valid).
+func Validate(name string, data []byte) []Problem {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return []Problem{{Location: name, Message: "not YAML: " + err.Error()}}
+	}
+	lines := lineIndex(&root)
+
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return []Problem{{Location: name, Message: "kin-openapi cannot load it: " + err.Error()}}
+	}
+	var problems []Problem
+	err = doc.Validate(context.Background(),
+		openapi3.EnableMultiError(),
+		openapi3.EnableExamplesValidation(),
+		openapi3.EnableSchemaDefaultsValidation(),
+		openapi3.EnableSchemaPatternValidation(),
+	)
+	problems = append(problems, kinProblems(name, err)...)
+	problems = append(problems, projectRules(name, doc, lines)...)
+	return dedupe(problems)
+}
+
+// kinProblems flattens kin-openapi's error tree into one problem per leaf.
+// Its messages spell the location as a chain ("invalid paths: invalid path
+// /x: invalid operation GET: ..."); the chain becomes the location.
+func kinProblems(name string, err error) []Problem {
+	if err == nil {
+		return nil
+	}
+	var multi openapi3.MultiError
+	if errors.As(err, &multi) {
+		var out []Problem
+		for _, e := range multi {
+			out = append(out, kinProblems(name, e)...)
+		}
+		return out
+	}
+	msg := err.Error()
+	// kin-openapi appends the offending schema and value as an indented dump;
+	// keep the first line, which says what and where.
+	if i := strings.Index(msg, "\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	var where []string
+	for {
+		head, rest, ok := strings.Cut(msg, ": ")
+		if !ok || !strings.HasPrefix(head, "invalid ") {
+			break
+		}
+		where = append(where, strings.TrimPrefix(head, "invalid "))
+		msg = rest
+	}
+	loc := name
+	if len(where) > 0 {
+		loc += " " + strings.Join(where, " > ")
+	}
+	return []Problem{{Location: loc, Message: msg}}
+}
+
+// projectRules are the checks kin-openapi cannot know: what this SDK needs
+// from every operation of Make's API.
+func projectRules(name string, doc *openapi3.T, lines map[string]int) []Problem {
+	var out []Problem
+	at := func(path ...string) string {
+		key := strings.Join(path, ".")
+		if line, ok := lines[key]; ok {
+			return fmt.Sprintf("%s:%d %s", name, line, key)
+		}
+		return name + " " + key
+	}
+	if doc.Paths == nil {
+		return []Problem{{Location: at("paths"), Message: "no paths"}}
+	}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			m := strings.ToLower(method)
+			if op.OperationID == "" {
+				out = append(out, Problem{at("paths", path, m), "operation has no operationId"})
+			}
+			if scopes, ok := op.Extensions["x-makeagents-scopes"].([]any); !ok || len(scopes) == 0 {
+				out = append(out, Problem{at("paths", path, m), "operation does not name its scope in x-makeagents-scopes"})
+			}
+			if !hasParam(item.Parameters, op.Parameters, "query", "teamId") {
+				out = append(out, Problem{at("paths", path, m), "operation does not take the teamId query parameter"})
+			}
+			if strings.Contains(path, "{agentId}") && !hasParam(item.Parameters, op.Parameters, "path", "agentId") {
+				out = append(out, Problem{at("paths", path, m), "path has {agentId} but the operation does not declare it"})
+			}
+			for _, status := range ErrorStatuses {
+				if op.Responses == nil || op.Responses.Value(status) == nil {
+					out = append(out, Problem{at("paths", path, m, "responses"), "missing the " + status + " error response"})
+				}
+			}
+			if op.Responses == nil {
+				continue
+			}
+			for status, ref := range op.Responses.Map() {
+				if ref.Value == nil {
+					continue
+				}
+				for ctype, media := range ref.Value.Content {
+					out = append(out, sseEventRules(doc, media, at("paths", path, m, "responses", status, "content", ctype))...)
+				}
+			}
+		}
+	}
+	out = append(out, noteRules(doc, at)...)
+	return out
+}
+
+// sseEventRules checks x-makeagents-sse-events: a map from SSE event type to
+// a local pointer to the schema of that event's data.
+func sseEventRules(doc *openapi3.T, media *openapi3.MediaType, loc string) []Problem {
+	raw, ok := media.Extensions["x-makeagents-sse-events"]
+	if !ok {
+		return nil
+	}
+	events, ok := raw.(map[string]any)
+	if !ok || len(events) == 0 {
+		return []Problem{{loc, "x-makeagents-sse-events must map event types to schema pointers"}}
+	}
+	var out []Problem
+	for event, ptr := range events {
+		s, _ := ptr.(string)
+		if _, err := ResolveSchemaPointer(doc, s); err != nil {
+			out = append(out, Problem{loc, fmt.Sprintf("x-makeagents-sse-events[%q]: %v", event, err)})
+		}
+	}
+	return out
+}
+
+// noteRules requires every x-makeagents-note to be non-empty text: a
+// deviation without an explanation is not a deliberate one.
+func noteRules(doc *openapi3.T, at func(...string) string) []Problem {
+	var out []Problem
+	check := func(ext map[string]any, path ...string) {
+		if v, ok := ext["x-makeagents-note"]; ok {
+			if s, _ := v.(string); strings.TrimSpace(s) == "" {
+				out = append(out, Problem{at(path...), "x-makeagents-note must explain the deviation"})
+			}
+		}
+	}
+	for name, s := range doc.Components.Schemas {
+		if s.Value != nil {
+			check(s.Value.Extensions, "components", "schemas", name)
+		}
+	}
+	for name, p := range doc.Components.Parameters {
+		if p.Value != nil {
+			check(p.Value.Extensions, "components", "parameters", name)
+		}
+	}
+	return out
+}
+
+// ResolveSchemaPointer resolves a local pointer of the form
+// `#/components/schemas/Name`, as used by x-makeagents-sse-events.
+func ResolveSchemaPointer(doc *openapi3.T, ptr string) (*openapi3.Schema, error) {
+	name, ok := strings.CutPrefix(ptr, "#/components/schemas/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return nil, fmt.Errorf("%q is not a #/components/schemas/<Name> pointer", ptr)
+	}
+	ref, ok := doc.Components.Schemas[name]
+	if !ok || ref.Value == nil {
+		return nil, fmt.Errorf("schema %q does not exist", name)
+	}
+	return ref.Value, nil
+}
+
+func hasParam(pathLevel, opLevel openapi3.Parameters, in, name string) bool {
+	for _, ps := range []openapi3.Parameters{opLevel, pathLevel} {
+		if p := ps.GetByInAndName(in, name); p != nil && p.Required {
+			return true
+		}
+	}
+	return false
+}
+
+// lineIndex maps dotted mapping-key paths ("paths./x.get") to YAML lines.
+func lineIndex(root *yaml.Node) map[string]int {
+	out := map[string]int{}
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, prefix)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				key := n.Content[i].Value
+				if prefix != "" {
+					key = prefix + "." + key
+				}
+				out[key] = n.Content[i].Line
+				walk(n.Content[i+1], key)
+			}
+		}
+	}
+	walk(root, "")
+	return out
+}
+
+func dedupe(ps []Problem) []Problem {
+	slices.SortStableFunc(ps, func(a, b Problem) int { return strings.Compare(a.String(), b.String()) })
+	return slices.CompactFunc(ps, func(a, b Problem) bool { return a == b })
+}
