@@ -55,6 +55,7 @@ func Validate(name string, data []byte) []Problem {
 	)
 	problems = append(problems, kinProblems(name, err)...)
 	problems = append(problems, projectRules(name, doc, lines)...)
+	problems = append(problems, noteRules(name, &root)...)
 	return dedupe(problems)
 }
 
@@ -143,7 +144,6 @@ func projectRules(name string, doc *openapi3.T, lines map[string]int) []Problem 
 			}
 		}
 	}
-	out = append(out, noteRules(doc, at)...)
 	return out
 }
 
@@ -168,27 +168,28 @@ func sseEventRules(doc *openapi3.T, media *openapi3.MediaType, loc string) []Pro
 	return out
 }
 
-// noteRules requires every x-makeagents-note to be non-empty text: a
-// deviation without an explanation is not a deliberate one.
-func noteRules(doc *openapi3.T, at func(...string) string) []Problem {
+// noteRules requires every x-makeagents-note, wherever it stands, to be
+// non-empty text: a deviation without an explanation is not a deliberate one.
+func noteRules(name string, root *yaml.Node) []Problem {
 	var out []Problem
-	check := func(ext map[string]any, path ...string) {
-		if v, ok := ext["x-makeagents-note"]; ok {
-			if s, _ := v.(string); strings.TrimSpace(s) == "" {
-				out = append(out, Problem{at(path...), "x-makeagents-note must explain the deviation"})
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				key, val := n.Content[i], n.Content[i+1]
+				if key.Value == "x-makeagents-note" && (val.Kind != yaml.ScalarNode || strings.TrimSpace(val.Value) == "") {
+					out = append(out, Problem{fmt.Sprintf("%s:%d %s", name, key.Line, strings.TrimPrefix(path, ".")), "x-makeagents-note must explain the deviation in words"})
+				}
+				walk(val, path+"."+key.Value)
 			}
 		}
 	}
-	for name, s := range doc.Components.Schemas {
-		if s.Value != nil {
-			check(s.Value.Extensions, "components", "schemas", name)
-		}
-	}
-	for name, p := range doc.Components.Parameters {
-		if p.Value != nil {
-			check(p.Value.Extensions, "components", "parameters", name)
-		}
-	}
+	walk(root, "")
 	return out
 }
 
