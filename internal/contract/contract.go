@@ -160,6 +160,16 @@ func (v *Validator) route(req *http.Request) (*routers.Route, map[string]string,
 	return route, params, nil
 }
 
+// OperationID returns the operationId of the operation req addresses
+// (e.g. "getAgent"), or an error if the spec has none there.
+func (v *Validator) OperationID(req *http.Request) (string, error) {
+	route, _, err := v.route(req)
+	if err != nil {
+		return "", err
+	}
+	return route.Operation.OperationID, nil
+}
+
 // ValidateRequest checks method, path, parameters, security and JSON body of
 // req against the spec. The body is read and put back, so req can still be
 // sent or served.

@@ -160,3 +160,25 @@ func TestRoundTripperReportsAndPassesThrough(t *testing.T) {
 		t.Fatalf("reported = %v, want one request and one response violation", reported)
 	}
 }
+
+func TestOperationID(t *testing.T) {
+	v := newValidator(t)
+	for target, want := range map[string]string{
+		"GET /api/v2/ai-agents/v1/agents?teamId=1":   "listAgents",
+		"POST /api/v2/ai-agents/v1/agents?teamId=1":  "createAgent",
+		"GET " + agentPath + "?teamId=1":             "getAgent",
+		"PATCH " + agentPath + "?teamId=1":           "updateAgent",
+		"DELETE " + agentPath + "?teamId=1":          "deleteAgent",
+		"POST " + agentPath + "/run?teamId=1":        "runAgent",
+		"POST " + agentPath + "/run/stream?teamId=1": "runAgentStream",
+	} {
+		method, path, _ := strings.Cut(target, " ")
+		got, err := v.OperationID(request(method, path, ""))
+		if err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %q", target, got, err, want)
+		}
+	}
+	if _, err := v.OperationID(request("GET", "/api/v2/scenarios", "")); err == nil {
+		t.Error("a path outside the API has an operation")
+	}
+}
