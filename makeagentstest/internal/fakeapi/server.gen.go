@@ -20,16 +20,16 @@ import (
 
 // Defines values for MessageRole.
 const (
-	Assistant MessageRole = "assistant"
-	User      MessageRole = "user"
+	MessageRoleAssistant MessageRole = "assistant"
+	MessageRoleUser      MessageRole = "user"
 )
 
 // Valid indicates whether the value is a known member of the MessageRole enum.
 func (e MessageRole) Valid() bool {
 	switch e {
-	case Assistant:
+	case MessageRoleAssistant:
 		return true
-	case User:
+	case MessageRoleUser:
 		return true
 	default:
 		return false
