@@ -27,74 +27,78 @@ const maxSubErrors = 20
 // input parameters") and one suberror per problem.
 func (s *Server) validateRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Route first: a request for no operation of the spec is a 404 (or
+		// 405 for a known path), as a real server would answer, not a 400.
+		if _, err := s.validator.OperationID(r); err != nil {
+			var routeErr *routers.RouteError
+			if errors.As(err, &routeErr) && routeErr.Reason == routers.ErrMethodNotAllowed.Error() {
+				writeError(w, http.StatusMethodNotAllowed, makeError("Method not allowed",
+					r.Method+" is not allowed on "+r.URL.Path+".", "SC405"), nil)
+				return
+			}
+			writeError(w, http.StatusNotFound, makeError("Not found",
+				"No such endpoint: "+r.Method+" "+r.URL.Path+".", "SC404"), nil)
+			return
+		}
 		err := s.validator.ValidateRequest(r.Context(), r)
 		if err == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
-		switch {
-		case errors.Is(err, routers.ErrPathNotFound):
-			writeError(w, http.StatusNotFound, makeError("Not found",
-				"No such endpoint: "+r.Method+" "+r.URL.Path+".", "SC404"), nil)
-		case errors.Is(err, routers.ErrMethodNotAllowed):
-			writeError(w, http.StatusMethodNotAllowed, makeError("Method not allowed",
-				r.Method+" is not allowed on "+r.URL.Path+".", "SC405"), nil)
-		default:
-			subs := problems(err)
-			detail := "The request does not match the API's specification."
-			if len(subs) > 0 {
-				detail = subs[0]
-			}
-			writeError(w, http.StatusBadRequest, makeError("Invalid input parameters",
-				detail, "IM005", subs...), nil)
+		subs := problems(err)
+		detail := "The request does not match the API's specification."
+		if len(subs) > 0 {
+			detail = subs[0]
 		}
+		writeError(w, http.StatusBadRequest, makeError("Invalid input parameters", detail, "IM005", subs...), nil)
 	})
 }
 
 // problems flattens a kin-openapi validation error into one line per problem,
-// naming where it is (parameter or body field) and what is wrong.
+// naming where it is (parameter or body) and what is wrong. It walks the
+// tree by hand because errors.As would see through a RequestError into its
+// inner MultiError and lose which parameter the problem is about.
 func problems(err error) []string {
 	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		if len(out) >= maxSubErrors {
+	var walk func(where string, err error)
+	walk = func(where string, err error) {
+		if len(out) >= maxSubErrors || err == nil {
 			return
 		}
-		var multi openapi3.MultiError
-		if errors.As(err, &multi) {
-			for _, e := range multi {
-				walk(e)
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, inner := range e {
+				walk(where, inner)
 			}
 			return
-		}
-		var reqErr *openapi3filter.RequestError
-		if errors.As(err, &reqErr) {
-			where := "request body"
-			if reqErr.Parameter != nil {
-				where = reqErr.Parameter.In + " parameter " + reqErr.Parameter.Name
+		case *openapi3filter.RequestError:
+			where = "request body"
+			if e.Parameter != nil {
+				where = e.Parameter.In + " parameter " + e.Parameter.Name
 			}
-			if reqErr.Err != nil {
-				var inner openapi3.MultiError
-				if errors.As(reqErr.Err, &inner) {
-					for _, e := range inner {
-						out = append(out, where+": "+describe(e))
-					}
-					return
-				}
-				out = append(out, where+": "+describe(reqErr.Err))
+			if e.Err == nil {
+				out = append(out, where+": "+e.Reason)
 				return
 			}
-			out = append(out, where+": "+reqErr.Reason)
+			walk(where, e.Err)
 			return
-		}
-		var secErr *openapi3filter.SecurityRequirementsError
-		if errors.As(err, &secErr) {
-			out = append(out, "authorization: "+secErr.Error())
+		case *openapi3filter.SecurityRequirementsError:
+			out = append(out, "authorization: "+e.Error())
 			return
+		case *openapi3.SchemaError, *openapi3filter.ParseError:
+		default:
+			if inner := errors.Unwrap(err); inner != nil {
+				walk(where, inner)
+				return
+			}
 		}
-		out = append(out, describe(err))
+		if where != "" {
+			out = append(out, where+": "+describe(err))
+		} else {
+			out = append(out, describe(err))
+		}
 	}
-	walk(err)
+	walk("", err)
 	return out
 }
 
