@@ -129,13 +129,22 @@ type recorder struct {
 }
 
 func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-		if r.check && strings.HasPrefix(r.Header().Get("Content-Type"), "text/event-stream") {
-			r.events = &eventChecker{s: r.s}
-		}
+	if r.status != 0 {
+		r.ResponseWriter.WriteHeader(status) // let net/http complain as usual
+		return
+	}
+	r.status = status
+	stream := strings.HasPrefix(r.Header().Get("Content-Type"), "text/event-stream")
+	if r.check && stream {
+		r.events = &eventChecker{s: r.s}
 	}
 	r.ResponseWriter.WriteHeader(status)
+	if stream {
+		// Send the status line now, as a real SSE server does: a client
+		// waits for it before it can read events, and a stream that stalls
+		// before its first event must still look started.
+		r.Flush()
+	}
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
