@@ -173,6 +173,14 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // started reports whether the response's status line has been written.
 func started(w http.ResponseWriter) bool {
-	rec, ok := w.(*recorder)
-	return ok && rec.status != 0
+	for {
+		switch t := w.(type) {
+		case *recorder:
+			return t.status != 0
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return false
+		}
+	}
 }

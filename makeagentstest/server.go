@@ -74,6 +74,7 @@ type config struct {
 	stepDelay time.Duration
 	perMinute int
 	clock     func() time.Time
+	drifts    []Drift
 	// report receives every spec violation in a response the server sent
 	// (nil: responses are not checked). NewServer sets it to t.Errorf.
 	report func(error)
@@ -205,8 +206,8 @@ func (s *Server) Close() {
 
 // handler builds the request pipeline, outermost first: request log and
 // response check, injected failures, authentication, rate limit, validation
-// against the spec, team access, then the generated router and strict
-// handlers that call the hand-written behaviour.
+// against the spec, team access, drift (WithDrift), then the generated
+// router and strict handlers that call the hand-written behaviour.
 func (s *Server) handler() http.Handler {
 	strict := fakeapi.NewStrictHandlerWithOptions(handlers{s}, nil, fakeapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.badRequest,
@@ -217,6 +218,7 @@ func (s *Server) handler() http.Handler {
 		ErrorHandlerFunc: s.badRequest,
 	})
 	var h http.Handler = api
+	h = s.driftResponses(h)
 	h = s.teamAccess(h)
 	h = s.validateRequests(h)
 	h = s.rateLimit(h)
