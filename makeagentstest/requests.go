@@ -75,7 +75,16 @@ func exchangeOf(ctx context.Context) *exchange {
 // also counts the handler as in flight so Close can wait for it.
 func (s *Server) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Count the handler under the lock that Close takes before it
+		// waits, so no handler can start counting once Close is waiting.
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			writeError(w, http.StatusServiceUnavailable, makeError("Service unavailable", "The fake is shutting down.", "SC503"), nil)
+			return
+		}
 		s.inflight.Add(1)
+		s.mu.Unlock()
 		defer s.inflight.Done()
 
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
@@ -101,6 +110,9 @@ func (s *Server) record(next http.Handler) http.Handler {
 			}
 		}()
 		if err != nil {
+			// 413 is not in the spec (Make's limit is unknown): not a
+			// drift of the fake's to report, so exempt from the check.
+			ex.deliberate.Store(true)
 			writeError(rec, http.StatusRequestEntityTooLarge, makeError("Payload too large",
 				"The request body is larger than the fake accepts.", "SC413"), nil)
 			return

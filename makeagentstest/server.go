@@ -62,6 +62,7 @@ type Server struct {
 	inflight sync.WaitGroup
 
 	mu      sync.Mutex
+	closed  bool // set by Close; requests arriving after it get 503
 	store   store
 	log     []Request
 	limiter rateLimiter
@@ -191,6 +192,9 @@ func (s *Server) Token() string { return s.cfg.token }
 // is left. It is safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
 		close(s.done)
 		// Shutdown lets responses in flight finish (streams end promptly
 		// because done is closed); the deadline bounds a client that stopped
