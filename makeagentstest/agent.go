@@ -171,11 +171,19 @@ func encodeEvent(eventType, id string, data []byte) []byte {
 	return []byte(b.String())
 }
 
-// stepData is the JSON data of a step event.
+// stepData is the JSON data of a step event, with its fields in the order
+// of Make's published example (role, content, id, agentIterationId) rather
+// than the generated encoder's alphabetical order, so the bytes look like
+// Make's.
 func stepData(st fakeapi.Step) []byte {
-	data, err := json.Marshal(st)
+	data, err := json.Marshal(struct {
+		Role             string `json:"role"`
+		Content          string `json:"content"`
+		ID               string `json:"id"`
+		AgentIterationID string `json:"agentIterationId"`
+	}{st.Role, st.Content, st.ID, st.AgentIterationID})
 	if err != nil {
-		panic("makeagentstest: encode step: " + err.Error()) // generated type; cannot fail
+		panic("makeagentstest: encode step: " + err.Error()) // strings only; cannot fail
 	}
 	return data
 }

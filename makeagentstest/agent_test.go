@@ -40,6 +40,10 @@ func TestStreamEvents(t *testing.T) {
 	if len(events) != len(wantRoles) {
 		t.Fatalf("%d events, want %d", len(events), len(wantRoles))
 	}
+	// Field order as in Make's example event, so the bytes look like Make's.
+	if !strings.HasPrefix(events[0].Data, `{"role":"system","content":"do what user says\nCurrent time (ISO): `) {
+		t.Errorf("first event data %s", events[0].Data)
+	}
 	seen := map[string]bool{}
 	iteration := ""
 	for i, ev := range events {
