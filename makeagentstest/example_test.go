@@ -178,3 +178,107 @@ func ExampleServer_Requests() {
 	// GET listAgents 1 200
 	// GET listAgents 0 400
 }
+
+// exampleStream starts a server with the stream faults, runs a stream on a
+// fresh agent and returns the raw body and the error that ended it.
+func exampleStream(ctx context.Context, faults ...makeagentstest.StreamFault) (string, error) {
+	s, err := makeagentstest.Start()
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	agent := s.AddAgent(1, api.Agent{Name: "a", SystemPrompt: "p", DefaultModel: "m"})
+	s.StreamFaults(faults...)
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL()+"/ai-agents/v1/agents/"+agent.ID+"/run/stream?teamId=1",
+		strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"config":{}}`))
+	req.Header.Set("Authorization", "Token "+s.Token())
+	req.Header.Set("Content-Type", "application/json")
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return string(body), err
+}
+
+func ExampleEndStreamAfter() {
+	body, err := exampleStream(context.Background(), makeagentstest.EndStreamAfter(2))
+	fmt.Println("complete events:", strings.Count(body, "\n\n"), "error:", err)
+	// Output: complete events: 2 error: <nil>
+}
+
+func ExampleCutStreamMidEvent() {
+	body, err := exampleStream(context.Background(), makeagentstest.CutStreamMidEvent(1))
+	last := body[strings.LastIndex(body, "\n\n")+2:]
+	fmt.Println("complete events:", strings.Count(body, "\n\n"), "error:", err)
+	fmt.Println("then a partial event:", strings.HasPrefix(last, "event: step\nid: "))
+	// Output:
+	// complete events: 1 error: <nil>
+	// then a partial event: true
+}
+
+func ExampleMalformedEvent() {
+	body, _ := exampleStream(context.Background(), makeagentstest.MalformedEvent(1))
+	for _, line := range strings.Split(body, "\n") {
+		if data, ok := strings.CutPrefix(line, "data: "); ok {
+			fmt.Println("valid JSON:", json.Valid([]byte(data)))
+		}
+	}
+	// Output:
+	// valid JSON: true
+	// valid JSON: false
+	// valid JSON: true
+	// valid JSON: true
+}
+
+// An event above a client's size limit (1 MiB here; the sse package's
+// default is 16 MiB, so use OversizeEvent(k, 17<<20) against it).
+func ExampleOversizeEvent() {
+	body, _ := exampleStream(context.Background(), makeagentstest.OversizeEvent(0, 1<<20))
+	first := body[:strings.Index(body, "\n\n")]
+	fmt.Println("first event bigger than 1 MiB:", len(first) > 1<<20)
+	// Output: first event bigger than 1 MiB: true
+}
+
+// A stalled stream ends when the client gives up, here after 50ms.
+func ExampleStallStream() {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	body, err := exampleStream(ctx, makeagentstest.StallStream(1))
+	fmt.Println("complete events:", strings.Count(body, "\n\n"), "error:", err)
+	// Output: complete events: 1 error: context deadline exceeded
+}
+
+func ExampleDropConnection() {
+	body, err := exampleStream(context.Background(), makeagentstest.DropConnection(2))
+	fmt.Println("complete events:", strings.Count(body, "\n\n"), "error:", err)
+	// Output: complete events: 2 error: unexpected EOF
+}
+
+// The rate limit is per team and per minute; the 429 says when the window
+// ends.
+func ExampleWithRateLimit() {
+	s, err := makeagentstest.Start(makeagentstest.WithRateLimit(1), makeagentstest.WithClock(func() time.Time {
+		return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC) // a frozen clock: the window never ends
+	}))
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	for range 2 {
+		req, _ := http.NewRequest("GET", s.URL()+"/ai-agents/v1/agents?teamId=1", nil)
+		req.Header.Set("Authorization", "Token "+s.Token())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+		fmt.Printf("%d Retry-After=%q\n", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// Output:
+	// 200 Retry-After=""
+	// 429 Retry-After="60"
+}
