@@ -243,13 +243,45 @@ func ExampleOversizeEvent() {
 	// Output: first event bigger than 1 MiB: true
 }
 
-// A stalled stream ends when the client gives up, here after 50ms.
+// A stalled stream sends nothing more until the client gives up, here as
+// soon as it has read the first event.
 func ExampleStallStream() {
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	s, err := makeagentstest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	agent := s.AddAgent(1, api.Agent{Name: "a", SystemPrompt: "p", DefaultModel: "m"})
+	s.StreamFaults(makeagentstest.StallStream(1))
+
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	body, err := exampleStream(ctx, makeagentstest.StallStream(1))
-	fmt.Println("complete events:", strings.Count(body, "\n\n"), "error:", err)
-	// Output: complete events: 1 error: context deadline exceeded
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL()+"/ai-agents/v1/agents/"+agent.ID+"/run/stream?teamId=1",
+		strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"config":{}}`))
+	req.Header.Set("Authorization", "Token "+s.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			panic(err)
+		}
+		if line == "\n" {
+			break // the end of the first event
+		}
+	}
+	fmt.Println("got the first event; now the stream stalls")
+	cancel()
+	_, err = io.ReadAll(br)
+	fmt.Println("error:", err)
+	// Output:
+	// got the first event; now the stream stalls
+	// error: context canceled
 }
 
 func ExampleDropConnection() {
