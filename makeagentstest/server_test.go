@@ -1,6 +1,7 @@
 package makeagentstest_test
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net/http"
@@ -237,5 +238,81 @@ func TestStartAndClose(t *testing.T) {
 	}
 	if _, err := makeagentstest.Start(makeagentstest.WithToken("")); err == nil {
 		t.Error("Start accepted an empty token")
+	}
+}
+
+// TestConcurrentUse: many clients at once, under -race, leave a consistent
+// state: every create is stored once and every stream is complete.
+func TestConcurrentUse(t *testing.T) {
+	s := makeagentstest.NewServer(t)
+	c := newClient(t, s)
+	seed := createAgent(t, c, "seed", "p")
+	const workers = 16
+	var wg sync.WaitGroup
+	errs := make(chan string, workers*2)
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := c.CreateAgentWithResponse(context.Background(), &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
+				Name: "w", TeamID: team, MakeConnectionID: int64(i), DefaultModel: "m", SystemPrompt: "p",
+			})
+			if err != nil || res.StatusCode() != 201 {
+				errs <- "create failed"
+			}
+			resp, err := c.RunAgentStream(context.Background(), seed, &api.RunAgentStreamParams{TeamID: team}, api.RunAgentRequest{
+				Messages: []api.Message{{Role: api.MessageRoleUser, Content: "hi"}},
+			})
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			if events, rest, err := readAll(resp.Body); err != nil || len(rest) != 0 || len(events) != 3 {
+				errs <- "incomplete stream"
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := len(s.Agents(team)); n != workers+1 {
+		t.Errorf("%d agents stored, want %d", n, workers+1)
+	}
+	if n := len(s.Requests()); n != 2*workers+1 {
+		t.Errorf("%d requests logged, want %d", n, 2*workers+1)
+	}
+}
+
+// TestRequestLogBodyIsBounded: a large body is served whole but logged
+// only up to MaxLoggedBody.
+func TestRequestLogBodyIsBounded(t *testing.T) {
+	s := makeagentstest.NewServer(t)
+	c := newClient(t, s)
+	prompt := strings.Repeat("p", 2*makeagentstest.MaxLoggedBody)
+	createAgent(t, c, "big", prompt)
+	if got := s.Agents(team)[0].SystemPrompt; got != prompt {
+		t.Errorf("stored prompt is %d bytes, want %d", len(got), len(prompt))
+	}
+	if n := len(s.Requests()[0].Body); n != makeagentstest.MaxLoggedBody {
+		t.Errorf("logged body is %d bytes, want %d", n, makeagentstest.MaxLoggedBody)
+	}
+}
+
+// TestCloseEndsPacedStream: Close does not wait for a slow stream to play
+// out; it ends it, and the client sees the body end.
+func TestCloseEndsPacedStream(t *testing.T) {
+	s := makeagentstest.NewServer(t, makeagentstest.WithStepDelay(time.Hour))
+	id := createAgent(t, newClient(t, s), "slow", "p")
+	resp := streamRequest(context.Background(), t, s, id, runBody)
+	br := bufio.NewReader(resp.Body)
+	if _, _, err := nextEvent(br); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // would block for an hour if the pause ignored Close
+	if events, _, _ := readAll(br); len(events) != 0 {
+		t.Errorf("%d events after Close", len(events))
 	}
 }
