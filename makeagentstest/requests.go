@@ -3,6 +3,7 @@ package makeagentstest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -110,11 +111,16 @@ func (s *Server) record(next http.Handler) http.Handler {
 			}
 		}()
 		if err != nil {
-			// 413 is not in the spec (Make's limit is unknown): not a
-			// drift of the fake's to report, so exempt from the check.
-			ex.deliberate.Store(true)
-			writeError(rec, http.StatusRequestEntityTooLarge, makeError("Payload too large",
-				"The request body is larger than the fake accepts.", "SC413"), nil)
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				// 413 is not in the spec (Make's limit is unknown): not a
+				// drift of the fake's to report, so exempt from the check.
+				ex.deliberate.Store(true)
+				writeError(rec, http.StatusRequestEntityTooLarge, makeError("Payload too large",
+					"The request body is larger than the fake accepts.", "SC413"), nil)
+				return
+			}
+			writeError(rec, http.StatusBadRequest, makeError("Bad request", "The request body could not be read.", "SC400"), nil)
 			return
 		}
 		next.ServeHTTP(rec, r)

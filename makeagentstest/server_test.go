@@ -316,3 +316,18 @@ func TestCloseEndsPacedStream(t *testing.T) {
 		t.Errorf("%d events after Close", len(events))
 	}
 }
+
+// TestOversizeRequestBody: a body beyond what the fake reads is refused
+// with 413 before anything is stored.
+func TestOversizeRequestBody(t *testing.T) {
+	s := makeagentstest.NewServer(t)
+	prompt := strings.Repeat("p", 9<<20)
+	resp, body := do(t, "POST", s.URL()+"/ai-agents/v1/agents?teamId=1", "Token "+s.Token(),
+		`{"name":"n","teamId":1,"makeConnectionId":1,"defaultModel":"m","systemPrompt":"`+prompt+`"}`)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || *errorBody(t, body).Code != "SC413" {
+		t.Fatalf("status %d body %.200s", resp.StatusCode, body)
+	}
+	if len(s.Agents(team)) != 0 {
+		t.Error("an oversize create was stored")
+	}
+}
