@@ -231,9 +231,12 @@ func idempotent(method string) bool {
 	return method == http.MethodGet || method == http.MethodDelete || method == http.MethodHead
 }
 
-// retryableTransportError classifies an error from the HTTP client.
+// retryableTransportError classifies an error from the HTTP client. The
+// caller has already ruled out its own context ending; net/http's header
+// timeout also matches context.DeadlineExceeded, so errors.Is on the error
+// cannot tell them apart.
 func retryableTransportError(method string, err error, gotConn bool) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || permanentError(err) {
+	if permanentError(err) {
 		return false
 	}
 	if idempotent(method) {

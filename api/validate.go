@@ -149,8 +149,45 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 	}
 
 	r := req.Clone(req.Context())
-	if err := d.checkTeam(r); err != nil {
+	// Create carries teamId twice, in the query and in the body (the spec
+	// requires both); read the body's so the two can be reconciled.
+	isCreate := rest == "" && r.Method == http.MethodPost
+	var (
+		createBody map[string]json.RawMessage
+		bodyTeam   int64
+	)
+	if isCreate {
+		b, err := bufferBody(r)
+		if err != nil {
+			return nil, err
+		}
+		if len(bytes.TrimSpace(b)) > 0 {
+			if err := json.Unmarshal(b, &createBody); err != nil {
+				return nil, &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
+			}
+		}
+		if raw, ok := createBody["teamId"]; ok && string(raw) != "null" {
+			if err := json.Unmarshal(raw, &bodyTeam); err != nil {
+				return nil, &ValidationError{Field: "teamId", Reason: "the body's teamId is not an integer"}
+			}
+		}
+	}
+	team, err := d.resolveTeam(r, bodyTeam)
+	if err != nil {
 		return nil, err
+	}
+	if createBody != nil {
+		switch {
+		case bodyTeam == 0:
+			createBody["teamId"] = json.RawMessage(strconv.FormatInt(team, 10))
+			b, err := json.Marshal(createBody)
+			if err != nil {
+				return nil, fmt.Errorf("makeagents: encode create body: %w", err)
+			}
+			setBody(r, b)
+		case bodyTeam != team:
+			return nil, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("the body says %d but the query says %d; they must match", bodyTeam, team)}
+		}
 	}
 	if isRun && r.Method == http.MethodPost {
 		if err := checkRunBody(r); err != nil {
@@ -160,24 +197,31 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 	return r, nil
 }
 
-// checkTeam applies the default team when the caller left teamId at 0 (or
-// passed nil params, which omits it), then insists on a positive id.
-func (d *validateDoer) checkTeam(r *http.Request) error {
+// resolveTeam fills in teamId when the caller left it at 0 (or passed nil
+// params, which omits it): the create body's teamId if set, else the
+// client's default team. Then it insists on a positive id.
+func (d *validateDoer) resolveTeam(r *http.Request, bodyTeam int64) (int64, error) {
 	q := r.URL.Query()
 	v := q.Get("teamId")
-	if (v == "" || v == "0") && d.teamID > 0 {
-		q.Set("teamId", strconv.FormatInt(d.teamID, 10))
-		r.URL.RawQuery = q.Encode()
-		return nil
+	if v == "" || v == "0" {
+		fill := d.teamID
+		if bodyTeam > 0 {
+			fill = bodyTeam
+		}
+		if fill > 0 {
+			q.Set("teamId", strconv.FormatInt(fill, 10))
+			r.URL.RawQuery = q.Encode()
+			return fill, nil
+		}
 	}
 	if v == "" {
-		return &ValidationError{Field: "teamId", Reason: "missing; set it in the params or with WithTeamID"}
+		return 0, &ValidationError{Field: "teamId", Reason: "missing; set it in the params or with WithTeamID"}
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return &ValidationError{Field: "teamId", Reason: fmt.Sprintf("%.32q is not an integer", v)}
+		return 0, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("%.32q is not an integer", v)}
 	}
-	return ValidateTeamID(id)
+	return id, ValidateTeamID(id)
 }
 
 // checkRunBody decodes a run or run/stream body and validates it. The body
@@ -221,9 +265,14 @@ func bufferBody(r *http.Request) ([]byte, error) {
 		return nil, &ValidationError{Field: "body", Reason: fmt.Sprintf("larger than %d bytes", maxBufferedBody)}
 	}
 	if r.GetBody == nil {
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-		r.ContentLength = int64(len(b))
+		setBody(r, b)
 	}
 	return b, nil
+}
+
+// setBody makes b the request's replayable body.
+func setBody(r *http.Request, b []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	r.ContentLength = int64(len(b))
 }
