@@ -150,7 +150,11 @@ func TestLoggingDoesNotReadStreams(t *testing.T) {
 		_, _ = io.WriteString(w, "event: step\ndata: {}\n\n")
 	})
 	c, lg, _ := newTestClient(t, srv.Server, WithLogBodies(1<<20))
-	resp, err := c.ClientInterface.RunAgentStream(context.Background(), testAgent, nil, runBody())
+	// A hang guard, not a timing assertion: a logger that waited for the
+	// stream would deadlock with the server, and this deadline breaks it.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := c.ClientInterface.RunAgentStream(ctx, testAgent, nil, runBody())
 	if err != nil {
 		close(release)
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 )
 
 // bottomOf walks New's stack down to the HTTP client.
@@ -119,7 +120,11 @@ func TestStreamThroughDefaultStack(t *testing.T) {
 	t.Cleanup(bottomOf(t, c).(*http.Client).CloseIdleConnections)
 
 	next <- struct{}{} // buffered: lets the server send the first event once the request arrives
-	resp, err := c.ClientInterface.RunAgentStream(context.Background(), testAgent, nil, runBody())
+	// A hang guard, not a timing assertion: a layer that buffered the body
+	// would deadlock with the server, and this deadline breaks it.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := c.ClientInterface.RunAgentStream(ctx, testAgent, nil, runBody())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +164,11 @@ func TestStreamErrorsAreAPIErrors(t *testing.T) {
 		writeJSON(w, 500, makeErrorBody(500, "boom", ""))
 	})
 	c, _, _ := newTestClient(t, srv.Server)
-	resp, err := c.ClientInterface.RunAgentStream(context.Background(), testAgent, nil, runBody())
+	// A hang guard, not a timing assertion: a layer that buffered the body
+	// would deadlock with the server, and this deadline breaks it.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := c.ClientInterface.RunAgentStream(ctx, testAgent, nil, runBody())
 	scanErr(err)
 	var apiErr *APIError
 	if resp != nil || !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || apiErr.Message != "boom" {
