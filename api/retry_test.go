@@ -297,6 +297,9 @@ func TestDroppedConnectionAfterWrite(t *testing.T) {
 				if want > 1 && !strings.Contains(err.Error(), "giving up after 3 attempts") {
 					t.Errorf("err = %q, want it to say how many attempts were made", err)
 				}
+				if want == 1 && !strings.Contains(err.Error(), "may have reached Make, so it was not retried") {
+					t.Errorf("err = %q, want it to warn that the %s may have reached Make", err, cl.method)
+				}
 			})
 		}
 	}
