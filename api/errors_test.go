@@ -150,3 +150,14 @@ func TestTokenScanFindsLeaks(t *testing.T) {
 		t.Fatalf("leaks = %q of %d", leaked, total)
 	}
 }
+
+func TestNewAPIErrorFromBareResponse(t *testing.T) {
+	body := &trackedBody{Reader: strings.NewReader(`{"message":"Conflict","code":"IM016"}`)}
+	e := NewAPIError(&http.Response{StatusCode: 409, Header: http.Header{"Retry-After": {"3"}}, Body: body})
+	if e.StatusCode != 409 || e.Code != "IM016" || e.RetryAfter != 3*time.Second || e.Method != "" || !body.closed.Load() {
+		t.Fatalf("e = %+v, closed %v", e, body.closed.Load())
+	}
+	if got := e.Error(); got != "makeagents: 409 Conflict: Conflict (IM016)" {
+		t.Errorf("Error() = %q", got)
+	}
+}

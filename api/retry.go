@@ -164,9 +164,10 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 			case err == nil:
 			case attempt > 1:
 				return nil, fmt.Errorf("makeagents: %s %s: giving up after %d attempts: %w", req.Method, req.URL.EscapedPath(), attempt, err)
-			case ctx.Err() == nil && !idempotent(req.Method) && !neverSent(err, gotConn.Load()):
-				// Say so: the caller must decide whether to check for (or
-				// accept) a duplicate before sending it again.
+			case ctx.Err() == nil && !idempotent(req.Method) && gotConn.Load():
+				// A connection was handed over, so the request may have been
+				// written. Say so: the caller must decide whether to check
+				// for (or accept) a duplicate before sending it again.
 				return nil, fmt.Errorf("makeagents: %s %s: request may have reached Make, so it was not retried: %w", req.Method, req.URL.EscapedPath(), err)
 			}
 			return nil, lastErr

@@ -606,3 +606,50 @@ func TestBodyReplayedToPlainDoer(t *testing.T) {
 		t.Fatalf("bodies = %q, want 3 x %q", bodies, want)
 	}
 }
+
+// TestOneShotPatchBodyReplayed: a PATCH body from a plain reader (no
+// GetBody; the validation layer leaves PATCH bodies alone) is buffered by
+// the retry layer and resent identically after a 429.
+func TestOneShotPatchBodyReplayed(t *testing.T) {
+	const raw = `{"name":"renamed"}`
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n < 3 {
+			writeJSON(w, 429, makeErrorBody(429, "slow down", ""))
+			return
+		}
+		w.WriteHeader(204)
+	})
+	c, _, _ := newTestClient(t, srv.Server)
+	body := &trackedBody{Reader: bufio.NewReader(strings.NewReader(raw))}
+	if _, err := c.UpdateAgentWithBodyWithResponse(context.Background(), testAgent, nil, "application/json", body); err != nil {
+		t.Fatal(err)
+	}
+	hits := srv.seen()
+	if len(hits) != 3 || string(hits[0].Body) != raw || string(hits[1].Body) != raw || string(hits[2].Body) != raw {
+		t.Fatalf("hits = %+v", hits)
+	}
+	if !body.closed.Load() {
+		t.Error("the caller's reader was not closed")
+	}
+}
+
+// TestOversizedBodySentOnceUnbuffered: a body beyond maxBufferedBody is not
+// held in memory; it streams through whole, and the request is not retried.
+func TestOversizedBodySentOnceUnbuffered(t *testing.T) {
+	const extra = 1000
+	r := &http.Request{Method: http.MethodPatch, Body: io.NopCloser(io.LimitReader(zeros{}, maxBufferedBody+extra))}
+	if makeReplayable(r) {
+		t.Fatal("an oversized body was reported replayable")
+	}
+	if r.GetBody != nil {
+		t.Error("GetBody set for a body that was not buffered")
+	}
+	n, err := io.Copy(io.Discard, r.Body)
+	if err != nil || n != maxBufferedBody+extra {
+		t.Fatalf("body yields %d bytes, %v; want all %d", n, err, maxBufferedBody+extra)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
