@@ -83,3 +83,20 @@ func ExampleValidationError() {
 	// true
 	// makeagents: invalid agentId: "../../x" is not a UUID (want 8-4-4-4-12 hex digits)
 }
+
+// ExampleParseZone turns user input (a zone name or the host from the
+// browser's address bar) into a Zone and its API base URL.
+func ExampleParseZone() {
+	for _, in := range []string{"us2", "eu1.make.celonis.com", "eu3"} {
+		z, err := api.ParseZone(in)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(z, z.BaseURL())
+	}
+	// Output:
+	// us2 https://us2.make.com/api/v2
+	// celonis-eu1 https://eu1.make.celonis.com/api/v2
+	// makeagents: unknown zone "eu3" (want one of eu1, eu2, us1, us2, celonis-eu1, celonis-us1, or set a base URL)
+}
