@@ -22,7 +22,14 @@ const (
 // Option configures New. Every With... function of this package returns one,
 // including the generated WithBaseURL, WithHTTPClient and
 // WithRequestEditorFn (ClientOption implements Option), so one import and one
-// constructor cover everything.
+// constructor cover everything. Passed to New:
+//
+//   - WithBaseURL(u) sets the full base URL, including /api/v2 (white-label
+//     environments, tests); it beats any zone, whatever the option order.
+//   - WithHTTPClient(d) puts d (an *http.Client or any HttpRequestDoer) at
+//     the bottom of the stack: validation, auth, retries and *APIError still
+//     apply above it. Leave its Timeout at 0 if you stream.
+//   - WithRequestEditorFn(f) edits each request before it is validated.
 type Option interface {
 	applyOption(*settings) error
 }

@@ -94,7 +94,8 @@ func isUUIDShape(s string) bool {
 const agentsPath = "/ai-agents/v1/agents"
 
 // maxBufferedBody bounds how much of a request body the SDK holds in memory
-// to validate or replay it. Make rejects far smaller bodies (413).
+// to validate or replay it. Agent configs and run messages are kilobytes;
+// Make answers 413 to payloads it finds too large.
 const maxBufferedBody = 32 << 20
 
 // validateDoer refuses, before anything is sent, requests Make would reject
