@@ -1,0 +1,54 @@
+package api
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// BenchmarkStack measures what New's doer stack (validation, headers,
+// retry bookkeeping, error mapping; no logger) adds to a call, against the
+// bare generated client, both over an in-memory doer so the network does
+// not drown the difference.
+func BenchmarkStack(b *testing.B) {
+	doer := rtDoer(func(r *http.Request) (*http.Response, error) {
+		if r.Body != nil {
+			_, _ = io.Copy(io.Discard, r.Body)
+			_ = r.Body.Close()
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"id":"` + testAgent + `"}`)), Request: r}, nil
+	})
+	bare, err := NewClientWithResponses("https://eu1.make.com/api/v2", WithHTTPClient(doer))
+	if err != nil {
+		b.Fatal(err)
+	}
+	stacked, err := New(WithoutEnvironment(), WithToken(testToken), WithTeamID(1), WithHTTPClient(doer))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		c    *ClientWithResponses
+	}{{"bare", bare}, {"stack", stacked}} {
+		b.Run("get/"+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.c.GetAgentWithResponse(ctx, testAgent, &GetAgentParams{TeamID: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("run/"+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.c.RunAgentWithResponse(ctx, testAgent, &RunAgentParams{TeamID: 1}, runBody()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
