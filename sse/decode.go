@@ -24,6 +24,13 @@ import (
 //     Decoder's buffers never grow past it, however the event is split;
 //   - at EOF it knows whether an event was in progress and reports that as
 //     an error wrapping io.ErrUnexpectedEOF;
+//   - it bounds the work of joining data lines: the Decoder appends each data
+//     line with string concatenation, copying all the data so far, so an
+//     event of many short data lines costs time quadratic in its size (one
+//     MiB of "data\n" lines took 6 s). Once that copying passes
+//     maxJoinFactor times the maximum event size the event fails with
+//     ErrEventTooLarge, so the CPU spent on one event stays linear in the
+//     limit. Data on one line, as Make sends it, costs one copy;
 //   - it records, for every event the Decoder is going to dispatch, whether
 //     that event had a data line, so the Stream can skip those without.
 //
@@ -47,6 +54,8 @@ type framer struct {
 	eventBytes int64 // bytes held for the current event: field lines and the current line
 	fieldSeen  bool  // the current event has a field line: the Decoder will dispatch it
 	dataSeen   bool  // ... and one of them is a data line
+	dataBytes  int64 // the data the Decoder has joined so far for this event (an upper bound)
+	joinWork   int64 // bytes the Decoder has copied joining this event's data lines
 
 	mu    sync.Mutex
 	queue []bool // for each event the Decoder will dispatch: whether it has data
@@ -154,7 +163,9 @@ func (f *framer) scan(b []byte) (int, error) {
 		if f.eventBytes > f.max {
 			return i + j, f.tooLarge()
 		}
-		f.endLine()
+		if err := f.endLine(); err != nil {
+			return i + j, err
+		}
 		i += j + 1
 	}
 	return len(b), nil
@@ -164,14 +175,15 @@ func (f *framer) tooLarge() error {
 	return fmt.Errorf("%w (limit %d bytes)", ErrEventTooLarge, f.max)
 }
 
-func (f *framer) endLine() {
+func (f *framer) endLine() error {
+	var err error
 	switch {
 	case f.lineLen == 0: // a blank line ends the event
 		if f.fieldSeen {
 			f.push(f.dataSeen)
 		}
 		f.fieldSeen, f.dataSeen = false, false
-		f.eventBytes = 0
+		f.eventBytes, f.dataBytes, f.joinWork = 0, 0, 0
 	case f.comment:
 		// The Decoder keeps nothing of a comment once its line has ended.
 		f.eventBytes -= f.lineLen + 1
@@ -179,10 +191,22 @@ func (f *framer) endLine() {
 		f.fieldSeen = true
 		if f.prefixN >= 4 && string(f.prefix[:4]) == "data" && (f.lineLen == 4 || f.prefix[4] == ':') {
 			f.dataSeen = true
+			f.dataBytes += f.lineLen + 1
+			f.joinWork += f.dataBytes
+			if f.joinWork > maxJoinFactor*f.max {
+				err = fmt.Errorf("%w: too many data lines to join (limit %d bytes)", ErrEventTooLarge, f.max)
+			}
 		}
 	}
 	f.lineLen, f.prefixN, f.comment = 0, 0, false
+	return err
 }
+
+// maxJoinFactor bounds the copying the Decoder does to join one event's data
+// lines, as a multiple of the maximum event size. 64 lets an event at the
+// default 16 MiB limit be split into ~128 lines, and a 1 MiB event into
+// ~2,000; data on one line is never affected.
+const maxJoinFactor = 64
 
 // midEvent reports whether an EOF now would cut an event short: a field line
 // was read since the last blank line, or a field line is half read.

@@ -11,7 +11,8 @@ import (
 // Stream.Err wraps them with detail (the limit, the timeout).
 var (
 	// ErrEventTooLarge ends a stream whose current event grew past the
-	// maximum event size (WithMaxEventSize), however it was split into lines.
+	// maximum event size (WithMaxEventSize), however it was split into lines,
+	// or whose data lines would cost too much to join (see WithMaxEventSize).
 	ErrEventTooLarge = errors.New("sse: event larger than the maximum event size")
 
 	// ErrIdleTimeout ends a stream on which the server sent no bytes for the

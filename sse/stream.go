@@ -29,10 +29,13 @@ type config struct {
 	idleTimeout  time.Duration
 }
 
-// WithMaxEventSize bounds the size of one event on the wire; an event that
-// grows past it ends the stream with ErrEventTooLarge. It also bounds the
-// memory the decoder holds for an event, which stays near n (plus a copy of
-// the data when it is delivered). n <= 0 means DefaultMaxEventSize.
+// WithMaxEventSize bounds the size of one event on the wire (field lines and
+// line endings; comments count only while they are being read); an event
+// that grows past it ends the stream with ErrEventTooLarge. It also bounds
+// the memory the decoder holds for an event, which stays near 2n, and the
+// time it spends on it: an event split into so many data lines that joining
+// them would copy more than 64n bytes fails the same way (Make sends each
+// step's data on one line). n <= 0 means DefaultMaxEventSize.
 func WithMaxEventSize(n int) Option {
 	return func(c *config) {
 		if n > 0 {

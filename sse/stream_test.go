@@ -347,7 +347,8 @@ func TestIdleTimeout(t *testing.T) {
 		writeString(w, "data: 1\n\n")
 		<-r.Context().Done() // then silence, until the client gives up
 	})
-	st := srv.run(t, context.Background(), sse.WithIdleTimeout(20*time.Millisecond))
+	// Generous, so that a loaded machine still delivers event 1 in time.
+	st := srv.run(t, context.Background(), sse.WithIdleTimeout(200*time.Millisecond))
 	defer st.Close()
 	if !st.Next() {
 		t.Fatalf("Next = false, Err = %v", st.Err())
@@ -364,7 +365,7 @@ func TestIdleTimeout(t *testing.T) {
 // spent between calls to Next, while the next event is already on its way,
 // does not count.
 func TestIdleTimeoutIgnoresSlowConsumer(t *testing.T) {
-	const idle = 20 * time.Millisecond
+	const idle = 50 * time.Millisecond
 	srv := newSSEServer(t, func(w io.Writer, r *http.Request) {
 		writeString(w, "data: 1\n\ndata: 2\n\n"+strings.Repeat(": padding so the reader blocks on a send\n", 200)+"data: 3\n\n")
 	})
@@ -373,7 +374,7 @@ func TestIdleTimeoutIgnoresSlowConsumer(t *testing.T) {
 	n := 0
 	for st.Next() {
 		n++
-		time.Sleep(5 * idle) // the slow consumer under test, not synchronisation
+		time.Sleep(3 * idle) // the slow consumer under test, not synchronisation
 	}
 	if err := st.Err(); err != nil || n != 3 {
 		t.Fatalf("read %d events, Err = %v; want 3 and a clean end", n, err)
