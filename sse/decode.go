@@ -70,7 +70,45 @@ type framer struct {
 var errTruncated = fmt.Errorf("sse: stream ended in the middle of an event: %w", io.ErrUnexpectedEOF)
 
 func newFramer(body io.Reader, max int64) *framer {
-	return &framer{body: body, max: max}
+	return &framer{body: &bomStripper{r: body}, max: max}
+}
+
+// bomStripper drops one UTF-8 byte order mark at the start of the stream,
+// as the SSE standard says. The Decoder does not: it would read the first
+// field name as "\ufeffdata" and drop the first event without a word.
+type bomStripper struct {
+	r    io.Reader
+	done bool
+	held []byte // bytes read while looking for the mark, not yet handed on
+	err  error  // an error that arrived with held bytes
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+func (b *bomStripper) Read(p []byte) (int, error) {
+	for !b.done {
+		var buf [3]byte
+		n, err := b.r.Read(buf[:3-len(b.held)])
+		b.held = append(b.held, buf[:n]...)
+		if err != nil || len(b.held) == len(bom) || !bytes.HasPrefix(bom, b.held) {
+			b.done, b.err = true, err
+			if bytes.Equal(b.held, bom) {
+				b.held = nil
+			}
+		}
+	}
+	if len(b.held) > 0 {
+		n := copy(p, b.held)
+		b.held = b.held[n:]
+		if len(b.held) > 0 {
+			return n, nil
+		}
+		return n, b.err
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	return b.r.Read(p)
 }
 
 func (f *framer) Read(p []byte) (int, error) {

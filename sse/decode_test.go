@@ -159,6 +159,23 @@ func TestManyDataLinesAreBounded(t *testing.T) {
 	}
 }
 
+// A byte order mark at the start is dropped (the SSE standard says so),
+// even when it arrives one byte at a time; anywhere else it is data.
+func TestByteOrderMark(t *testing.T) {
+	data := []byte("\xef\xbb\xbfdata: first\n\ndata: \xef\xbb\xbf\n\n")
+	for _, sizes := range [][]int{nil, {1}, {2, 1}} {
+		st, err := streamOf(data, sizes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := events(st)
+		want := []summary{{"message", "", "first"}, {"message", "", "\xef\xbb\xbf"}}
+		if err != nil || !reflect.DeepEqual(summarize(evs), want) {
+			t.Fatalf("reads of %v: events %q, err %v; want %q", sizes, summarize(evs), err, want)
+		}
+	}
+}
+
 // launchdarkly's CRLF normaliser, after dropping the LF of a CRLF that ends a
 // short read, takes its "last byte" from past the end of the read. With a
 // stale CR there it then eats the LF of the following blank line and merges
@@ -192,7 +209,7 @@ type refResult struct {
 
 func refParse(b []byte) refResult {
 	var res refResult
-	s := string(b)
+	s := strings.TrimPrefix(string(b), "\xef\xbb\xbf")
 	var (
 		typ, id, data       string
 		retry               time.Duration
@@ -300,6 +317,10 @@ func FuzzDecode(f *testing.F) {
 		"data: a\n",
 		": partial comment",
 		"\xef\xbb\xbfdata: bom\n\n",
+		"\xef\xbb\xbf\xef\xbb\xbfdata: two marks, the second is part of the field name\n\n",
+		"\xef\xbbdata: half a mark\n\n",
+		"\xef",
+		"\xef\xbb\xbf",
 		"data:  two spaces\ndata:no space\n\n",
 		"field without colon\ndata: x\n\n",
 	}
