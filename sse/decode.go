@@ -10,13 +10,16 @@ import (
 
 // framer sits between the response body and launchdarkly's Decoder. The
 // Decoder is the parser we use, but on its own it trusts the server too much:
-// it has no line or event size limit, it drops a partial line at EOF without a
-// word, it turns a broken connection between events into a clean io.EOF, its
-// CRLF normaliser can read a stale byte past the end of a short read, and it
+// it has no line or event size limit, joins data lines in quadratic time,
+// drops a partial line at EOF without a word, turns a broken connection
+// between events into a clean io.EOF, has a CRLF normaliser that can read a
+// stale byte past the end of a short read, keeps a byte order mark, and
 // dispatches events that have no data lines. The framer watches the same
 // bytes the Decoder will see, one line at a time, and fixes each of these
 // before the Decoder can get it wrong:
 //
+//   - it drops a leading byte order mark, which the Decoder would make part
+//     of the first field name (bomStripper);
 //   - it rewrites CRLF and lone CR to LF itself, so the Decoder's normaliser
 //     only ever sees LF;
 //   - it counts the bytes the Decoder is holding for the current event and
