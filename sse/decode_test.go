@@ -182,7 +182,9 @@ func TestByteOrderMark(t *testing.T) {
 // two events. The framer normalises line endings before it can.
 func TestCRLFAtReadBoundaryDoesNotMergeEvents(t *testing.T) {
 	data := []byte("data: a\r\n\ndata: b\n\n")
-	st, err := streamOf(data, []int{9, 100}) // first read ends right after the CRLF
+	// The stream's first read takes 3 bytes (looking for a byte order mark);
+	// the second then ends right after the CRLF.
+	st, err := streamOf(data, []int{3, 6, 100})
 	if err != nil {
 		t.Fatal(err)
 	}
