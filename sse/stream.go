@@ -1,0 +1,334 @@
+package sse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math"
+	"mime"
+	"net/http"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/launchdarkly/eventsource"
+	"github.com/makeagents/makeagents-go/api"
+)
+
+// DefaultMaxEventSize is the default bound on one event's size on the wire
+// (its field lines and line endings; comments do not count).
+const DefaultMaxEventSize = 16 << 20
+
+// Option configures a Stream.
+type Option func(*config)
+
+type config struct {
+	maxEventSize int64
+	idleTimeout  time.Duration
+}
+
+// WithMaxEventSize bounds the size of one event on the wire; an event that
+// grows past it ends the stream with ErrEventTooLarge. It also bounds the
+// memory the decoder holds for an event, which stays near n (plus a copy of
+// the data when it is delivered). n <= 0 means DefaultMaxEventSize.
+func WithMaxEventSize(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxEventSize = int64(n)
+		} else {
+			c.maxEventSize = DefaultMaxEventSize
+		}
+	}
+}
+
+// WithIdleTimeout ends the stream with ErrIdleTimeout when the server sends
+// no bytes for d while the stream is waiting for it. Time the caller spends
+// between calls to Next does not count. 0 (the default) means no idle
+// timeout: the stream lasts as long as its context.
+func WithIdleTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.idleTimeout = d
+		} else {
+			c.idleTimeout = 0
+		}
+	}
+}
+
+// Run starts a streamed run of an agent: it sends POST
+// /ai-agents/v1/agents/{agentId}/run/stream through c with Accept:
+// text/event-stream and returns the stream of its events.
+//
+// The agent id and body are checked first; bad input returns an
+// *api.ValidationError and sends nothing. A non-2xx answer returns the same
+// *api.APIError as every other call of the SDK. A 2xx answer that is not
+// text/event-stream returns a *ContentTypeError.
+//
+// ctx governs the whole stream: cancelling it ends the stream and unblocks a
+// waiting Next. The request is sent once and never re-sent, since sending it
+// again would run the agent again. An http.Client.Timeout on c's HTTP client
+// would cut the stream short; use ctx and WithIdleTimeout instead.
+func Run(ctx context.Context, c api.ClientInterface, agentID string, params *api.RunAgentStreamParams, body api.RunAgentRequest, opts ...Option) (*Stream, error) {
+	if c == nil {
+		return nil, errors.New("sse: nil client")
+	}
+	if err := api.ValidateAgentID(agentID); err != nil {
+		return nil, err
+	}
+	if err := api.ValidateRunRequest(body); err != nil {
+		return nil, err
+	}
+	resp, err := c.RunAgentStream(ctx, agentID, params, body, acceptEventStream)
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, fmt.Errorf("sse: starting stream: %w", err)
+	}
+	return NewStream(ctx, resp, opts...)
+}
+
+func acceptEventStream(_ context.Context, req *http.Request) error {
+	req.Header.Set("Accept", "text/event-stream")
+	return nil
+}
+
+// NewStream reads the events of a response the caller has already received,
+// for tools that send the request themselves. A non-2xx status returns an
+// *api.APIError and a 2xx status without a text/event-stream content type a
+// *ContentTypeError; in both cases the body is closed. Otherwise the Stream
+// owns the body: Close it (or read to the end) to release it. ctx governs the
+// stream as in Run.
+func NewStream(ctx context.Context, resp *http.Response, opts ...Option) (*Stream, error) {
+	if resp == nil {
+		return nil, errors.New("sse: nil response")
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, api.NewAPIError(resp)
+	}
+	body := resp.Body
+	if body == nil {
+		body = http.NoBody
+	}
+	ct := resp.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "text/event-stream" {
+		_ = body.Close()
+		return nil, &ContentTypeError{StatusCode: resp.StatusCode, ContentType: ct}
+	}
+	cfg := config{maxEventSize: DefaultMaxEventSize}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := newStream(ctx, body, cfg)
+	h := &Stream{s: s}
+	// A Stream dropped without Close would leave the decoder's goroutine
+	// blocked until the server hung up; the cleanup ends it once the
+	// Stream is garbage. It references only the inner stream, which the
+	// decoder's goroutine and ctx may keep alive, but never the handle.
+	runtime.AddCleanup(h, func(s *stream) { s.close() }, s)
+	return h, nil
+}
+
+// Stream is the sequence of events of one streamed run. Use Next, Event and
+// Err in a loop, or All with range. Next, Event and All belong to one
+// goroutine; Close may be called from any goroutine at any time, and more
+// than once.
+type Stream struct {
+	s *stream
+}
+
+// stream holds everything; Stream is only a handle, so that the cleanup in
+// NewStream can tell when the caller has let go of it.
+type stream struct {
+	body     io.ReadCloser
+	fr       *framer
+	stopCtx  func() bool
+	stopOnce sync.Once
+	ctx      context.Context
+
+	// decMu is held by whoever calls the decoder: Next, or whoever drains
+	// it after the stream was stopped. The decoder is not safe for
+	// concurrent use, and after it has returned an error it must not be
+	// called again (its channels are closed and it would spin).
+	decMu   sync.Mutex
+	dec     *eventsource.Decoder
+	decDone bool
+	cur     Event
+
+	mu     sync.Mutex
+	reason error // why the stream was stopped from outside (Close, ctx, idle timeout)
+	ended  bool
+	err    error
+}
+
+func newStream(ctx context.Context, body io.ReadCloser, cfg config) *stream {
+	s := &stream{body: body, ctx: ctx}
+	s.fr = newFramer(body, cfg.maxEventSize)
+	if cfg.idleTimeout > 0 {
+		d := cfg.idleTimeout
+		s.fr.wait = d
+		// Created stopped: the framer arms it only while it waits on the body.
+		s.fr.idle = time.AfterFunc(math.MaxInt64, func() {
+			s.stop(fmt.Errorf("%w for %v", ErrIdleTimeout, d))
+		})
+		s.fr.idle.Stop()
+	}
+	s.dec = eventsource.NewDecoder(s.fr)
+	s.stopCtx = context.AfterFunc(ctx, func() { s.stop(ctx.Err()) })
+	return s
+}
+
+// stop ends the stream from outside: it records why (unless the stream has
+// already ended), closes the body so that the decoder's read fails, and then
+// drains the decoder so that its goroutine returns. If Next is blocked in the
+// decoder it holds decMu and returns promptly once the body is closed; the
+// drain then finds nothing left to do.
+func (s *stream) stop(reason error) {
+	s.mu.Lock()
+	if !s.ended && s.reason == nil {
+		s.reason = reason
+	}
+	s.mu.Unlock()
+	s.release()
+	s.decMu.Lock()
+	s.drainLocked()
+	s.decMu.Unlock()
+}
+
+// release closes the body and stops the ctx and idle-timer callbacks, once.
+func (s *stream) release() {
+	s.stopOnce.Do(func() {
+		_ = s.body.Close()
+		s.stopCtx()
+		if s.fr.idle != nil {
+			s.fr.idle.Stop()
+		}
+	})
+}
+
+// drainLocked reads the decoder to its error so that its goroutine, which
+// blocks on an unbuffered channel send until someone receives, can return.
+// The body is closed first, so this reads at most what is already buffered.
+func (s *stream) drainLocked() {
+	for !s.decDone {
+		if _, err := s.dec.Decode(); err != nil {
+			s.finishLocked(err)
+		}
+	}
+}
+
+// finishLocked records the decoder's final error and the stream's outcome.
+// A reason from outside wins over the read error it caused; a cancelled ctx
+// wins over the transport's report of it.
+func (s *stream) finishLocked(decErr error) {
+	s.decDone = true
+	s.end(decErr)
+}
+
+func (s *stream) end(err error) {
+	s.mu.Lock()
+	if !s.ended {
+		s.ended = true
+		switch {
+		case s.reason != nil:
+			err = s.reason
+		case err == io.EOF:
+			err = nil
+		case s.ctx.Err() != nil:
+			err = s.ctx.Err()
+		}
+		s.err = err
+	}
+	s.mu.Unlock()
+	s.release()
+}
+
+func (s *stream) next() bool {
+	s.decMu.Lock()
+	defer s.decMu.Unlock()
+	if s.decDone {
+		return false
+	}
+	for {
+		ev, err := s.dec.Decode()
+		if err != nil {
+			s.finishLocked(err)
+			s.cur = Event{}
+			return false
+		}
+		if !s.fr.pop() {
+			continue // no data line: not dispatched, as the SSE standard says
+		}
+		e := Event{Type: ev.Event(), ID: ev.Id(), Data: []byte(ev.Data())}
+		if e.Type == "" {
+			e.Type = TypeMessage
+		}
+		if r, ok := ev.(interface{ Retry() int64 }); ok && r.Retry() > 0 {
+			e.Retry = time.Duration(r.Retry()) * time.Millisecond
+		}
+		if e.Type == TypeError {
+			s.end(newServerError(e))
+			s.drainLocked()
+			s.cur = Event{}
+			return false
+		}
+		s.cur = e
+		return true
+	}
+}
+
+func (s *stream) close() {
+	s.stop(ErrClosed)
+}
+
+func (s *stream) errValue() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Next waits for the next event and reports whether there is one. It returns
+// false at the end of the stream, after an error, or once the stream is
+// closed; Err then says which. Next returns as soon as an event's bytes have
+// arrived: nothing is read ahead before an event is delivered.
+func (st *Stream) Next() bool { return st.s.next() }
+
+// Event returns the event Next has just read.
+func (st *Stream) Event() Event { return st.s.cur }
+
+// Err returns the error that ended the stream, or nil when the server ended
+// it cleanly between events (Make sends no terminal event). It is:
+// ErrEventTooLarge, ErrIdleTimeout or ErrClosed (wrapped; use errors.Is);
+// an error wrapping io.ErrUnexpectedEOF when the stream ended mid-event; a
+// *ServerError after an error event; ctx.Err() when ctx ended it; or the
+// network error that cut it.
+func (st *Stream) Err() error { return st.s.errValue() }
+
+// Close ends the stream and releases everything it holds: the response body
+// and the decoder's goroutine. It may be called from any goroutine, also while
+// Next is blocked (Next then returns false), and more than once. Closing a
+// stream before its end makes Err return ErrClosed. Close always returns nil;
+// the error result is there for io.Closer.
+func (st *Stream) Close() error {
+	st.s.close()
+	return nil
+}
+
+// All returns the events as an iterator for range. A stream error is
+// yielded last, with a zero Event. The stream is closed when the loop ends,
+// also when it is left early.
+func (st *Stream) All() iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		defer st.Close()
+		for st.Next() {
+			if !yield(st.Event(), nil) {
+				return
+			}
+		}
+		if err := st.Err(); err != nil {
+			yield(Event{}, err)
+		}
+	}
+}
