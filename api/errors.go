@@ -75,11 +75,19 @@ func (e *APIError) Error() string {
 // MaxErrorBodyBytes of the body and closes it. A body that is not Make's
 // JSON error shape (an HTML proxy page, say) is kept raw in Body.
 func NewAPIError(resp *http.Response) *APIError {
+	return newAPIError(resp, time.Now(), redactor{})
+}
+
+// newAPIError is NewAPIError with the clock and the token redactor of the
+// client: the body and headers are redacted before anything is parsed from
+// them, so no field of the error can carry an echoed token.
+func newAPIError(resp *http.Response, now time.Time, red redactor) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header.Clone(),
-		RetryAfter: ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 	}
+	red.Header(e.Header)
+	e.RetryAfter = ParseRetryAfter(e.Header.Get("Retry-After"), now)
 	if req := resp.Request; req != nil {
 		e.Method = req.Method
 		if req.URL != nil {
@@ -89,18 +97,26 @@ func NewAPIError(resp *http.Response) *APIError {
 	if resp.Body != nil {
 		e.Body, _ = io.ReadAll(io.LimitReader(resp.Body, MaxErrorBodyBytes))
 		_ = resp.Body.Close()
+		e.Body = red.Bytes(e.Body)
 	}
 	var body Error
 	if json.Unmarshal(e.Body, &body) == nil {
-		e.Message = deref(body.Message)
-		e.Detail = deref(body.Detail)
-		e.Code = deref(body.Code)
+		e.Message = red.String(deref(body.Message))
+		e.Detail = red.String(deref(body.Detail))
+		e.Code = red.String(deref(body.Code))
 		if body.Suberrors != nil {
 			e.SubErrors = *body.Suberrors
+			for i := range e.SubErrors {
+				if m := e.SubErrors[i].Message; m != nil {
+					e.SubErrors[i].Message = ptrTo(red.String(*m))
+				}
+			}
 		}
 	}
 	return e
 }
+
+func ptrTo[T any](v T) *T { return &v }
 
 // ParseRetryAfter reads a Retry-After header value (delay-seconds or an
 // HTTP-date, RFC 9110 §10.2.3). It returns 0 when the value is empty,

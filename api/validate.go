@@ -1,8 +1,14 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -82,4 +88,191 @@ func isUUIDShape(s string) bool {
 		}
 	}
 	return true
+}
+
+// agentsPath is the collection every operation of the spec lives under.
+const agentsPath = "/ai-agents/v1/agents"
+
+// maxBufferedBody bounds how much of a request body the SDK holds in memory
+// to validate or replay it. Make rejects far smaller bodies (413).
+const maxBufferedBody = 32 << 20
+
+// validateDoer refuses, before anything is sent, requests Make would reject
+// or that would reach another resource: an agent id that is not a UUID
+// (including "../x" tricks, which the generated code path-escapes to
+// "..%2Fx", and "..", which it does not), a team id <= 0, a run without
+// messages. It fills in the default team id first.
+type validateDoer struct {
+	next     HttpRequestDoer
+	basePath string // escaped path of the base URL, no trailing slash
+	teamID   int64  // default team; 0 for none
+}
+
+func (d *validateDoer) Do(req *http.Request) (*http.Response, error) {
+	r, err := d.check(req)
+	if err != nil {
+		// Keep the Doer contract of http.Client: the body is closed even on error.
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
+	return d.next.Do(r)
+}
+
+func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
+	if req.URL == nil {
+		return nil, &ValidationError{Field: "url", Reason: "request has no URL"}
+	}
+	rest, ok := strings.CutPrefix(req.URL.EscapedPath(), d.basePath+agentsPath)
+	if !ok || (rest != "" && rest[0] != '/') {
+		// Only an agent id of "." or ".." gets here through the generated
+		// client: url resolution turned it into a path above the collection.
+		return nil, &ValidationError{Field: "agentId", Reason: fmt.Sprintf("request path %.100q is outside %s (is the agent id a UUID?)", req.URL.EscapedPath(), agentsPath)}
+	}
+	isRun := false
+	if rest != "" {
+		seg, sub, _ := strings.Cut(rest[1:], "/")
+		// Check the escaped segment: a UUID has nothing to escape, so any
+		// escape ("%2F") already proves the id is not one.
+		if !isUUIDShape(seg) {
+			id, uerr := url.PathUnescape(seg)
+			if uerr != nil {
+				id = seg
+			}
+			if err := ValidateAgentID(id); err != nil {
+				return nil, err
+			}
+			return nil, &ValidationError{Field: "agentId", Reason: fmt.Sprintf("%.64q is not a plain UUID", seg)}
+		}
+		isRun = sub == "run" || sub == "run/stream"
+	}
+
+	r := req.Clone(req.Context())
+	// Create carries teamId twice, in the query and in the body (the spec
+	// requires both); read the body's so the two can be reconciled.
+	isCreate := rest == "" && r.Method == http.MethodPost
+	var (
+		createBody map[string]json.RawMessage
+		bodyTeam   int64
+	)
+	if isCreate {
+		b, err := bufferBody(r)
+		if err != nil {
+			return nil, err
+		}
+		if len(bytes.TrimSpace(b)) > 0 {
+			if err := json.Unmarshal(b, &createBody); err != nil {
+				return nil, &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
+			}
+		}
+		if raw, ok := createBody["teamId"]; ok && string(raw) != "null" {
+			if err := json.Unmarshal(raw, &bodyTeam); err != nil {
+				return nil, &ValidationError{Field: "teamId", Reason: "the body's teamId is not an integer"}
+			}
+		}
+	}
+	team, err := d.resolveTeam(r, bodyTeam)
+	if err != nil {
+		return nil, err
+	}
+	if createBody != nil {
+		switch {
+		case bodyTeam == 0:
+			createBody["teamId"] = json.RawMessage(strconv.FormatInt(team, 10))
+			b, err := json.Marshal(createBody)
+			if err != nil {
+				return nil, fmt.Errorf("makeagents: encode create body: %w", err)
+			}
+			setBody(r, b)
+		case bodyTeam != team:
+			return nil, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("the body says %d but the query says %d; they must match", bodyTeam, team)}
+		}
+	}
+	if isRun && r.Method == http.MethodPost {
+		if err := checkRunBody(r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// resolveTeam fills in teamId when the caller left it at 0 (or passed nil
+// params, which omits it): the create body's teamId if set, else the
+// client's default team. Then it insists on a positive id.
+func (d *validateDoer) resolveTeam(r *http.Request, bodyTeam int64) (int64, error) {
+	q := r.URL.Query()
+	v := q.Get("teamId")
+	if v == "" || v == "0" {
+		fill := d.teamID
+		if bodyTeam > 0 {
+			fill = bodyTeam
+		}
+		if fill > 0 {
+			q.Set("teamId", strconv.FormatInt(fill, 10))
+			r.URL.RawQuery = q.Encode()
+			return fill, nil
+		}
+	}
+	if v == "" {
+		return 0, &ValidationError{Field: "teamId", Reason: "missing; set it in the params or with WithTeamID"}
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("%.32q is not an integer", v)}
+	}
+	return id, ValidateTeamID(id)
+}
+
+// checkRunBody decodes a run or run/stream body and validates it. The body
+// is buffered (so it can also be replayed by a retry) and put back.
+func checkRunBody(r *http.Request) error {
+	b, err := bufferBody(r)
+	if err != nil {
+		return err
+	}
+	var run RunAgentRequest
+	if len(bytes.TrimSpace(b)) == 0 {
+		return &ValidationError{Field: "messages", Reason: "empty request body; a run needs at least one message"}
+	}
+	if err := json.Unmarshal(b, &run); err != nil {
+		return &ValidationError{Field: "body", Reason: "not a JSON run request: " + err.Error()}
+	}
+	return ValidateRunRequest(run)
+}
+
+// bufferBody reads r's body into memory (at most maxBufferedBody) and makes
+// it replayable through GetBody. A body that already has GetBody is read
+// from a fresh copy and left as it is.
+func bufferBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	src := r.Body
+	if r.GetBody != nil {
+		fresh, err := r.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("makeagents: read request body: %w", err)
+		}
+		src = fresh
+	}
+	b, err := io.ReadAll(io.LimitReader(src, maxBufferedBody+1))
+	_ = src.Close()
+	if err != nil {
+		return nil, fmt.Errorf("makeagents: read request body: %w", err)
+	}
+	if len(b) > maxBufferedBody {
+		return nil, &ValidationError{Field: "body", Reason: fmt.Sprintf("larger than %d bytes", maxBufferedBody)}
+	}
+	if r.GetBody == nil {
+		setBody(r, b)
+	}
+	return b, nil
+}
+
+// setBody makes b the request's replayable body.
+func setBody(r *http.Request, b []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	r.ContentLength = int64(len(b))
 }

@@ -1,0 +1,82 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// checkToken rejects tokens that cannot travel in a header. The error never
+// quotes the token.
+func checkToken(token string) error {
+	if token == "" {
+		return errors.New("empty token")
+	}
+	for i := 0; i < len(token); i++ {
+		if c := token[i]; c < 0x21 || c == 0x7f {
+			return errors.New("token contains whitespace or control characters")
+		}
+	}
+	return nil
+}
+
+// headerDoer sets the headers every request carries: Authorization and
+// User-Agent. It sits above the retry layer, so each attempt carries them.
+type headerDoer struct {
+	next          HttpRequestDoer
+	authorization string // "Token <t>" or "Bearer <t>"; "" sends none
+	userAgent     string
+}
+
+func (d *headerDoer) Do(req *http.Request) (*http.Response, error) {
+	// Clone: a doer must not change the caller's request.
+	r := req.Clone(req.Context())
+	if d.authorization != "" {
+		r.Header.Set("Authorization", d.authorization)
+	}
+	if d.userAgent != "" {
+		r.Header.Set("User-Agent", d.userAgent)
+	}
+	return d.next.Do(r)
+}
+
+// redactedMark replaces the token wherever a server or an error echoes it.
+const redactedMark = "[redacted]"
+
+// minRedactLen is the shortest token that is redacted: replacing a one- or
+// two-letter "token" everywhere would mangle messages, and real Make tokens
+// are 36-character UUIDs.
+const minRedactLen = 8
+
+// redactor removes the token from text that reaches errors and logs: a
+// proxy or a server may echo the Authorization header in an error body.
+type redactor struct{ secret string }
+
+func (r redactor) active() bool { return len(r.secret) >= minRedactLen }
+
+func (r redactor) String(s string) string {
+	if !r.active() {
+		return s
+	}
+	return strings.ReplaceAll(s, r.secret, redactedMark)
+}
+
+func (r redactor) Bytes(b []byte) []byte {
+	if !r.active() || !bytes.Contains(b, []byte(r.secret)) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte(r.secret), []byte(redactedMark))
+}
+
+func (r redactor) Header(h http.Header) {
+	if !r.active() {
+		return
+	}
+	for k, vs := range h {
+		for i, v := range vs {
+			vs[i] = r.String(v)
+		}
+		h[k] = vs
+	}
+}

@@ -1,0 +1,284 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Environment variables New reads unless WithoutEnvironment is given. An
+// explicit option always beats the environment.
+const (
+	EnvToken   = "MAKE_API_TOKEN" // API token, sent as "Authorization: Token <value>"
+	EnvZone    = "MAKE_ZONE"      // zone name, e.g. "us1"
+	EnvBaseURL = "MAKE_BASE_URL"  // full base URL including /api/v2; beats MAKE_ZONE
+)
+
+// Option configures New. Every With... function of this package returns one,
+// including the generated WithBaseURL, WithHTTPClient and
+// WithRequestEditorFn (ClientOption implements Option), so one import and one
+// constructor cover everything.
+type Option interface {
+	applyOption(*settings) error
+}
+
+// optionFunc adapts a function to Option.
+type optionFunc func(*settings) error
+
+func (f optionFunc) applyOption(s *settings) error { return f(s) }
+
+// applyOption lets the generated options (WithBaseURL, WithHTTPClient,
+// WithRequestEditorFn) be passed to New. They are not applied to the final
+// Client directly: New replays them on a scratch Client and reads back what
+// they set, so that WithHTTPClient supplies the bottom of the doer stack
+// instead of replacing the whole stack (retries, errors, auth) with it.
+func (o ClientOption) applyOption(s *settings) error {
+	s.clientOpts = append(s.clientOpts, o)
+	return nil
+}
+
+// settings is what the options collect; New turns it into a client.
+type settings struct {
+	authScheme string // "Token" or "Bearer"; "" when no token was given
+	token      string
+	zone       Zone
+	teamID     int64
+	retry      RetryPolicy
+	logger     *slog.Logger
+	logBodies  int
+	userAgent  string
+	noEnv      bool
+	clientOpts []ClientOption
+
+	// Test seams; production code leaves them nil and gets the real thing.
+	getenv func(string) string
+	sleep  func(context.Context, time.Duration) error
+	jitter func() float64
+	now    func() time.Time
+}
+
+// WithToken authenticates with a Make API token, sent as
+// "Authorization: Token <token>". It beats MAKE_API_TOKEN.
+func WithToken(token string) Option {
+	return optionFunc(func(s *settings) error {
+		return s.setToken("Token", token, "WithToken")
+	})
+}
+
+// WithOAuthToken authenticates with an OAuth 2.0 access token, sent as
+// "Authorization: Bearer <token>". It beats MAKE_API_TOKEN.
+func WithOAuthToken(token string) Option {
+	return optionFunc(func(s *settings) error {
+		return s.setToken("Bearer", token, "WithOAuthToken")
+	})
+}
+
+func (s *settings) setToken(scheme, token, from string) error {
+	token = strings.TrimSpace(token)
+	if err := checkToken(token); err != nil {
+		return fmt.Errorf("makeagents: %s: %w", from, err)
+	}
+	s.authScheme, s.token = scheme, token
+	return nil
+}
+
+// WithZone selects the Make zone (default eu1). WithBaseURL beats it.
+func WithZone(z Zone) Option {
+	return optionFunc(func(s *settings) error {
+		if z.BaseURL() == "" {
+			_, err := ParseZone(string(z))
+			return err
+		}
+		s.zone = z
+		return nil
+	})
+}
+
+// WithTeamID sets the team used when a call's params.TeamID is 0 (or its
+// params are nil), so callers working in one team need not repeat it. A
+// TeamID set in the params always wins.
+func WithTeamID(teamID int64) Option {
+	return optionFunc(func(s *settings) error {
+		if err := ValidateTeamID(teamID); err != nil {
+			return fmt.Errorf("makeagents: WithTeamID: %w", err)
+		}
+		s.teamID = teamID
+		return nil
+	})
+}
+
+// WithRetry replaces DefaultRetryPolicy. RetryPolicy{} (MaxRetries 0)
+// disables retries.
+func WithRetry(p RetryPolicy) Option {
+	return optionFunc(func(s *settings) error {
+		if p.MaxRetries < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0 {
+			return errors.New("makeagents: WithRetry: negative MaxRetries or delay")
+		}
+		s.retry = p
+		return nil
+	})
+}
+
+// WithLogger logs one debug-level record per HTTP attempt (method, path
+// without query, status, attempt, duration, error) to l. Headers, and so the
+// token, are never logged; bodies only with WithLogBodies.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(s *settings) error {
+		s.logger = l
+		return nil
+	})
+}
+
+// WithLogBodies adds the first maxBytes of each request and response body to
+// the log records of WithLogger (streamed responses are never read for
+// logging). Off by default: bodies can hold personal data. 0 turns it off.
+func WithLogBodies(maxBytes int) Option {
+	return optionFunc(func(s *settings) error {
+		s.logBodies = max(maxBytes, 0)
+		return nil
+	})
+}
+
+// WithUserAgent sets the User-Agent header (default "makeagents-go").
+func WithUserAgent(ua string) Option {
+	return optionFunc(func(s *settings) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return errors.New("makeagents: WithUserAgent: user agent contains a line break")
+		}
+		s.userAgent = ua
+		return nil
+	})
+}
+
+// WithoutEnvironment makes New ignore MAKE_API_TOKEN, MAKE_ZONE and
+// MAKE_BASE_URL, for programs (like the CLI) that resolve configuration
+// themselves.
+func WithoutEnvironment() Option {
+	return optionFunc(func(s *settings) error {
+		s.noEnv = true
+		return nil
+	})
+}
+
+// DefaultUserAgent is sent when WithUserAgent is not given.
+const DefaultUserAgent = "makeagents-go"
+
+// New returns a ready client for Make's AI Agents API.
+//
+//	client, err := api.New(api.WithToken(token), api.WithZone(api.ZoneUS1), api.WithTeamID(42))
+//	res, err := client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{})
+//
+// Unless WithoutEnvironment is given, the token defaults to MAKE_API_TOKEN
+// and the base URL to MAKE_BASE_URL, else MAKE_ZONE's, else eu1's; explicit
+// options beat the environment, and a base URL beats a zone. Without a token
+// requests are sent unauthenticated (Make answers 401).
+//
+// Every request goes through one stack of HttpRequestDoers, built here once:
+//
+//	validation  bad agent id, team id or run body: *ValidationError, nothing sent
+//	auth        Authorization and User-Agent headers
+//	retry       safe retries only (see RetryPolicy); every non-2xx becomes *APIError
+//	logging     one record per attempt (WithLogger)
+//	HTTP        WithHTTPClient's doer, or a client with no overall timeout
+//
+// So the ...WithResponse methods return a *APIError rather than a response
+// to inspect, successful responses keep HTTPResponse, and the raw methods
+// (client.ClientInterface.RunAgentStream) return a 2xx response unread.
+func New(opts ...Option) (*ClientWithResponses, error) {
+	s := &settings{retry: defaultRetryPolicy}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.applyOption(s); err != nil {
+			return nil, err
+		}
+	}
+
+	// Replay the generated options on a scratch client to learn what they set.
+	var scratch Client
+	for _, o := range s.clientOpts {
+		if err := o(&scratch); err != nil {
+			return nil, fmt.Errorf("makeagents: client option: %w", err)
+		}
+	}
+
+	getenv := s.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if s.noEnv {
+		getenv = func(string) string { return "" }
+	}
+
+	if s.token == "" {
+		if t := strings.TrimSpace(getenv(EnvToken)); t != "" {
+			if err := checkToken(t); err != nil {
+				return nil, fmt.Errorf("makeagents: %s: %w", EnvToken, err)
+			}
+			s.authScheme, s.token = "Token", t
+		}
+	}
+
+	base, err := resolveBaseURL(scratch.Server, s.zone, getenv)
+	if err != nil {
+		return nil, err
+	}
+
+	bottom := scratch.Client
+	if bottom == nil {
+		bottom = newDefaultHTTPClient()
+	}
+	stack := buildStack(s, base, bottom)
+
+	return &ClientWithResponses{ClientInterface: &Client{
+		Server:         base.String() + "/",
+		Client:         stack,
+		RequestEditors: scratch.RequestEditors,
+	}}, nil
+}
+
+// resolveBaseURL picks the base URL: explicit base URL, explicit zone,
+// MAKE_BASE_URL, MAKE_ZONE, then DefaultZone. The result has no trailing
+// slash.
+func resolveBaseURL(explicit string, zone Zone, getenv func(string) string) (*url.URL, error) {
+	raw, from := explicit, "WithBaseURL"
+	switch {
+	case raw != "":
+	case zone != "":
+		raw, from = zone.BaseURL(), "WithZone"
+	case strings.TrimSpace(getenv(EnvBaseURL)) != "":
+		raw, from = strings.TrimSpace(getenv(EnvBaseURL)), EnvBaseURL
+	case strings.TrimSpace(getenv(EnvZone)) != "":
+		z, err := ParseZone(getenv(EnvZone))
+		if err != nil {
+			return nil, fmt.Errorf("makeagents: %s: %w", EnvZone, err)
+		}
+		raw = z.BaseURL()
+	default:
+		raw = DefaultZone.BaseURL()
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("makeagents: %s: invalid base URL: %w", from, err)
+	}
+	switch {
+	case u.User != nil:
+		// Credentials in the URL would end up in error messages; use WithToken.
+		return nil, fmt.Errorf("makeagents: %s: base URL must not contain credentials; use WithToken", from)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("makeagents: %s: base URL %.100q must start with https:// (or http:// for tests)", from, raw)
+	case u.Host == "":
+		return nil, fmt.Errorf("makeagents: %s: base URL %.100q has no host", from, raw)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, fmt.Errorf("makeagents: %s: base URL %.100q must not have a query or fragment", from, u.Redacted())
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return u, nil
+}

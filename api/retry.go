@@ -1,0 +1,291 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+)
+
+// RetryPolicy says how often and how patiently New's client retries. It only
+// ever retries where repeating cannot do harm:
+//
+//   - every method, when the request provably never reached Make (the
+//     connection could not be dialled: refused, unreachable, dial timeout),
+//     and on 429 (Make rejected the request unprocessed);
+//   - GET and DELETE also on 408, 500, 502, 503, 504 and on connection
+//     errors after the request was sent (reset, EOF, header timeout).
+//
+// A POST (create, run, run/stream) or PATCH that may have reached Make is
+// never sent again: not after a 5xx, not after a dropped connection. The
+// caller gets the error and decides.
+//
+// The wait before retry n is BaseDelay*2^(n-1) with ±20% jitter, at most
+// MaxDelay. A Retry-After header (seconds or HTTP-date) replaces that wait;
+// if it asks for more than MaxRetryAfter the client does not retry and
+// returns the *APIError (its RetryAfter says how long Make wants). Context
+// cancellation aborts any wait. Zero delays take the defaults below.
+type RetryPolicy struct {
+	// MaxRetries is the number of retries after the first attempt; 0
+	// disables retrying.
+	MaxRetries int
+	// BaseDelay is the wait before the first retry (default 500ms).
+	BaseDelay time.Duration
+	// MaxDelay caps the exponential backoff (default 8s).
+	MaxDelay time.Duration
+	// MaxRetryAfter is the longest Retry-After the client waits for
+	// (default 60s: Make's rate-limit window is one minute).
+	MaxRetryAfter time.Duration
+}
+
+// Defaults of RetryPolicy's zero-valued delays.
+const (
+	DefaultBaseDelay     = 500 * time.Millisecond
+	DefaultMaxDelay      = 8 * time.Second
+	DefaultMaxRetryAfter = 60 * time.Second
+)
+
+// defaultRetryPolicy is what New uses without WithRetry. It is a constant in
+// spirit; DefaultRetryPolicy is its exported copy.
+var defaultRetryPolicy = RetryPolicy{
+	MaxRetries:    2,
+	BaseDelay:     DefaultBaseDelay,
+	MaxDelay:      DefaultMaxDelay,
+	MaxRetryAfter: DefaultMaxRetryAfter,
+}
+
+// DefaultRetryPolicy is the policy New uses without WithRetry: 2 retries,
+// 0.5 s doubling, capped at 8 s, Retry-After honoured up to 60 s. Copy and
+// adjust it for WithRetry; assigning to it does not change New's default.
+var DefaultRetryPolicy = defaultRetryPolicy
+
+// withDefaults fills zero delays.
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.BaseDelay == 0 {
+		p.BaseDelay = DefaultBaseDelay
+	}
+	if p.MaxDelay == 0 {
+		p.MaxDelay = DefaultMaxDelay
+	}
+	if p.MaxRetryAfter == 0 {
+		p.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	return p
+}
+
+// backoff is the wait before retry n (n >= 1); r in [0,1) is the jitter.
+func (p RetryPolicy) backoff(n int, r float64) time.Duration {
+	d := p.BaseDelay
+	for i := 1; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	d = time.Duration(float64(d) * (0.8 + 0.4*r))
+	return min(d, p.MaxDelay)
+}
+
+// attemptKey carries the attempt number (1-based) to the logging layer.
+type attemptKey struct{}
+
+func attemptFrom(ctx context.Context) int {
+	n, _ := ctx.Value(attemptKey{}).(int)
+	return n
+}
+
+// retryDoer sends a request, turns non-2xx responses into *APIError and
+// retries what RetryPolicy allows.
+type retryDoer struct {
+	next   HttpRequestDoer
+	policy RetryPolicy
+	red    redactor
+	sleep  func(context.Context, time.Duration) error
+	jitter func() float64
+	now    func() time.Time
+}
+
+func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	replayable := true
+	if d.policy.MaxRetries > 0 {
+		req = req.Clone(ctx)
+		replayable = makeReplayable(req)
+	}
+	for attempt := 1; ; attempt++ {
+		areq := req.Clone(context.WithValue(ctx, attemptKey{}, attempt))
+		if attempt > 1 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, fmt.Errorf("makeagents: %s %s: replay request body: %w", req.Method, req.URL.EscapedPath(), err)
+			}
+			areq.Body = body
+		}
+		// gotConn tells a dial failure (nothing sent) from a failure on a
+		// connection that may have carried the request.
+		var gotConn atomic.Bool
+		areq = areq.WithContext(httptrace.WithClientTrace(areq.Context(), &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
+		}))
+
+		resp, err := d.next.Do(areq)
+		var (
+			lastErr error
+			retry   bool
+			wait    time.Duration
+		)
+		if err != nil {
+			lastErr = err
+			retry = ctx.Err() == nil && retryableTransportError(req.Method, err, gotConn.Load())
+		} else if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return resp, nil
+		} else {
+			apiErr := newAPIError(resp, d.now(), d.red)
+			lastErr = apiErr
+			retry = retryableStatus(req.Method, resp.StatusCode)
+			if retry && apiErr.RetryAfter > 0 {
+				if apiErr.RetryAfter > d.policy.MaxRetryAfter {
+					// Waiting less than asked would only burn another
+					// request of the organisation's per-minute budget.
+					return nil, apiErr
+				}
+				wait = apiErr.RetryAfter
+			}
+		}
+
+		if !retry || !replayable || attempt > d.policy.MaxRetries {
+			if err != nil && attempt > 1 {
+				return nil, fmt.Errorf("makeagents: %s %s: giving up after %d attempts: %w", req.Method, req.URL.EscapedPath(), attempt, err)
+			}
+			return nil, lastErr
+		}
+		if wait == 0 {
+			wait = d.policy.backoff(attempt, d.jitter())
+		}
+		if serr := d.sleep(ctx, wait); serr != nil {
+			return nil, fmt.Errorf("makeagents: %s %s: retry wait aborted: %w (last attempt: %w)", req.Method, req.URL.EscapedPath(), serr, lastErr)
+		}
+	}
+}
+
+// makeReplayable makes sure every attempt can send the same body: requests
+// built by the generated code already have GetBody; others are buffered up
+// to maxBufferedBody. It reports false when the body is too large to hold,
+// in which case the request is sent once, streaming, and never retried.
+func makeReplayable(r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody || r.GetBody != nil {
+		return true
+	}
+	orig := r.Body
+	b, err := io.ReadAll(io.LimitReader(orig, maxBufferedBody+1))
+	if err != nil || len(b) > maxBufferedBody {
+		// Send what was read followed by the rest, exactly once; a read
+		// error resurfaces when the transport reads the body.
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(b), errReader{err}, orig), orig}
+		return false
+	}
+	_ = orig.Close()
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	r.ContentLength = int64(len(b))
+	return true
+}
+
+// errReader returns err (or EOF when nil) on every read.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
+}
+
+// retryableStatus: 429 means Make did not process the request, whatever the
+// method; the others may mean it did, so only idempotent methods repeat.
+func retryableStatus(method string, status int) bool {
+	if status == http.StatusTooManyRequests {
+		return true
+	}
+	if !idempotent(method) {
+		return false
+	}
+	switch status {
+	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+func idempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodDelete || method == http.MethodHead
+}
+
+// retryableTransportError classifies an error from the HTTP client. The
+// caller has already ruled out its own context ending; net/http's header
+// timeout also matches context.DeadlineExceeded, so errors.Is on the error
+// cannot tell them apart.
+func retryableTransportError(method string, err error, gotConn bool) bool {
+	if permanentError(err) {
+		return false
+	}
+	if idempotent(method) {
+		return true
+	}
+	return neverSent(err, gotConn)
+}
+
+// neverSent reports whether the request provably never reached the server:
+// no connection was handed to it and the error comes from dialling (or from
+// the proxy CONNECT), which happens before a byte of the request is written.
+// Both are required, so a doer that hides the trace still cannot make a POST
+// look unsent.
+func neverSent(err error, gotConn bool) bool {
+	if gotConn {
+		return false
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect")
+}
+
+// permanentError: retrying cannot help (bad certificate, unknown host).
+func permanentError(err error) bool {
+	var (
+		certErr     *tls.CertificateVerificationError
+		unknownAuth x509.UnknownAuthorityError
+		hostErr     x509.HostnameError
+		invalidErr  x509.CertificateInvalidError
+		dnsErr      *net.DNSError
+	)
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalidErr):
+		return true
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return true
+	}
+	return false
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func defaultJitter() float64 { return rand.Float64() }
