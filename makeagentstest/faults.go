@@ -1,0 +1,235 @@
+package makeagentstest
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/makeagents/makeagents-go/makeagentstest/internal/fakeapi"
+)
+
+// Fault injection: failures a client of the real API must survive, made
+// happen on demand. Faults are set per server, stay until reset, and are
+// exempt from the spec check of NewServer (they are wrong on purpose).
+
+// errDropConnection, as the stream producer's closing error, makes the
+// response writer cut the connection (see Server.responseError).
+var errDropConnection = errors.New("makeagentstest: drop the connection (injected fault)")
+
+type faultState struct {
+	failLeft       int
+	failStatus     int
+	failRetryAfter time.Duration
+	stream         []StreamFault
+}
+
+// FailNext makes the next n requests, whatever they are, fail with status
+// and Make's error body ({"message", "detail", "code": "SC<status>"})
+// before authentication or any other processing, so nothing they asked for
+// happens. A retryAfter above zero is sent as a Retry-After header in whole
+// seconds (rounded up). A later call replaces an earlier one; n = 0 cancels.
+//
+// Use it to prove retry behaviour: FailNext(2, 503, 0) lets the third try
+// through; FailNext(1, 429, 3*time.Second) tells the client when to retry.
+// It panics if status is not a 4xx or 5xx code.
+func (s *Server) FailNext(n int, status int, retryAfter time.Duration) {
+	if status < 400 || status > 599 {
+		panic(fmt.Sprintf("makeagentstest: FailNext status %d is not an error status (4xx or 5xx)", status))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.failLeft = max(n, 0)
+	s.faults.failStatus = status
+	s.faults.failRetryAfter = retryAfter
+}
+
+// StreamFaults sets the faults applied to every run/stream response from now
+// on, replacing any set before; called with none it removes them. Each fault
+// takes effect after a number of complete events; several can be combined,
+// e.g. a malformed event after 1 and an end after 2. Events inserted by
+// faults (MalformedEvent, OversizeEvent) do not count as events for the
+// positions of other faults.
+func (s *Server) StreamFaults(faults ...StreamFault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.stream = slices.Clone(faults)
+}
+
+// ResetFaults removes every injected fault: pending FailNext failures and
+// stream faults. Agents, the request log and rate-limit windows stay.
+func (s *Server) ResetFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = faultState{}
+}
+
+type faultKind int
+
+const (
+	faultEnd faultKind = iota + 1
+	faultCut
+	faultMalformed
+	faultOversize
+	faultStall
+	faultDrop
+)
+
+// StreamFault is a failure injected into run/stream responses; make one with
+// EndStreamAfter, CutStreamMidEvent, MalformedEvent, OversizeEvent,
+// StallStream or DropConnection and pass it to Server.StreamFaults.
+type StreamFault struct {
+	kind  faultKind
+	after int
+	size  int
+}
+
+func (f StreamFault) terminal() bool {
+	return f.kind != faultMalformed && f.kind != faultOversize
+}
+
+// EndStreamAfter ends the stream cleanly after k events (the HTTP body is
+// complete), before the run's answer if k is small enough: a run cut short
+// that the client cannot tell from a finished one by the bytes alone.
+func EndStreamAfter(k int) StreamFault { return StreamFault{kind: faultEnd, after: max(k, 0)} }
+
+// CutStreamMidEvent sends k events, then the first half of the next one (no
+// blank line ends it), then ends the HTTP body cleanly. SSE clients must
+// report this as an error, not as a finished run.
+func CutStreamMidEvent(k int) StreamFault { return StreamFault{kind: faultCut, after: max(k, 0)} }
+
+// MalformedEvent inserts, after k events, a step event whose data is not
+// JSON; the stream then goes on as planned.
+func MalformedEvent(k int) StreamFault { return StreamFault{kind: faultMalformed, after: max(k, 0)} }
+
+// OversizeEvent inserts, after k events, a valid step event whose data is at
+// least size bytes (an assistant step with a very long content), to test a
+// client's bound on event size; the stream then goes on as planned.
+func OversizeEvent(k, size int) StreamFault {
+	return StreamFault{kind: faultOversize, after: max(k, 0), size: max(size, 0)}
+}
+
+// StallStream sends k events and then nothing, keeping the connection open
+// until the client gives up (its request context ends) or the server
+// closes: for testing idle timeouts and cancellation.
+func StallStream(k int) StreamFault { return StreamFault{kind: faultStall, after: max(k, 0)} }
+
+// DropConnection sends k events and then closes the TCP connection without
+// ending the HTTP response, as a network failure or a crashed proxy would;
+// the client's read fails with an unexpected EOF.
+func DropConnection(k int) StreamFault { return StreamFault{kind: faultDrop, after: max(k, 0)} }
+
+type endKind int
+
+const (
+	endNone endKind = iota
+	endStall
+	endDrop
+)
+
+type scriptItem struct {
+	bytes []byte
+	end   endKind
+	paced bool
+}
+
+// script is the exact sequence of writes of one stream: the run's events
+// with the server's stream faults and drift applied.
+type script struct {
+	items      []scriptItem
+	deliberate bool
+}
+
+func (s *Server) script(r run) script {
+	s.mu.Lock()
+	faults := slices.Clone(s.faults.stream)
+	s.mu.Unlock()
+
+	sc := script{deliberate: len(faults) > 0}
+	events := make([][]byte, len(r.steps))
+	for i, st := range r.steps {
+		events[i] = stepEvent(r.eventIDs[i], st)
+	}
+	faultID := func(i int, f StreamFault) string {
+		return derivedUUID(fmt.Sprintf("fault/%s/%d/%d", r.executionID, i, f.kind))
+	}
+	iteration := r.steps[0].AgentIterationID
+	for k := 0; k <= len(events); k++ {
+		for i, f := range faults {
+			if f.after != k || f.terminal() {
+				continue
+			}
+			var ev []byte
+			if f.kind == faultMalformed {
+				ev = encodeEvent("step", faultID(i, f), []byte(`{"role":"assistant","content":"this event's data is cut short`))
+			} else {
+				ev = stepEvent(faultID(i, f), fakeapi.Step{
+					Role: "assistant", Content: strings.Repeat("x", f.size),
+					ID: derivedUUID("oversize/" + faultID(i, f)), AgentIterationID: iteration,
+				})
+			}
+			sc.items = append(sc.items, scriptItem{bytes: ev, paced: true})
+		}
+		for _, f := range faults {
+			if f.after != k || !f.terminal() {
+				continue
+			}
+			switch f.kind {
+			case faultCut:
+				next := encodeEvent("step", derivedUUID("cut/"+r.executionID), []byte(`{"role":"assistant","content":"never finished"}`))
+				if k < len(events) {
+					next = events[k]
+				}
+				sc.items = append(sc.items, scriptItem{bytes: next[:len(next)/2], paced: true})
+			case faultStall:
+				sc.items = append(sc.items, scriptItem{end: endStall, paced: true})
+			case faultDrop:
+				sc.items = append(sc.items, scriptItem{end: endDrop, paced: true})
+			}
+			return sc // faultEnd: nothing more
+		}
+		if k < len(events) {
+			sc.items = append(sc.items, scriptItem{bytes: events[k], paced: true})
+		}
+	}
+	return sc
+}
+
+// injectFailures answers requests with FailNext's status while failures
+// are pending.
+func (s *Server) injectFailures(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		fail := s.faults.failLeft > 0
+		status, retryAfter := s.faults.failStatus, s.faults.failRetryAfter
+		if fail {
+			s.faults.failLeft--
+		}
+		s.mu.Unlock()
+		if !fail {
+			next.ServeHTTP(w, r)
+			return
+		}
+		exchangeOf(r.Context()).deliberate.Store(true)
+		var h http.Header
+		if retryAfter > 0 {
+			h = http.Header{"Retry-After": {retryAfterSeconds(retryAfter)}}
+		}
+		text := http.StatusText(status)
+		if text == "" {
+			text = "Error " + strconv.Itoa(status)
+		}
+		writeError(w, status, makeError(text, "Injected by makeagentstest (Server.FailNext).",
+			"SC"+strconv.Itoa(status)), h)
+	})
+}
+
+// retryAfterSeconds renders d as Retry-After delay-seconds, rounded up so a
+// client that honours it never retries early.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(int64(math.Ceil(d.Seconds())), 10)
+}

@@ -1,0 +1,169 @@
+package makeagentstest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+)
+
+// MaxLoggedBody bounds how much of each request body Requests keeps.
+const MaxLoggedBody = 64 << 10
+
+// maxRequestBody bounds what the fake reads of a request body; Make's bodies
+// are a few kilobytes, so more is a client bug worth a 413, not memory.
+const maxRequestBody = 8 << 20
+
+// Request is one request the server received, as Requests reports it.
+type Request struct {
+	// Method is the HTTP method, e.g. "GET".
+	Method string
+	// Path is the URL path, e.g. "/api/v2/ai-agents/v1/agents".
+	Path string
+	// Query is the parsed query string, e.g. Query.Get("teamId") == "1".
+	Query url.Values
+	// Operation is the spec's operationId for the request (e.g. "listAgents"),
+	// or "" when it addresses no operation of openapi.yaml.
+	Operation string
+	// Status is the status code the server answered with (0 if none was
+	// written, e.g. a connection dropped before the response).
+	Status int
+	// Body is the request body, at most MaxLoggedBody bytes of it.
+	Body []byte
+}
+
+// Requests returns every request served so far, oldest first, including
+// rejected ones. A request appears when its response is complete (for a
+// stream, when the stream ended). The Authorization header is never kept.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.log))
+	copy(out, s.log)
+	return out
+}
+
+// ResetRequests forgets the requests logged so far.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = nil
+}
+
+// exchange is per-request state shared by the middlewares and the behaviour.
+type exchange struct {
+	// deliberate is set when a fault or drift makes the response wrong on
+	// purpose, so the spec check does not report it. Atomic because a stream
+	// producer goroutine sets it.
+	deliberate atomic.Bool
+}
+
+type exchangeKey struct{}
+
+func exchangeOf(ctx context.Context) *exchange {
+	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
+		return ex
+	}
+	return &exchange{} // unreachable behind record; harmless if not
+}
+
+// record logs each request with its final status and, for servers built by
+// NewServer, checks each response against the spec once it is complete. It
+// also counts the handler as in flight so Close can wait for it.
+func (s *Server) record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Done()
+
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+		_ = r.Body.Close()
+		entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: bytes.Clone(body[:min(len(body), MaxLoggedBody)])}
+		entry.Operation, _ = s.validator.OperationID(r)
+		ex := &exchange{}
+		r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := &recorder{ResponseWriter: w, ex: ex, s: s}
+		if s.cfg.report != nil {
+			rec.check = true
+		}
+		defer func() {
+			entry.Status = rec.status
+			s.mu.Lock()
+			s.log = append(s.log, entry)
+			s.mu.Unlock()
+			// Re-panic after logging: ErrAbortHandler is how a dropped
+			// connection is made, and net/http must see it.
+			if p := recover(); p != nil {
+				panic(p)
+			}
+		}()
+		if err != nil {
+			writeError(rec, http.StatusRequestEntityTooLarge, makeError("Payload too large",
+				"The request body is larger than the fake accepts.", "SC413"), nil)
+			return
+		}
+		next.ServeHTTP(rec, r)
+		// Check what the client got from a copy of the request: the body was
+		// consumed by the handler.
+		checked := r.Clone(r.Context())
+		checked.Body = io.NopCloser(bytes.NewReader(body))
+		s.checkResponse(checked, rec)
+	})
+}
+
+// recorder remembers the status of a response and, when the server checks
+// its responses, keeps JSON bodies and feeds stream bodies to an event
+// checker as they are written. It passes Flush through, which the generated
+// stream writer needs to flush each event.
+type recorder struct {
+	http.ResponseWriter
+	ex     *exchange
+	check  bool
+	status int
+	body   bytes.Buffer
+	events *eventChecker
+	s      *Server
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+		if r.check && strings.HasPrefix(r.Header().Get("Content-Type"), "text/event-stream") {
+			r.events = &eventChecker{s: r.s}
+		}
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.WriteHeader(http.StatusOK)
+	}
+	if r.check && !r.ex.deliberate.Load() {
+		if r.events != nil {
+			r.events.write(p)
+		} else if r.body.Len() < maxRequestBody {
+			r.body.Write(p)
+		}
+	}
+	return r.ResponseWriter.Write(p)
+}
+
+// Flush implements http.Flusher.
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// started reports whether the response's status line has been written.
+func started(w http.ResponseWriter) bool {
+	rec, ok := w.(*recorder)
+	return ok && rec.status != 0
+}

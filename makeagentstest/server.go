@@ -1,0 +1,258 @@
+// Package makeagentstest is an in-process fake of Make's AI Agents API for
+// tests and demos, in the spirit of net/http/httptest: a real HTTP server on
+// loopback that code under test talks to unchanged, through the api client,
+// the sse reader or any HTTP client.
+//
+//	s := makeagentstest.NewServer(t)
+//	client, _ := api.NewClientWithResponses(s.URL(), api.WithRequestEditorFn(
+//		func(_ context.Context, r *http.Request) error { r.Header.Set("Authorization", "Token "+s.Token()); return nil }))
+//	res, _ := client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: 1})
+//
+// Its routing and request decoding are generated from openapi.yaml (the same
+// spec as the api client), and every request is validated against that spec:
+// a request the real API would reject gets Make's 400 error body. Agents live
+// in memory per team; run and run/stream are answered by a deterministic agent
+// that replays the conversation as `step` events and answers by quoting the
+// user. Failures a client must survive (errors with Retry-After, rate limits,
+// broken streams) can be injected on demand.
+//
+// A server made by NewServer also checks every response it sends against
+// openapi.yaml and fails the test on a violation, so the fake cannot drift from
+// the contract unnoticed. Faults and drift injected on purpose are exempt.
+package makeagentstest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/makeagents/makeagents-go/internal/contract"
+	"github.com/makeagents/makeagents-go/makeagentstest/internal/fakeapi"
+)
+
+// BasePath is the path prefix the fake serves the API under, as Make does
+// (https://eu1.make.com/api/v2/ai-agents/...). URL includes it.
+const BasePath = "/api/v2"
+
+// DefaultToken is the API token a server accepts unless WithToken says
+// otherwise.
+const DefaultToken = "test-token"
+
+// Server is a running fake of the AI Agents API. Its methods are safe for
+// concurrent use, also while requests are being served.
+type Server struct {
+	cfg       config
+	validator *contract.Validator
+	srv       *http.Server
+	ln        net.Listener
+	url       string
+
+	// done is closed by Close so that streams that are pacing or stalled end
+	// at once instead of holding Close up.
+	done      chan struct{}
+	closeOnce sync.Once
+	serveDone chan struct{}
+	// inflight counts handlers and stream producers, so Close returns only
+	// when none is left running.
+	inflight sync.WaitGroup
+
+	mu      sync.Mutex
+	store   store
+	log     []Request
+	limiter rateLimiter
+	faults  faultState
+}
+
+type config struct {
+	token     string
+	teams     map[int64]bool
+	stepDelay time.Duration
+	perMinute int
+	clock     func() time.Time
+	// report receives every spec violation in a response the server sent
+	// (nil: responses are not checked). NewServer sets it to t.Errorf.
+	report func(error)
+}
+
+// Option configures a Server.
+type Option func(*config)
+
+// WithToken sets the API token the server accepts (default DefaultToken).
+func WithToken(token string) Option { return func(c *config) { c.token = token } }
+
+// WithTeam limits the server to the given team; repeat it for several teams.
+// A request for any other team gets 403 Permission denied, as Make answers a
+// token that has no access to the team. Without WithTeam every positive team
+// id exists (and starts with no agents).
+func WithTeam(teamID int64) Option {
+	return func(c *config) {
+		if c.teams == nil {
+			c.teams = map[int64]bool{}
+		}
+		c.teams[teamID] = true
+	}
+}
+
+// WithStepDelay sets the pause between two events of a stream (default 0),
+// so a client's live output can be watched or tested. A plain run waits as
+// long as the stream of the same run would take.
+func WithStepDelay(d time.Duration) Option { return func(c *config) { c.stepDelay = d } }
+
+// WithRateLimit allows at most perMinute requests per team in each one-minute
+// window (measured on the server's clock, see WithClock); further requests
+// get 429 with a Retry-After header saying when the window ends, as Make's
+// per-organization limit does. 0 (the default) means no limit.
+func WithRateLimit(perMinute int) Option { return func(c *config) { c.perMinute = perMinute } }
+
+// WithClock sets the clock for createdAt, the "Current time" in the system
+// step and the rate-limit window (default time.Now), for reproducible output.
+// Pacing between events (WithStepDelay) uses real time.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
+
+// NewServer starts a fake for the test t on a loopback port and closes it
+// when the test ends (t.Cleanup). It fails t at once if the server cannot
+// start, and later (t.Errorf) for every response it sends that violates
+// openapi.yaml, except those made wrong on purpose by fault injection or
+// WithDrift.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	opts = append(opts, func(c *config) {
+		c.report = func(err error) {
+			t.Errorf("makeagentstest: the fake sent a response that violates openapi.yaml: %v", err)
+		}
+	})
+	s, err := Start(opts...)
+	if err != nil {
+		t.Fatalf("makeagentstest: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake on a loopback port for use outside tests (the CLI's
+// demo, say). The caller must call Close. Responses are not checked against
+// the spec (there is no test to fail); requests are.
+func Start(opts ...Option) (*Server, error) {
+	cfg := config{token: DefaultToken, clock: time.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.token == "" {
+		return nil, errors.New("start fake: empty token")
+	}
+	if cfg.perMinute < 0 {
+		return nil, fmt.Errorf("start fake: negative rate limit %d", cfg.perMinute)
+	}
+	v, err := contract.New()
+	if err != nil {
+		return nil, fmt.Errorf("start fake: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start fake: listen on loopback: %w", err)
+	}
+	s := &Server{
+		cfg:       cfg,
+		validator: v,
+		ln:        ln,
+		url:       "http://" + ln.Addr().String() + BasePath,
+		done:      make(chan struct{}),
+		serveDone: make(chan struct{}),
+		store:     newStore(),
+	}
+	s.srv = &http.Server{
+		Handler:           s.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func() {
+		defer close(s.serveDone)
+		_ = s.srv.Serve(ln) // returns http.ErrServerClosed after Close
+	}()
+	return s, nil
+}
+
+// URL returns the base URL of the API including /api/v2, e.g.
+// http://127.0.0.1:PORT/api/v2: what users pass as MAKE_BASE_URL or to
+// api.NewClientWithResponses.
+func (s *Server) URL() string { return s.url }
+
+// Token returns the API token the server accepts, to send as
+// "Authorization: Token <token>".
+func (s *Server) Token() string { return s.cfg.token }
+
+// Close stops the server: streams in progress end (stalled ones too), open
+// connections are closed, and Close returns when no goroutine of the server
+// is left. It is safe to call more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		// Shutdown lets responses in flight finish (streams end promptly
+		// because done is closed); the deadline bounds a client that stopped
+		// reading, after which Close cuts its connection.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.srv.Shutdown(ctx)
+		_ = s.srv.Close()
+		<-s.serveDone
+		s.inflight.Wait()
+	})
+}
+
+// handler builds the request pipeline, outermost first: request log and
+// response check, injected failures, authentication, rate limit, validation
+// against the spec, team access, then the generated router and strict
+// handlers that call the hand-written behaviour.
+func (s *Server) handler() http.Handler {
+	strict := fakeapi.NewStrictHandlerWithOptions(handlers{s}, nil, fakeapi.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  s.badRequest,
+		ResponseErrorHandlerFunc: s.responseError,
+	})
+	api := fakeapi.HandlerWithOptions(strict, fakeapi.StdHTTPServerOptions{
+		BaseURL:          BasePath,
+		ErrorHandlerFunc: s.badRequest,
+	})
+	var h http.Handler = api
+	h = s.teamAccess(h)
+	h = s.validateRequests(h)
+	h = s.rateLimit(h)
+	h = s.authenticate(h)
+	h = s.injectFailures(h)
+	h = s.record(h)
+	return h
+}
+
+// authenticate enforces the spec's token scheme: "Token <token>" as Make
+// documents for API tokens. "Bearer <token>" is accepted too, with the same
+// token, so clients' OAuth mode can be exercised against the fake.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	want1, want2 := "Token "+s.cfg.token, "Bearer "+s.cfg.token
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if got := r.Header.Get("Authorization"); got != want1 && got != want2 {
+			writeError(w, http.StatusUnauthorized, makeError("Invalid credentials",
+				"The access token is missing or invalid.", "SC401"), nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// teamAccess answers 403 for teams outside WithTeam's list. It runs after
+// validation, so teamId is known to be a positive integer here.
+func (s *Server) teamAccess(next http.Handler) http.Handler {
+	if len(s.cfg.teams) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if team, ok := teamOf(r); !ok || !s.cfg.teams[team] {
+			writeError(w, http.StatusForbidden, makeError("Permission denied",
+				"Access denied.", "SC403"), nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

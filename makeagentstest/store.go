@@ -1,0 +1,308 @@
+package makeagentstest
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/makeagentstest/internal/fakeapi"
+)
+
+// store holds the agents of every team in memory, in creation order. It is
+// guarded by Server.mu. Values are replaced, never mutated in place, so an
+// agent handed to an encoder is never changed underneath it.
+type store struct {
+	teams    map[int64]*team
+	counters map[string]uint64
+}
+
+type team struct {
+	order  []string
+	agents map[string]fakeapi.Agent
+}
+
+func newStore() store {
+	return store{teams: map[int64]*team{}, counters: map[string]uint64{}}
+}
+
+func (st *store) team(id int64) *team {
+	t := st.teams[id]
+	if t == nil {
+		t = &team{agents: map[string]fakeapi.Agent{}}
+		st.teams[id] = t
+	}
+	return t
+}
+
+func (st *store) put(a fakeapi.Agent) {
+	t := st.team(a.TeamID)
+	if _, ok := t.agents[a.ID]; !ok {
+		t.order = append(t.order, a.ID)
+	}
+	t.agents[a.ID] = a
+}
+
+func (st *store) get(teamID int64, id string) (fakeapi.Agent, bool) {
+	t := st.teams[teamID]
+	if t == nil {
+		return fakeapi.Agent{}, false
+	}
+	a, ok := t.agents[id]
+	return a, ok
+}
+
+func (st *store) list(teamID int64) []fakeapi.Agent {
+	// Never nil: the generated writer encodes ListAgents200JSONResponse
+	// directly (AgentList's MarshalJSON does not apply to it), and a nil
+	// slice would go out as null, which the spec's array does not allow.
+	out := []fakeapi.Agent{}
+	t := st.teams[teamID]
+	if t == nil {
+		return out
+	}
+	for _, id := range t.order {
+		out = append(out, t.agents[id])
+	}
+	return out
+}
+
+func (st *store) remove(teamID int64, id string) bool {
+	t := st.teams[teamID]
+	if t == nil {
+		return false
+	}
+	if _, ok := t.agents[id]; !ok {
+		return false
+	}
+	delete(t.agents, id)
+	t.order = slices.DeleteFunc(t.order, func(x string) bool { return x == id })
+	return true
+}
+
+// newID returns the next id of a kind ("agent", "run", ...): a UUID derived
+// from the kind and a per-kind counter, so the same sequence of calls gives
+// the same ids on every test run, and ids of one kind do not shift when
+// another kind is used more or less often. Callers hold s.mu.
+func (st *store) newID(kind string) string {
+	st.counters[kind]++
+	return derivedUUID(fmt.Sprintf("%s/%d", kind, st.counters[kind]))
+}
+
+// derivedUUID is a name-based (version 5 style, SHA-1) UUID of name in the
+// fake's own namespace: stable, well-formed, and distinct per name.
+func derivedUUID(name string) string {
+	sum := sha1.Sum([]byte("makeagentstest/" + name))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x50 // version 5
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// now is the server's clock at millisecond precision, as Make's timestamps
+// are ("2025-06-25T13:36:46.730Z").
+func (s *Server) now() time.Time { return s.cfg.clock().Truncate(time.Millisecond) }
+
+// AddAgent stores a copy of a as an agent of teamID, as if it had been
+// created through the API, and returns the stored agent. It fills what a
+// server would: an ID when a.ID is empty, CreatedAt when zero (the server's
+// clock), TeamID, and an empty Scenarios list when nil. An agent with the ID
+// of an existing agent of that team replaces it. Use it to seed a test with
+// agents without making requests.
+func (s *Server) AddAgent(teamID int64, a api.Agent) api.Agent {
+	var f fakeapi.Agent
+	convert(a, &f)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f.ID == "" {
+		f.ID = s.store.newID("agent")
+	}
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = s.now().UTC()
+	}
+	if f.Scenarios == nil {
+		f.Scenarios = []fakeapi.ScenarioTool{}
+	}
+	f.TeamID = teamID
+	s.store.put(f)
+	var out api.Agent
+	convert(f, &out)
+	return out
+}
+
+// Agents returns copies of teamID's agents in creation order (none: an empty
+// slice), to assert on the server's state, e.g. that an agent is gone.
+func (s *Server) Agents(teamID int64) []api.Agent {
+	s.mu.Lock()
+	list := s.store.list(teamID)
+	s.mu.Unlock()
+	out := make([]api.Agent, len(list))
+	for i, a := range list {
+		convert(a, &out[i])
+	}
+	return out
+}
+
+// convert copies between the api and fakeapi models of the same schema by
+// way of JSON, which also makes the copy deep. Both are generated from one
+// spec, so a failure is a generator bug and worth a panic.
+func convert(from, to any) {
+	b, err := json.Marshal(from)
+	if err == nil {
+		err = json.Unmarshal(b, to)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("makeagentstest: convert %T to %T: %v", from, to, err))
+	}
+}
+
+// handlers implements the generated fakeapi.StrictServerInterface: the
+// behaviour behind each operation, after the request passed validation.
+type handlers struct{ s *Server }
+
+var _ fakeapi.StrictServerInterface = handlers{}
+
+func notFound() fakeapi.NotFoundJSONResponse {
+	return fakeapi.NotFoundJSONResponse(makeError("Not found", "Agent not found.", "SC404"))
+}
+
+func (h handlers) ListAgents(_ context.Context, req fakeapi.ListAgentsRequestObject) (fakeapi.ListAgentsResponseObject, error) {
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	return fakeapi.ListAgents200JSONResponse(h.s.store.list(req.Params.TeamID)), nil
+}
+
+func (h handlers) CreateAgent(_ context.Context, req fakeapi.CreateAgentRequestObject) (fakeapi.CreateAgentResponseObject, error) {
+	b := req.Body
+	// The API takes teamId twice (query and body); which one wins is not
+	// documented. Refusing a mismatch surfaces a client bug instead of
+	// guessing.
+	if b.TeamID != req.Params.TeamID {
+		return fakeapi.CreateAgent400JSONResponse{BadRequestJSONResponse: fakeapi.BadRequestJSONResponse(makeError("Invalid input parameters", fmt.Sprintf("teamId in the body (%d) differs from teamId in the query (%d).", b.TeamID, req.Params.TeamID),
+			"IM005", "body teamId must equal query teamId"))}, nil
+	}
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	conn := b.MakeConnectionID
+	a := fakeapi.Agent{
+		ID:                 h.s.store.newID("agent"),
+		Name:               b.Name,
+		TeamID:             b.TeamID,
+		CreatedAt:          h.s.now().UTC(),
+		SystemPrompt:       b.SystemPrompt,
+		DefaultModel:       b.DefaultModel,
+		MakeConnectionID:   &conn,
+		Scenarios:          []fakeapi.ScenarioTool{},
+		McpConfigs:         b.McpConfigs,
+		HistoryConfig:      b.HistoryConfig,
+		LlmConfig:          b.LlmConfig,
+		Contexts:           b.Contexts,
+		OutputParserFormat: b.OutputParserFormat,
+	}
+	if b.InvocationConfig != nil {
+		a.InvocationConfig = *b.InvocationConfig
+	}
+	if b.Scenarios != nil {
+		a.Scenarios = *b.Scenarios
+	}
+	h.s.store.put(a)
+	return fakeapi.CreateAgent201JSONResponse(created(a)), nil
+}
+
+// created is the 201 body for a new agent. The id is sent under agentId
+// only, as Make's published 201 example does (list and get say id): clients
+// must cope with that difference, and a fake that also sent id would hide a
+// client that reads the wrong key.
+func created(a fakeapi.Agent) fakeapi.CreatedAgent {
+	id, createdAt := a.ID, a.CreatedAt
+	name, prompt, model, teamID := a.Name, a.SystemPrompt, a.DefaultModel, a.TeamID
+	inv, scenarios := a.InvocationConfig, a.Scenarios
+	return fakeapi.CreatedAgent{
+		AgentID:            &id,
+		Name:               &name,
+		TeamID:             &teamID,
+		MakeConnectionID:   a.MakeConnectionID,
+		DefaultModel:       &model,
+		SystemPrompt:       &prompt,
+		CreatedAt:          &createdAt,
+		InvocationConfig:   &inv,
+		Scenarios:          &scenarios,
+		McpConfigs:         a.McpConfigs,
+		HistoryConfig:      a.HistoryConfig,
+		LlmConfig:          a.LlmConfig,
+		Contexts:           a.Contexts,
+		OutputParserFormat: a.OutputParserFormat,
+	}
+}
+
+func (h handlers) GetAgent(_ context.Context, req fakeapi.GetAgentRequestObject) (fakeapi.GetAgentResponseObject, error) {
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	a, ok := h.s.store.get(req.Params.TeamID, req.AgentID)
+	if !ok {
+		return fakeapi.GetAgent404JSONResponse{NotFoundJSONResponse: notFound()}, nil
+	}
+	return fakeapi.GetAgent200JSONResponse(a), nil
+}
+
+// UpdateAgent changes only the fields present in the body. A field sent as
+// null counts as absent (the API's meaning of null is not documented), and
+// a list replaces the stored list rather than merging into it.
+func (h handlers) UpdateAgent(_ context.Context, req fakeapi.UpdateAgentRequestObject) (fakeapi.UpdateAgentResponseObject, error) {
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	a, ok := h.s.store.get(req.Params.TeamID, req.AgentID)
+	if !ok {
+		return fakeapi.UpdateAgent404JSONResponse{NotFoundJSONResponse: notFound()}, nil
+	}
+	b := req.Body
+	if b.Name != nil {
+		a.Name = *b.Name
+	}
+	if b.SystemPrompt != nil {
+		a.SystemPrompt = *b.SystemPrompt
+	}
+	if b.DefaultModel != nil {
+		a.DefaultModel = *b.DefaultModel
+	}
+	if b.MakeConnectionID != nil {
+		a.MakeConnectionID = b.MakeConnectionID
+	}
+	if b.InvocationConfig != nil {
+		a.InvocationConfig = *b.InvocationConfig
+	}
+	if b.Scenarios != nil {
+		a.Scenarios = *b.Scenarios
+	}
+	if b.LlmConfig != nil {
+		a.LlmConfig = b.LlmConfig
+	}
+	if b.HistoryConfig != nil {
+		a.HistoryConfig = b.HistoryConfig
+	}
+	if b.McpConfigs != nil {
+		a.McpConfigs = b.McpConfigs
+	}
+	if b.Contexts != nil {
+		a.Contexts = b.Contexts
+	}
+	if b.OutputParserFormat != nil {
+		a.OutputParserFormat = b.OutputParserFormat
+	}
+	h.s.store.put(a)
+	return fakeapi.UpdateAgent204Response{}, nil
+}
+
+func (h handlers) DeleteAgent(_ context.Context, req fakeapi.DeleteAgentRequestObject) (fakeapi.DeleteAgentResponseObject, error) {
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	if !h.s.store.remove(req.Params.TeamID, req.AgentID) {
+		return fakeapi.DeleteAgent404JSONResponse{NotFoundJSONResponse: notFound()}, nil
+	}
+	return fakeapi.DeleteAgent204Response{}, nil
+}
