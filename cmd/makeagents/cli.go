@@ -142,9 +142,17 @@ func findCommand(args []string) (cmd *command, helpWord bool, err error) {
 	var o options
 	g.register(fs)
 	for _, c := range commandTable() {
-		if c.flags != nil {
-			c.flags(fs, &o)
+		if c.flags == nil {
+			continue
 		}
+		// Commands share flag names (--json, --connection): register each once.
+		own := newFlagSet(c.words)
+		c.flags(own, &o)
+		own.VisitAll(func(f *flag.Flag) {
+			if fs.Lookup(f.Name) == nil {
+				fs.Var(f.Value, f.Name, f.Usage)
+			}
+		})
 	}
 	positional, err := parseAnywhere(fs, args)
 	if err != nil {

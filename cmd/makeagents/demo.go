@@ -87,8 +87,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 		if err := transcript.Add(ev); err != nil {
 			return err
 		}
-		fmt.Fprint(out, "   ")
-		if err := printStepText(out, ev); err != nil {
+		if err := printStep(out, ev, "   "); err != nil {
 			return err
 		}
 	}

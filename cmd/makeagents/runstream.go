@@ -125,7 +125,10 @@ func printEventJSON(w io.Writer, ev sse.Event) error {
 
 // printStepText writes a step as "[role] content", continuation lines
 // indented under the label; other events as "[event TYPE] data".
-func printStepText(w io.Writer, ev sse.Event) error {
+func printStepText(w io.Writer, ev sse.Event) error { return printStep(w, ev, "") }
+
+// printStep is printStepText with every line prefixed by margin.
+func printStep(w io.Writer, ev sse.Event, margin string) error {
 	label, text := "event "+ev.Type, string(ev.Data)
 	if ev.Type == "step" {
 		step, err := ev.Step()
@@ -134,7 +137,7 @@ func printStepText(w io.Writer, ev sse.Event) error {
 		}
 		label, text = step.Role, step.Content
 	}
-	prefix := "[" + label + "] "
+	prefix := margin + "[" + label + "] "
 	indent := strings.Repeat(" ", len(prefix))
 	text = strings.ReplaceAll(strings.TrimRight(text, "\n"), "\n", "\n"+indent)
 	_, err := fmt.Fprintf(w, "%s%s\n", prefix, text)
