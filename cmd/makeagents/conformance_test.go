@@ -135,4 +135,3 @@ func sawOperation(fake *makeagentstest.Server, op string) bool {
 	}
 	return false
 }
-
