@@ -156,11 +156,11 @@ var agentsDeleteCmd = &command{
 }
 
 func agentFieldFlags(fs *flag.FlagSet, o *options) {
-	fs.StringVar(&o.name, "name", "", "agent name")
-	fs.StringVar(&o.connection, "connection", "", "ID of the Make connection to the AI provider (makeConnectionId)")
-	fs.StringVar(&o.model, "model", "", "default model, e.g. gpt-4.1-mini")
-	fs.StringVar(&o.systemPrompt, "system-prompt", "", "system prompt")
-	fs.StringVar(&o.fromFile, "from-file", "", "read the request body from this JSON file ('-' for stdin)")
+	fs.StringVar(&o.name, "name", "", "agent `NAME`")
+	fs.StringVar(&o.connection, "connection", "", "`ID` of the Make connection to the AI provider (makeConnectionId)")
+	fs.StringVar(&o.model, "model", "", "default `MODEL`, e.g. gpt-4.1-mini")
+	fs.StringVar(&o.systemPrompt, "system-prompt", "", "system prompt `TEXT`")
+	fs.StringVar(&o.fromFile, "from-file", "", "read the request body from this JSON `FILE` ('-' for stdin)")
 }
 
 // connect resolves the configuration and builds the client; any problem is

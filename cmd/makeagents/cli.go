@@ -253,7 +253,7 @@ usage: makeagents <command> [arguments] [flags]
 commands:
 `)
 	for _, c := range commandTable() {
-		fmt.Fprintf(w, "  %-44s %s\n", strings.Join(append([]string{c.words}, c.args...), " "), c.summary)
+		fmt.Fprintf(w, "  %-26s %s\n", strings.Join(append([]string{c.words}, c.args...), " "), c.summary)
 	}
 	fmt.Fprint(w, `
 configuration (flags beat the environment):

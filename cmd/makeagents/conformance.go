@@ -39,11 +39,11 @@ event types, and undeclared headers (as notes). Exit status 0: no drift; 3: drif
 	example: "makeagents conformance --read-only --team 42",
 	flags: func(fs *flag.FlagSet, o *options) {
 		fs.BoolVar(&o.readOnly, "read-only", false, "only list and get existing agents (GET requests only)")
-		fs.StringVar(&o.connection, "connection", "", "full mode: Make connection ID for the scratch agent's AI provider")
-		fs.StringVar(&o.model, "model", "", "full mode: model for the scratch agent, e.g. gpt-4.1-mini")
+		fs.StringVar(&o.connection, "connection", "", "full mode: Make connection `ID` for the scratch agent's AI provider")
+		fs.StringVar(&o.model, "model", "", "full mode: `MODEL` for the scratch agent, e.g. gpt-4.1-mini")
 		fs.BoolVar(&o.yes, "yes", false, "full mode: do not ask for confirmation")
 		fs.BoolVar(&o.json, "json", false, "print the report as JSON")
-		fs.IntVar(&o.limit, "limit", 5, "read-only mode: get at most this many agents")
+		fs.IntVar(&o.limit, "limit", 5, "read-only mode: get at most `N` agents")
 	},
 	run: runConformance,
 }

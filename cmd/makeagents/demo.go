@@ -24,7 +24,7 @@ on loopback and drives it with the SDK exactly as a real program would. Needs no
 account, no token and no network.`,
 	example: "makeagents demo",
 	flags: func(fs *flag.FlagSet, o *options) {
-		fs.StringVar(&o.pace, "pace", "400ms", "pause between streamed steps, to watch them arrive")
+		fs.StringVar(&o.pace, "pace", "400ms", "`DURATION` to pause between streamed steps, to watch them arrive")
 	},
 	run: runDemo,
 }

@@ -48,10 +48,10 @@ type globalFlags struct {
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.team, "team", "", "team id (default $MAKE_TEAM_ID)")
-	fs.StringVar(&g.zone, "zone", "", "zone: eu1, eu2, us1, us2, celonis-eu1, celonis-us1 (default $MAKE_ZONE or eu1)")
-	fs.StringVar(&g.baseURL, "base-url", "", "full API base URL including /api/v2; overrides the zone (default $MAKE_BASE_URL)")
-	fs.StringVar(&g.tokenFile, "token-file", "", "read the API token from this file instead of $MAKE_API_TOKEN")
+	fs.StringVar(&g.team, "team", "", "team `ID` (default $MAKE_TEAM_ID)")
+	fs.StringVar(&g.zone, "zone", "", "`ZONE`: eu1, eu2, us1, us2, celonis-eu1, celonis-us1 (default $MAKE_ZONE or eu1)")
+	fs.StringVar(&g.baseURL, "base-url", "", "full API base `URL` including /api/v2; overrides the zone (default $MAKE_BASE_URL)")
+	fs.StringVar(&g.tokenFile, "token-file", "", "read the API token from `FILE` instead of $MAKE_API_TOKEN")
 	fs.BoolVar(&g.oauth, "oauth", false, "send the token as an OAuth access token (Bearer) instead of an API token")
 	fs.BoolVar(&g.help, "help", false, "show help for the command")
 	fs.BoolVar(&g.help, "h", false, "show help for the command")

@@ -85,7 +85,7 @@ if the data is not JSON>}. Ctrl-C stops the stream and closes the connection.`,
 }
 
 func threadFlag(fs *flag.FlagSet, o *options) {
-	fs.StringVar(&o.thread, "thread", "", "conversation thread to continue (threadId)")
+	fs.StringVar(&o.thread, "thread", "", "conversation `THREAD` to continue (threadId)")
 }
 
 func runArgs(in *invocation) (string, api.RunAgentRequest, error) {
