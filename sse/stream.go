@@ -266,7 +266,9 @@ func (s *stream) next() bool {
 			e.Type = TypeMessage
 		}
 		if r, ok := ev.(interface{ Retry() int64 }); ok && r.Retry() > 0 {
-			e.Retry = time.Duration(r.Retry()) * time.Millisecond
+			// The decoder keeps a too-large value as MaxInt64 milliseconds,
+			// which would overflow a Duration.
+			e.Retry = time.Duration(min(r.Retry(), int64(math.MaxInt64/time.Millisecond))) * time.Millisecond
 		}
 		if e.Type == TypeError {
 			s.end(newServerError(e))
