@@ -160,8 +160,14 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 		}
 
 		if !retry || !replayable || attempt > d.policy.MaxRetries {
-			if err != nil && attempt > 1 {
+			switch {
+			case err == nil:
+			case attempt > 1:
 				return nil, fmt.Errorf("makeagents: %s %s: giving up after %d attempts: %w", req.Method, req.URL.EscapedPath(), attempt, err)
+			case ctx.Err() == nil && !idempotent(req.Method) && !neverSent(err, gotConn.Load()):
+				// Say so: the caller must decide whether to check for (or
+				// accept) a duplicate before sending it again.
+				return nil, fmt.Errorf("makeagents: %s %s: request may have reached Make, so it was not retried: %w", req.Method, req.URL.EscapedPath(), err)
 			}
 			return nil, lastErr
 		}

@@ -297,6 +297,9 @@ func TestDroppedConnectionAfterWrite(t *testing.T) {
 				if want > 1 && !strings.Contains(err.Error(), "giving up after 3 attempts") {
 					t.Errorf("err = %q, want it to say how many attempts were made", err)
 				}
+				if want == 1 && !strings.Contains(err.Error(), "may have reached Make, so it was not retried") {
+					t.Errorf("err = %q, want it to warn that the %s may have reached Make", err, cl.method)
+				}
 			})
 		}
 	}
@@ -570,5 +573,36 @@ func TestClassifiers(t *testing.T) {
 	}
 	if !retryableStatus(http.MethodPatch, 429) || retryableStatus(http.MethodPatch, 503) || !retryableStatus(http.MethodDelete, 504) {
 		t.Error("status classification wrong")
+	}
+}
+
+// TestBodyReplayedToPlainDoer: net/http rewinds bodies by itself, so this
+// uses a bare HttpRequestDoer to prove the retry layer hands every attempt
+// a fresh copy of the body (from GetBody).
+func TestBodyReplayedToPlainDoer(t *testing.T) {
+	var bodies []string
+	doer := rtDoer(func(r *http.Request) (*http.Response, error) {
+		b, err := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		bodies = append(bodies, string(b))
+		status := 429
+		if len(bodies) == 3 {
+			status = 200
+		}
+		return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
+	})
+	c, err := New(WithoutEnvironment(), WithTeamID(1), WithHTTPClient(doer), withSleep((&sleeps{}).sleep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RunAgentWithResponse(context.Background(), testAgent, nil, runBody()); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"config":{},"messages":[{"content":"hello","role":"user"}]}`
+	if len(bodies) != 3 || bodies[0] != want || bodies[1] != want || bodies[2] != want {
+		t.Fatalf("bodies = %q, want 3 x %q", bodies, want)
 	}
 }
