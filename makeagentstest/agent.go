@@ -171,12 +171,13 @@ func encodeEvent(eventType, id string, data []byte) []byte {
 	return []byte(b.String())
 }
 
-func stepEvent(id string, st fakeapi.Step) []byte {
+// stepData is the JSON data of a step event.
+func stepData(st fakeapi.Step) []byte {
 	data, err := json.Marshal(st)
 	if err != nil {
 		panic("makeagentstest: encode step: " + err.Error()) // generated type; cannot fail
 	}
-	return encodeEvent("step", id, data)
+	return data
 }
 
 // play writes the script to w, pausing WithStepDelay between writes. Its

@@ -151,9 +151,12 @@ func (s *Server) script(r run) script {
 
 	sc := script{deliberate: len(faults) > 0}
 	events := make([][]byte, len(r.steps))
+	data := make([][]byte, len(r.steps))
 	for i, st := range r.steps {
-		events[i] = stepEvent(r.eventIDs[i], st)
+		data[i] = stepData(st)
+		events[i] = encodeEvent("step", r.eventIDs[i], data[i])
 	}
+	events = s.driftStream(r, events, data)
 	faultID := func(i int, f StreamFault) string {
 		return derivedUUID(fmt.Sprintf("fault/%s/%d/%d", r.executionID, i, f.kind))
 	}
@@ -167,10 +170,10 @@ func (s *Server) script(r run) script {
 			if f.kind == faultMalformed {
 				ev = encodeEvent("step", faultID(i, f), []byte(`{"role":"assistant","content":"this event's data is cut short`))
 			} else {
-				ev = stepEvent(faultID(i, f), fakeapi.Step{
+				ev = encodeEvent("step", faultID(i, f), stepData(fakeapi.Step{
 					Role: "assistant", Content: strings.Repeat("x", f.size),
 					ID: derivedUUID("oversize/" + faultID(i, f)), AgentIterationID: iteration,
-				})
+				}))
 			}
 			sc.items = append(sc.items, scriptItem{bytes: ev, paced: true})
 		}

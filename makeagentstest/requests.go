@@ -75,7 +75,16 @@ func exchangeOf(ctx context.Context) *exchange {
 // also counts the handler as in flight so Close can wait for it.
 func (s *Server) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Count the handler under the lock that Close takes before it
+		// waits, so no handler can start counting once Close is waiting.
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			writeError(w, http.StatusServiceUnavailable, makeError("Service unavailable", "The fake is shutting down.", "SC503"), nil)
+			return
+		}
 		s.inflight.Add(1)
+		s.mu.Unlock()
 		defer s.inflight.Done()
 
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
@@ -101,6 +110,9 @@ func (s *Server) record(next http.Handler) http.Handler {
 			}
 		}()
 		if err != nil {
+			// 413 is not in the spec (Make's limit is unknown): not a
+			// drift of the fake's to report, so exempt from the check.
+			ex.deliberate.Store(true)
 			writeError(rec, http.StatusRequestEntityTooLarge, makeError("Payload too large",
 				"The request body is larger than the fake accepts.", "SC413"), nil)
 			return
@@ -129,13 +141,22 @@ type recorder struct {
 }
 
 func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-		if r.check && strings.HasPrefix(r.Header().Get("Content-Type"), "text/event-stream") {
-			r.events = &eventChecker{s: r.s}
-		}
+	if r.status != 0 {
+		r.ResponseWriter.WriteHeader(status) // let net/http complain as usual
+		return
+	}
+	r.status = status
+	stream := strings.HasPrefix(r.Header().Get("Content-Type"), "text/event-stream")
+	if r.check && stream {
+		r.events = &eventChecker{s: r.s}
 	}
 	r.ResponseWriter.WriteHeader(status)
+	if stream {
+		// Send the status line now, as a real SSE server does: a client
+		// waits for it before it can read events, and a stream that stalls
+		// before its first event must still look started.
+		r.Flush()
+	}
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
@@ -164,6 +185,14 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // started reports whether the response's status line has been written.
 func started(w http.ResponseWriter) bool {
-	rec, ok := w.(*recorder)
-	return ok && rec.status != 0
+	for {
+		switch t := w.(type) {
+		case *recorder:
+			return t.status != 0
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return false
+		}
+	}
 }

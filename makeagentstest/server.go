@@ -62,6 +62,7 @@ type Server struct {
 	inflight sync.WaitGroup
 
 	mu      sync.Mutex
+	closed  bool // set by Close; requests arriving after it get 503
 	store   store
 	log     []Request
 	limiter rateLimiter
@@ -74,6 +75,7 @@ type config struct {
 	stepDelay time.Duration
 	perMinute int
 	clock     func() time.Time
+	drifts    []Drift
 	// report receives every spec violation in a response the server sent
 	// (nil: responses are not checked). NewServer sets it to t.Errorf.
 	report func(error)
@@ -190,6 +192,9 @@ func (s *Server) Token() string { return s.cfg.token }
 // is left. It is safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
 		close(s.done)
 		// Shutdown lets responses in flight finish (streams end promptly
 		// because done is closed); the deadline bounds a client that stopped
@@ -205,8 +210,8 @@ func (s *Server) Close() {
 
 // handler builds the request pipeline, outermost first: request log and
 // response check, injected failures, authentication, rate limit, validation
-// against the spec, team access, then the generated router and strict
-// handlers that call the hand-written behaviour.
+// against the spec, team access, drift (WithDrift), then the generated
+// router and strict handlers that call the hand-written behaviour.
 func (s *Server) handler() http.Handler {
 	strict := fakeapi.NewStrictHandlerWithOptions(handlers{s}, nil, fakeapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.badRequest,
@@ -217,6 +222,7 @@ func (s *Server) handler() http.Handler {
 		ErrorHandlerFunc: s.badRequest,
 	})
 	var h http.Handler = api
+	h = s.driftResponses(h)
 	h = s.teamAccess(h)
 	h = s.validateRequests(h)
 	h = s.rateLimit(h)

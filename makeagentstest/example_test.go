@@ -1,0 +1,180 @@
+package makeagentstest_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/makeagentstest"
+)
+
+// exampleT stands in for a test's *testing.T so that the NewServer example
+// can run as an example; in a test, pass t itself.
+type exampleT struct {
+	testing.TB
+	cleanups []func()
+}
+
+func (e *exampleT) Helper()                           {}
+func (e *exampleT) Cleanup(f func())                  { e.cleanups = append(e.cleanups, f) }
+func (e *exampleT) Errorf(format string, args ...any) { fmt.Printf("FAIL: "+format+"\n", args...) }
+func (e *exampleT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (e *exampleT) done() {
+	for i := len(e.cleanups) - 1; i >= 0; i-- {
+		e.cleanups[i]()
+	}
+}
+
+func ExampleNewServer() {
+	t := &exampleT{} // in a test: the test's t
+	defer t.done()
+
+	s := makeagentstest.NewServer(t)
+	client, err := api.NewClientWithResponses(s.URL(), api.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Token "+s.Token())
+		return nil
+	}))
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	ctx := context.Background()
+	created, err := client.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: 1}, api.CreateAgentRequest{
+		Name: "helper", TeamID: 1, MakeConnectionID: 123, DefaultModel: "gpt-4.1-mini", SystemPrompt: "Be brief.",
+	})
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	fmt.Println("create:", created.StatusCode())
+
+	run, err := client.RunAgentWithResponse(ctx, created.JSON201.ResolvedID(), &api.RunAgentParams{TeamID: 1}, api.RunAgentRequest{
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Hello"}},
+	})
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	fmt.Println("run:", run.StatusCode(), run.JSON200.Response)
+	fmt.Println("agents on the server:", len(s.Agents(1)))
+	// Output:
+	// create: 201
+	// run: 200 You said: "Hello". This is helper, a deterministic makeagentstest agent: it repeats what it is told and calls no model.
+	// agents on the server: 1
+}
+
+// The plain constructor, for programs such as a demo: the caller closes the
+// server. A fixed clock makes the stream's bytes reproducible.
+func ExampleStart() {
+	s, err := makeagentstest.Start(makeagentstest.WithClock(func() time.Time {
+		return time.Date(2025, 6, 26, 7, 42, 30, 80e6, time.UTC)
+	}))
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	agent := s.AddAgent(1, api.Agent{Name: "echo", SystemPrompt: "do what user says", DefaultModel: "gpt-4.1-mini"})
+
+	req, _ := http.NewRequest("POST", s.URL()+"/ai-agents/v1/agents/"+agent.ID+"/run/stream?teamId=1",
+		strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"config":{}}`))
+	req.Header.Set("Authorization", "Token "+s.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			var step api.Step
+			_ = json.Unmarshal([]byte(data), &step)
+			fmt.Printf("%s: %q\n", step.Role, step.Content)
+		}
+	}
+	// Output:
+	// system: "do what user says\nCurrent time (ISO): 2025-06-26T07:42:30.080Z"
+	// user: "Hi"
+	// assistant: "You said: \"Hi\". This is echo, a deterministic makeagentstest agent: it repeats what it is told and calls no model."
+}
+
+// FailNext makes the next requests fail, here with a 429 that says when to
+// retry; the request after them succeeds.
+func ExampleServer_FailNext() {
+	s, err := makeagentstest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	s.FailNext(1, http.StatusTooManyRequests, 2*time.Second)
+
+	for range 2 {
+		req, _ := http.NewRequest("GET", s.URL()+"/ai-agents/v1/agents?teamId=1", nil)
+		req.Header.Set("Authorization", "Token "+s.Token())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(resp.StatusCode, resp.Header.Get("Retry-After"), strings.TrimSpace(string(body)))
+	}
+	// Output:
+	// 429 2 {"code":"SC429","detail":"Injected by makeagentstest (Server.FailNext).","message":"Too Many Requests"}
+	// 200  []
+}
+
+// StreamFaults breaks every following stream; here the connection drops
+// after the first event, which a client sees as an unexpected EOF.
+func ExampleServer_StreamFaults() {
+	s, err := makeagentstest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	agent := s.AddAgent(1, api.Agent{Name: "flaky", SystemPrompt: "p", DefaultModel: "m"})
+	s.StreamFaults(makeagentstest.DropConnection(1))
+
+	req, _ := http.NewRequest("POST", s.URL()+"/ai-agents/v1/agents/"+agent.ID+"/run/stream?teamId=1",
+		strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"config":{}}`))
+	req.Header.Set("Authorization", "Token "+s.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	fmt.Println("events:", strings.Count(string(body), "\n\n"))
+	fmt.Println("error:", err)
+	// Output:
+	// events: 1
+	// error: unexpected EOF
+}
+
+// Requests shows what a client did, e.g. that a read-only tool made only
+// GET requests.
+func ExampleServer_Requests() {
+	s, err := makeagentstest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	for _, path := range []string{"/ai-agents/v1/agents?teamId=1", "/ai-agents/v1/agents?teamId=0"} {
+		req, _ := http.NewRequest("GET", s.URL()+path, nil)
+		req.Header.Set("Authorization", "Token "+s.Token())
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	for _, r := range s.Requests() {
+		fmt.Println(r.Method, r.Operation, r.Query.Get("teamId"), r.Status)
+	}
+	// Output:
+	// GET listAgents 1 200
+	// GET listAgents 0 400
+}
