@@ -135,3 +135,62 @@ func sawOperation(fake *makeagentstest.Server, op string) bool {
 	}
 	return false
 }
+
+// Each kind of drift the fake can inject is reported with its path and
+// kind, and the command exits 3.
+func TestConformanceReportsInjectedDrift(t *testing.T) {
+	cases := []struct {
+		name     string
+		drift    makeagentstest.Drift
+		readOnly bool
+		op, kind string
+		path     string
+	}{
+		{"undeclared field on get", makeagentstest.UndeclaredField("getAgent", "brandNew", map[string]any{"x": 1}), true, "getAgent", "undeclared-field", "$.brandNew"},
+		{"undeclared field in list items", makeagentstest.UndeclaredField("listAgents", "folderId", 9), true, "listAgents", "undeclared-field", "$[0].folderId"},
+		{"required field dropped", makeagentstest.DropField("getAgent", "defaultModel"), true, "getAgent", "missing-required", "$.defaultModel"},
+		{"type changed", makeagentstest.ChangeFieldType("listAgents", "teamId"), true, "listAgents", "type-mismatch", "$[0].teamId"},
+		{"undocumented status", makeagentstest.UndocumentedStatus("getAgent", 202), true, "getAgent", "undocumented-status", "status"},
+		{"unknown event type", makeagentstest.UnknownEvent("usage"), false, "runAgentStream", "unknown-event", "event"},
+		{"step field dropped", makeagentstest.DropField("runAgentStream", "agentIterationId"), false, "runAgentStream", "missing-required", "$.agentIterationId"},
+		{"created agent type changed", makeagentstest.ChangeFieldType("createAgent", "name"), false, "createAgent", "type-mismatch", "$.name"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, env := fakeEnv(t, makeagentstest.WithDrift(tc.drift))
+			fake.AddAgent(team, api.Agent{Name: "seed", SystemPrompt: "s", DefaultModel: "m"})
+			args := []string{"conformance", "--json"}
+			if tc.readOnly {
+				args = append(args, "--read-only")
+			} else {
+				args = append(args, "--connection", "1", "--model", "m", "--yes")
+			}
+			r := runCLI(t, env, args...)
+			if r.code != exitDrift {
+				t.Fatalf("exit %d, want 3\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			rep := decodeJSON[reportJSON](t, r.stdout)
+			var found []string
+			for _, c := range rep.Calls {
+				for _, f := range c.Findings {
+					if f.Kind == "undocumented-header" {
+						continue
+					}
+					found = append(found, f.Operation+" "+f.Kind+" "+f.Path)
+				}
+			}
+			want := tc.op + " " + tc.kind + " " + tc.path
+			if len(found) == 0 {
+				t.Fatalf("no findings; want %s", want)
+			}
+			for _, f := range found {
+				if f != want {
+					t.Errorf("finding %q, want only %q (all: %v)", f, want, found)
+				}
+			}
+			if !tc.readOnly && len(fake.Agents(team)) != 1 {
+				t.Errorf("scratch agent not deleted: %d agents", len(fake.Agents(team)))
+			}
+		})
+	}
+}
