@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/makeagents/makeagents-go/api"
+)
+
+var agentsListCmd = &command{
+	words:   "agents list",
+	summary: "List the team's agents (JSON array on stdout).",
+	example: "makeagents agents list --team 42 | jq -r '.[] | .id + \"  \" + .name'",
+	run: func(ctx context.Context, in *invocation) error {
+		c, cfg, err := connect(in)
+		if err != nil {
+			return err
+		}
+		res, err := c.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: cfg.teamID})
+		if err != nil {
+			return err
+		}
+		if res.JSON200 == nil {
+			return unexpected(res.StatusCode(), res.Body)
+		}
+		return writeJSON(in.stdout, *res.JSON200)
+	},
+}
+
+var agentsGetCmd = &command{
+	words:   "agents get",
+	args:    []string{"ID"},
+	summary: "Show one agent (JSON object on stdout).",
+	example: "makeagents agents get b504aa93-0752-4bf8-887e-c2c717d525bf --team 42",
+	run: func(ctx context.Context, in *invocation) error {
+		c, cfg, err := connect(in)
+		if err != nil {
+			return err
+		}
+		id, err := agentIDArg(in.args[0])
+		if err != nil {
+			return err
+		}
+		res, err := c.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: cfg.teamID})
+		if err != nil {
+			return err
+		}
+		if res.JSON200 == nil {
+			return unexpected(res.StatusCode(), res.Body)
+		}
+		// Print the body as Make sent it (indented), so fields this version
+		// of the SDK does not know are shown exactly as they came.
+		return writeRawJSON(in.stdout, res.Body)
+	},
+}
+
+var agentsCreateCmd = &command{
+	words:   "agents create",
+	summary: "Create an agent from flags or a JSON file; prints the created agent with its id under \"id\".",
+	detail: `The body is read from --from-file (a CreateAgentRequest as in openapi.yaml) and
+the flags --name, --connection, --model and --system-prompt override its fields.
+name, connection, model and system prompt are required; teamId defaults to --team.`,
+	example: "makeagents agents create --name Support --connection 123 --model gpt-4.1-mini --system-prompt 'You help customers.'",
+	flags:   agentFieldFlags,
+	run: func(ctx context.Context, in *invocation) error {
+		var body api.CreateAgentRequest
+		if err := readBodyFile(in, in.opts.fromFile, &body); err != nil {
+			return err
+		}
+		if err := applyCreateFlags(in, &body); err != nil {
+			return err
+		}
+		c, cfg, err := connect(in)
+		if err != nil {
+			return err
+		}
+		if body.TeamID == 0 {
+			body.TeamID = cfg.teamID
+		}
+		if missing := missingCreateFields(body); missing != "" {
+			return usageErrorf("agents create needs %s (flags or --from-file)", missing)
+		}
+		res, err := c.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: cfg.teamID}, body)
+		if err != nil {
+			return err
+		}
+		if res.JSON201 == nil {
+			return unexpected(res.StatusCode(), res.Body)
+		}
+		return writeJSON(in.stdout, createdWithID(res.JSON201))
+	},
+}
+
+var agentsUpdateCmd = &command{
+	words:   "agents update",
+	args:    []string{"ID"},
+	summary: "Change only the given fields of an agent (PATCH); prints nothing.",
+	detail: `Fields come from --from-file (an UpdateAgentRequest as in openapi.yaml) and the
+flags --name, --model, --system-prompt and --connection, flags winning. At least one
+field is required.`,
+	example: "makeagents agents update b504aa93-0752-4bf8-887e-c2c717d525bf --name 'Support (EU)' --team 42",
+	flags:   agentFieldFlags,
+	run: func(ctx context.Context, in *invocation) error {
+		id, err := agentIDArg(in.args[0])
+		if err != nil {
+			return err
+		}
+		var body api.UpdateAgentRequest
+		if err := readBodyFile(in, in.opts.fromFile, &body); err != nil {
+			return err
+		}
+		if err := applyUpdateFlags(in, &body); err != nil {
+			return err
+		}
+		if encoded, _ := json.Marshal(body); string(encoded) == "{}" {
+			return usageErrorf("agents update needs at least one field to change (--name, --model, --system-prompt, --connection or --from-file)")
+		}
+		c, cfg, err := connect(in)
+		if err != nil {
+			return err
+		}
+		res, err := c.UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: cfg.teamID}, body)
+		if err != nil {
+			return err
+		}
+		return expectNoContent(res.StatusCode(), res.Body)
+	},
+}
+
+var agentsDeleteCmd = &command{
+	words:   "agents delete",
+	args:    []string{"ID"},
+	summary: "Delete an agent; prints nothing.",
+	example: "makeagents agents delete b504aa93-0752-4bf8-887e-c2c717d525bf --team 42",
+	run: func(ctx context.Context, in *invocation) error {
+		id, err := agentIDArg(in.args[0])
+		if err != nil {
+			return err
+		}
+		c, cfg, err := connect(in)
+		if err != nil {
+			return err
+		}
+		res, err := c.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: cfg.teamID})
+		if err != nil {
+			return err
+		}
+		return expectNoContent(res.StatusCode(), res.Body)
+	},
+}
+
+func agentFieldFlags(fs *flag.FlagSet, o *options) {
+	fs.StringVar(&o.name, "name", "", "agent `NAME`")
+	fs.StringVar(&o.connection, "connection", "", "`ID` of the Make connection to the AI provider (makeConnectionId)")
+	fs.StringVar(&o.model, "model", "", "default `MODEL`, e.g. gpt-4.1-mini")
+	fs.StringVar(&o.systemPrompt, "system-prompt", "", "system prompt `TEXT`")
+	fs.StringVar(&o.fromFile, "from-file", "", "read the request body from this JSON `FILE` ('-' for stdin)")
+}
+
+// connect resolves the configuration and builds the client; any problem is
+// a usage error raised before a request is made.
+func connect(in *invocation) (*api.ClientWithResponses, *config, error) {
+	cfg, err := resolveConfig(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, nil, usageErrorf("%v", err)
+	}
+	return c, cfg, nil
+}
+
+func agentIDArg(id string) (string, error) {
+	if err := api.ValidateAgentID(id); err != nil {
+		return "", usageErrorf("%v", err)
+	}
+	return id, nil
+}
+
+func readBodyFile(in *invocation, path string, into any) error {
+	if path == "" {
+		return nil
+	}
+	var (
+		b   []byte
+		err error
+	)
+	if path == "-" {
+		b, err = io.ReadAll(in.stdin)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return usageErrorf("cannot read --from-file: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(into); err != nil {
+		return usageErrorf("--from-file %s is not a valid request body: %v", path, err)
+	}
+	return nil
+}
+
+func connectionFlag(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usageErrorf("--connection %q is not a positive integer", s)
+	}
+	return id, nil
+}
+
+func applyCreateFlags(in *invocation, body *api.CreateAgentRequest) error {
+	o := in.opts
+	if o.name != "" {
+		body.Name = o.name
+	}
+	if o.model != "" {
+		body.DefaultModel = o.model
+	}
+	if o.systemPrompt != "" {
+		body.SystemPrompt = o.systemPrompt
+	}
+	if o.connection != "" {
+		id, err := connectionFlag(o.connection)
+		if err != nil {
+			return err
+		}
+		body.MakeConnectionID = id
+	}
+	return nil
+}
+
+func applyUpdateFlags(in *invocation, body *api.UpdateAgentRequest) error {
+	o := in.opts
+	if o.name != "" {
+		body.Name = &o.name
+	}
+	if o.model != "" {
+		body.DefaultModel = &o.model
+	}
+	if o.systemPrompt != "" {
+		body.SystemPrompt = &o.systemPrompt
+	}
+	if o.connection != "" {
+		id, err := connectionFlag(o.connection)
+		if err != nil {
+			return err
+		}
+		body.MakeConnectionID = &id
+	}
+	return nil
+}
+
+func missingCreateFields(b api.CreateAgentRequest) string {
+	var missing []string
+	if b.Name == "" {
+		missing = append(missing, "--name")
+	}
+	if b.MakeConnectionID == 0 {
+		missing = append(missing, "--connection")
+	}
+	if b.DefaultModel == "" {
+		missing = append(missing, "--model")
+	}
+	if b.SystemPrompt == "" {
+		missing = append(missing, "--system-prompt")
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	out := missing[0]
+	for _, m := range missing[1:] {
+		out += ", " + m
+	}
+	return out
+}
+
+// createdWithID returns the created agent as a JSON object whose "id" holds
+// the new agent's id whichever key Make used (the contract promises "id").
+func createdWithID(c *api.CreatedAgent) map[string]any {
+	var out map[string]any
+	b, _ := json.Marshal(c)
+	_ = json.Unmarshal(b, &out)
+	if out == nil {
+		out = map[string]any{}
+	}
+	if id := c.ResolvedID(); id != "" {
+		out["id"] = id
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode output: %w", err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+func writeRawJSON(w io.Writer, raw []byte) error {
+	var out bytes.Buffer
+	if err := json.Indent(&out, raw, "", "  "); err != nil {
+		return fmt.Errorf("response body is not JSON: %w", err)
+	}
+	out.WriteByte('\n')
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+// unexpected reports a 2xx that the spec does not describe (e.g. 200 where
+// 201 was documented, or an undecodable body).
+func unexpected(status int, body []byte) error {
+	return fmt.Errorf("unexpected response: HTTP %d with a body the spec does not describe (%d bytes)", status, len(body))
+}
+
+func expectNoContent(status int, body []byte) error {
+	if status/100 != 2 {
+		return unexpected(status, body)
+	}
+	return nil
+}

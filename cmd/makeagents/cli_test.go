@@ -1,0 +1,430 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/makeagentstest"
+)
+
+const team = 7
+
+// cliResult is what one in-process run of the CLI produced.
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs the CLI in-process with env as its whole environment.
+func runCLI(t *testing.T, env map[string]string, args ...string) cliResult {
+	t.Helper()
+	return runCLIContext(context.Background(), t, env, "", args...)
+}
+
+func runCLIContext(ctx context.Context, t *testing.T, env map[string]string, stdin string, args ...string) cliResult {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, strings.NewReader(stdin), &stdout, &stderr, func(k string) string { return env[k] })
+	return cliResult{code, stdout.String(), stderr.String()}
+}
+
+// fakeEnv starts a fake and returns the environment that points the CLI at it.
+func fakeEnv(t *testing.T, opts ...makeagentstest.Option) (*makeagentstest.Server, map[string]string) {
+	t.Helper()
+	fake := makeagentstest.NewServer(t, opts...)
+	return fake, map[string]string{
+		"MAKE_API_TOKEN": fake.Token(),
+		"MAKE_TEAM_ID":   "7",
+		"MAKE_BASE_URL":  fake.URL(),
+	}
+}
+
+func (r cliResult) ok(t *testing.T) cliResult {
+	t.Helper()
+	if r.code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr not empty on success: %q", r.stderr)
+	}
+	return r
+}
+
+func decodeJSON[T any](t *testing.T, s string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("stdout is not the expected JSON: %v\n%s", err, s)
+	}
+	return v
+}
+
+func TestAgentsLifecycle(t *testing.T) {
+	fake, env := fakeEnv(t)
+	created := decodeJSON[map[string]any](t, runCLI(t, env, "agents", "create",
+		"--name", "Support", "--connection", "123", "--model", "gpt-4.1-mini", "--system-prompt", "Be kind.").ok(t).stdout)
+	id, _ := created["id"].(string)
+	if api.ValidateAgentID(id) != nil || created["name"] != "Support" {
+		t.Fatalf("created agent printed as %v; want its id under \"id\"", created)
+	}
+
+	list := decodeJSON[[]map[string]any](t, runCLI(t, env, "agents", "list").ok(t).stdout)
+	if len(list) != 1 || list[0]["id"] != id {
+		t.Fatalf("list = %v", list)
+	}
+
+	got := decodeJSON[map[string]any](t, runCLI(t, env, "agents", "get", id).ok(t).stdout)
+	if got["id"] != id || got["defaultModel"] != "gpt-4.1-mini" || got["teamId"] != float64(team) {
+		t.Fatalf("get = %v", got)
+	}
+
+	if out := runCLI(t, env, "agents", "update", id, "--name", "Support (EU)").ok(t).stdout; out != "" {
+		t.Errorf("update printed %q, want nothing", out)
+	}
+	if a := fake.Agents(team)[0]; a.Name != "Support (EU)" || a.SystemPrompt != "Be kind." {
+		t.Errorf("after update the agent is %+v; only the name should change", a)
+	}
+	// Only the flag given was sent.
+	var patch []byte
+	for _, r := range fake.Requests() {
+		if r.Method == "PATCH" {
+			patch = r.Body
+		}
+	}
+	if string(patch) != `{"name":"Support (EU)"}` {
+		t.Errorf("PATCH body = %s", patch)
+	}
+
+	if out := runCLI(t, env, "agents", "delete", id).ok(t).stdout; out != "" {
+		t.Errorf("delete printed %q", out)
+	}
+	if n := len(fake.Agents(team)); n != 0 {
+		t.Errorf("%d agents left after delete", n)
+	}
+
+	// The agent is gone: an API error, exit 1, one stderr line with the status and Make's message.
+	r := runCLI(t, env, "agents", "get", id)
+	if r.code != exitError || r.stdout != "" {
+		t.Fatalf("get after delete: exit %d stdout %q", r.code, r.stdout)
+	}
+	assertOneErrorLine(t, r.stderr, "404")
+}
+
+func assertOneErrorLine(t *testing.T, stderr string, wants ...string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "makeagents: ") {
+		t.Fatalf("stderr = %q, want exactly one line starting with \"makeagents: \"", stderr)
+	}
+	for _, w := range wants {
+		if !strings.Contains(lines[0], w) {
+			t.Errorf("stderr line %q does not mention %q", lines[0], w)
+		}
+	}
+}
+
+func TestCreateFromFileWithOverrides(t *testing.T) {
+	fake, env := fakeEnv(t)
+	file := filepath.Join(t.TempDir(), "agent.json")
+	body := `{"name":"From file","makeConnectionId":5,"defaultModel":"m1","systemPrompt":"p",
+		"scenarios":[{"makeScenarioId":4242,"approvalMode":"auto-run"}],"historyConfig":{"iterationsFromHistoryCount":3}}`
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	created := decodeJSON[map[string]any](t, runCLI(t, env, "agents", "create", "--from-file", file, "--model", "m2").ok(t).stdout)
+	if created["id"] == nil {
+		t.Fatalf("no id in %v", created)
+	}
+	a := fake.Agents(team)[0]
+	if a.Name != "From file" || a.DefaultModel != "m2" || len(a.Scenarios) != 1 || a.Scenarios[0].MakeScenarioID != 4242 ||
+		a.HistoryConfig == nil || *a.HistoryConfig.IterationsFromHistoryCount != 3 {
+		t.Errorf("stored agent = %+v", a)
+	}
+}
+
+func TestRunPrintsResponseBody(t *testing.T) {
+	fake, env := fakeEnv(t)
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
+	r := runCLI(t, env, "run", a.ID, "What is 2+2?", "--thread", "thread-1").ok(t)
+	out := decodeJSON[map[string]any](t, r.stdout)
+	if out["response"] != makeagentstest.Answer("Echo", "What is 2+2?") {
+		t.Errorf("response = %v, want the fake agent's answer", out["response"])
+	}
+	for _, req := range fake.Requests() {
+		if req.Operation == "runAgent" && !strings.Contains(string(req.Body), `"threadId":"thread-1"`) {
+			t.Errorf("run body %s does not carry the thread", req.Body)
+		}
+	}
+}
+
+func TestStreamText(t *testing.T) {
+	fake, env := fakeEnv(t)
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "You echo.", DefaultModel: "m"})
+	out := runCLI(t, env, "stream", a.ID, "hello there").ok(t).stdout
+	for _, want := range []string{"[system] You echo.", "[user] hello there", "[assistant] " + strings.SplitN(makeagentstest.Answer("Echo", "hello there"), "\n", 2)[0]} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stream output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestStreamJSONLinesAreEventsWithJSONData(t *testing.T) {
+	fake, env := fakeEnv(t)
+	fake.StreamFaults(makeagentstest.MalformedEvent(1))
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
+	out := runCLI(t, env, "stream", a.ID, "hi", "--json").ok(t).stdout
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("got %d lines:\n%s", len(lines), out)
+	}
+	var sawString bool
+	for _, line := range lines {
+		var ev struct {
+			Event string          `json:"event"`
+			ID    string          `json:"id"`
+			Data  json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil || ev.Event != "step" || ev.ID == "" {
+			t.Fatalf("line %q is not {event,id,data}: %v", line, err)
+		}
+		if ev.Data[0] == '"' {
+			sawString = true // the malformed event's data, kept as a string
+		} else if ev.Data[0] != '{' {
+			t.Errorf("data %s is neither a JSON object nor a string", ev.Data)
+		}
+	}
+	if !sawString {
+		t.Error("non-JSON data was not printed as a string")
+	}
+}
+
+// --json lines are written while the stream is still open: the fake stalls
+// after two events, and the test reads both lines before ending the run
+// with a cancel (Ctrl-C), which must stop the CLI promptly with 130.
+func TestStreamJSONIsLiveAndCtrlCStops(t *testing.T) {
+	fake, env := fakeEnv(t)
+	fake.StreamFaults(makeagentstest.StallStream(2))
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
+
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"stream", a.ID, "hi", "--json"}, strings.NewReader(""), pw, &stderr,
+			func(k string) string { return env[k] })
+		_ = pw.Close()
+	}()
+	dec := json.NewDecoder(pr)
+	for i := 0; i < 2; i++ {
+		var ev map[string]any
+		if err := dec.Decode(&ev); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+	}
+	select {
+	case code := <-done:
+		t.Fatalf("CLI exited (%d) although the stream is still open", code)
+	default:
+	}
+	cancel()
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if code := <-done; code != exitInterrupted {
+		t.Fatalf("exit %d after Ctrl-C, want %d (stderr %q)", code, exitInterrupted, stderr.String())
+	}
+}
+
+func TestStreamErrorsExit1(t *testing.T) {
+	fake, env := fakeEnv(t)
+	fake.StreamFaults(makeagentstest.CutStreamMidEvent(1))
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
+	r := runCLI(t, env, "stream", a.ID, "hi")
+	if r.code != exitError || !strings.Contains(r.stdout, "[system]") {
+		t.Fatalf("exit %d, stdout %q", r.code, r.stdout)
+	}
+	assertOneErrorLine(t, r.stderr, "EOF")
+}
+
+func TestAPIErrorNamesStatusAndMakeMessage(t *testing.T) {
+	fake, env := fakeEnv(t)
+	fake.FailNext(1, 403, 0)
+	r := runCLI(t, env, "agents", "list")
+	if r.code != exitError || r.stdout != "" {
+		t.Fatalf("exit %d stdout %q", r.code, r.stdout)
+	}
+	assertOneErrorLine(t, r.stderr, "403", "SC403")
+
+	env["MAKE_API_TOKEN"] = "wrong-token"
+	r = runCLI(t, env, "agents", "list")
+	if r.code != exitError {
+		t.Fatalf("exit %d with a wrong token", r.code)
+	}
+	assertOneErrorLine(t, r.stderr, "401")
+}
+
+// Usage errors exit 2 with one leading line and make no request.
+func TestUsageErrorsMakeNoRequest(t *testing.T) {
+	fake, env := fakeEnv(t)
+	id := fake.AddAgent(team, api.Agent{Name: "x", SystemPrompt: "s", DefaultModel: "m"}).ID
+	fake.ResetRequests()
+	without := func(key string) map[string]string {
+		e := map[string]string{}
+		for k, v := range env {
+			if k != key {
+				e[k] = v
+			}
+		}
+		return e
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"no command", env, nil, "no command"},
+		{"unknown command", env, []string{"launch"}, "unknown command"},
+		{"agents without subcommand", env, []string{"agents"}, "subcommand"},
+		{"unknown agents subcommand", env, []string{"agents", "rename"}, "unknown agents subcommand"},
+		{"missing argument", env, []string{"agents", "get"}, "takes 1 argument"},
+		{"extra argument", env, []string{"agents", "list", "extra"}, "takes 0 argument"},
+		{"malformed id", env, []string{"agents", "get", "../../x"}, "agentId"},
+		{"unknown flag", env, []string{"agents", "list", "--colour"}, "unknown flag"},
+		{"flag of another command", env, []string{"agents", "list", "--json"}, "unknown flag"},
+		{"update with nothing", env, []string{"agents", "update", id}, "at least one field"},
+		{"create missing fields", env, []string{"agents", "create", "--name", "n"}, "--connection, --model, --system-prompt"},
+		{"bad connection", env, []string{"agents", "create", "--name", "n", "--connection", "x", "--model", "m", "--system-prompt", "p"}, "--connection"},
+		{"empty message", env, []string{"run", id, "  "}, "content"},
+		{"no token", without("MAKE_API_TOKEN"), []string{"agents", "list"}, "MAKE_API_TOKEN"},
+		{"missing token file", env, []string{"agents", "list", "--token-file", "/nonexistent/token"}, "token-file"},
+		{"no team", without("MAKE_TEAM_ID"), []string{"agents", "list"}, "team"},
+		{"bad team", env, []string{"agents", "list", "--team", "0"}, "team id"},
+		{"unknown zone", env, []string{"agents", "list", "--zone", "mars1"}, "unknown zone"},
+		{"bad base url", env, []string{"agents", "list", "--base-url", "ftp://x"}, "base URL"},
+		{"bad from-file", env, []string{"agents", "create", "--from-file", "/nonexistent.json"}, "from-file"},
+		{"conformance mode", env, []string{"conformance"}, "--read-only"},
+		{"bad pace", env, []string{"demo", "--pace", "soon"}, "--pace"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, tc.env, tc.args...)
+			if r.code != exitUsage || r.stdout != "" {
+				t.Fatalf("exit %d stdout %q, want 2 and nothing", r.code, r.stdout)
+			}
+			first := strings.SplitN(r.stderr, "\n", 2)[0]
+			if !strings.HasPrefix(first, "makeagents: ") || !strings.Contains(first, tc.want) {
+				t.Errorf("first stderr line %q does not say %q", first, tc.want)
+			}
+		})
+	}
+	if reqs := fake.Requests(); len(reqs) != 0 {
+		t.Errorf("usage errors made %d request(s): %+v", len(reqs), reqs)
+	}
+}
+
+func TestFlagsAnywhereAndPrecedence(t *testing.T) {
+	fake, env := fakeEnv(t)
+	fake.AddAgent(3, api.Agent{Name: "in team 3", SystemPrompt: "s", DefaultModel: "m"})
+	for _, args := range [][]string{
+		{"--team", "3", "agents", "list"},
+		{"agents", "--team", "3", "list"},
+		{"agents", "list", "--team=3"},
+	} {
+		list := decodeJSON[[]map[string]any](t, runCLI(t, env, args...).ok(t).stdout)
+		if len(list) != 1 {
+			t.Errorf("%v: --team did not beat MAKE_TEAM_ID=7: %v", args, list)
+		}
+	}
+	// --token-file beats MAKE_API_TOKEN; --base-url beats MAKE_BASE_URL.
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(fake.Token()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env2 := map[string]string{"MAKE_API_TOKEN": "wrong", "MAKE_TEAM_ID": "7", "MAKE_BASE_URL": "http://127.0.0.1:1/api/v2"}
+	runCLI(t, env2, "agents", "list", "--token-file", tokenFile, "--base-url", fake.URL()).ok(t)
+	// An explicit --zone beats an inherited MAKE_BASE_URL: the request goes
+	// to the zone (refused here, as the network is closed), not the fake.
+	fake.ResetRequests()
+	r := runCLI(t, map[string]string{"MAKE_API_TOKEN": fake.Token(), "MAKE_TEAM_ID": "7", "MAKE_BASE_URL": fake.URL()},
+		"agents", "list", "--zone", "eu1", "--base-url", fake.URL())
+	if r.code != exitOK || len(fake.Requests()) != 1 {
+		t.Errorf("--base-url should beat --zone: exit %d, %d requests", r.code, len(fake.Requests()))
+	}
+}
+
+func TestAuthorizationScheme(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "[]")
+	}))
+	defer srv.Close()
+	env := map[string]string{"MAKE_API_TOKEN": "t0k", "MAKE_TEAM_ID": "7", "MAKE_BASE_URL": srv.URL + "/api/v2"}
+	runCLI(t, env, "agents", "list").ok(t)
+	runCLI(t, env, "agents", "list", "--oauth").ok(t)
+	if len(got) != 2 || got[0] != "Token t0k" || got[1] != "Bearer t0k" {
+		t.Errorf("Authorization headers = %q, want Token then Bearer", got)
+	}
+}
+
+// The token appears in no output of any command, successful or not.
+func TestTokenNeverPrinted(t *testing.T) {
+	const secret = "tok-5e3d1a9c-never-print-me"
+	fake, env := fakeEnv(t, makeagentstest.WithToken(secret))
+	a := fake.AddAgent(team, api.Agent{Name: "x", SystemPrompt: "s", DefaultModel: "m"})
+	runs := [][]string{
+		{"agents", "list"}, {"agents", "get", a.ID}, {"run", a.ID, "hi"}, {"stream", a.ID, "hi", "--json"},
+		{"agents", "get", "00000000-0000-4000-8000-000000000000"}, {"agents", "list", "--oauth"},
+		{"agents", "list", "--zone", "nowhere"}, {"conformance", "--read-only"}, {"conformance", "--read-only", "--json"},
+	}
+	for _, args := range runs {
+		r := runCLI(t, env, args...)
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			t.Errorf("%v printed the token", args)
+		}
+	}
+	env["MAKE_API_TOKEN"] = secret + "-wrong"
+	r := runCLI(t, env, "agents", "list")
+	if strings.Contains(r.stdout+r.stderr, secret) {
+		t.Error("a rejected token was printed")
+	}
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	for _, c := range commandTable() {
+		for _, args := range [][]string{
+			append(strings.Fields(c.words), "--help"),
+			append([]string{"help"}, strings.Fields(c.words)...),
+			append(strings.Fields(c.words), "-h"),
+		} {
+			r := runCLI(t, nil, args...)
+			if r.code != exitOK || !strings.Contains(r.stdout, "usage: makeagents "+c.words) || !strings.Contains(r.stdout, "example:\n  makeagents") {
+				t.Errorf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+	r := runCLI(t, nil, "--help")
+	if r.code != exitOK || !strings.Contains(r.stdout, "makeagents demo") {
+		t.Errorf("top-level help: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	r := runCLI(t, nil, "demo", "--pace", "0").ok(t)
+	for _, want := range []string{"1. Create an agent", "2. List agents", "[system]", "[user]", "[assistant]", "4. Final answer", "deleted", "0 agent(s)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}

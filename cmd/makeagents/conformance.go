@@ -1,0 +1,487 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/contract"
+	"github.com/makeagents/makeagents-go/internal/drift"
+	"github.com/makeagents/makeagents-go/sse"
+)
+
+var conformanceCmd = &command{
+	words:   "conformance",
+	summary: "Check live API responses against the spec built into this binary and report drift.",
+	detail: `--read-only lists the team's agents and gets the first --limit of them: GET requests
+only, nothing is changed.
+
+Full mode (--connection ID --model M) creates a scratch agent named
+makeagents-conformance-<random>, gets it, lists, updates it, runs it with a trivial
+message, streams a run, then deletes it. The agent is deleted even on failure or Ctrl-C;
+if that delete fails its id is printed so you can remove it. Running it twice costs
+two model calls on the given connection. Asks for confirmation unless --yes.
+
+Every response is checked against openapi.yaml: status documented, JSON body valid,
+fields the spec does not declare, required fields missing, types changed, unknown SSE
+event types, and undeclared headers (as notes). Exit status 0: no drift; 3: drift found;
+1: an API or network error stopped the check.`,
+	example: "makeagents conformance --read-only --team 42",
+	flags: func(fs *flag.FlagSet, o *options) {
+		fs.BoolVar(&o.readOnly, "read-only", false, "only list and get existing agents (GET requests only)")
+		fs.StringVar(&o.connection, "connection", "", "full mode: Make connection `ID` for the scratch agent's AI provider")
+		fs.StringVar(&o.model, "model", "", "full mode: `MODEL` for the scratch agent, e.g. gpt-4.1-mini")
+		fs.BoolVar(&o.yes, "yes", false, "full mode: do not ask for confirmation")
+		fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+		fs.IntVar(&o.limit, "limit", 5, "read-only mode: get at most `N` agents")
+	},
+	run: runConformance,
+}
+
+// conformanceMessage is what the full mode asks the scratch agent.
+const conformanceMessage = "Reply with the single word OK."
+
+// checkedCall is one HTTP exchange of a conformance run and what was found.
+type checkedCall struct {
+	Operation string          `json:"operation"`
+	Method    string          `json:"method"`
+	Path      string          `json:"path"`
+	Status    int             `json:"status"`
+	Events    int             `json:"events,omitempty"`
+	Findings  []drift.Finding `json:"findings"`
+}
+
+type conformanceReport struct {
+	BaseURL      string        `json:"baseUrl"`
+	TeamID       int64         `json:"teamId"`
+	Mode         string        `json:"mode"`
+	Calls        []checkedCall `json:"calls"`
+	Drift        int           `json:"drift"`
+	Notes        int           `json:"notes"`
+	Error        string        `json:"error,omitempty"`
+	ScratchAgent string        `json:"scratchAgent,omitempty"`
+}
+
+// conformance is one run: the client, the recorder under it and the report.
+type conformance struct {
+	in     *invocation
+	cfg    *config
+	client *api.ClientWithResponses
+	rec    *recorder
+	spec   *drift.Spec
+	report conformanceReport
+}
+
+func runConformance(ctx context.Context, in *invocation) error {
+	o := in.opts
+	full := o.connection != "" || o.model != ""
+	switch {
+	case o.readOnly && full:
+		return usageErrorf("--read-only cannot be combined with --connection/--model")
+	case !o.readOnly && !full:
+		return usageErrorf("choose --read-only, or --connection ID --model M for the full check")
+	case full && (o.connection == "" || o.model == ""):
+		return usageErrorf("full mode needs both --connection ID and --model M")
+	case o.limit < 0:
+		return usageErrorf("--limit must not be negative")
+	}
+	var connection int64
+	if full {
+		var err error
+		if connection, err = connectionFlag(o.connection); err != nil {
+			return err
+		}
+	}
+	cfg, err := resolveConfig(in)
+	if err != nil {
+		return err
+	}
+	validator, err := contract.New()
+	if err != nil {
+		return fmt.Errorf("load the embedded spec: %w", err)
+	}
+	rec := &recorder{next: http.DefaultTransport, validator: validator}
+	c := &conformance{in: in, cfg: cfg, rec: rec, spec: drift.NewSpec(validator.Doc())}
+	c.client, err = newClientWithTransport(cfg, rec)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	c.report = conformanceReport{BaseURL: cfg.baseURL, TeamID: cfg.teamID, Mode: "read-only"}
+
+	if full {
+		c.report.Mode = "full"
+		if !o.yes {
+			if err := confirm(in, cfg); err != nil {
+				return err
+			}
+		}
+		err = c.full(ctx, connection, o.model)
+	} else {
+		err = c.readOnly(ctx, o.limit)
+	}
+	if err != nil {
+		c.report.Error = errorLine(err)
+	}
+	if perr := c.print(); perr != nil && err == nil {
+		err = perr
+	}
+	switch {
+	case err != nil:
+		return err
+	case c.report.Drift > 0:
+		return errDriftFound
+	}
+	return nil
+}
+
+func (c *conformance) readOnly(ctx context.Context, limit int) error {
+	res, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: c.cfg.teamID})
+	checked := c.check()
+	if err != nil && !isDecodeError(err) {
+		return err
+	}
+	var ids []string
+	if err == nil && res.JSON200 != nil {
+		for _, a := range *res.JSON200 {
+			ids = append(ids, a.ID)
+		}
+	} else if len(checked) > 0 {
+		// The SDK could not decode the list (the drift is already in the
+		// report); read the ids from the wire bytes to go on checking.
+		ids = idsFromBody(checked[len(checked)-1].body)
+	}
+	for i, id := range ids {
+		if i >= limit {
+			break
+		}
+		if api.ValidateAgentID(id) != nil {
+			continue // reported as drift by the list check; do not send a bad path
+		}
+		_, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.cfg.teamID})
+		c.check()
+		if err != nil && !isDecodeError(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// full creates a scratch agent, exercises every operation on it and always
+// deletes it, even when ctx is cancelled (Ctrl-C) or a step fails.
+func (c *conformance) full(ctx context.Context, connection int64, model string) (err error) {
+	team := c.cfg.teamID
+	name := "makeagents-conformance-" + randomSuffix()
+	created, err := c.client.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
+		Name: name, TeamID: team, MakeConnectionID: connection, DefaultModel: model,
+		SystemPrompt: "You are a test agent created by makeagents conformance. Answer in one word.",
+	})
+	checked := c.check()
+	if err != nil && !isDecodeError(err) {
+		return err
+	}
+	var id string
+	if err == nil && created.JSON201 != nil {
+		id = created.JSON201.ResolvedID()
+	}
+	if id == "" && len(checked) > 0 {
+		// Drift the SDK cannot decode must not strand the scratch agent:
+		// find its id in the wire bytes.
+		if ids := idsFromBody(checked[len(checked)-1].body); len(ids) == 1 {
+			id = ids[0]
+		}
+	}
+	if id == "" {
+		return fmt.Errorf("created agent %q but its id is not in the response; delete it in Make's UI", name)
+	}
+	c.report.ScratchAgent = id
+	deleted := false
+	defer func() {
+		if deleted {
+			return
+		}
+		// Ctrl-C cancelled ctx: clean up on a context of our own.
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, derr := c.client.DeleteAgentWithResponse(cleanup, id, &api.DeleteAgentParams{TeamID: team})
+		c.check()
+		if derr != nil {
+			fmt.Fprintf(c.in.stderr, "makeagents: could not delete scratch agent %s: %s; remove it with: makeagents agents delete %s --team %d\n",
+				id, strings.TrimPrefix(derr.Error(), "makeagents: "), id, team)
+			if err == nil {
+				err = derr
+			}
+		}
+	}()
+
+	steps := []func() error{
+		func() error {
+			_, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: team})
+			return err
+		},
+		func() error {
+			_, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
+			return err
+		},
+		func() error {
+			renamed := name + "-updated"
+			_, err := c.client.UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: team}, api.UpdateAgentRequest{Name: &renamed})
+			return err
+		},
+		func() error {
+			_, err := c.client.RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: team}, runRequest(conformanceMessage))
+			return err
+		},
+		func() error { return c.stream(ctx, id) },
+	}
+	for _, step := range steps {
+		err := step()
+		c.check()
+		if err != nil && !isDecodeError(err) {
+			return err
+		}
+	}
+	_, err = c.client.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: team})
+	c.check()
+	if err == nil || isDecodeError(err) {
+		deleted = true
+		return nil
+	}
+	return err
+}
+
+// isDecodeError reports an error of the SDK decoding a response body: the
+// response is on record and its drift in the report, so the check goes on.
+func isDecodeError(err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var apiErr *api.APIError
+	return !errors.As(err, &apiErr) && (errors.As(err, &syntax) || errors.As(err, &typ))
+}
+
+// idsFromBody reads agent ids from a response body whatever its shape: an
+// array of agents, an {"agents"|"data": [...]} wrapper, or one agent (id
+// under "id", "agentId" or "agent.id").
+func idsFromBody(body []byte) []string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	idOf := func(x any) string {
+		m, _ := x.(map[string]any)
+		for _, key := range []string{"agentId", "id"} {
+			if s, ok := m[key].(string); ok && s != "" {
+				return s
+			}
+		}
+		if inner, ok := m["agent"].(map[string]any); ok {
+			if s, ok := inner["id"].(string); ok {
+				return s
+			}
+		}
+		return ""
+	}
+	var items []any
+	switch x := v.(type) {
+	case []any:
+		items = x
+	case map[string]any:
+		items = []any{x}
+		for _, key := range []string{"agents", "data"} {
+			if list, ok := x[key].([]any); ok {
+				items = list
+			}
+		}
+	}
+	var ids []string
+	for _, it := range items {
+		if id := idOf(it); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// stream runs the agent on the stream endpoint and checks every event.
+func (c *conformance) stream(ctx context.Context, id string) error {
+	s, err := sse.Run(ctx, c.client.ClientInterface, id, &api.RunAgentStreamParams{TeamID: c.cfg.teamID}, runRequest(conformanceMessage))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = s.Close() }()
+	c.check() // the stream's status and headers
+	call := &c.report.Calls[len(c.report.Calls)-1]
+	for ev, err := range s.All() {
+		if err != nil {
+			return err
+		}
+		call.Events++
+		c.add(call, c.spec.Event("runAgentStream", call.Events, ev.Type, ev.Data))
+	}
+	return nil
+}
+
+func runRequest(msg string) api.RunAgentRequest {
+	return api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: msg}}}
+}
+
+// check turns the exchanges recorded since the last check into report
+// entries, comparing each with the spec.
+func (c *conformance) check() []exchange {
+	taken := c.rec.take()
+	for _, ex := range taken {
+		c.report.Calls = append(c.report.Calls, checkedCall{Operation: ex.operation, Method: ex.method, Path: ex.path, Status: ex.status, Findings: []drift.Finding{}})
+		call := &c.report.Calls[len(c.report.Calls)-1]
+		c.add(call, c.spec.Response(ex.operation, ex.status, ex.header, ex.body))
+	}
+	return taken
+}
+
+func (c *conformance) add(call *checkedCall, findings []drift.Finding) {
+	for _, f := range findings {
+		f.Spec, f.Got = c.redact(f.Spec), c.redact(f.Got)
+		call.Findings = append(call.Findings, f)
+		if f.Kind.Informational() {
+			c.report.Notes++
+		} else {
+			c.report.Drift++
+		}
+	}
+}
+
+// redact keeps the token out of the report even if a server echoes it.
+func (c *conformance) redact(s string) string {
+	if c.cfg.token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.cfg.token, "[token]")
+}
+
+func (c *conformance) print() error {
+	w := c.in.stdout
+	if c.in.opts.json {
+		return writeJSON(w, c.report)
+	}
+	r := c.report
+	fmt.Fprintf(w, "makeagents conformance: %s, team %d, %s mode\n", r.BaseURL, r.TeamID, r.Mode)
+	var order []string
+	byOp := map[string][]checkedCall{}
+	for _, call := range r.Calls {
+		if _, ok := byOp[call.Operation]; !ok {
+			order = append(order, call.Operation)
+		}
+		byOp[call.Operation] = append(byOp[call.Operation], call)
+	}
+	for _, op := range order {
+		fmt.Fprintf(w, "\n%s\n", op)
+		for _, call := range byOp[op] {
+			verdict := "ok"
+			if n := len(call.Findings); n > 0 {
+				verdict = fmt.Sprintf("%d finding(s)", n)
+			}
+			events := ""
+			if call.Events > 0 {
+				events = fmt.Sprintf(", %d event(s)", call.Events)
+			}
+			fmt.Fprintf(w, "  %s %s -> %d%s: %s\n", call.Method, call.Path, call.Status, events, verdict)
+			for _, f := range call.Findings {
+				level := "drift"
+				if f.Kind.Informational() {
+					level = "note "
+				}
+				fmt.Fprintf(w, "    %s %-23s %s  (%s)\n", level, f.Kind, f.Path, f.Where)
+				fmt.Fprintf(w, "          spec: %s\n          got:  %s\n", f.Spec, f.Got)
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n%d call(s), %d drift finding(s), %d note(s).", len(r.Calls), r.Drift, r.Notes)
+	switch {
+	case r.Error != "":
+		fmt.Fprintf(w, " Stopped early: %s\n", r.Error)
+	case r.Drift > 0:
+		fmt.Fprintln(w, " The API has drifted from openapi.yaml: see README, \"When Make changes the API\".")
+	default:
+		fmt.Fprintln(w, " No drift.")
+	}
+	return nil
+}
+
+func confirm(in *invocation, cfg *config) error {
+	fmt.Fprintf(in.stderr, "This creates a scratch agent in team %d at %s, runs it twice (two model calls), and deletes it.\nContinue? [y/N] ",
+		cfg.teamID, cfg.baseURL)
+	line, _ := bufio.NewReader(in.stdin).ReadString('\n')
+	if answer := strings.ToLower(strings.TrimSpace(line)); answer != "y" && answer != "yes" {
+		return usageErrorf("not confirmed; nothing was created (pass --yes to skip the question)")
+	}
+	return nil
+}
+
+func randomSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// maxRecordedBody bounds how much of one response the recorder keeps.
+const maxRecordedBody = 8 << 20
+
+// recorder is the transport under the SDK client during conformance: it
+// keeps a copy of every response exactly as the server sent it, so drift is
+// judged on the wire bytes even when the SDK could not decode them.
+type recorder struct {
+	next      http.RoundTripper
+	validator *contract.Validator
+	mu        sync.Mutex
+	pending   []exchange
+}
+
+type exchange struct {
+	operation, method, path string
+	status                  int
+	header                  http.Header
+	body                    []byte
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	op, oerr := r.validator.OperationID(req)
+	if oerr != nil {
+		op = req.Method + " (no operation)"
+	}
+	ex := exchange{operation: op, method: req.Method, path: req.URL.Path, status: resp.StatusCode, header: resp.Header.Clone()}
+	if !strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/event-stream") {
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxRecordedBody))
+		_ = resp.Body.Close()
+		if rerr != nil {
+			return nil, rerr
+		}
+		ex.body = body
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	r.mu.Lock()
+	r.pending = append(r.pending, ex)
+	r.mu.Unlock()
+	return resp, nil
+}
+
+func (r *recorder) take() []exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.pending
+	r.pending = nil
+	return out
+}

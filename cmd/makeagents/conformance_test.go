@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/makeagentstest"
+)
+
+type reportJSON struct {
+	Mode  string `json:"mode"`
+	Calls []struct {
+		Operation string `json:"operation"`
+		Method    string `json:"method"`
+		Status    int    `json:"status"`
+		Events    int    `json:"events"`
+		Findings  []struct {
+			Operation, Where, Kind, Path, Spec, Got string
+		} `json:"findings"`
+	} `json:"calls"`
+	Drift        int    `json:"drift"`
+	Error        string `json:"error"`
+	ScratchAgent string `json:"scratchAgent"`
+}
+
+func TestConformanceReadOnlyAgainstFaithfulFake(t *testing.T) {
+	fake, env := fakeEnv(t)
+	for i := 0; i < 3; i++ {
+		fake.AddAgent(team, api.Agent{Name: "a", SystemPrompt: "s", DefaultModel: "m"})
+	}
+	r := runCLI(t, env, "conformance", "--read-only", "--limit", "2", "--json").ok(t)
+	rep := decodeJSON[reportJSON](t, r.stdout)
+	if rep.Drift != 0 || len(rep.Calls) != 3 || rep.Calls[0].Operation != "listAgents" || rep.Calls[2].Operation != "getAgent" {
+		t.Fatalf("report = %+v", rep)
+	}
+	for _, req := range fake.Requests() {
+		if req.Method != "GET" {
+			t.Errorf("read-only mode sent %s %s", req.Method, req.Path)
+		}
+	}
+	text := runCLI(t, env, "conformance", "--read-only").ok(t).stdout
+	if !strings.Contains(text, "listAgents") || !strings.Contains(text, "No drift.") {
+		t.Errorf("text report:\n%s", text)
+	}
+}
+
+func TestConformanceFullModeCleansUp(t *testing.T) {
+	fake, env := fakeEnv(t)
+	r := runCLI(t, env, "conformance", "--connection", "123", "--model", "gpt-4.1-mini", "--yes", "--json").ok(t)
+	rep := decodeJSON[reportJSON](t, r.stdout)
+	var ops []string
+	for _, c := range rep.Calls {
+		ops = append(ops, c.Operation)
+	}
+	want := "createAgent getAgent listAgents updateAgent runAgent runAgentStream deleteAgent"
+	if strings.Join(ops, " ") != want || rep.Drift != 0 {
+		t.Fatalf("calls = %v (drift %d), want %s", ops, rep.Drift, want)
+	}
+	if rep.Calls[5].Events < 3 {
+		t.Errorf("stream checked %d events", rep.Calls[5].Events)
+	}
+	if n := len(fake.Agents(team)); n != 0 {
+		t.Errorf("%d scratch agent(s) left", n)
+	}
+}
+
+func TestConformanceAsksBeforeCreating(t *testing.T) {
+	fake, env := fakeEnv(t)
+	r := runCLIContext(context.Background(), t, env, "n\n", "conformance", "--connection", "123", "--model", "m")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "not confirmed") || len(fake.Requests()) != 0 {
+		t.Fatalf("exit %d, stderr %q, %d requests", r.code, r.stderr, len(fake.Requests()))
+	}
+	r = runCLIContext(context.Background(), t, env, "y\n", "conformance", "--connection", "123", "--model", "m")
+	if r.code != exitOK {
+		t.Fatalf("confirmed run: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// A failure in the middle of full mode still deletes the scratch agent.
+func TestConformanceFullModeDeletesOnFailure(t *testing.T) {
+	fake, env := fakeEnv(t)
+	fake.StreamFaults(makeagentstest.CutStreamMidEvent(1))
+	r := runCLI(t, env, "conformance", "--connection", "123", "--model", "m", "--yes")
+	if r.code != exitError {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "Stopped early") || !strings.Contains(r.stdout, "deleteAgent") {
+		t.Errorf("report does not show the early stop and the cleanup:\n%s", r.stdout)
+	}
+	if n := len(fake.Agents(team)); n != 0 {
+		t.Errorf("%d scratch agent(s) left after a failure", n)
+	}
+}
+
+// Ctrl-C in the middle of full mode (the stream is stalled) still deletes
+// the scratch agent, and the CLI exits 130.
+func TestConformanceCtrlCDeletesScratchAgent(t *testing.T) {
+	fake, env := fakeEnv(t)
+	fake.StreamFaults(makeagentstest.StallStream(1))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan cliResult, 1)
+	go func() {
+		done <- runCLIContext(ctx, t, env, "", "conformance", "--connection", "123", "--model", "m", "--yes")
+	}()
+	// The plain run completes just before the stream starts and stalls.
+	deadline := time.Now().Add(30 * time.Second)
+	for !sawOperation(fake, "runAgent") {
+		if time.Now().After(deadline) {
+			t.Fatal("conformance never reached the run")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := len(fake.Agents(team)); n != 1 {
+		t.Fatalf("%d agents before the interrupt, want the scratch agent", n)
+	}
+	cancel()
+	r := <-done
+	if r.code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := len(fake.Agents(team)); n != 0 {
+		t.Errorf("%d scratch agent(s) left after Ctrl-C", n)
+	}
+}
+
+func sawOperation(fake *makeagentstest.Server, op string) bool {
+	for _, r := range fake.Requests() {
+		if r.Operation == op {
+			return true
+		}
+	}
+	return false
+}
+
+// Each kind of drift the fake can inject is reported with its path and
+// kind, and the command exits 3.
+func TestConformanceReportsInjectedDrift(t *testing.T) {
+	cases := []struct {
+		name     string
+		drift    makeagentstest.Drift
+		readOnly bool
+		op, kind string
+		path     string
+	}{
+		{"undeclared field on get", makeagentstest.UndeclaredField("getAgent", "brandNew", map[string]any{"x": 1}), true, "getAgent", "undeclared-field", "$.brandNew"},
+		{"undeclared field in list items", makeagentstest.UndeclaredField("listAgents", "folderId", 9), true, "listAgents", "undeclared-field", "$[0].folderId"},
+		{"required field dropped", makeagentstest.DropField("getAgent", "defaultModel"), true, "getAgent", "missing-required", "$.defaultModel"},
+		{"type changed", makeagentstest.ChangeFieldType("listAgents", "teamId"), true, "listAgents", "type-mismatch", "$[0].teamId"},
+		{"undocumented status", makeagentstest.UndocumentedStatus("getAgent", 202), true, "getAgent", "undocumented-status", "status"},
+		{"unknown event type", makeagentstest.UnknownEvent("usage"), false, "runAgentStream", "unknown-event", "event"},
+		{"step field dropped", makeagentstest.DropField("runAgentStream", "agentIterationId"), false, "runAgentStream", "missing-required", "$.agentIterationId"},
+		{"created agent type changed", makeagentstest.ChangeFieldType("createAgent", "name"), false, "createAgent", "type-mismatch", "$.name"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, env := fakeEnv(t, makeagentstest.WithDrift(tc.drift))
+			fake.AddAgent(team, api.Agent{Name: "seed", SystemPrompt: "s", DefaultModel: "m"})
+			args := []string{"conformance", "--json"}
+			if tc.readOnly {
+				args = append(args, "--read-only")
+			} else {
+				args = append(args, "--connection", "1", "--model", "m", "--yes")
+			}
+			r := runCLI(t, env, args...)
+			if r.code != exitDrift {
+				t.Fatalf("exit %d, want 3\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			rep := decodeJSON[reportJSON](t, r.stdout)
+			var found []string
+			for _, c := range rep.Calls {
+				for _, f := range c.Findings {
+					if f.Kind == "undocumented-header" {
+						continue
+					}
+					found = append(found, f.Operation+" "+f.Kind+" "+f.Path)
+				}
+			}
+			want := tc.op + " " + tc.kind + " " + tc.path
+			if len(found) == 0 {
+				t.Fatalf("no findings; want %s", want)
+			}
+			for _, f := range found {
+				if f != want {
+					t.Errorf("finding %q, want only %q (all: %v)", f, want, found)
+				}
+			}
+			if !tc.readOnly && len(fake.Agents(team)) != 1 {
+				t.Errorf("scratch agent not deleted: %d agents", len(fake.Agents(team)))
+			}
+		})
+	}
+}

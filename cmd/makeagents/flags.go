@@ -1,0 +1,76 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// parseAnywhere parses fs's flags wherever they appear among args and
+// returns the positional arguments in order. The standard flag package stops
+// at the first positional argument; the CLI contract lets flags come before
+// or after the subcommand and its arguments. Everything after "--" is
+// positional.
+func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// newFlagSet returns a silent FlagSet: the CLI prints its own usage lines.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// globalFlags are accepted by every command.
+type globalFlags struct {
+	team      string
+	zone      string
+	baseURL   string
+	tokenFile string
+	oauth     bool
+	help      bool
+}
+
+func (g *globalFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.team, "team", "", "team `ID` (default $MAKE_TEAM_ID)")
+	fs.StringVar(&g.zone, "zone", "", "`ZONE`: eu1, eu2, us1, us2, celonis-eu1, celonis-us1 (default $MAKE_ZONE or eu1)")
+	fs.StringVar(&g.baseURL, "base-url", "", "full API base `URL` including /api/v2; overrides the zone (default $MAKE_BASE_URL)")
+	fs.StringVar(&g.tokenFile, "token-file", "", "read the API token from `FILE` instead of $MAKE_API_TOKEN")
+	fs.BoolVar(&g.oauth, "oauth", false, "send the token as an OAuth access token (Bearer) instead of an API token")
+	fs.BoolVar(&g.help, "help", false, "show help for the command")
+	fs.BoolVar(&g.help, "h", false, "show help for the command")
+}
+
+// flagError turns the flag package's messages into the CLI's usage errors.
+func flagError(err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return usageErrorf("unknown flag %s", name)
+	}
+	return usageErrorf("%s", msg)
+}
+
+// usageError is a mistake on the command line: exit status 2, no request made.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/sse"
+)
+
+var runCmd = &command{
+	words:   "run",
+	args:    []string{"ID", "MESSAGE"},
+	summary: "Run an agent and wait for its answer (JSON response body on stdout).",
+	detail: `Runs can take minutes; a spinner shows on stderr while waiting when stderr is a
+terminal. --thread continues a conversation thread.`,
+	example: "makeagents run b504aa93-0752-4bf8-887e-c2c717d525bf 'Summarise open orders' --team 42 | jq .response",
+	flags:   threadFlag,
+	run: func(ctx context.Context, in *invocation) error {
+		id, body, err := runArgs(in)
+		if err != nil {
+			return err
+		}
+		c, cfg, err := connect(in)
+		if err != nil {
+			return err
+		}
+		stopSpinner := startSpinner(in.stderr, "running agent")
+		res, err := c.RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: cfg.teamID}, body)
+		stopSpinner()
+		if err != nil {
+			return err
+		}
+		if res.JSON200 == nil {
+			return unexpected(res.StatusCode(), res.Body)
+		}
+		return writeRawJSON(in.stdout, res.Body)
+	},
+}
+
+var streamCmd = &command{
+	words:   "stream",
+	args:    []string{"ID", "MESSAGE"},
+	summary: "Run an agent and print each step the moment it arrives.",
+	detail: `By default each step is printed as "[role] content". With --json, each event is one
+line of JSON, written as it arrives: {"event":..,"id":..,"data":<JSON value, or a string
+if the data is not JSON>}. Ctrl-C stops the stream and closes the connection.`,
+	example: "makeagents stream b504aa93-0752-4bf8-887e-c2c717d525bf 'What changed today?' --team 42 --json | jq -r .data.content",
+	flags: func(fs *flag.FlagSet, o *options) {
+		threadFlag(fs, o)
+		fs.BoolVar(&o.json, "json", false, "print one JSON object per event instead of text")
+	},
+	run: func(ctx context.Context, in *invocation) error {
+		id, body, err := runArgs(in)
+		if err != nil {
+			return err
+		}
+		c, cfg, err := connect(in)
+		if err != nil {
+			return err
+		}
+		stream, err := sse.Run(ctx, c.ClientInterface, id, &api.RunAgentStreamParams{TeamID: cfg.teamID}, body)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = stream.Close() }()
+		print := printStepText
+		if in.opts.json {
+			print = printEventJSON
+		}
+		for ev, err := range stream.All() {
+			if err != nil {
+				return err
+			}
+			if err := print(in.stdout, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+func threadFlag(fs *flag.FlagSet, o *options) {
+	fs.StringVar(&o.thread, "thread", "", "conversation `THREAD` to continue (threadId)")
+}
+
+func runArgs(in *invocation) (string, api.RunAgentRequest, error) {
+	id, err := agentIDArg(in.args[0])
+	if err != nil {
+		return "", api.RunAgentRequest{}, err
+	}
+	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: in.args[1]}}}
+	if in.opts.thread != "" {
+		body.ThreadID = &in.opts.thread
+	}
+	if err := api.ValidateRunRequest(body); err != nil {
+		return "", body, usageErrorf("%v", err)
+	}
+	return id, body, nil
+}
+
+// printEventJSON writes one event as one JSON line: the contract's
+// {"event","id","data"} with data as a JSON value, or a string if it is not
+// JSON.
+func printEventJSON(w io.Writer, ev sse.Event) error {
+	line := struct {
+		Event string `json:"event"`
+		ID    string `json:"id"`
+		Data  any    `json:"data"`
+	}{Event: ev.Type, ID: ev.ID, Data: string(ev.Data)}
+	if json.Valid(ev.Data) {
+		line.Data = json.RawMessage(ev.Data)
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// printStepText writes a step as "[role] content", continuation lines
+// indented under the label; other events as "[event TYPE] data".
+func printStepText(w io.Writer, ev sse.Event) error { return printStep(w, ev, "") }
+
+// printStep is printStepText with every line prefixed by margin.
+func printStep(w io.Writer, ev sse.Event, margin string) error {
+	label, text := "event "+ev.Type, string(ev.Data)
+	if ev.Type == "step" {
+		step, err := ev.Step()
+		if err != nil {
+			return fmt.Errorf("step event %s: %w", ev.ID, err)
+		}
+		label, text = step.Role, step.Content
+	}
+	prefix := margin + "[" + label + "] "
+	indent := strings.Repeat(" ", len(prefix))
+	text = strings.ReplaceAll(strings.TrimRight(text, "\n"), "\n", "\n"+indent)
+	_, err := fmt.Fprintf(w, "%s%s\n", prefix, text)
+	return err
+}
