@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,16 +23,13 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	makeagents "github.com/makeagents/makeagents-go"
+	"github.com/makeagents/makeagents-go/internal/specvalidate"
 )
 
 // APIPrefix is where the AI Agents paths start. Everything before it in a
 // request path (a zone's /api/v2, a test server's mount point) is the base
 // URL and is ignored for routing.
 const APIPrefix = "/ai-agents/"
-
-// SSEEventsExtension maps each SSE event type of a text/event-stream
-// response to a pointer to the schema of its data.
-const SSEEventsExtension = "x-makeagents-sse-events"
 
 // Validator validates traffic against one loaded spec. It is safe for
 // concurrent use.
@@ -96,19 +94,11 @@ func (v *Validator) loadEvents() error {
 					continue
 				}
 				for _, media := range resp.Value.Content {
-					raw, ok := media.Extensions[SSEEventsExtension].(map[string]any)
-					if !ok {
-						continue
+					events, err := specvalidate.SSEEvents(v.doc, media)
+					if err != nil {
+						return fmt.Errorf("contract: %w", err)
 					}
-					for event, ptr := range raw {
-						s, _ := ptr.(string)
-						name, ok := strings.CutPrefix(s, "#/components/schemas/")
-						ref := v.doc.Components.Schemas[name]
-						if !ok || ref == nil || ref.Value == nil {
-							return fmt.Errorf("contract: %s[%q]: %q does not name a component schema", SSEEventsExtension, event, s)
-						}
-						v.events[event] = ref.Value
-					}
+					maps.Copy(v.events, events)
 				}
 			}
 		}

@@ -10,11 +10,9 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-)
 
-// SSEEventsExtension maps each SSE event type of a text/event-stream
-// response to a pointer to the schema of its data (see openapi.yaml).
-const SSEEventsExtension = "x-makeagents-sse-events"
+	"github.com/makeagents/makeagents-go/internal/specvalidate"
+)
 
 // Spec answers "does this response drift from openapi.yaml?" per operation.
 type Spec struct {
@@ -107,14 +105,9 @@ func (s *Spec) EventSchemas(opID string) map[string]*openapi3.Schema {
 			continue
 		}
 		for _, media := range ref.Value.Content {
-			events, _ := media.Extensions[SSEEventsExtension].(map[string]any)
-			for event, ptr := range events {
-				p, _ := ptr.(string)
-				name, _ := strings.CutPrefix(p, "#/components/schemas/")
-				if sref := s.doc.Components.Schemas[name]; sref != nil && sref.Value != nil {
-					out[event] = sref.Value
-				}
-			}
+			// A malformed map is validate-spec's to report; here it documents nothing.
+			events, _ := specvalidate.SSEEvents(s.doc, media)
+			maps.Copy(out, events)
 		}
 	}
 	return out

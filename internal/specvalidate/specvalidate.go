@@ -147,25 +147,42 @@ func projectRules(name string, doc *openapi3.T, lines map[string]int) []Problem 
 	return out
 }
 
-// sseEventRules checks x-makeagents-sse-events: a map from SSE event type to
-// a local pointer to the schema of that event's data.
+// sseEventRules checks the SSE event map of one media type.
 func sseEventRules(doc *openapi3.T, media *openapi3.MediaType, loc string) []Problem {
-	raw, ok := media.Extensions["x-makeagents-sse-events"]
+	if _, err := SSEEvents(doc, media); err != nil {
+		return []Problem{{loc, err.Error()}}
+	}
+	return nil
+}
+
+// SSEEventsExtension maps each SSE event type of a text/event-stream
+// response to a pointer to the schema of that event's data, e.g.
+// `x-makeagents-sse-events: {step: '#/components/schemas/Step'}`.
+const SSEEventsExtension = "x-makeagents-sse-events"
+
+// SSEEvents returns the event types media documents in SSEEventsExtension
+// and the schemas of their data (none when media has no such extension).
+// It is the one reader of the extension: the contract checks, the drift
+// report and this validator all go through it.
+func SSEEvents(doc *openapi3.T, media *openapi3.MediaType) (map[string]*openapi3.Schema, error) {
+	raw, ok := media.Extensions[SSEEventsExtension]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	events, ok := raw.(map[string]any)
 	if !ok || len(events) == 0 {
-		return []Problem{{loc, "x-makeagents-sse-events must map event types to schema pointers"}}
+		return nil, fmt.Errorf("%s must map event types to schema pointers", SSEEventsExtension)
 	}
-	var out []Problem
+	out := make(map[string]*openapi3.Schema, len(events))
 	for event, ptr := range events {
-		s, _ := ptr.(string)
-		if _, err := ResolveSchemaPointer(doc, s); err != nil {
-			out = append(out, Problem{loc, fmt.Sprintf("x-makeagents-sse-events[%q]: %v", event, err)})
+		p, _ := ptr.(string)
+		schema, err := ResolveSchemaPointer(doc, p)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%q]: %w", SSEEventsExtension, event, err)
 		}
+		out[event] = schema
 	}
-	return out
+	return out, nil
 }
 
 // noteRules requires every x-makeagents-note, wherever it stands, to be
