@@ -2,9 +2,9 @@
 GO ?= go
 STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck
 
-.PHONY: check generate validate check-generated test race fuzz-seeds lint fmt
+.PHONY: check generate validate check-generated test race fuzz-seeds lint fmt bench bench-vet
 
-check: lint validate check-generated race fuzz-seeds
+check: lint validate check-generated race fuzz-seeds bench-vet
 
 generate:
 	$(GO) generate ./...
@@ -34,3 +34,11 @@ lint:
 
 fmt:
 	gofmt -w $$(git ls-files -co --exclude-standard '*.go' | grep -v '\.gen\.go$$')
+
+# bench/ is its own module (peer SSE decoders stay out of go.mod); check keeps
+# it compiling against the current sse package, bench runs it.
+bench-vet:
+	cd bench && $(GO) vet ./...
+
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -count 1 .
