@@ -428,3 +428,30 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// The base URL's precedence, resolved without sending anything.
+func TestBaseURLPrecedence(t *testing.T) {
+	cases := []struct {
+		name      string
+		env       map[string]string
+		zone, url string
+		want      string
+	}{
+		{"default zone", nil, "", "", "https://eu1.make.com/api/v2"},
+		{"env zone", map[string]string{"MAKE_ZONE": "us2"}, "", "", "https://us2.make.com/api/v2"},
+		{"env base url beats env zone", map[string]string{"MAKE_ZONE": "us2", "MAKE_BASE_URL": "http://env.test/api/v2"}, "", "", "http://env.test/api/v2"},
+		{"flag zone beats env base url", map[string]string{"MAKE_BASE_URL": "http://env.test/api/v2"}, "celonis-us1", "", "https://us1.make.celonis.com/api/v2"},
+		{"flag base url beats everything", map[string]string{"MAKE_BASE_URL": "http://env.test/api/v2"}, "us1", "http://flag.test/api/v2", "http://flag.test/api/v2"},
+	}
+	for _, tc := range cases {
+		env := map[string]string{"MAKE_API_TOKEN": "t", "MAKE_TEAM_ID": "1"}
+		for k, v := range tc.env {
+			env[k] = v
+		}
+		in := &invocation{env: func(k string) string { return env[k] }, global: globalFlags{zone: tc.zone, baseURL: tc.url}}
+		cfg, err := resolveConfig(in)
+		if err != nil || cfg.baseURL != tc.want {
+			t.Errorf("%s: base URL %v, %v; want %s", tc.name, cfg, err, tc.want)
+		}
+	}
+}
