@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"encoding/json"
 	"io"
@@ -456,6 +457,15 @@ func TestBaseURLPrecedence(t *testing.T) {
 		}
 		if cfg.baseURL != tc.want { // never print cfg itself: it holds the token
 			t.Errorf("%s: base URL %s, want %s", tc.name, cfg.baseURL, tc.want)
+		}
+	}
+}
+
+func TestConfigNeverPrintsToken(t *testing.T) {
+	cfg := &config{baseURL: "https://eu1.make.com/api/v2", token: "s3cret-token", teamID: 1}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, cfg); strings.Contains(out, "s3cret") {
+			t.Errorf("%s prints the token: %s", verb, out)
 		}
 	}
 }

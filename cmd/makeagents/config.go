@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,6 +21,13 @@ type config struct {
 	oauth   bool
 	teamID  int64
 }
+
+// String and GoString keep the token out of any %v, %+v or %#v of a config.
+func (c *config) String() string {
+	return fmt.Sprintf("config{baseURL: %s, team: %d, oauth: %t, token: [redacted]}", c.baseURL, c.teamID, c.oauth)
+}
+
+func (c *config) GoString() string { return c.String() }
 
 // resolveConfig applies the contract's precedence: flags beat the
 // environment; --token-file beats MAKE_API_TOKEN; a base URL (flag, then
