@@ -194,3 +194,34 @@ func TestConformanceReportsInjectedDrift(t *testing.T) {
 		})
 	}
 }
+
+// When the cleanup itself fails, the scratch agent's id and the command to
+// remove it are printed.
+func TestConformancePrintsScratchAgentWhenCleanupFails(t *testing.T) {
+	fake, env := fakeEnv(t)
+	fake.StreamFaults(makeagentstest.StallStream(1))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan cliResult, 1)
+	go func() {
+		done <- runCLIContext(ctx, t, env, "", "conformance", "--connection", "123", "--model", "m", "--yes")
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !sawOperation(fake, "runAgent") {
+		if time.Now().After(deadline) {
+			t.Fatal("conformance never reached the run")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	fake.FailNext(10, 500, 0) // every delete attempt fails
+	cancel()
+	r := <-done
+	agents := fake.Agents(team)
+	if r.code != exitInterrupted || len(agents) != 1 {
+		t.Fatalf("exit %d, %d agents left; want 130 and the scratch agent kept", r.code, len(agents))
+	}
+	id := agents[0].ID
+	if !strings.Contains(r.stderr, "could not delete scratch agent "+id) || !strings.Contains(r.stderr, "makeagents agents delete "+id) {
+		t.Errorf("stderr does not name the agent to remove:\n%s", r.stderr)
+	}
+}
