@@ -30,8 +30,17 @@ const (
 // Bounds are per phase instead (dial, TLS, response headers), plus the
 // caller's context.
 func newDefaultHTTPClient() *http.Client {
+	return &http.Client{Transport: DefaultTransport()}
+}
+
+// DefaultTransport returns a new transport with the bounds New uses by
+// default (DefaultDialTimeout, DefaultTLSHandshakeTimeout,
+// DefaultResponseHeaderTimeout, proxies from the environment). Wrap it when
+// you bring your own client with WithHTTPClient (middleware, recording) and
+// want to keep those bounds.
+func DefaultTransport() *http.Transport {
 	dialer := &net.Dialer{Timeout: DefaultDialTimeout, KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
+	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           dialer.DialContext,
 		ForceAttemptHTTP2:     true,
@@ -40,7 +49,7 @@ func newDefaultHTTPClient() *http.Client {
 		TLSHandshakeTimeout:   DefaultTLSHandshakeTimeout,
 		ExpectContinueTimeout: 1 * time.Second,
 		ResponseHeaderTimeout: DefaultResponseHeaderTimeout,
-	}}
+	}
 }
 
 // buildStack assembles New's doers, outermost first:

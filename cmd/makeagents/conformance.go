@@ -112,7 +112,7 @@ func runConformance(ctx context.Context, in *invocation) error {
 	if err != nil {
 		return fmt.Errorf("load the embedded spec: %w", err)
 	}
-	rec := &recorder{next: http.DefaultTransport, validator: validator}
+	rec := &recorder{next: api.DefaultTransport(), validator: validator}
 	c := &conformance{in: in, cfg: cfg, rec: rec, spec: drift.NewSpec(validator.Doc())}
 	c.client, err = newClientWithTransport(cfg, rec)
 	if err != nil {
