@@ -4,6 +4,7 @@ package scripts
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,7 +48,7 @@ func TestValidateSpecCommand(t *testing.T) {
 	}
 	out, err := run(t, root, "go", "run", "./scripts/validate-spec", broken)
 	var exit *exec.ExitError
-	if !errorsAs(err, &exit) || exit.ExitCode() != 1 {
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("validate-spec on a broken spec: err %v, want exit status 1\n%s", err, out)
 	}
 	if !strings.Contains(out, "exclusiveMinimum") || !strings.Contains(out, "broken.yaml") {

@@ -99,21 +99,8 @@ func TestConformanceFullModeDeletesOnFailure(t *testing.T) {
 // the scratch agent, and the CLI exits 130.
 func TestConformanceCtrlCDeletesScratchAgent(t *testing.T) {
 	fake, env := fakeEnv(t)
-	fake.StreamFaults(makeagentstest.StallStream(1))
-	ctx, cancel := context.WithCancel(context.Background())
+	cancel, done := startStalledFullRun(t, fake, env)
 	defer cancel()
-	done := make(chan cliResult, 1)
-	go func() {
-		done <- runCLIContext(ctx, t, env, "", "conformance", "--connection", "123", "--model", "m", "--yes")
-	}()
-	// The plain run completes just before the stream starts and stalls.
-	deadline := time.Now().Add(30 * time.Second)
-	for !sawOperation(fake, "runAgent") {
-		if time.Now().After(deadline) {
-			t.Fatal("conformance never reached the run")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 	if n := len(fake.Agents(team)); n != 1 {
 		t.Fatalf("%d agents before the interrupt, want the scratch agent", n)
 	}
@@ -125,6 +112,29 @@ func TestConformanceCtrlCDeletesScratchAgent(t *testing.T) {
 	if n := len(fake.Agents(team)); n != 0 {
 		t.Errorf("%d scratch agent(s) left after Ctrl-C", n)
 	}
+}
+
+// startStalledFullRun starts a full conformance run whose stream stalls
+// after one event, and returns once the run is in the stall (the plain run,
+// which comes just before the stream, has completed). cancel plays Ctrl-C;
+// done delivers the CLI's result.
+func startStalledFullRun(t *testing.T, fake *makeagentstest.Server, env map[string]string) (cancel func(), done <-chan cliResult) {
+	t.Helper()
+	fake.StreamFaults(makeagentstest.StallStream(1))
+	ctx, cancel := context.WithCancel(context.Background())
+	result := make(chan cliResult, 1)
+	go func() {
+		result <- runCLIContext(ctx, t, env, "", "conformance", "--connection", "123", "--model", "m", "--yes")
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !sawOperation(fake, "runAgent") {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("conformance never reached the run")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return cancel, result
 }
 
 func sawOperation(fake *makeagentstest.Server, op string) bool {
@@ -199,20 +209,8 @@ func TestConformanceReportsInjectedDrift(t *testing.T) {
 // remove it are printed.
 func TestConformancePrintsScratchAgentWhenCleanupFails(t *testing.T) {
 	fake, env := fakeEnv(t)
-	fake.StreamFaults(makeagentstest.StallStream(1))
-	ctx, cancel := context.WithCancel(context.Background())
+	cancel, done := startStalledFullRun(t, fake, env)
 	defer cancel()
-	done := make(chan cliResult, 1)
-	go func() {
-		done <- runCLIContext(ctx, t, env, "", "conformance", "--connection", "123", "--model", "m", "--yes")
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for !sawOperation(fake, "runAgent") {
-		if time.Now().After(deadline) {
-			t.Fatal("conformance never reached the run")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 	fake.FailNext(10, 500, 0) // every delete attempt fails
 	cancel()
 	r := <-done

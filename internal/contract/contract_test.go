@@ -74,8 +74,15 @@ func TestValidateRequest(t *testing.T) {
 			}
 		})
 	}
-	if err := v.ValidateRequest(context.Background(), noAuth); err != nil && strings.Contains(err.Error(), "Token t") {
-		t.Error("error echoes a credential")
+	// A rejected credential is never echoed in the error.
+	wrongScheme := request("GET", "/api/v2/ai-agents/v1/agents?teamId=1", "")
+	wrongScheme.Header.Set("Authorization", "Basic s3cret-credential")
+	err := v.ValidateRequest(context.Background(), wrongScheme)
+	if err == nil {
+		t.Fatal("a Basic credential was accepted")
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("error echoes the credential: %v", err)
 	}
 }
 
