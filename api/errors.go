@@ -31,8 +31,13 @@ type APIError struct {
 	Code string
 	// Message is Make's short error name, e.g. "Permission denied".
 	Message string
-	// Detail is Make's longer explanation, e.g. "Access denied.".
+	// Detail is Make's longer explanation as one readable string, e.g.
+	// "Access denied.". Make sends detail either as a string or as a list of
+	// strings; a list is joined with "; " here and kept whole in Details.
 	Detail string
+	// Details is the detail as a list: one element for a string detail, every
+	// element for a list. Nil when Make sent none.
+	Details []string
 	// SubErrors lists underlying problems (e.g. one per invalid field).
 	SubErrors []SubError
 	// Body is the raw response body, at most MaxErrorBodyBytes of it.
@@ -102,10 +107,15 @@ func newAPIError(resp *http.Response, now time.Time, red redactor) *APIError {
 	var body Error
 	if json.Unmarshal(e.Body, &body) == nil {
 		e.Message = red.String(deref(body.Message))
-		e.Detail = red.String(deref(body.Detail))
+		if body.Detail != nil {
+			for _, line := range body.Detail.Lines() {
+				e.Details = append(e.Details, red.String(line))
+			}
+			e.Detail = strings.Join(e.Details, "; ")
+		}
 		e.Code = red.String(deref(body.Code))
 		if body.Suberrors != nil {
-			e.SubErrors = *body.Suberrors
+			e.SubErrors = body.Suberrors
 			for i := range e.SubErrors {
 				if m := e.SubErrors[i].Message; m != nil {
 					e.SubErrors[i].Message = ptrTo(red.String(*m))

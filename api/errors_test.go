@@ -28,6 +28,10 @@ func TestAPIErrorFields(t *testing.T) {
 			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 404 Not Found: Not found (SC404)", IsNotFound},
 		{400, `{"message":"Invalid input","detail":"teamId validation failed","code":"IM005","suberrors":[{"message":"name is required"},{"message":"model is unknown"}]}`, "IM005", "Invalid input",
 			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 400 Bad Request: Invalid input: teamId validation failed; name is required; model is unknown (IM005)", nil},
+		// Make's own spec shows detail as a list of strings: message, code
+		// and every line survive.
+		{400, `{"code":"SC400","message":"Invalid input parameters","detail":["Validation failed for 1 parameter(s).","Missing value of required parameter 'teamId'."]}`, "SC400", "Invalid input parameters",
+			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 400 Bad Request: Invalid input parameters: Validation failed for 1 parameter(s).; Missing value of required parameter 'teamId'. (SC400)", nil},
 		{502, `<html>bad gateway</html>`, "", "",
 			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 502 Bad Gateway", nil},
 	}
@@ -60,6 +64,9 @@ func TestAPIErrorFields(t *testing.T) {
 			}
 			if got := err.Error(); got != tc.text {
 				t.Errorf("Error() = %q\nwant      %q", got, tc.text)
+			}
+			if tc.code == "SC400" && (len(apiErr.Details) != 2 || apiErr.Details[1] != "Missing value of required parameter 'teamId'.") {
+				t.Errorf("Details = %q, want both lines of the list", apiErr.Details)
 			}
 			if tc.is != nil && !tc.is(err) {
 				t.Errorf("helper does not recognise %d", tc.status)

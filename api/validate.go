@@ -54,10 +54,14 @@ func ValidateTeamID(teamID int64) error {
 }
 
 // ValidateRunRequest checks a run body before it is sent: at least one
-// message, every message with a role and non-empty content.
+// message, every message with a role and non-empty content, and no empty
+// threadId (Make requires at least one character; nil starts a new thread).
 func ValidateRunRequest(r RunAgentRequest) error {
 	if len(r.Messages) == 0 {
 		return &ValidationError{Field: "messages", Reason: "empty; a run needs at least one message"}
+	}
+	if r.ThreadID != nil && *r.ThreadID == "" {
+		return &ValidationError{Field: "threadId", Reason: "empty; leave it nil to start a new thread"}
 	}
 	for i, m := range r.Messages {
 		if m.Role == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -12,12 +13,17 @@ import (
 )
 
 // The deterministic agent. A run replays the conversation the way Make's
-// stream shows it, one step per message: the agent's system prompt with the
-// current time appended (as in Make's published example event), then every
-// message of the request, then the agent's answer, which quotes the last
-// user message so a test can see its input reached the agent. The same
-// requests in the same order give the same ids and text on every run (with
-// a fixed clock, WithClock, the same bytes).
+// run result and stream show it, one step per message: the agent's system
+// prompt with the current time appended (as in Make's published example
+// event), then every message of the request, then the agent's answer, which
+// quotes the last user message so a test can see its input reached the
+// agent. When the last user message mentions a "scenario" and the agent has
+// one, the agent first calls it: an assistant step with a toolCalls entry,
+// then a tool step with the toolResponse, as Make documents them. With a
+// make-schema output parser (the run's config, else the agent's) the answer
+// is JSON and the result carries it in jsonResponse. The same requests in
+// the same order give the same ids and text on every run (with a fixed
+// clock, WithClock, the same bytes).
 
 // timeLayout is the system step's timestamp format, as in Make's example
 // "Current time (ISO): 2025-06-26T01:42:30.080-06:00".
@@ -26,12 +32,13 @@ const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 // run is one execution of the deterministic agent, fully planned before
 // anything is sent.
 type run struct {
-	steps       []fakeapi.Step
-	eventIDs    []string // SSE ids, one per step, never equal to the step's id
-	answer      string
-	threadID    string
-	executionID string
-	usage       fakeapi.Usage
+	steps        []fakeapi.Step
+	eventIDs     []string // SSE ids, one per step, never equal to the step's id
+	answer       string
+	jsonResponse map[string]any
+	threadID     string
+	iteration    string
+	usage        fakeapi.TokenUsage
 }
 
 // Answer is the text the deterministic agent answers to the user message
@@ -41,46 +48,136 @@ func Answer(agentName, text string) string {
 		`, a deterministic makeagentstest agent: it repeats what it is told and calls no model.`
 }
 
+// ScenarioResult is what a scenario called by the deterministic agent
+// returns (the tool step's toolResponse.result), for tests that check a tool
+// call's result arrived.
+func ScenarioResult(scenarioID int64, message string) map[string]any {
+	return map[string]any{"scenarioId": scenarioID, "status": "success", "echo": message}
+}
+
 // plan builds the run of agent a for the request body. It takes s.mu for
 // the ids.
 func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) run {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	iteration := s.store.newID("iteration")
-	r := run{executionID: s.store.newID("execution")}
+	r := run{iteration: s.store.newID("iteration")}
 	if body.ThreadID != nil && *body.ThreadID != "" {
 		r.threadID = *body.ThreadID
 	} else {
 		r.threadID = s.store.newID("thread")
 	}
-	add := func(role, content string) {
-		r.steps = append(r.steps, fakeapi.Step{
-			Role:             role,
-			Content:          content,
-			ID:               s.store.newID("step"),
-			AgentIterationID: iteration,
-		})
+	add := func(st fakeapi.Step) {
+		id, index, iteration := s.store.newID("step"), int64(len(r.steps)+1), r.iteration
+		st.ID, st.Index, st.AgentIterationID = &id, &index, &iteration
+		ms := float64(len(st.Content)%97 + 1) // deterministic, non-zero
+		st.ExecutionTimeMs = &ms
+		r.steps = append(r.steps, st)
 		r.eventIDs = append(r.eventIDs, s.store.newID("event"))
 	}
-	add("system", a.SystemPrompt+"\nCurrent time (ISO): "+s.cfg.clock().Format(timeLayout))
+	prompt := a.SystemPrompt
+	if body.Config.SystemPrompt != nil && *body.Config.SystemPrompt != "" {
+		prompt = *body.Config.SystemPrompt
+	}
+	if body.Config.AdditionalSystemPrompt != nil && *body.Config.AdditionalSystemPrompt != "" {
+		prompt += "\n" + *body.Config.AdditionalSystemPrompt
+	}
+	add(fakeapi.Step{Role: fakeapi.StepRoleSystem, Content: prompt + "\nCurrent time (ISO): " + s.cfg.clock().Format(timeLayout)})
 	lastUser := ""
 	for _, m := range body.Messages {
-		add(string(m.Role), m.Content)
+		add(fakeapi.Step{Role: fakeapi.StepRole(m.Role), Content: m.Content})
 		if m.Role == fakeapi.MessageRoleUser {
 			lastUser = m.Content
 		}
 	}
-	r.answer = Answer(a.Name, lastUser)
-	add("assistant", r.answer)
-
-	var in int64
-	for _, st := range r.steps[:len(r.steps)-1] {
-		in += int64(len(strings.Fields(st.Content)))
+	var prompted int64
+	for _, st := range r.steps {
+		prompted += words(st.Content)
 	}
-	out := int64(len(strings.Fields(r.answer)))
-	total := in + out
-	r.usage = fakeapi.Usage{InputTokens: &in, OutputTokens: &out, TotalTokens: &total}
+	scenarios := a.Scenarios
+	if body.Config.Scenarios != nil {
+		scenarios = body.Config.Scenarios
+	}
+	if len(scenarios) > 0 && strings.Contains(strings.ToLower(lastUser), "scenario") {
+		sc := scenarios[0]
+		name := fmt.Sprintf("Scenario %d", sc.MakeScenarioID)
+		callID := s.store.newID("call")
+		add(fakeapi.Step{Role: fakeapi.StepRoleAssistant, Content: "", TokenUsage: usageOf(prompted, 1), ToolCalls: []fakeapi.ToolCall{{
+			ID: &callID, Name: name, ToolType: fakeapi.ToolTypeScenario, Arguments: map[string]any{"message": lastUser},
+		}}})
+		result := ScenarioResult(sc.MakeScenarioID, lastUser)
+		text, _ := json.Marshal(result)
+		link := fmt.Sprintf("https://make.invalid/scenarios/%d/executions/%s", sc.MakeScenarioID, s.store.newID("execution"))
+		add(fakeapi.Step{Role: fakeapi.StepRoleTool, Content: string(text), ToolResponse: &fakeapi.ToolResponse{
+			Name: &name, Result: result, Status: fakeapi.ToolResponseStatusOk, ToolType: fakeapi.ToolTypeScenario, ExecutionLink: &link,
+		}})
+		prompted += 1 + words(string(text))
+	}
+	r.answer = Answer(a.Name, lastUser)
+	parser := a.OutputParser
+	if body.Config.OutputParser != nil {
+		parser = body.Config.OutputParser
+	}
+	if fields := makeSchema(parser); fields != nil {
+		r.jsonResponse = structuredAnswer(fields, lastUser)
+		b, _ := json.Marshal(r.jsonResponse)
+		r.answer = string(b)
+	}
+	completion := words(r.answer)
+	add(fakeapi.Step{Role: fakeapi.StepRoleAssistant, Content: r.answer, TokenUsage: usageOf(prompted, completion)})
+	r.usage = *usageOf(0, 0)
+	for _, st := range r.steps {
+		if u, ok := st.TokenUsage.(*fakeapi.TokenUsage); ok {
+			*r.usage.PromptTokens += *u.PromptTokens
+			*r.usage.CompletionTokens += *u.CompletionTokens
+			*r.usage.TotalTokens += *u.TotalTokens
+		}
+	}
 	return r
+}
+
+// words is the fake's token count: whitespace-separated words.
+func words(s string) int64 { return int64(len(strings.Fields(s))) }
+
+func usageOf(prompt, completion int64) *fakeapi.TokenUsage {
+	total := prompt + completion
+	return &fakeapi.TokenUsage{PromptTokens: &prompt, CompletionTokens: &completion, TotalTokens: &total}
+}
+
+// makeSchema returns the fields of a make-schema output parser, nil for any
+// other parser or none.
+func makeSchema(p *fakeapi.OutputParser) []fakeapi.SchemaField {
+	if p == nil {
+		return nil
+	}
+	if kind, err := p.Discriminator(); err != nil || kind != string(fakeapi.OutputParserMakeSchemaTypeMakeSchema) {
+		return nil
+	}
+	ms, err := p.AsOutputParserMakeSchema()
+	if err != nil {
+		return nil
+	}
+	return ms.Schema
+}
+
+// structuredAnswer fills each field of a make-schema output with a value of
+// its type derived from the user's message.
+func structuredAnswer(fields []fakeapi.SchemaField, message string) map[string]any {
+	out := make(map[string]any, len(fields))
+	for _, f := range fields {
+		switch f.Type {
+		case fakeapi.SchemaFieldTypeNumber, fakeapi.SchemaFieldTypeInteger, fakeapi.SchemaFieldTypeUinteger:
+			out[f.Name] = words(message)
+		case fakeapi.SchemaFieldTypeBoolean:
+			out[f.Name] = message != ""
+		case fakeapi.SchemaFieldTypeArray:
+			out[f.Name] = strings.Fields(message)
+		case fakeapi.SchemaFieldTypeCollection, fakeapi.SchemaFieldTypeDynamicCollection, fakeapi.SchemaFieldTypeJSON:
+			out[f.Name] = map[string]any{"message": message}
+		default:
+			out[f.Name] = message
+		}
+	}
+	return out
 }
 
 // lookup returns the agent a run addresses, if it exists in the team.
@@ -122,13 +219,19 @@ func (h handlers) RunAgent(ctx context.Context, req fakeapi.RunAgentRequestObjec
 	if !h.s.pause(ctx, time.Duration(len(r.steps)-1)*h.s.cfg.stepDelay) {
 		return nil, errServerClosed
 	}
-	answer := any(r.answer)
+	took := int64(0)
+	for _, st := range r.steps {
+		took += int64(*st.ExecutionTimeMs)
+	}
+	last := r.iteration
 	return fakeapi.RunAgent200JSONResponse(fakeapi.RunAgentResult{
-		Response:    &answer,
-		Steps:       &r.steps,
-		Usage:       &r.usage,
-		ThreadID:    &r.threadID,
-		ExecutionID: &r.executionID,
+		Response:             r.answer,
+		JSONResponse:         r.jsonResponse,
+		ExecutionSteps:       r.steps,
+		ExecutionTimeMs:      &took,
+		ThreadID:             r.threadID,
+		TokenUsageSummary:    r.usage,
+		LastAgentIterationID: &last,
 	}), nil
 }
 
@@ -157,33 +260,40 @@ func (h handlers) RunAgentStream(ctx context.Context, req fakeapi.RunAgentStream
 	return fakeapi.RunAgentStream200TextEventStreamResponse{Body: pr}, nil
 }
 
-// encodeEvent writes one SSE event in the standard three-line form with a
-// blank line after it.
+// encodeEvent writes one SSE event as Make's published example does:
+// "event:step", "id:..." and "data:..." lines with no space after the colon,
+// and a blank line after it (see script for the last event, which Make ends
+// without one).
 func encodeEvent(eventType, id string, data []byte) []byte {
 	var b strings.Builder
-	b.WriteString("event: " + eventType + "\n")
+	b.WriteString("event:" + eventType + "\n")
 	if id != "" {
-		b.WriteString("id: " + id + "\n")
+		b.WriteString("id:" + id + "\n")
 	}
-	b.WriteString("data: ")
+	b.WriteString("data:")
 	b.Write(data)
 	b.WriteString("\n\n")
 	return []byte(b.String())
 }
 
 // stepData is the JSON data of a step event, with its fields in the order
-// of Make's published example (role, content, id, agentIterationId) rather
-// than the generated encoder's alphabetical order, so the bytes look like
-// Make's.
+// of Make's published example event (role, content, id, agentIterationId,
+// then the fields its run result adds) rather than the generated encoder's
+// alphabetical order, so the bytes look like Make's.
 func stepData(st fakeapi.Step) []byte {
 	data, err := json.Marshal(struct {
-		Role             string `json:"role"`
-		Content          string `json:"content"`
-		ID               string `json:"id"`
-		AgentIterationID string `json:"agentIterationId"`
-	}{st.Role, st.Content, st.ID, st.AgentIterationID})
+		Role             fakeapi.StepRole      `json:"role"`
+		Content          string                `json:"content"`
+		ID               *string               `json:"id,omitempty"`
+		Index            *int64                `json:"index,omitempty"`
+		ExecutionTimeMs  *float64              `json:"executionTimeMs,omitempty"`
+		TokenUsage       any                   `json:"tokenUsage,omitempty"`
+		ToolCalls        []fakeapi.ToolCall    `json:"toolCalls,omitempty"`
+		ToolResponse     *fakeapi.ToolResponse `json:"toolResponse,omitempty"`
+		AgentIterationID *string               `json:"agentIterationId,omitempty"`
+	}{st.Role, st.Content, st.ID, st.Index, st.ExecutionTimeMs, st.TokenUsage, st.ToolCalls, st.ToolResponse, st.AgentIterationID})
 	if err != nil {
-		panic("makeagentstest: encode step: " + err.Error()) // strings only; cannot fail
+		panic("makeagentstest: encode step: " + err.Error()) // plain data; cannot fail
 	}
 	return data
 }
@@ -212,3 +322,5 @@ func (s *Server) play(ctx context.Context, w io.Writer, sc script) error {
 	}
 	return nil
 }
+
+func ptr[T any](v T) *T { return &v }

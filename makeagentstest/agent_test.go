@@ -31,7 +31,7 @@ func TestStreamEvents(t *testing.T) {
 	if err != nil || len(rest) != 0 {
 		t.Fatalf("stream ended with %v and %q pending; want a clean end between events", err, rest)
 	}
-	wantRoles := []string{"system", "user", "assistant", "user", "assistant"}
+	wantRoles := []api.StepRole{"system", "user", "assistant", "user", "assistant"}
 	wantContent := []string{
 		"do what user says\nCurrent time (ISO): 2025-06-26T01:42:30.080-06:00",
 		"What is the weather in Prague?", "Which day?", "Today",
@@ -51,17 +51,20 @@ func TestStreamEvents(t *testing.T) {
 		if ev.Type != "step" || st.Role != wantRoles[i] || st.Content != wantContent[i] {
 			t.Errorf("event %d: type %q role %q content %q; want step %q %q", i, ev.Type, st.Role, st.Content, wantRoles[i], wantContent[i])
 		}
-		if api.ValidateAgentID(ev.ID) != nil || api.ValidateAgentID(st.ID) != nil {
-			t.Errorf("event %d: ids %q / %q are not UUIDs", i, ev.ID, st.ID)
+		if api.ValidateAgentID(ev.ID) != nil || api.ValidateAgentID(*st.ID) != nil {
+			t.Errorf("event %d: ids %q / %q are not UUIDs", i, ev.ID, *st.ID)
 		}
-		if ev.ID == st.ID || seen[ev.ID] || seen[st.ID] {
-			t.Errorf("event %d: SSE id %q and step id %q must differ and be unique", i, ev.ID, st.ID)
+		if ev.ID == *st.ID || seen[ev.ID] || seen[*st.ID] {
+			t.Errorf("event %d: SSE id %q and step id %q must differ and be unique", i, ev.ID, *st.ID)
 		}
-		seen[ev.ID], seen[st.ID] = true, true
+		seen[ev.ID], seen[*st.ID] = true, true
+		if *st.Index != int64(i+1) || st.ExecutionTimeMs == nil {
+			t.Errorf("event %d: index %d, executionTimeMs %v", i, *st.Index, st.ExecutionTimeMs)
+		}
 		if i == 0 {
-			iteration = st.AgentIterationID
-		} else if st.AgentIterationID != iteration {
-			t.Errorf("event %d: agentIterationId %q, want the run's %q", i, st.AgentIterationID, iteration)
+			iteration = *st.AgentIterationID
+		} else if *st.AgentIterationID != iteration {
+			t.Errorf("event %d: agentIterationId %q, want the run's %q", i, *st.AgentIterationID, iteration)
 		}
 	}
 }
@@ -87,13 +90,14 @@ func TestRunsAreDeterministicAndDistinct(t *testing.T) {
 	}
 	first, _, _ := readAll(strings.NewReader(streams[0][0]))
 	second, _, _ := readAll(strings.NewReader(streams[0][1]))
-	if decodeStep(t, first[0].Data).AgentIterationID == decodeStep(t, second[0].Data).AgentIterationID || first[0].ID == second[0].ID {
+	if *decodeStep(t, first[0].Data).AgentIterationID == *decodeStep(t, second[0].Data).AgentIterationID || first[0].ID == second[0].ID {
 		t.Error("two runs share an agentIterationId or event ids")
 	}
 }
 
-// TestRunResult: the plain run answers with the same steps the stream
-// would show, the answer, usage and a thread.
+// TestRunResult: the plain run answers in Make's documented shape: the
+// answer, the same steps the stream would show (executionSteps), token usage
+// per step and in total, the thread and the last iteration.
 func TestRunResult(t *testing.T) {
 	s := makeagentstest.NewServer(t, makeagentstest.WithClock(fixedClock))
 	c := newClient(t, s)
@@ -106,22 +110,130 @@ func TestRunResult(t *testing.T) {
 		t.Fatalf("run: %v %d %s", err, res.StatusCode(), res.Body)
 	}
 	r := res.JSON200
-	if r.Response != makeagentstest.Answer("runner", "ping") || r.ThreadID == nil || *r.ThreadID != thread || r.ExecutionID == nil {
+	if r.Response != makeagentstest.Answer("runner", "ping") || r.ThreadID != thread || r.LastAgentIterationID == nil ||
+		r.ExecutionTimeMs == nil || r.JSONResponse != nil {
 		t.Errorf("run result %s", res.Body)
 	}
-	if r.Steps == nil || len(*r.Steps) != 3 || (*r.Steps)[1].Content != "ping" || (*r.Steps)[0].AgentIterationID != (*r.Steps)[2].AgentIterationID {
+	steps := r.ExecutionSteps
+	if len(steps) != 3 || steps[1].Content != "ping" || *steps[0].AgentIterationID != *steps[2].AgentIterationID ||
+		*steps[2].AgentIterationID != *r.LastAgentIterationID || len(steps[2].ToolCalls) != 0 {
 		t.Errorf("run steps %s", res.Body)
 	}
-	u := r.Usage
-	if u == nil || *u.InputTokens <= 0 || *u.OutputTokens <= 0 || *u.TotalTokens != *u.InputTokens+*u.OutputTokens {
+	last, ok := steps[2].Usage()
+	u := r.TokenUsageSummary
+	if !ok || *u.PromptTokens <= 0 || *u.CompletionTokens <= 0 || *u.TotalTokens != *u.PromptTokens+*u.CompletionTokens ||
+		*last.TotalTokens != *u.TotalTokens {
 		t.Errorf("usage %s", res.Body)
 	}
 	// Without a threadId the run starts a new thread and says which.
 	res, _ = c.RunAgentWithResponse(context.Background(), id, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "ping"}},
 	})
-	if res.JSON200.ThreadID == nil || api.ValidateAgentID(*res.JSON200.ThreadID) != nil {
+	if api.ValidateAgentID(res.JSON200.ThreadID) != nil || res.JSON200.ThreadID == thread {
 		t.Errorf("new thread id %s", res.Body)
+	}
+}
+
+// TestRunCallsAScenario: a message that asks for a scenario makes the agent
+// call its first scenario, as Make shows a tool call: an assistant step
+// with a toolCalls entry, then a tool step with the toolResponse. The same
+// steps arrive in the stream.
+func TestRunCallsAScenario(t *testing.T) {
+	s := makeagentstest.NewServer(t, makeagentstest.WithClock(fixedClock))
+	c := newClient(t, s)
+	created, err := c.CreateAgentWithResponse(context.Background(), &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
+		Name: "tools", TeamID: team, MakeConnectionID: 1, DefaultModel: "gpt-4.1-mini", SystemPrompt: "p",
+		Scenarios: []api.ScenarioTool{{MakeScenarioID: 4242}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.JSON201.AgentID
+	msg := "Run the invoice scenario please"
+	res, err := c.RunAgentWithResponse(context.Background(), id, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: msg}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := res.JSON200.ExecutionSteps
+	if len(steps) != 5 {
+		t.Fatalf("%d steps, want system, user, tool call, tool, answer: %s", len(steps), res.Body)
+	}
+	call, tool := steps[2], steps[3]
+	if call.Role != api.StepRoleAssistant || len(call.ToolCalls) != 1 || call.ToolCalls[0].ToolType != api.ToolTypeScenario ||
+		call.ToolCalls[0].Name != "Scenario 4242" || call.ToolCalls[0].Arguments["message"] != msg || call.ToolCalls[0].ID == nil {
+		t.Errorf("tool call step = %+v", call)
+	}
+	r := tool.ToolResponse
+	if tool.Role != api.StepRoleTool || r == nil || r.Status != api.ToolResponseStatusOk || r.ToolType != api.ToolTypeScenario ||
+		r.Result.(map[string]any)["scenarioId"] != 4242.0 || r.ExecutionLink == nil {
+		t.Errorf("tool step = %+v", tool)
+	}
+	events, _, err := readAll(streamRequest(context.Background(), t, s, id, `{"messages":[{"role":"user","content":"`+msg+`"}],"config":{}}`).Body)
+	if err != nil || len(events) != 5 {
+		t.Fatalf("stream: %d events, %v", len(events), err)
+	}
+	if st := decodeStep(t, events[3].Data); st.ToolResponse == nil || st.ToolResponse.Status != api.ToolResponseStatusOk {
+		t.Errorf("streamed tool step = %s", events[3].Data)
+	}
+	// Without a scenario on the agent there is nothing to call.
+	plain := createAgent(t, c, "no tools", "p")
+	res, _ = c.RunAgentWithResponse(context.Background(), plain, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: msg}},
+	})
+	if len(res.JSON200.ExecutionSteps) != 3 {
+		t.Errorf("agent without scenarios made %d steps: %s", len(res.JSON200.ExecutionSteps), res.Body)
+	}
+}
+
+// TestRunStructuredOutput: with a make-schema output parser in the run's
+// config the answer is JSON and jsonResponse carries it parsed, one value
+// of each field's type.
+func TestRunStructuredOutput(t *testing.T) {
+	s := makeagentstest.NewServer(t)
+	c := newClient(t, s)
+	id := createAgent(t, c, "structured", "p")
+	var parser api.OutputParser
+	if err := parser.FromOutputParserMakeSchema(api.OutputParserMakeSchema{Schema: []api.SchemaField{
+		{Name: "city", Type: api.SchemaFieldTypeText}, {Name: "words", Type: api.SchemaFieldTypeInteger},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.RunAgentWithResponse(context.Background(), id, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Prague today"}},
+		Config:   api.RunConfig{OutputParser: &parser},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.JSON200
+	if r.JSONResponse["city"] != "Prague today" || r.JSONResponse["words"] != 2.0 || r.Response != `{"city":"Prague today","words":2}` {
+		t.Errorf("structured run = %s", res.Body)
+	}
+}
+
+// TestStreamEndsLikeMake: by default the last event ends after its data
+// line, with no blank line, exactly as Make's published stream; with
+// WithBlankLineAfterLastEvent it ends with the blank line.
+func TestStreamEndsLikeMake(t *testing.T) {
+	for _, standard := range []bool{false, true} {
+		var opts []makeagentstest.Option
+		if standard {
+			opts = append(opts, makeagentstest.WithBlankLineAfterLastEvent())
+		}
+		s := makeagentstest.NewServer(t, opts...)
+		id := createAgent(t, newClient(t, s), "ends", "p")
+		b, err := io.ReadAll(streamRequest(context.Background(), t, s, id, runBody).Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.HasSuffix(string(b), "}\n\n"); got != standard || (!standard && !strings.HasSuffix(string(b), "}\n")) {
+			t.Errorf("blank line after the last event = %v, want %v; stream ends %q", got, standard, b[max(0, len(b)-20):])
+		}
+		if !strings.HasPrefix(string(b), "event:step\nid:") {
+			t.Errorf("stream starts %q, want Make's form without spaces", b[:min(len(b), 20)])
+		}
 	}
 }
 

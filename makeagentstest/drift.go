@@ -206,7 +206,7 @@ func (s *Server) driftStream(r run, events [][]byte, data [][]byte) [][]byte {
 		for j, d := range drifts {
 			if d.kind == driftEvent {
 				payload := fmt.Sprintf(`{"note":"makeagentstest drift: an event type openapi.yaml does not document","type":%q}`, d.field)
-				out = append(out, encodeEvent(d.field, derivedUUID(fmt.Sprintf("drift/%s/%d", r.executionID, j)), []byte(payload)))
+				out = append(out, encodeEvent(d.field, derivedUUID(fmt.Sprintf("drift/%s/%d", r.iteration, j)), []byte(payload)))
 			}
 		}
 	}

@@ -53,7 +53,7 @@ func ExampleNewServer() {
 	}
 	fmt.Println("create:", created.StatusCode())
 
-	run, err := client.RunAgentWithResponse(ctx, created.JSON201.ResolvedID(), &api.RunAgentParams{TeamID: 1}, api.RunAgentRequest{
+	run, err := client.RunAgentWithResponse(ctx, created.JSON201.AgentID, &api.RunAgentParams{TeamID: 1}, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Hello"}},
 	})
 	if err != nil {
@@ -206,15 +206,15 @@ func exampleStream(ctx context.Context, faults ...makeagentstest.StreamFault) (s
 
 func ExampleEndStreamAfter() {
 	body, err := exampleStream(context.Background(), makeagentstest.EndStreamAfter(2))
-	fmt.Println("complete events:", strings.Count(body, "\n\n"), "error:", err)
-	// Output: complete events: 2 error: <nil>
+	fmt.Println("events:", strings.Count(body, "event:step\n"), "error:", err)
+	// Output: events: 2 error: <nil>
 }
 
 func ExampleCutStreamMidEvent() {
 	body, err := exampleStream(context.Background(), makeagentstest.CutStreamMidEvent(1))
 	last := body[strings.LastIndex(body, "\n\n")+2:]
 	fmt.Println("complete events:", strings.Count(body, "\n\n"), "error:", err)
-	fmt.Println("then a partial event:", strings.HasPrefix(last, "event: step\nid: "))
+	fmt.Println("then a partial event:", strings.HasPrefix(last, "event:step\nid:"))
 	// Output:
 	// complete events: 1 error: <nil>
 	// then a partial event: true

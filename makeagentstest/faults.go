@@ -1,6 +1,7 @@
 package makeagentstest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -158,9 +159,9 @@ func (s *Server) script(r run) script {
 	}
 	events = s.driftStream(r, events, data)
 	faultID := func(i int, f StreamFault) string {
-		return derivedUUID(fmt.Sprintf("fault/%s/%d/%d", r.executionID, i, f.kind))
+		return derivedUUID(fmt.Sprintf("fault/%s/%d/%d", r.iteration, i, f.kind))
 	}
-	iteration := r.steps[0].AgentIterationID
+	iteration := r.iteration
 	for k := 0; k <= len(events); k++ {
 		for i, f := range faults {
 			if f.after != k || f.terminal() {
@@ -172,7 +173,7 @@ func (s *Server) script(r run) script {
 			} else {
 				ev = encodeEvent("step", faultID(i, f), stepData(fakeapi.Step{
 					Role: "assistant", Content: strings.Repeat("x", f.size),
-					ID: derivedUUID("oversize/" + faultID(i, f)), AgentIterationID: iteration,
+					ID: ptr(derivedUUID("oversize/" + faultID(i, f))), AgentIterationID: &iteration,
 				}))
 			}
 			sc.items = append(sc.items, scriptItem{bytes: ev, paced: true})
@@ -183,7 +184,7 @@ func (s *Server) script(r run) script {
 			}
 			switch f.kind {
 			case faultCut:
-				next := encodeEvent("step", derivedUUID("cut/"+r.executionID), []byte(`{"role":"assistant","content":"never finished"}`))
+				next := encodeEvent("step", derivedUUID("cut/"+r.iteration), []byte(`{"role":"assistant","content":"never finished"}`))
 				if k < len(events) {
 					next = events[k]
 				}
@@ -193,11 +194,26 @@ func (s *Server) script(r run) script {
 			case faultDrop:
 				sc.items = append(sc.items, scriptItem{end: endDrop, paced: true})
 			}
-			return sc // faultEnd: nothing more
+			return s.endScript(sc) // faultEnd: nothing more
 		}
 		if k < len(events) {
 			sc.items = append(sc.items, scriptItem{bytes: events[k], paced: true})
 		}
+	}
+	return s.endScript(sc)
+}
+
+// endScript ends the last event of a stream that ends cleanly as Make's
+// published example does: without the blank line after it (unless
+// WithBlankLineAfterLastEvent). A stream that stalls, drops or is cut has no
+// complete last event to change.
+func (s *Server) endScript(sc script) script {
+	if s.cfg.blankLineAfterLast || len(sc.items) == 0 {
+		return sc
+	}
+	last := &sc.items[len(sc.items)-1]
+	if last.end == endNone && bytes.HasSuffix(last.bytes, []byte("\n\n")) {
+		last.bytes = last.bytes[:len(last.bytes)-1]
 	}
 	return sc
 }

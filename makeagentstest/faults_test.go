@@ -88,7 +88,7 @@ func TestCutStreamMidEvent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the HTTP body should end cleanly, got %v", err)
 	}
-	if len(events) != 1 || len(rest) == 0 || bytes.Contains(rest, []byte("\n\n")) || !bytes.HasPrefix(rest, []byte("event: step\n")) {
+	if len(events) != 1 || len(rest) == 0 || bytes.Contains(rest, []byte("\n\n")) || !bytes.HasPrefix(rest, []byte("event:step\n")) {
 		t.Fatalf("%d events, rest %q; want 1 event then the start of another", len(events), rest)
 	}
 }

@@ -56,7 +56,7 @@ func createAgent(t *testing.T, c *api.ClientWithResponses, name, prompt string) 
 	if res.StatusCode() != http.StatusCreated || res.JSON201 == nil {
 		t.Fatalf("create: status %d, body %s", res.StatusCode(), res.Body)
 	}
-	return res.JSON201.ResolvedID()
+	return res.JSON201.AgentID
 }
 
 // event is one Server-Sent Event as read raw from the wire. The sse package
@@ -129,6 +129,11 @@ func readAll(r io.Reader) ([]event, []byte, error) {
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				err = nil
+				// Make ends its last event without the blank line: an event
+				// whose lines are all complete is still an event.
+				if len(raw) > 0 && raw[len(raw)-1] == '\n' {
+					out, raw = append(out, ev), nil
+				}
 			}
 			return out, raw, err
 		}

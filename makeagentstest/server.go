@@ -76,6 +76,9 @@ type config struct {
 	perMinute int
 	clock     func() time.Time
 	drifts    []Drift
+	// blankLineAfterLast closes the stream's last event with a blank line,
+	// as the SSE standard has it; Make's documented stream does not.
+	blankLineAfterLast bool
 	// report receives every spec violation in a response the server sent
 	// (nil: responses are not checked). NewServer sets it to t.Errorf.
 	report func(error)
@@ -115,6 +118,12 @@ func WithRateLimit(perMinute int) Option { return func(c *config) { c.perMinute 
 // step and the rate-limit window (default time.Now), for reproducible output.
 // Pacing between events (WithStepDelay) uses real time.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
+
+// WithBlankLineAfterLastEvent ends a stream's last event with the blank
+// line the SSE standard uses to close an event. By default the fake ends the
+// last event as Make's published stream does: after its data line's newline,
+// with no blank line, which a client must still dispatch.
+func WithBlankLineAfterLastEvent() Option { return func(c *config) { c.blankLineAfterLast = true } }
 
 // NewServer starts a fake for the test t on a loopback port and closes it
 // when the test ends (t.Cleanup). It fails t at once if the server cannot

@@ -97,7 +97,6 @@ func TestSpecViolatingRequestsAre400(t *testing.T) {
 		{"teamId not a number", "GET", agents + "?teamId=one", "", "teamId"},
 		{"agentId not a UUID", "GET", agents + "/not-a-uuid?teamId=1", "", "agentId"},
 		{"run without messages", "POST", run, `{"config":{}}`, "messages"},
-		{"run with no message", "POST", run, `{"messages":[],"config":{}}`, "messages"},
 		{"run without config", "POST", run, `{"messages":[{"role":"user","content":"hi"}]}`, "config"},
 		{"message with unknown role", "POST", run, `{"messages":[{"role":"robot","content":"hi"}],"config":{}}`, "role"},
 		{"stream without messages", "POST", agents + "/" + id + "/run/stream?teamId=1", `{"config":{}}`, "messages"},
@@ -112,8 +111,9 @@ func TestSpecViolatingRequestsAre400(t *testing.T) {
 				t.Fatalf("status %d, body %s; want 400", resp.StatusCode, body)
 			}
 			e := errorBody(t, body)
-			if *e.Code != "IM005" || e.Suberrors == nil || len(*e.Suberrors) == 0 {
-				t.Fatalf("body %s: want code IM005 with suberrors", body)
+			if *e.Code != "SC400" || len(e.Suberrors) == 0 || len(e.Detail.Lines()) != len(e.Suberrors)+1 ||
+				!strings.HasPrefix(e.Detail.Lines()[0], "Validation failed for ") {
+				t.Fatalf("body %s: want code SC400, suberrors and Make's detail list", body)
 			}
 			if !strings.Contains(string(body), tc.mention) {
 				t.Errorf("body %s does not mention %q", body, tc.mention)

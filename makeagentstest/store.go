@@ -111,7 +111,7 @@ func (s *Server) now() time.Time { return s.cfg.clock().Truncate(time.Millisecon
 // AddAgent stores a copy of a as an agent of teamID, as if it had been
 // created through the API, and returns the stored agent. It fills what a
 // server would: an ID when a.ID is empty, CreatedAt when zero (the server's
-// clock), TeamID, and an empty Scenarios list when nil. An agent with the ID
+// clock), TeamID, and empty lists for nil Scenarios, McpConfigs and Contexts. An agent with the ID
 // of an existing agent of that team replaces it. Use it to seed a test with
 // agents without making requests.
 func (s *Server) AddAgent(teamID int64, a api.Agent) api.Agent {
@@ -125,9 +125,9 @@ func (s *Server) AddAgent(teamID int64, a api.Agent) api.Agent {
 	if f.CreatedAt.IsZero() {
 		f.CreatedAt = s.now().UTC()
 	}
-	if f.Scenarios == nil {
-		f.Scenarios = []fakeapi.ScenarioTool{}
-	}
+	f.Scenarios = nonNil(f.Scenarios)
+	f.McpConfigs = nonNil(f.McpConfigs)
+	f.Contexts = nonNil(f.Contexts)
 	f.TeamID = teamID
 	s.store.put(f)
 	var out api.Agent
@@ -174,7 +174,11 @@ func notFound() fakeapi.NotFoundJSONResponse {
 func (h handlers) ListAgents(_ context.Context, req fakeapi.ListAgentsRequestObject) (fakeapi.ListAgentsResponseObject, error) {
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
-	return fakeapi.ListAgents200JSONResponse(h.s.store.list(req.Params.TeamID)), nil
+	list := h.s.store.list(req.Params.TeamID)
+	for i := range list {
+		list[i] = asListed(list[i])
+	}
+	return fakeapi.ListAgents200JSONResponse(list), nil
 }
 
 func (h handlers) CreateAgent(_ context.Context, req fakeapi.CreateAgentRequestObject) (fakeapi.CreateAgentResponseObject, error) {
@@ -190,53 +194,113 @@ func (h handlers) CreateAgent(_ context.Context, req fakeapi.CreateAgentRequestO
 	defer h.s.mu.Unlock()
 	conn := b.MakeConnectionID
 	a := fakeapi.Agent{
-		ID:                 h.s.store.newID("agent"),
-		Name:               b.Name,
-		TeamID:             b.TeamID,
-		CreatedAt:          h.s.now().UTC(),
-		SystemPrompt:       b.SystemPrompt,
-		DefaultModel:       b.DefaultModel,
-		MakeConnectionID:   &conn,
-		Scenarios:          []fakeapi.ScenarioTool{},
-		McpConfigs:         b.McpConfigs,
-		HistoryConfig:      b.HistoryConfig,
-		LlmConfig:          b.LlmConfig,
-		Contexts:           b.Contexts,
-		OutputParserFormat: b.OutputParserFormat,
+		ID:               h.s.store.newID("agent"),
+		Name:             b.Name,
+		TeamID:           b.TeamID,
+		CreatedAt:        h.s.now().UTC(),
+		SystemPrompt:     b.SystemPrompt,
+		DefaultModel:     b.DefaultModel,
+		MakeConnectionID: &conn,
+		// Make's create takes no invocationConfig; its examples show 300.
+		InvocationConfig: fakeapi.AgentInvocationConfig{RecursionLimit: defaultRecursionLimit},
+		Scenarios:        nonNil(b.Scenarios),
+		HistoryConfig:    fakeapi.AgentHistoryConfig{IterationsFromHistoryCount: defaultHistoryCount},
+		LlmConfig:        fakeapi.AgentLlmConfig{MaxTokens: defaultMaxTokens},
+		Contexts:         []fakeapi.AgentContext{},
+		OutputParser:     b.OutputParserFormat,
 	}
-	if b.InvocationConfig != nil {
-		a.InvocationConfig = *b.InvocationConfig
-	}
-	if b.Scenarios != nil {
-		a.Scenarios = *b.Scenarios
-	}
+	applyConfig(&a, &b.McpConfigs, b.HistoryConfig, b.LlmConfig)
 	h.s.store.put(a)
-	return fakeapi.CreateAgent201JSONResponse(created(a)), nil
+	return fakeapi.CreateAgent201JSONResponse(fakeapi.CreatedAgent{
+		AgentID:          a.ID,
+		Name:             a.Name,
+		TeamID:           a.TeamID,
+		MakeConnectionID: conn,
+		DefaultModel:     a.DefaultModel,
+		SystemPrompt:     a.SystemPrompt,
+	}), nil
 }
 
-// created is the 201 body for a new agent. The id is sent under agentId
-// only, as Make's published 201 example does (list and get say id): clients
-// must cope with that difference, and a fake that also sent id would hide a
-// client that reads the wrong key.
-func created(a fakeapi.Agent) fakeapi.CreatedAgent {
-	id, createdAt := a.ID, a.CreatedAt
-	name, prompt, model, teamID := a.Name, a.SystemPrompt, a.DefaultModel, a.TeamID
-	inv, scenarios := a.InvocationConfig, a.Scenarios
-	return fakeapi.CreatedAgent{
-		AgentID:            &id,
-		Name:               &name,
-		TeamID:             &teamID,
-		MakeConnectionID:   a.MakeConnectionID,
-		DefaultModel:       &model,
-		SystemPrompt:       &prompt,
-		CreatedAt:          &createdAt,
-		InvocationConfig:   &inv,
-		Scenarios:          &scenarios,
-		McpConfigs:         a.McpConfigs,
-		HistoryConfig:      a.HistoryConfig,
-		LlmConfig:          a.LlmConfig,
-		Contexts:           a.Contexts,
-		OutputParserFormat: a.OutputParserFormat,
+// Defaults of what Make's create does not take or the caller left out: the
+// values Make's own examples show.
+const (
+	defaultRecursionLimit = 300
+	defaultHistoryCount   = 10
+	defaultMaxTokens      = 100000
+)
+
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+// applyConfig stores the parts of a create or modify body that Make keeps in
+// a different shape than it takes them: MCP configs gain the connection's
+// name, and the optional settings objects become their stored, required
+// form. A nil argument leaves the stored value alone.
+func applyConfig(a *fakeapi.Agent, mcp *[]fakeapi.McpConfig, history *fakeapi.HistoryConfig, llm *fakeapi.LlmConfig) {
+	if mcp != nil {
+		a.McpConfigs = make([]fakeapi.AgentMcpConfig, len(*mcp))
+		for i, m := range *mcp {
+			a.McpConfigs[i] = fakeapi.AgentMcpConfig{
+				McpConnectionID: m.McpConnectionID,
+				Name:            fmt.Sprintf("MCP connection %d", m.McpConnectionID),
+				ToolIds:         slices.Clone(m.ToolIds),
+			}
+		}
+	}
+	if history != nil && history.IterationsFromHistoryCount != nil {
+		a.HistoryConfig.IterationsFromHistoryCount = *history.IterationsFromHistoryCount
+	}
+	if llm != nil && llm.MaxTokens != nil {
+		a.LlmConfig.MaxTokens = *llm.MaxTokens
+	}
+}
+
+// asListed is an agent as the list operation shows it: Make's list schema
+// has none of get's connection, provider and history fields, and names MCP
+// tools by id (toolIds) where get describes them (tools). The fake answers
+// each operation in its own documented form, so a client that only copes
+// with one of them fails its tests.
+func asListed(a fakeapi.Agent) fakeapi.Agent {
+	a.MakeConnectionID, a.MakeConnectionType, a.LlmProviderID, a.PastConfigurations = nil, nil, nil, nil
+	return a
+}
+
+// asGot is an agent as get shows it: MCP tools as {id, isDeprecated}.
+func asGot(a fakeapi.Agent) fakeapi.Agent {
+	mcp := make([]fakeapi.AgentMcpConfig, len(a.McpConfigs))
+	for i, m := range a.McpConfigs {
+		mcp[i] = fakeapi.AgentMcpConfig{McpConnectionID: m.McpConnectionID, Name: m.Name, Tools: []fakeapi.McpTool{}}
+		for _, id := range m.ToolIds {
+			mcp[i].Tools = append(mcp[i].Tools, fakeapi.McpTool{ID: id})
+		}
+	}
+	a.McpConfigs = mcp
+	if a.PastConfigurations == nil {
+		a.PastConfigurations = []fakeapi.PastConfiguration{}
+	}
+	return a
+}
+
+// pastConfiguration is the configuration part of a, as get lists it in
+// pastConfigurations after a modify.
+func pastConfiguration(a fakeapi.Agent) fakeapi.PastConfiguration {
+	mcp := make([]fakeapi.PastMcpConfig, len(a.McpConfigs))
+	for i, m := range a.McpConfigs {
+		mcp[i] = fakeapi.PastMcpConfig{McpConnectionID: m.McpConnectionID, ToolIds: slices.Clone(m.ToolIds)}
+	}
+	return fakeapi.PastConfiguration{
+		Name:             a.Name,
+		LlmConfig:        a.LlmConfig,
+		Scenarios:        slices.Clone(a.Scenarios),
+		McpConfigs:       mcp,
+		DefaultModel:     a.DefaultModel,
+		SystemPrompt:     a.SystemPrompt,
+		HistoryConfig:    a.HistoryConfig,
+		InvocationConfig: a.InvocationConfig,
 	}
 }
 
@@ -247,12 +311,13 @@ func (h handlers) GetAgent(_ context.Context, req fakeapi.GetAgentRequestObject)
 	if !ok {
 		return fakeapi.GetAgent404JSONResponse{NotFoundJSONResponse: notFound()}, nil
 	}
-	return fakeapi.GetAgent200JSONResponse(a), nil
+	return fakeapi.GetAgent200JSONResponse(asGot(a)), nil
 }
 
-// UpdateAgent changes only the fields present in the body. A field sent as
-// null counts as absent (the API's meaning of null is not documented), and
-// a list replaces the stored list rather than merging into it.
+// UpdateAgent changes only the fields present in the body; the previous
+// configuration goes to the front of pastConfigurations. A list replaces the
+// stored list rather than merging into it ([] clears it). Make's modify takes
+// no connection and no contexts, so neither can change here.
 func (h handlers) UpdateAgent(_ context.Context, req fakeapi.UpdateAgentRequestObject) (fakeapi.UpdateAgentResponseObject, error) {
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
@@ -260,6 +325,7 @@ func (h handlers) UpdateAgent(_ context.Context, req fakeapi.UpdateAgentRequestO
 	if !ok {
 		return fakeapi.UpdateAgent404JSONResponse{NotFoundJSONResponse: notFound()}, nil
 	}
+	a.PastConfigurations = append([]fakeapi.PastConfiguration{pastConfiguration(a)}, a.PastConfigurations...)
 	b := req.Body
 	if b.Name != nil {
 		a.Name = *b.Name
@@ -270,30 +336,16 @@ func (h handlers) UpdateAgent(_ context.Context, req fakeapi.UpdateAgentRequestO
 	if b.DefaultModel != nil {
 		a.DefaultModel = *b.DefaultModel
 	}
-	if b.MakeConnectionID != nil {
-		a.MakeConnectionID = b.MakeConnectionID
-	}
-	if b.InvocationConfig != nil {
-		a.InvocationConfig = *b.InvocationConfig
+	if b.InvocationConfig != nil && b.InvocationConfig.RecursionLimit != nil {
+		a.InvocationConfig.RecursionLimit = *b.InvocationConfig.RecursionLimit
 	}
 	if b.Scenarios != nil {
-		a.Scenarios = *b.Scenarios
-	}
-	if b.LlmConfig != nil {
-		a.LlmConfig = b.LlmConfig
-	}
-	if b.HistoryConfig != nil {
-		a.HistoryConfig = b.HistoryConfig
-	}
-	if b.McpConfigs != nil {
-		a.McpConfigs = b.McpConfigs
-	}
-	if b.Contexts != nil {
-		a.Contexts = b.Contexts
+		a.Scenarios = nonNil(*b.Scenarios)
 	}
 	if b.OutputParserFormat != nil {
-		a.OutputParserFormat = b.OutputParserFormat
+		a.OutputParser = b.OutputParserFormat
 	}
+	applyConfig(&a, b.McpConfigs, b.HistoryConfig, b.LlmConfig)
 	h.s.store.put(a)
 	return fakeapi.UpdateAgent204Response{}, nil
 }

@@ -35,14 +35,14 @@ func TestAllSevenOperations(t *testing.T) {
 		t.Fatalf("create: status %d, want 201; body %s", created.StatusCode(), created.Body)
 	}
 	// Like Make's published example, the new id is under agentId only.
-	if created.JSON201.AgentID == nil || created.JSON201.ID != nil {
+	if strings.Contains(string(created.Body), `"id"`) {
 		t.Fatalf("create: want the id under agentId only, got %s", created.Body)
 	}
-	id := created.JSON201.ResolvedID()
+	id := created.JSON201.AgentID
 	if err := api.ValidateAgentID(id); err != nil {
 		t.Fatalf("create: id %q: %v", id, err)
 	}
-	if got := *created.JSON201.Name; got != "Example Agent" {
+	if got := created.JSON201.Name; got != "Example Agent" {
 		t.Errorf("create: name %q", got)
 	}
 
@@ -95,7 +95,7 @@ func TestAllSevenOperations(t *testing.T) {
 	if run.StatusCode() != http.StatusOK || run.JSON200 == nil {
 		t.Fatalf("run: status %d, body %s", run.StatusCode(), run.Body)
 	}
-	if answer, _ := run.JSON200.Response.(string); answer != makeagentstest.Answer(newName, "hello there") {
+	if answer := run.JSON200.Response; answer != makeagentstest.Answer(newName, "hello there") {
 		t.Errorf("run: response %q", run.JSON200.Response)
 	}
 
@@ -193,12 +193,12 @@ func TestAgentsArePerTeam(t *testing.T) {
 func TestUpdateOnlyFieldsSent(t *testing.T) {
 	s := makeagentstest.NewServer(t)
 	c := newClient(t, s)
-	limit := 300
 	mode := api.ApprovalModeAutoRun
 	seeded := s.AddAgent(team, api.Agent{
 		Name: "seed", SystemPrompt: "p1", DefaultModel: "m1",
-		InvocationConfig: api.InvocationConfig{RecursionLimit: &limit},
+		InvocationConfig: api.AgentInvocationConfig{RecursionLimit: 300},
 		Scenarios:        []api.ScenarioTool{{MakeScenarioID: 1, ApprovalMode: &mode}},
+		McpConfigs:       []api.AgentMcpConfig{{McpConnectionID: 5, Name: "mcp", ToolIds: []string{"t"}}},
 	})
 	ctx := context.Background()
 	prompt := "p2"
@@ -209,11 +209,24 @@ func TestUpdateOnlyFieldsSent(t *testing.T) {
 		t.Fatalf("update: %v, status %d, body %s", err, res.StatusCode(), res.Body)
 	}
 	a := s.Agents(team)[0]
-	if a.Name != "seed" || a.DefaultModel != "m1" || a.InvocationConfig.RecursionLimit == nil || *a.InvocationConfig.RecursionLimit != 300 {
+	if a.Name != "seed" || a.DefaultModel != "m1" || a.InvocationConfig.RecursionLimit != 300 || len(a.McpConfigs) != 1 {
 		t.Errorf("fields not sent changed: %+v", a)
 	}
 	if a.SystemPrompt != "p2" || len(a.Scenarios) != 2 || a.Scenarios[0].MakeScenarioID != 2 {
 		t.Errorf("fields sent not applied: prompt %q, scenarios %+v", a.SystemPrompt, a.Scenarios)
+	}
+	// The previous configuration is kept, as get shows it.
+	if len(a.PastConfigurations) != 1 || a.PastConfigurations[0].SystemPrompt != "p1" || a.PastConfigurations[0].Scenarios[0].MakeScenarioID != 1 {
+		t.Errorf("pastConfigurations = %+v", a.PastConfigurations)
+	}
+	// An empty list clears; an absent one is left alone.
+	res, err = c.UpdateAgentWithResponse(ctx, seeded.ID, &api.UpdateAgentParams{TeamID: team},
+		api.UpdateAgentRequest{McpConfigs: &[]api.McpConfig{}})
+	if err != nil || res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("clearing update: %v, status %d, body %s", err, res.StatusCode(), res.Body)
+	}
+	if a := s.Agents(team)[0]; len(a.McpConfigs) != 0 || len(a.Scenarios) != 2 {
+		t.Errorf("after clearing mcpConfigs: mcp %+v scenarios %+v", a.McpConfigs, a.Scenarios)
 	}
 }
 

@@ -45,12 +45,20 @@ func (s *Server) validateRequests(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// Make answers a validation failure with SC400 and its detail as a
+		// list of lines (the form its own spec shows); the fake does too, so
+		// clients meet the list form in every test of a bad request.
 		subs := problems(err)
-		detail := "The request does not match the API's specification."
-		if len(subs) > 0 {
-			detail = subs[0]
+		if len(subs) == 0 {
+			subs = []string{"The request does not match the API's specification."}
 		}
-		writeError(w, http.StatusBadRequest, makeError("Invalid input parameters", detail, "IM005", subs...), nil)
+		body := makeError("Invalid input parameters", "", "SC400", subs...)
+		lines := append([]string{fmt.Sprintf("Validation failed for %d parameter(s).", len(subs))}, subs...)
+		body.Detail = new(fakeapi.ErrorDetail)
+		if err := body.Detail.FromErrorDetailLines(lines); err != nil {
+			panic("makeagentstest: encode error detail: " + err.Error()) // strings only; cannot fail
+		}
+		writeError(w, http.StatusBadRequest, body, nil)
 	})
 }
 
@@ -142,14 +150,13 @@ func (s *Server) responseError(w http.ResponseWriter, r *http.Request, err error
 func makeError(message, detail, code string, subs ...string) fakeapi.Error {
 	e := fakeapi.Error{Message: &message, Code: &code}
 	if detail != "" {
-		e.Detail = &detail
-	}
-	if len(subs) > 0 {
-		list := make([]fakeapi.SubError, len(subs))
-		for i, m := range subs {
-			list[i] = fakeapi.SubError{Message: &m}
+		e.Detail = new(fakeapi.ErrorDetail)
+		if err := e.Detail.FromErrorDetailText(detail); err != nil {
+			panic("makeagentstest: encode error detail: " + err.Error()) // a string; cannot fail
 		}
-		e.Suberrors = &list
+	}
+	for _, m := range subs {
+		e.Suberrors = append(e.Suberrors, fakeapi.SubError{Message: &m})
 	}
 	return e
 }
@@ -239,10 +246,18 @@ func (c *eventChecker) check(block []byte) {
 	}
 }
 
-// finish reports a stream that ended in the middle of an event.
+// finish checks the stream's last event and reports a stream that ended in
+// the middle of a line. A last event whose lines are all complete but that
+// has no blank line after it is an event (Make's published stream ends so).
 func (c *eventChecker) finish() error {
-	if len(bytes.TrimSpace(c.pending)) > 0 {
-		return fmt.Errorf("stream ended in the middle of an event (%s bytes pending)", strconv.Itoa(len(c.pending)))
+	if len(bytes.TrimSpace(c.pending)) == 0 {
+		return nil
 	}
+	if !bytes.HasSuffix(c.pending, []byte("\n")) {
+		return fmt.Errorf("stream ended in the middle of a line (%s bytes pending)", strconv.Itoa(len(c.pending)))
+	}
+	c.n++
+	c.check(bytes.TrimSuffix(c.pending, []byte("\n")))
+	c.pending = nil
 	return nil
 }

@@ -74,7 +74,9 @@ func TestCheckResponse(t *testing.T) {
 		s.checkResponse(req, rec)
 		return violations()
 	}
-	valid := `{"id":"x","name":"n","teamId":1,"createdAt":"2025-06-25T13:36:46.730Z","systemPrompt":"p","defaultModel":"m","invocationConfig":{},"scenarios":[]}`
+	valid := `{"id":"x","name":"n","teamId":1,"createdAt":"2025-06-25T13:36:46.730Z","systemPrompt":"p","defaultModel":"m",` +
+		`"invocationConfig":{"recursionLimit":3},"scenarios":[],"mcpConfigs":[],"historyConfig":{"iterationsFromHistoryCount":1},` +
+		`"llmConfig":{"maxTokens":5},"contexts":[]}`
 	if got := respond(200, "application/json", valid, false); len(got) != 0 {
 		t.Errorf("valid agent reported: %v", got)
 	}
@@ -99,21 +101,31 @@ func TestEventChecker(t *testing.T) {
 	}
 	// Split across writes, as a large event is: still checked whole.
 	c.write([]byte("event: step\ndata: {\"role\":\"system\","))
-	c.write([]byte("\"content\":\"c\",\"id\":\"1\"}\n\n"))
+	c.write([]byte("\"id\":\"1\",\"agentIterationId\":\"2\"}\n\n"))
 	c.write([]byte("event: usage\ndata: {}\n\n"))
 	c.write([]byte("event: step\ndata: not json\n\n"))
 	got := violations()
 	if len(got) != 3 {
-		t.Fatalf("violations %v, want missing agentIterationId, unknown event type, not JSON", got)
+		t.Fatalf("violations %v, want missing content, unknown event type, not JSON", got)
 	}
-	for i, want := range []string{"agentIterationId", `"usage"`, "not JSON"} {
+	for i, want := range []string{"content", `"usage"`, "not JSON"} {
 		if !strings.Contains(got[i].Error(), want) {
 			t.Errorf("violation %d %q does not mention %s", i, got[i], want)
 		}
 	}
 	c.write([]byte("event: step\ndata: {"))
 	if err := c.finish(); err == nil {
-		t.Error("a stream ending mid-event was not reported")
+		t.Error("a stream ending mid-line was not reported")
+	}
+	// Make's own stream: the last event ends after its data line, with no
+	// blank line; it is still an event, and still checked.
+	c = &eventChecker{s: s}
+	c.write([]byte("event:step\nid:a\ndata:{\"role\":\"system\"}\n"))
+	if err := c.finish(); err != nil {
+		t.Errorf("a last event without its blank line was reported: %v", err)
+	}
+	if got := violations(); len(got) != 1 || !strings.Contains(got[0].Error(), "content") {
+		t.Errorf("last event not checked: %v", got)
 	}
 }
 

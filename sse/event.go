@@ -38,8 +38,10 @@ type Event struct {
 	Retry time.Duration
 }
 
-// Step decodes the data of a step event. Unknown fields are kept in the
-// step's AdditionalProperties, so new fields Make adds are not lost.
+// Step decodes the data of a step event into the fields the spec knows
+// (role, content, tool calls and responses, token usage, ids). Fields Make
+// adds later are not in api.Step; they stay in e.Data, which is never
+// changed.
 func (e Event) Step() (api.Step, error) {
 	var s api.Step
 	if e.Type != TypeStep {

@@ -4,20 +4,38 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/sse"
 )
 
-func TestStepKeepsUnknownFields(t *testing.T) {
-	e := sse.Event{Type: "step", ID: "e", Data: []byte(`{"role":"planner","content":"c","id":"s","agentIterationId":"i","toolCalls":[{"name":"x"}]}`)}
+// A step decodes Make's documented fields, tool calls and responses
+// included; an unknown role decodes as it is, and fields the spec does not
+// know stay in Data untouched.
+func TestStepDecodesToolFieldsAndKeepsData(t *testing.T) {
+	data := `{"role":"planner","content":"c","id":"s","index":3,"agentIterationId":"i","executionTimeMs":12.5,` +
+		`"tokenUsage":{"promptTokens":1,"completionTokens":2,"totalTokens":3},` +
+		`"toolCalls":[{"id":"call-1","name":"Get weather","toolType":"scenario","arguments":{"city":"Prague"}}],` +
+		`"toolResponse":{"name":"Get weather","result":{"t":21},"status":"ok","toolType":"scenario","executionLink":"https://x"},"future":1}`
+	e := sse.Event{Type: "step", ID: "e", Data: []byte(data)}
 	st, err := e.Step()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Role != "planner" || st.Content != "c" || st.ID != "s" || st.AgentIterationID != "i" {
+	if st.Role != "planner" || st.Content != "c" || *st.ID != "s" || *st.AgentIterationID != "i" || *st.Index != 3 || *st.ExecutionTimeMs != 12.5 {
 		t.Errorf("step = %+v", st)
 	}
-	if _, ok := st.AdditionalProperties["toolCalls"]; !ok {
-		t.Errorf("unknown field dropped: %+v", st.AdditionalProperties)
+	if len(st.ToolCalls) != 1 || st.ToolCalls[0].Name != "Get weather" || st.ToolCalls[0].ToolType != api.ToolTypeScenario ||
+		st.ToolCalls[0].Arguments["city"] != "Prague" {
+		t.Errorf("toolCalls = %+v", st.ToolCalls)
+	}
+	if r := st.ToolResponse; r == nil || r.Status != api.ToolResponseStatusOk || *r.ExecutionLink != "https://x" || r.Result.(map[string]any)["t"] != 21.0 {
+		t.Errorf("toolResponse = %+v", st.ToolResponse)
+	}
+	if u, ok := st.Usage(); !ok || *u.TotalTokens != 3 {
+		t.Errorf("usage = %+v %v", u, ok)
+	}
+	if string(e.Data) != data {
+		t.Error("Step changed the event's data")
 	}
 }
 

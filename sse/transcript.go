@@ -38,6 +38,52 @@ func (t Transcript) FinalAnswer() string {
 	return ""
 }
 
+// ToolCalls returns every tool call the agent made (the toolCalls of its
+// assistant steps), in order.
+func (t Transcript) ToolCalls() []api.ToolCall {
+	var out []api.ToolCall
+	for _, st := range t.Steps {
+		out = append(out, st.ToolCalls...)
+	}
+	return out
+}
+
+// ToolResponses returns what the tools answered (the toolResponse of each
+// tool step), in order.
+func (t Transcript) ToolResponses() []api.ToolResponse {
+	var out []api.ToolResponse
+	for _, st := range t.Steps {
+		if st.ToolResponse != nil {
+			out = append(out, *st.ToolResponse)
+		}
+	}
+	return out
+}
+
+// Usage sums the token usage of the steps that report one (see
+// api.Step.Usage). A stream carries no run-level summary, unlike the plain
+// run's tokenUsageSummary; this is the same total built from the steps.
+func (t Transcript) Usage() api.TokenUsage {
+	var prompt, completion, total int64
+	for _, st := range t.Steps {
+		u, ok := st.Usage()
+		if !ok {
+			continue
+		}
+		prompt += deref(u.PromptTokens)
+		completion += deref(u.CompletionTokens)
+		total += deref(u.TotalTokens)
+	}
+	return api.TokenUsage{PromptTokens: &prompt, CompletionTokens: &completion, TotalTokens: &total}
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
 // Accumulator folds the events of one run into a Transcript as they arrive,
 // for callers that show the events live and want the transcript at the end.
 // Its zero value is ready to use.
@@ -60,11 +106,15 @@ func (a *Accumulator) Add(e Event) error {
 		if a.index == nil {
 			a.index = make(map[string]int)
 		}
-		i, ok := a.index[st.AgentIterationID]
+		iteration := ""
+		if st.AgentIterationID != nil {
+			iteration = *st.AgentIterationID
+		}
+		i, ok := a.index[iteration]
 		if !ok {
 			i = len(a.t.Iterations)
-			a.index[st.AgentIterationID] = i
-			a.t.Iterations = append(a.t.Iterations, Iteration{ID: st.AgentIterationID})
+			a.index[iteration] = i
+			a.t.Iterations = append(a.t.Iterations, Iteration{ID: iteration})
 		}
 		a.t.Iterations[i].Steps = append(a.t.Iterations[i].Steps, st)
 	case TypeError:

@@ -36,7 +36,7 @@ func TestCollectFoldsATranscript(t *testing.T) {
 	}
 	var ids []string
 	for _, s := range tr.Steps {
-		ids = append(ids, s.ID)
+		ids = append(ids, *s.ID)
 	}
 	if got := strings.Join(ids, ","); got != "1,2,3,4,5,6" {
 		t.Errorf("steps = %s", got)
@@ -45,7 +45,7 @@ func TestCollectFoldsATranscript(t *testing.T) {
 	for _, it := range tr.Iterations {
 		var g []string
 		for _, s := range it.Steps {
-			g = append(g, s.ID)
+			g = append(g, *s.ID)
 		}
 		groups = append(groups, it.ID+":"+strings.Join(g, ","))
 	}
@@ -57,6 +57,34 @@ func TestCollectFoldsATranscript(t *testing.T) {
 	}
 	if got := tr.FinalAnswer(); got != "21 degrees" {
 		t.Errorf("FinalAnswer = %q", got)
+	}
+}
+
+// Tool calls, tool responses and per-step token usage are reachable from
+// the transcript, and Usage sums what the steps report.
+func TestTranscriptToolsAndUsage(t *testing.T) {
+	var a sse.Accumulator
+	for _, data := range []string{
+		`{"role":"user","content":"weather?"}`,
+		`{"role":"assistant","content":"","tokenUsage":{"promptTokens":10,"completionTokens":1,"totalTokens":11},` +
+			`"toolCalls":[{"id":"c1","name":"Get weather","toolType":"scenario","arguments":{"city":"Prague"}}]}`,
+		`{"role":"tool","content":"{\"t\":21}","toolResponse":{"name":"Get weather","result":{"t":21},"status":"ok","toolType":"scenario"}}`,
+		`{"role":"assistant","content":"21 degrees","tokenUsage":{"promptTokens":20,"completionTokens":3,"totalTokens":23}}`,
+		`{"role":"assistant","content":"odd usage","tokenUsage":"n/a"}`,
+	} {
+		if err := a.Add(sse.Event{Type: "step", Data: []byte(data)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr := a.Transcript()
+	if calls := tr.ToolCalls(); len(calls) != 1 || calls[0].Name != "Get weather" || calls[0].Arguments["city"] != "Prague" {
+		t.Errorf("ToolCalls = %+v", calls)
+	}
+	if rs := tr.ToolResponses(); len(rs) != 1 || rs[0].Status != "ok" || rs[0].Result.(map[string]any)["t"] != 21.0 {
+		t.Errorf("ToolResponses = %+v", rs)
+	}
+	if u := tr.Usage(); *u.PromptTokens != 30 || *u.CompletionTokens != 4 || *u.TotalTokens != 34 {
+		t.Errorf("Usage = %d/%d/%d, want 30/4/34", *u.PromptTokens, *u.CompletionTokens, *u.TotalTokens)
 	}
 }
 

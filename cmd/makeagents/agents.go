@@ -67,10 +67,10 @@ var agentsCreateCmd = &command{
 the flags --name, --connection, --model and --system-prompt override its fields.
 name, connection, model and system prompt are required; teamId defaults to --team.`,
 	example: "makeagents agents create --name Support --connection 123 --model gpt-4.1-mini --system-prompt 'You help customers.'",
-	flags:   agentFieldFlags,
+	flags:   createFlags,
 	run: func(ctx context.Context, in *invocation) error {
 		var body api.CreateAgentRequest
-		if err := readBodyFile(in, in.opts.fromFile, &body); err != nil {
+		if err := readBodyFile(in, "--from-file", in.opts.fromFile, &body); err != nil {
 			return err
 		}
 		if err := applyCreateFlags(in, &body); err != nil {
@@ -93,6 +93,9 @@ name, connection, model and system prompt are required; teamId defaults to --tea
 		if res.JSON201 == nil {
 			return unexpected(res.StatusCode(), res.Body)
 		}
+		if res.JSON201.AgentID == "" {
+			return fmt.Errorf("agent created without an agentId in the answer (HTTP %d); list the team's agents to find it", res.StatusCode())
+		}
 		return writeJSON(in.stdout, createdWithID(res.JSON201))
 	},
 }
@@ -102,24 +105,23 @@ var agentsUpdateCmd = &command{
 	args:    []string{"ID"},
 	summary: "Change only the given fields of an agent (PATCH); prints nothing.",
 	detail: `Fields come from --from-file (an UpdateAgentRequest as in openapi.yaml) and the
-flags --name, --model, --system-prompt and --connection, flags winning. At least one
-field is required.`,
+flags --name, --model and --system-prompt, flags winning. At least one field is
+required. Make cannot change an agent's connection or contexts, so there is no flag
+for them.`,
 	example: "makeagents agents update b504aa93-0752-4bf8-887e-c2c717d525bf --name 'Support (EU)' --team 42",
-	flags:   agentFieldFlags,
+	flags:   updateFlags,
 	run: func(ctx context.Context, in *invocation) error {
 		id, err := agentIDArg(in.args[0])
 		if err != nil {
 			return err
 		}
 		var body api.UpdateAgentRequest
-		if err := readBodyFile(in, in.opts.fromFile, &body); err != nil {
+		if err := readBodyFile(in, "--from-file", in.opts.fromFile, &body); err != nil {
 			return err
 		}
-		if err := applyUpdateFlags(in, &body); err != nil {
-			return err
-		}
+		applyUpdateFlags(in, &body)
 		if encoded, _ := json.Marshal(body); string(encoded) == "{}" {
-			return usageErrorf("agents update needs at least one field to change (--name, --model, --system-prompt, --connection or --from-file)")
+			return usageErrorf("agents update needs at least one field to change (--name, --model, --system-prompt or --from-file)")
 		}
 		c, cfg, err := connect(in)
 		if err != nil {
@@ -155,12 +157,19 @@ var agentsDeleteCmd = &command{
 	},
 }
 
-func agentFieldFlags(fs *flag.FlagSet, o *options) {
+// updateFlags are the agent fields both create and update take.
+func updateFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.name, "name", "", "agent `NAME`")
-	fs.StringVar(&o.connection, "connection", "", "`ID` of the Make connection to the AI provider (makeConnectionId)")
 	fs.StringVar(&o.model, "model", "", "default `MODEL`, e.g. gpt-4.1-mini")
 	fs.StringVar(&o.systemPrompt, "system-prompt", "", "system prompt `TEXT`")
 	fs.StringVar(&o.fromFile, "from-file", "", "read the request body from this JSON `FILE` ('-' for stdin)")
+}
+
+// createFlags adds the connection, which only create takes: Make's modify
+// operation cannot change it.
+func createFlags(fs *flag.FlagSet, o *options) {
+	updateFlags(fs, o)
+	fs.StringVar(&o.connection, "connection", "", "`ID` of the Make connection to the LLM provider (makeConnectionId)")
 }
 
 // connect resolves the configuration and builds the client; any problem is
@@ -184,7 +193,9 @@ func agentIDArg(id string) (string, error) {
 	return id, nil
 }
 
-func readBodyFile(in *invocation, path string, into any) error {
+// readBodyFile decodes the JSON file a flag names into into; flagName is
+// the flag, for errors.
+func readBodyFile(in *invocation, flagName, path string, into any) error {
 	if path == "" {
 		return nil
 	}
@@ -198,11 +209,11 @@ func readBodyFile(in *invocation, path string, into any) error {
 		b, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return usageErrorf("cannot read --from-file: %v", err)
+		return usageErrorf("cannot read %s: %v", flagName, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(into); err != nil {
-		return usageErrorf("--from-file %s is not a valid request body: %v", path, err)
+		return usageErrorf("%s %s is not valid: %v", flagName, path, err)
 	}
 	return nil
 }
@@ -236,7 +247,7 @@ func applyCreateFlags(in *invocation, body *api.CreateAgentRequest) error {
 	return nil
 }
 
-func applyUpdateFlags(in *invocation, body *api.UpdateAgentRequest) error {
+func applyUpdateFlags(in *invocation, body *api.UpdateAgentRequest) {
 	o := in.opts
 	if o.name != "" {
 		body.Name = &o.name
@@ -247,14 +258,6 @@ func applyUpdateFlags(in *invocation, body *api.UpdateAgentRequest) error {
 	if o.systemPrompt != "" {
 		body.SystemPrompt = &o.systemPrompt
 	}
-	if o.connection != "" {
-		id, err := connectionFlag(o.connection)
-		if err != nil {
-			return err
-		}
-		body.MakeConnectionID = &id
-	}
-	return nil
 }
 
 func missingCreateFields(b api.CreateAgentRequest) string {
@@ -281,8 +284,9 @@ func missingCreateFields(b api.CreateAgentRequest) string {
 	return out
 }
 
-// createdWithID returns the created agent as a JSON object whose "id" holds
-// the new agent's id whichever key Make used (the contract promises "id").
+// createdWithID returns the created agent as a JSON object with the new
+// agent's id also under "id": Make's 201 names it agentId, while list and
+// get call it id, and the CLI contract promises "id".
 func createdWithID(c *api.CreatedAgent) map[string]any {
 	var out map[string]any
 	b, _ := json.Marshal(c)
@@ -290,9 +294,7 @@ func createdWithID(c *api.CreatedAgent) map[string]any {
 	if out == nil {
 		out = map[string]any{}
 	}
-	if id := c.ResolvedID(); id != "" {
-		out["id"] = id
-	}
+	out["id"] = c.AgentID
 	return out
 }
 

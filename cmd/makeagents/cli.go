@@ -23,7 +23,7 @@ const (
 // ones it takes, so a flag given to the wrong command is a usage error.
 type options struct {
 	name, connection, model, systemPrompt, fromFile string
-	thread                                          string
+	thread, configFile                              string
 	json                                            bool
 	pace                                            string
 	readOnly, yes                                   bool

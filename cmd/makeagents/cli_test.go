@@ -147,7 +147,7 @@ func TestCreateFromFileWithOverrides(t *testing.T) {
 	}
 	a := fake.Agents(team)[0]
 	if a.Name != "From file" || a.DefaultModel != "m2" || len(a.Scenarios) != 1 || a.Scenarios[0].MakeScenarioID != 4242 ||
-		a.HistoryConfig == nil || *a.HistoryConfig.IterationsFromHistoryCount != 3 {
+		a.HistoryConfig.IterationsFromHistoryCount != 3 {
 		t.Errorf("stored agent = %+v", a)
 	}
 }

@@ -193,7 +193,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 	}
 	var id string
 	if err == nil && created.JSON201 != nil {
-		id = created.JSON201.ResolvedID()
+		id = created.JSON201.AgentID
 	}
 	if id == "" && len(checked) > 0 {
 		// Drift the SDK cannot decode must not strand the scratch agent:

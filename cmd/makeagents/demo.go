@@ -55,15 +55,15 @@ func runDemo(ctx context.Context, in *invocation) error {
 		MakeConnectionID: 1001,
 		DefaultModel:     "gpt-4.1-mini",
 		SystemPrompt:     "You help finance teams automate invoice follow-ups with Make scenarios.",
-		Scenarios:        &[]api.ScenarioTool{{MakeScenarioID: 4242, ApprovalMode: ptr(api.ApprovalModeAutoRun)}},
+		Scenarios:        []api.ScenarioTool{{MakeScenarioID: 4242, ApprovalMode: ptr(api.ApprovalModeAutoRun)}},
 	})
 	if err != nil {
 		return err
 	}
-	if created.JSON201 == nil || created.JSON201.ResolvedID() == "" {
+	if created.JSON201 == nil || created.JSON201.AgentID == "" {
 		return unexpected(created.StatusCode(), created.Body)
 	}
-	id := created.JSON201.ResolvedID()
+	id := created.JSON201.AgentID
 	fmt.Fprintf(out, "   created agent %s (%q)\n\n", id, "Invoice helper")
 
 	fmt.Fprintln(out, "2. List agents")
@@ -92,7 +92,9 @@ func runDemo(ctx context.Context, in *invocation) error {
 		}
 	}
 	t := transcript.Transcript()
-	fmt.Fprintf(out, "\n4. Final answer (%d steps in %d iteration):\n   %s\n\n", len(t.Steps), len(t.Iterations), t.FinalAnswer())
+	usage := t.Usage()
+	fmt.Fprintf(out, "\n4. Final answer (%d steps, %d tool call(s), %d tokens: %d prompt + %d completion):\n   %s\n\n",
+		len(t.Steps), len(t.ToolCalls()), *usage.TotalTokens, *usage.PromptTokens, *usage.CompletionTokens, t.FinalAnswer())
 
 	fmt.Fprintln(out, "5. Delete the agent")
 	if _, err := c.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: demoTeam}); err != nil {

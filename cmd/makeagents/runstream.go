@@ -17,9 +17,12 @@ var runCmd = &command{
 	args:    []string{"ID", "MESSAGE"},
 	summary: "Run an agent and wait for its answer (JSON response body on stdout).",
 	detail: `Runs can take minutes; a spinner shows on stderr while waiting when stderr is a
-terminal. --thread continues a conversation thread.`,
+terminal. --thread continues a conversation thread. --config-file reads the run's
+config (a RunConfig as in openapi.yaml: systemPrompt, additionalSystemPrompt,
+llmConfig, invocationConfig, scenarios, mcpConfigs, outputParser, historyConfig);
+without it the run sends "config": {} and the agent runs as configured.`,
 	example: "makeagents run b504aa93-0752-4bf8-887e-c2c717d525bf 'Summarise open orders' --team 42 | jq .response",
-	flags:   threadFlag,
+	flags:   runFlags,
 	run: func(ctx context.Context, in *invocation) error {
 		id, body, err := runArgs(in)
 		if err != nil {
@@ -48,10 +51,12 @@ var streamCmd = &command{
 	summary: "Run an agent and print each step the moment it arrives.",
 	detail: `By default each step is printed as "[role] content". With --json, each event is one
 line of JSON, written as it arrives: {"event":..,"id":..,"data":<JSON value, or a string
-if the data is not JSON>}. Ctrl-C stops the stream and closes the connection.`,
+if the data is not JSON>}. Tool calls and tool results are shown on their own lines
+in text mode. --thread and --config-file work as for run. Ctrl-C stops the stream and
+closes the connection.`,
 	example: "makeagents stream b504aa93-0752-4bf8-887e-c2c717d525bf 'What changed today?' --team 42 --json | jq -r .data.content",
 	flags: func(fs *flag.FlagSet, o *options) {
-		threadFlag(fs, o)
+		runFlags(fs, o)
 		fs.BoolVar(&o.json, "json", false, "print one JSON object per event instead of text")
 	},
 	run: func(ctx context.Context, in *invocation) error {
@@ -84,8 +89,9 @@ if the data is not JSON>}. Ctrl-C stops the stream and closes the connection.`,
 	},
 }
 
-func threadFlag(fs *flag.FlagSet, o *options) {
+func runFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.thread, "thread", "", "conversation `THREAD` to continue (threadId)")
+	fs.StringVar(&o.configFile, "config-file", "", "read the run's config from this JSON `FILE` ('-' for stdin)")
 }
 
 func runArgs(in *invocation) (string, api.RunAgentRequest, error) {
@@ -96,6 +102,9 @@ func runArgs(in *invocation) (string, api.RunAgentRequest, error) {
 	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: in.args[1]}}}
 	if in.opts.thread != "" {
 		body.ThreadID = &in.opts.thread
+	}
+	if err := readBodyFile(in, "--config-file", in.opts.configFile, &body.Config); err != nil {
+		return "", body, err
 	}
 	if err := api.ValidateRunRequest(body); err != nil {
 		return "", body, usageErrorf("%v", err)
@@ -130,16 +139,49 @@ func printStepText(w io.Writer, ev sse.Event) error { return printStep(w, ev, ""
 // printStep is printStepText with every line prefixed by margin.
 func printStep(w io.Writer, ev sse.Event, margin string) error {
 	label, text := "event "+ev.Type, string(ev.Data)
-	if ev.Type == "step" {
+	if ev.Type == sse.TypeStep {
 		step, err := ev.Step()
 		if err != nil {
 			return fmt.Errorf("step event %s: %w", ev.ID, err)
 		}
-		label, text = step.Role, step.Content
+		label, text = string(step.Role), stepText(step)
 	}
 	prefix := margin + "[" + label + "] "
 	indent := strings.Repeat(" ", len(prefix))
 	text = strings.ReplaceAll(strings.TrimRight(text, "\n"), "\n", "\n"+indent)
 	_, err := fmt.Fprintf(w, "%s%s\n", prefix, text)
 	return err
+}
+
+// stepText is what a person reads of a step: its content, then one line per
+// tool call (name, kind, arguments) and, on a tool step, the tool's status
+// and result instead of the raw content that repeats it.
+func stepText(st api.Step) string {
+	var lines []string
+	if st.ToolResponse == nil && st.Content != "" {
+		lines = append(lines, st.Content)
+	}
+	for _, call := range st.ToolCalls {
+		lines = append(lines, fmt.Sprintf("-> calls %s %q with %s", call.ToolType, call.Name, compactJSON(call.Arguments)))
+	}
+	if r := st.ToolResponse; r != nil {
+		name := ""
+		if r.Name != nil {
+			name = fmt.Sprintf(" %q", *r.Name)
+		}
+		lines = append(lines, fmt.Sprintf("<- %s%s %s: %s", r.ToolType, name, r.Status, compactJSON(r.Result)))
+		if r.ExecutionLink != nil && *r.ExecutionLink != "" {
+			lines = append(lines, "   execution: "+*r.ExecutionLink)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// compactJSON renders a decoded JSON value on one line.
+func compactJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

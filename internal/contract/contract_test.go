@@ -46,7 +46,6 @@ func TestValidateRequest(t *testing.T) {
 		{"teamId fractional", request("GET", "/api/v2/ai-agents/v1/agents?teamId=1.5", ""), "teamId"},
 		{"agentId not a uuid", request("GET", "/api/v2/ai-agents/v1/agents/nope?teamId=1", ""), "agentId"},
 		{"run without messages", request("POST", agentPath+"/run?teamId=1", `{"config":{}}`), "messages"},
-		{"run with empty messages", request("POST", agentPath+"/run?teamId=1", `{"messages":[],"config":{}}`), "messages"},
 		{"run with unknown role", request("POST", agentPath+"/run?teamId=1", `{"messages":[{"role":"robot","content":"x"}],"config":{}}`), "role"},
 		{"create without systemPrompt", request("POST", "/api/v2/ai-agents/v1/agents?teamId=1", `{"name":"n","teamId":1,"makeConnectionId":1,"defaultModel":"m"}`), "systemPrompt"},
 		{"create with empty systemPrompt", request("POST", "/api/v2/ai-agents/v1/agents?teamId=1", `{"name":"n","teamId":1,"makeConnectionId":1,"defaultModel":"m","systemPrompt":""}`), "systemPrompt"},
@@ -88,7 +87,9 @@ func TestValidateRequest(t *testing.T) {
 
 func TestValidateResponse(t *testing.T) {
 	v := newValidator(t)
-	agent := `{"id":"x","name":"n","teamId":1,"createdAt":"2025-06-25T13:36:46.730Z","systemPrompt":"p","defaultModel":"m","invocationConfig":{},"scenarios":[]}`
+	agent := `{"id":"x","name":"n","teamId":1,"createdAt":"2025-06-25T13:36:46.730Z","systemPrompt":"p","defaultModel":"m",` +
+		`"invocationConfig":{"recursionLimit":1},"scenarios":[],"mcpConfigs":[],"historyConfig":{"iterationsFromHistoryCount":1},` +
+		`"llmConfig":{"maxTokens":1},"contexts":[]}`
 	jsonHeader := http.Header{"Content-Type": {"application/json"}}
 	get := request("GET", agentPath+"?teamId=1", "")
 	cases := []struct {
@@ -132,7 +133,7 @@ func TestValidateEvent(t *testing.T) {
 	for name, tc := range map[string]struct{ event, data, want string }{
 		"unknown type":     {"usage", step, "not documented"},
 		"not JSON":         {"step", "{oops", "not JSON"},
-		"missing field":    {"step", `{"role":"user","content":"c","id":"1"}`, "agentIterationId"},
+		"missing field":    {"step", `{"role":"user","id":"1"}`, "content"},
 		"wrong field type": {"step", strings.Replace(step, `"content":"c"`, `"content":7`, 1), "content"},
 	} {
 		if err := v.ValidateEvent(tc.event, []byte(tc.data)); err == nil || !strings.Contains(err.Error(), tc.want) {

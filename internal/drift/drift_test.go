@@ -20,7 +20,10 @@ func newSpec(t *testing.T) *drift.Spec {
 
 const agent = `{"id":"b504aa93-0752-4bf8-887e-c2c717d525bf","name":"n","teamId":1,"createdAt":"2025-06-25T13:36:46.730Z",
 "systemPrompt":"p","defaultModel":"m","invocationConfig":{"recursionLimit":3},"scenarios":[{"makeScenarioId":1,"approvalMode":"auto-run"}],
-"contexts":[{"id":"c","metadata":{"type":"csv","anything":"goes"}}]}`
+"mcpConfigs":[{"mcpConnectionId":4,"name":"Invalid MCP Connection","tools":[{"id":"t","isDeprecated":true}]}],
+"historyConfig":{"iterationsFromHistoryCount":10},"llmConfig":{"maxTokens":100},
+"contexts":[{"id":"c","agentId":"not-a-uuid","documentName":"d","description":"","createdAt":"2025-06-26T06:53:15.407Z","isTemporary":false,
+"metadata":{"type":"csv","anything":"goes"}}]}`
 
 var jsonHeader = http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 
@@ -31,14 +34,15 @@ func TestFaithfulResponsesHaveNoFindings(t *testing.T) {
 		status int
 		body   string
 	}{
-		"get":      {"getAgent", 200, agent},
-		"list":     {"listAgents", 200, "[" + agent + "]"},
-		"created":  {"createAgent", 201, `{"agentId":"x","name":"n"}`},
-		"deleted":  {"deleteAgent", 204, ""},
-		"error":    {"getAgent", 404, `{"message":"Not found","code":"SC404","suberrors":[{"message":"m"}]}`},
-		"5xx":      {"runAgent", 502, `{"message":"Bad gateway"}`},
-		"run":      {"runAgent", 200, `{"response":{"structured":true},"usage":{"totalTokens":3}}`},
-		"run null": {"runAgent", 200, `{"response":null}`},
+		"get":     {"getAgent", 200, agent},
+		"list":    {"listAgents", 200, "[" + agent + "]"},
+		"created": {"createAgent", 201, `{"agentId":"x","name":"n","teamId":1,"makeConnectionId":2,"defaultModel":"m","systemPrompt":"p"}`},
+		"deleted": {"deleteAgent", 204, ""},
+		"error":   {"getAgent", 404, `{"message":"Not found","code":"SC404","suberrors":[{"message":"m"}]}`},
+		"5xx":     {"runAgent", 502, `{"message":"Bad gateway"}`},
+		"run": {"runAgent", 200, `{"response":"{\"structured\":true}","jsonResponse":{"structured":true},"threadId":"t",` +
+			`"executionSteps":[{"role":"tool","content":"","tokenUsage":null,"toolResponse":{"status":"fail","toolType":"mcp","result":null}}],` +
+			`"tokenUsageSummary":{"totalTokens":3}}`},
 	} {
 		h := jsonHeader
 		if tc.body == "" {

@@ -37,7 +37,7 @@ func TestBrokenSpecsAreReported(t *testing.T) {
 		{"operation without scope", "x-makeagents-scopes: [ai-agents:read]\n      security:\n        - token: []\n      parameters:", "security:\n        - token: []\n      parameters:", "x-makeagents-scopes"},
 		{"missing error response", "'429':\n          $ref: '#/components/responses/TooManyRequests'\n        5XX:\n          $ref: '#/components/responses/ServerError'\n  /ai-agents/v1/agents/{agentId}:", "5XX:\n          $ref: '#/components/responses/ServerError'\n  /ai-agents/v1/agents/{agentId}:", "429"},
 		{"sse event pointer to nothing", "step: '#/components/schemas/Step'", "step: '#/components/schemas/Stepp'", "Stepp"},
-		{"empty note", "x-makeagents-note: Upstream says `number`; token counts are integers.", "x-makeagents-note: ''", "x-makeagents-note"},
+		{"empty note", "x-makeagents-note: Make says `number`; token counts are integers.", "x-makeagents-note: ''", "x-makeagents-note"},
 		{"not yaml", "openapi: 3.0.3", "openapi: [3.0.3", "YAML"},
 	}
 	for _, tc := range cases {

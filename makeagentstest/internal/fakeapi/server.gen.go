@@ -36,163 +36,348 @@ func (e MessageRole) Valid() bool {
 	}
 }
 
-// Agent An AI agent as returned by list and get.
+// Defines values for OutputParserMakeSchemaType.
+const (
+	OutputParserMakeSchemaTypeMakeSchema OutputParserMakeSchemaType = "make-schema"
+)
+
+// Valid indicates whether the value is a known member of the OutputParserMakeSchemaType enum.
+func (e OutputParserMakeSchemaType) Valid() bool {
+	switch e {
+	case OutputParserMakeSchemaTypeMakeSchema:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OutputParserTextType.
+const (
+	OutputParserTextTypeText OutputParserTextType = "text"
+)
+
+// Valid indicates whether the value is a known member of the OutputParserTextType enum.
+func (e OutputParserTextType) Valid() bool {
+	switch e {
+	case OutputParserTextTypeText:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SchemaFieldType.
+const (
+	SchemaFieldTypeAny               SchemaFieldType = "any"
+	SchemaFieldTypeArray             SchemaFieldType = "array"
+	SchemaFieldTypeBoolean           SchemaFieldType = "boolean"
+	SchemaFieldTypeCollection        SchemaFieldType = "collection"
+	SchemaFieldTypeColor             SchemaFieldType = "color"
+	SchemaFieldTypeDate              SchemaFieldType = "date"
+	SchemaFieldTypeDynamicCollection SchemaFieldType = "dynamicCollection"
+	SchemaFieldTypeEmail             SchemaFieldType = "email"
+	SchemaFieldTypeInteger           SchemaFieldType = "integer"
+	SchemaFieldTypeJSON              SchemaFieldType = "json"
+	SchemaFieldTypeNumber            SchemaFieldType = "number"
+	SchemaFieldTypeSelect            SchemaFieldType = "select"
+	SchemaFieldTypeString            SchemaFieldType = "string"
+	SchemaFieldTypeText              SchemaFieldType = "text"
+	SchemaFieldTypeURL               SchemaFieldType = "url"
+	SchemaFieldTypeUUID              SchemaFieldType = "uuid"
+	SchemaFieldTypeUinteger          SchemaFieldType = "uinteger"
+)
+
+// Valid indicates whether the value is a known member of the SchemaFieldType enum.
+func (e SchemaFieldType) Valid() bool {
+	switch e {
+	case SchemaFieldTypeAny:
+		return true
+	case SchemaFieldTypeArray:
+		return true
+	case SchemaFieldTypeBoolean:
+		return true
+	case SchemaFieldTypeCollection:
+		return true
+	case SchemaFieldTypeColor:
+		return true
+	case SchemaFieldTypeDate:
+		return true
+	case SchemaFieldTypeDynamicCollection:
+		return true
+	case SchemaFieldTypeEmail:
+		return true
+	case SchemaFieldTypeInteger:
+		return true
+	case SchemaFieldTypeJSON:
+		return true
+	case SchemaFieldTypeNumber:
+		return true
+	case SchemaFieldTypeSelect:
+		return true
+	case SchemaFieldTypeString:
+		return true
+	case SchemaFieldTypeText:
+		return true
+	case SchemaFieldTypeURL:
+		return true
+	case SchemaFieldTypeUUID:
+		return true
+	case SchemaFieldTypeUinteger:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StepRole.
+const (
+	StepRoleAssistant StepRole = "assistant"
+	StepRoleSystem    StepRole = "system"
+	StepRoleTool      StepRole = "tool"
+	StepRoleUser      StepRole = "user"
+)
+
+// Valid indicates whether the value is a known member of the StepRole enum.
+func (e StepRole) Valid() bool {
+	switch e {
+	case StepRoleAssistant:
+		return true
+	case StepRoleSystem:
+		return true
+	case StepRoleTool:
+		return true
+	case StepRoleUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ToolResponseStatus.
+const (
+	ToolResponseStatusFail ToolResponseStatus = "fail"
+	ToolResponseStatusOk   ToolResponseStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the ToolResponseStatus enum.
+func (e ToolResponseStatus) Valid() bool {
+	switch e {
+	case ToolResponseStatusFail:
+		return true
+	case ToolResponseStatusOk:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ToolType.
+const (
+	ToolTypeMcp      ToolType = "mcp"
+	ToolTypeRag      ToolType = "rag"
+	ToolTypeScenario ToolType = "scenario"
+)
+
+// Valid indicates whether the value is a known member of the ToolType enum.
+func (e ToolType) Valid() bool {
+	switch e {
+	case ToolTypeMcp:
+		return true
+	case ToolTypeRag:
+		return true
+	case ToolTypeScenario:
+		return true
+	default:
+		return false
+	}
+}
+
+// Agent An AI agent as returned by list and get. Fields Make adds later are not in this struct; they stay in the raw response body (`res.Body`).
 type Agent struct {
-	Contexts *[]AgentContext `json:"contexts,omitempty"`
+	Contexts []AgentContext `json:"contexts"`
 
 	// CreatedAt Example: 2025-06-25T13:36:46.730Z
 	CreatedAt time.Time `json:"createdAt"`
 
-	// DefaultModel Model ID, as listed by /ai-agents/v1/llm-providers/{providerId}/models (e.g. gemini-2.5-flash, gpt-4.1-mini).
+	// DefaultModel Model name, as listed by /ai-agents/v1/llm-providers/{providerId}/models (e.g. gemini-2.5-flash).
 	//
 	// Example: gemini-2.5-flash
 	DefaultModel string `json:"defaultModel"`
 
-	// HistoryConfig How much of a thread's history is fed back to the model.
-	HistoryConfig *HistoryConfig `json:"historyConfig,omitempty"`
+	// HistoryConfig How much of a thread's history the model sees, as stored.
+	HistoryConfig AgentHistoryConfig `json:"historyConfig"`
 
 	// ID The agent's ID (a UUID).
 	//
 	// Example: b504aa93-0752-4bf8-887e-c2c717d525bf
 	ID string `json:"id"`
 
-	// InvocationConfig Limits on one invocation of the agent.
-	InvocationConfig InvocationConfig `json:"invocationConfig"`
+	// InvocationConfig Limits on one invocation of the agent, as stored.
+	InvocationConfig AgentInvocationConfig `json:"invocationConfig"`
 
-	// LlmConfig Settings passed to the language model.
-	LlmConfig *LlmConfig `json:"llmConfig,omitempty"`
+	// LlmConfig Settings passed to the language model, as stored.
+	LlmConfig AgentLlmConfig `json:"llmConfig"`
 
-	// MakeConnectionID ID of the Make connection to the AI provider.
+	// LlmProviderID ID of the agent's LLM provider (get only).
 	//
-	// Example: 123
+	// Example: 9
+	LlmProviderID *int64 `json:"llmProviderId,omitempty"`
+
+	// MakeConnectionID ID of the Make connection to the LLM provider (get only).
+	//
+	// Example: 18
 	MakeConnectionID *int64 `json:"makeConnectionId,omitempty"`
 
-	// MakeConnectionType Kind of AI-provider connection, e.g. `openai`.
+	// MakeConnectionType Type of that Make connection, e.g. `openai-gpt-3` (get only).
 	//
-	// Example: openai
-	MakeConnectionType *string      `json:"makeConnectionType,omitempty"`
-	McpConfigs         *[]McpConfig `json:"mcpConfigs,omitempty"`
+	// Example: openai-gpt-3
+	MakeConnectionType *string          `json:"makeConnectionType,omitempty"`
+	McpConfigs         []AgentMcpConfig `json:"mcpConfigs"`
 
 	// Name Example: myagent
 	Name string `json:"name"`
 
-	// OutputParserFormat How the agent's final answer is shaped. Known types: `text` (plain
-	// text) and `make-schema` (structured output described by `schema`).
-	OutputParserFormat *OutputParserFormat `json:"outputParserFormat,omitempty"`
+	// OutputParser How the agent's final answer is shaped: `{"type":"text"}` for plain text,
+	// or `{"type":"make-schema","schema":[...]}` for structured output (the run
+	// result then carries it parsed in `jsonResponse`). Responses name this
+	// field `outputParser`; create and modify bodies name it
+	// `outputParserFormat`, as Make does.
+	OutputParser *OutputParser `json:"outputParser,omitempty"`
 
-	// PastConfigurations Earlier configurations of the agent. Shape not documented.
-	PastConfigurations *[]PastConfiguration `json:"pastConfigurations,omitempty"`
-	Scenarios          []ScenarioTool       `json:"scenarios"`
+	// PastConfigurations Earlier configurations of the agent (get only).
+	PastConfigurations []PastConfiguration `json:"pastConfigurations,omitempty"`
+	Scenarios          []ScenarioTool      `json:"scenarios"`
 
 	// SystemPrompt Example: you are the greatest bot ever
 	SystemPrompt string `json:"systemPrompt"`
 
 	// TeamID Example: 2
-	TeamID               int64                  `json:"teamId"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	TeamID int64 `json:"teamId"`
 }
 
-// AgentContext A knowledge file attached to the agent (managed through /ai-agents/v1/contexts).
+// AgentContext A knowledge context (a document the agent can consult) attached to an agent; managed through /ai-agents/v1/contexts.
 type AgentContext struct {
-	// AgentID Example: b504aa93-0752-4bf8-887e-c2c717d525bf
-	AgentID *string `json:"agentId,omitempty"`
+	// AgentID The owning agent's ID. Make says `format: uuid`, but its own example value is not a UUID; ids in responses are plain strings.
+	//
+	// Example: b504aa93-0752-4bf8-887e-c2c717d525bf
+	AgentID string `json:"agentId"`
 
 	// CreatedAt Example: 2025-06-26T06:53:15.407Z
-	CreatedAt *time.Time `json:"createdAt,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 
 	// Description Example: This is an example context for the agent.
-	Description *string `json:"description,omitempty"`
+	Description string `json:"description"`
 
 	// DocumentName Example: Example Document
-	DocumentName *string `json:"documentName,omitempty"`
+	DocumentName string `json:"documentName"`
 
 	// ID Example: 123e4567-e89b-12d3-a456-426614174000
-	ID *string `json:"id,omitempty"`
+	ID string `json:"id"`
 
 	// IsTemporary Example: false
-	IsTemporary *bool `json:"isTemporary,omitempty"`
+	IsTemporary bool `json:"isTemporary"`
 
 	// Metadata Example: {"type":"csv"}
-	Metadata             *map[string]interface{} `json:"metadata,omitempty"`
-	AdditionalProperties map[string]interface{}  `json:"-"`
+	Metadata map[string]interface{} `json:"metadata"`
 }
 
-// ApprovalMode Whether the agent may run the scenario on its own. Known values:
-// `auto-run` (the default) and `approval-required`. Other values are
-// accepted and passed through.
+// AgentHistoryConfig How much of a thread's history the model sees, as stored.
+type AgentHistoryConfig struct {
+	// IterationsFromHistoryCount Example: 10
+	IterationsFromHistoryCount int64 `json:"iterationsFromHistoryCount"`
+}
+
+// AgentInvocationConfig Limits on one invocation of the agent, as stored.
+type AgentInvocationConfig struct {
+	// RecursionLimit Maximum number of reasoning/tool steps in one run.
+	//
+	// Example: 300
+	RecursionLimit int64 `json:"recursionLimit"`
+}
+
+// AgentLlmConfig Settings passed to the language model, as stored.
+type AgentLlmConfig struct {
+	// MaxTokens Example: 100000
+	MaxTokens int64 `json:"maxTokens"`
+}
+
+// AgentMcpConfig An MCP server connection whose tools the agent may call, as stored.
+type AgentMcpConfig struct {
+	// McpConnectionID Example: 19
+	McpConnectionID int64 `json:"mcpConnectionId"`
+
+	// Name Name of the MCP connection. If the underlying MCP connection was deleted, or is otherwise corrupted, Make returns `Invalid MCP Connection`.
+	//
+	// Example: mymcpconnection
+	Name string `json:"name"`
+
+	// ToolIds Example: ["s1_list_inventory"]
+	ToolIds []string  `json:"toolIds,omitempty"`
+	Tools   []McpTool `json:"tools,omitempty"`
+}
+
+// ApprovalMode Whether the agent may run the scenario on its own: `auto-run` (Make's
+// default) or `approval-required`. Other values decode and are passed
+// through.
 //
 // Example: auto-run
 type ApprovalMode = string
 
+// ContextRef A reference to an existing context by its id.
+type ContextRef struct {
+	// ID Example: 123e4567-e89b-12d3-a456-426614174000
+	ID *string `json:"id,omitempty"`
+}
+
 // CreateAgentRequest Request body for creating a new agent.
 type CreateAgentRequest struct {
-	// Contexts Contexts to attach. Item shape not documented upstream.
-	Contexts *[]AgentContext `json:"contexts,omitempty"`
+	// Contexts Existing contexts to attach, by id.
+	Contexts []ContextRef `json:"contexts,omitempty"`
 
-	// DefaultModel Example: gpt-4.1-mini
+	// DefaultModel Example: gpt-3.5-turbo
 	DefaultModel string `json:"defaultModel"`
 
-	// HistoryConfig How much of a thread's history is fed back to the model.
+	// HistoryConfig How much of a thread's history the model sees.
 	HistoryConfig *HistoryConfig `json:"historyConfig,omitempty"`
 
-	// InvocationConfig Limits on one invocation of the agent.
-	InvocationConfig *InvocationConfig `json:"invocationConfig,omitempty"`
-
-	// LlmConfig Settings passed to the language model.
+	// LlmConfig Settings passed to the language model (create and modify).
 	LlmConfig *LlmConfig `json:"llmConfig,omitempty"`
 
-	// MakeConnectionID ID of the Make connection to the AI provider.
+	// MakeConnectionID ID of the Make connection to the LLM provider. Make does not say whether this is an LLM provider's `id`; see the README.
 	//
 	// Example: 123
-	MakeConnectionID int64        `json:"makeConnectionId"`
-	McpConfigs       *[]McpConfig `json:"mcpConfigs,omitempty"`
+	MakeConnectionID int64       `json:"makeConnectionId"`
+	McpConfigs       []McpConfig `json:"mcpConfigs,omitempty"`
 
 	// Name Example: Example Agent
 	Name string `json:"name"`
 
-	// OutputParserFormat How the agent's final answer is shaped. Known types: `text` (plain
-	// text) and `make-schema` (structured output described by `schema`).
-	OutputParserFormat *OutputParserFormat `json:"outputParserFormat,omitempty"`
-	Scenarios          *[]ScenarioTool     `json:"scenarios,omitempty"`
+	// OutputParserFormat How the agent's final answer is shaped: `{"type":"text"}` for plain text,
+	// or `{"type":"make-schema","schema":[...]}` for structured output (the run
+	// result then carries it parsed in `jsonResponse`). Responses name this
+	// field `outputParser`; create and modify bodies name it
+	// `outputParserFormat`, as Make does.
+	OutputParserFormat *OutputParser  `json:"outputParserFormat,omitempty"`
+	Scenarios          []ScenarioTool `json:"scenarios,omitempty"`
 
 	// SystemPrompt Example: You are a helpful assistant.
 	SystemPrompt string `json:"systemPrompt"`
 
 	// TeamID Example: 1
-	TeamID               int64                  `json:"teamId"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	TeamID int64 `json:"teamId"`
 }
 
-// CreatedAgent The agent as created. Use api.CreatedAgent.ResolvedID to read its ID whichever key the server used.
+// CreatedAgent The 201 answer to a create, the new agent's id and the fields it was created with.
 type CreatedAgent struct {
-	// AgentID Example: 123e4567-e89b-12d3-a456-426614174000
-	AgentID      *string         `json:"agentId,omitempty"`
-	Contexts     *[]AgentContext `json:"contexts,omitempty"`
-	CreatedAt    *time.Time      `json:"createdAt,omitempty"`
-	DefaultModel *string         `json:"defaultModel,omitempty"`
-
-	// HistoryConfig How much of a thread's history is fed back to the model.
-	HistoryConfig *HistoryConfig `json:"historyConfig,omitempty"`
-
-	// ID Example: 123e4567-e89b-12d3-a456-426614174000
-	ID *string `json:"id,omitempty"`
-
-	// InvocationConfig Limits on one invocation of the agent.
-	InvocationConfig *InvocationConfig `json:"invocationConfig,omitempty"`
-
-	// LlmConfig Settings passed to the language model.
-	LlmConfig        *LlmConfig   `json:"llmConfig,omitempty"`
-	MakeConnectionID *int64       `json:"makeConnectionId,omitempty"`
-	McpConfigs       *[]McpConfig `json:"mcpConfigs,omitempty"`
-	Name             *string      `json:"name,omitempty"`
-
-	// OutputParserFormat How the agent's final answer is shaped. Known types: `text` (plain
-	// text) and `make-schema` (structured output described by `schema`).
-	OutputParserFormat   *OutputParserFormat    `json:"outputParserFormat,omitempty"`
-	Scenarios            *[]ScenarioTool        `json:"scenarios,omitempty"`
-	SystemPrompt         *string                `json:"systemPrompt,omitempty"`
-	TeamID               *int64                 `json:"teamId,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	// AgentID The new agent's ID (a UUID; list and get call it `id`).
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	AgentID          string `json:"agentId"`
+	DefaultModel     string `json:"defaultModel"`
+	MakeConnectionID int64  `json:"makeConnectionId"`
+	Name             string `json:"name"`
+	SystemPrompt     string `json:"systemPrompt"`
+	TeamID           int64  `json:"teamId"`
 }
 
 // Error Make's error body, shared by all API errors.
@@ -202,75 +387,77 @@ type Error struct {
 	// Example: SC403
 	Code *string `json:"code,omitempty"`
 
-	// Detail Longer explanation.
-	//
-	// Example: Access denied.
-	Detail *string `json:"detail,omitempty"`
+	// Detail A longer explanation, as one string or a list of strings.
+	Detail *ErrorDetail `json:"detail,omitempty"`
 
 	// Message Short error name.
 	//
 	// Example: Permission denied
-	Message              *string                `json:"message,omitempty"`
-	Suberrors            *[]SubError            `json:"suberrors,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Message   *string    `json:"message,omitempty"`
+	Suberrors []SubError `json:"suberrors,omitempty"`
 }
 
-// HistoryConfig How much of a thread's history is fed back to the model.
+// ErrorDetail A longer explanation, as one string or a list of strings.
+type ErrorDetail struct {
+	union json.RawMessage
+}
+
+// ErrorDetailLines Example: ["Validation failed for 1 parameter(s).","Missing value of required parameter 'teamId'."]
+type ErrorDetailLines = []string
+
+// ErrorDetailText Example: Access denied.
+type ErrorDetailText = string
+
+// HistoryConfig How much of a thread's history the model sees.
 type HistoryConfig struct {
-	// IterationsFromHistoryCount How many earlier iterations of the thread the model sees.
-	//
-	// Example: 10
-	IterationsFromHistoryCount *int                   `json:"iterationsFromHistoryCount,omitempty"`
-	AdditionalProperties       map[string]interface{} `json:"-"`
+	// IterationsFromHistoryCount Example: 10
+	IterationsFromHistoryCount *int64 `json:"iterationsFromHistoryCount,omitempty"`
 }
 
-// InvocationConfig Limits on one invocation of the agent.
+// InvocationConfig Limits on one invocation of the agent (modify and run).
 type InvocationConfig struct {
 	// RecursionLimit Maximum number of reasoning/tool steps in one run.
 	//
-	// Example: 300
-	RecursionLimit *int `json:"recursionLimit,omitempty"`
+	// Example: 5
+	RecursionLimit *int64 `json:"recursionLimit,omitempty"`
 
-	// Timeout Time limit of a run. Seen only in third-party payloads (60000, commented "ms").
+	// Timeout Time limit of a run. Make does not state the unit; its examples (30000, 60000) suggest milliseconds.
 	//
-	// Example: 60000
-	Timeout              *int                   `json:"timeout,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	// Example: 30000
+	Timeout *int64 `json:"timeout,omitempty"`
 }
 
-// LlmConfig Settings passed to the language model.
+// LlmConfig Settings passed to the language model (create and modify).
 type LlmConfig struct {
 	// MaxTokens Example: 100000
 	MaxTokens *int64 `json:"maxTokens,omitempty"`
-
-	// Temperature Seen only in one third-party payload.
-	//
-	// Example: 0.7
-	Temperature *float64 `json:"temperature,omitempty"`
-
-	// TopP Seen only in one third-party payload.
-	//
-	// Example: 1
-	TopP                 *float64               `json:"topP,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
-// McpConfig An MCP server connection whose tools the agent may call.
+// McpConfig An MCP connection and the tools of it the agent may call.
 type McpConfig struct {
 	// McpConnectionID Example: 456
 	McpConnectionID int64 `json:"mcpConnectionId"`
 
-	// Name Example: Example MCP Config
-	Name *string `json:"name,omitempty"`
-
 	// ToolIds Example: ["tool1","tool2"]
-	ToolIds              *[]string              `json:"toolIds,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	ToolIds []string `json:"toolIds"`
+}
+
+// McpTool One tool of an MCP connection, as an agent uses it.
+type McpTool struct {
+	// ID Name of the MCP tool (from the MCP server).
+	//
+	// Example: fetch_generic_url_content
+	ID string `json:"id"`
+
+	// IsDeprecated True when the agent has the tool set up but the MCP server no longer offers it.
+	//
+	// Example: false
+	IsDeprecated bool `json:"isDeprecated"`
 }
 
 // Message One message of the conversation sent to the agent.
 type Message struct {
-	// Content Example: What is the weather in Prague?
+	// Content Example: What can you do?
 	Content string `json:"content"`
 
 	// Role Who wrote a message sent to the agent.
@@ -280,165 +467,323 @@ type Message struct {
 // MessageRole Who wrote a message sent to the agent.
 type MessageRole string
 
-// OutputParserFormat How the agent's final answer is shaped. Known types: `text` (plain
-// text) and `make-schema` (structured output described by `schema`).
-type OutputParserFormat struct {
-	// Schema Fields of the structured answer (for `make-schema`).
-	Schema *[]OutputSchemaField `json:"schema,omitempty"`
+// ModelName A model name, e.g. `gpt-4.1-mini`. The values Make lists are in x-makeagents-known-values; a provider's current models come from /ai-agents/v1/llm-providers/{providerId}/models.
+//
+// Example: o4-mini
+type ModelName = string
 
-	// Type Known values `text` and `make-schema`; others are passed through.
+// NestedSchemaField A nested field of a complex output field.
+type NestedSchemaField struct {
+	Label    *string `json:"label,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	Required *bool   `json:"required,omitempty"`
+	Type     *string `json:"type,omitempty"`
+}
+
+// NestedSchemaFieldList defines model for NestedSchemaFieldList.
+type NestedSchemaFieldList = []NestedSchemaField
+
+// OutputParser How the agent's final answer is shaped: `{"type":"text"}` for plain text,
+// or `{"type":"make-schema","schema":[...]}` for structured output (the run
+// result then carries it parsed in `jsonResponse`). Responses name this
+// field `outputParser`; create and modify bodies name it
+// `outputParserFormat`, as Make does.
+type OutputParser struct {
+	union json.RawMessage
+}
+
+// OutputParserMakeSchema Structured output described by a list of fields.
+type OutputParserMakeSchema struct {
+	Schema []SchemaField              `json:"schema"`
+	Type   OutputParserMakeSchemaType `json:"type"`
+}
+
+// OutputParserMakeSchemaType defines model for OutputParserMakeSchema.Type.
+type OutputParserMakeSchemaType string
+
+// OutputParserText Plain-text output.
+type OutputParserText struct {
+	Type OutputParserTextType `json:"type"`
+}
+
+// OutputParserTextType defines model for OutputParserText.Type.
+type OutputParserTextType string
+
+// PastConfiguration One earlier configuration of an agent (get only).
+type PastConfiguration struct {
+	DefaultModel string `json:"defaultModel"`
+
+	// HistoryConfig How much of a thread's history the model sees, as stored.
+	HistoryConfig AgentHistoryConfig `json:"historyConfig"`
+
+	// InvocationConfig Limits on one invocation of the agent, as stored.
+	InvocationConfig AgentInvocationConfig `json:"invocationConfig"`
+
+	// LlmConfig Settings passed to the language model, as stored.
+	LlmConfig    AgentLlmConfig  `json:"llmConfig"`
+	McpConfigs   []PastMcpConfig `json:"mcpConfigs"`
+	Name         string          `json:"name"`
+	Scenarios    []ScenarioTool  `json:"scenarios"`
+	SystemPrompt string          `json:"systemPrompt"`
+}
+
+// PastMcpConfig An MCP connection of a past configuration.
+type PastMcpConfig struct {
+	// McpConnectionID (Make) ID of the MCP connection.
 	//
-	// Example: make-schema
-	Type                 string                 `json:"type"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	// Example: 19
+	McpConnectionID int64 `json:"mcpConnectionId"`
+
+	// ToolIds Example: ["s1_list_inventory"]
+	ToolIds []string `json:"toolIds"`
 }
-
-// OutputSchemaField One field of a `make-schema` output format.
-type OutputSchemaField struct {
-	// Label Example: Agent Response
-	Label *string `json:"label,omitempty"`
-
-	// Name Example: response
-	Name string `json:"name"`
-
-	// Required Example: true
-	Required *bool `json:"required,omitempty"`
-
-	// Type Example: text
-	Type                 string                 `json:"type"`
-	AdditionalProperties map[string]interface{} `json:"-"`
-}
-
-// PastConfiguration One earlier configuration of an agent. Seen only in a third-party restatement of the docs, truncated; every field is kept as sent.
-type PastConfiguration map[string]interface{}
 
 // RunAgentRequest Request body for running an agent (plain and streaming).
 type RunAgentRequest struct {
-	// CallbackURL URL to notify when the run ends. Unverified.
+	// CallbackURL A URL for Make to call about the run; Make does not document what it sends there.
 	CallbackURL *string `json:"callbackUrl,omitempty"`
 
 	// Config Per-run overrides of the agent's configuration. Send an empty object to run the agent as configured.
 	Config   RunConfig `json:"config"`
 	Messages []Message `json:"messages"`
 
-	// ThreadID Conversation thread to continue. Omit it (or send an empty string) to start a new thread.
+	// ThreadID Conversation thread to continue. Omit it to start a new thread.
 	//
-	// Example: a64d23ed-2580-43e4-a898-e97193d7fd5e
-	ThreadID             *string                `json:"threadId,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	ThreadID *string `json:"threadId,omitempty"`
 }
 
-// RunAgentResult Response body for running an agent: the final answer, the steps of the run, token usage and the thread.
+// RunAgentResult Response body for running an agent: the final answer, every step of the run, token usage and the thread.
 type RunAgentResult struct {
-	ExecutionID *string `json:"executionId,omitempty"`
+	ExecutionSteps []Step `json:"executionSteps"`
 
-	// Response The agent's final answer; a string, or an object for structured output.
-	Response interface{} `json:"response,omitempty"`
-	Steps    *[]Step     `json:"steps,omitempty"`
-	ThreadID *string     `json:"threadId,omitempty"`
+	// ExecutionTimeMs Example: 500
+	ExecutionTimeMs *int64 `json:"executionTimeMs,omitempty"`
 
-	// Usage Token usage of a run. Shape not documented; all fields kept.
-	Usage                *Usage                 `json:"usage,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	// JSONResponse The structured answer, when the run has a `make-schema` output parser.
+	JSONResponse map[string]interface{} `json:"jsonResponse,omitempty"`
+
+	// LastAgentIterationID Example: af7aa955-f0e9-499b-85de-0b3bf160c565
+	LastAgentIterationID *string `json:"lastAgentIterationId,omitempty"`
+
+	// Response The agent's final answer (for structured output, its JSON text).
+	Response string `json:"response"`
+
+	// ThreadID The thread of the run (a UUID); pass it as threadId to continue.
+	//
+	// Example: 123e4567-e89b-12d3-a456-426614174000
+	ThreadID string `json:"threadId"`
+
+	// TokenUsageSummary Tokens used by a run (tokenUsageSummary) or one step (Step.tokenUsage).
+	TokenUsageSummary TokenUsage `json:"tokenUsageSummary"`
 }
 
 // RunConfig Per-run overrides of the agent's configuration. Send an empty object to run the agent as configured.
 type RunConfig struct {
-	// HistoryConfig How much of a thread's history is fed back to the model.
+	// AdditionalSystemPrompt Example: And you should always reply politely.
+	AdditionalSystemPrompt *string `json:"additionalSystemPrompt,omitempty"`
+
+	// HistoryConfig How much of a thread's history the model sees.
 	HistoryConfig *HistoryConfig `json:"historyConfig,omitempty"`
 
-	// InvocationConfig Limits on one invocation of the agent.
+	// InvocationConfig Limits on one invocation of the agent (modify and run).
 	InvocationConfig *InvocationConfig `json:"invocationConfig,omitempty"`
 
-	// LlmConfig Settings passed to the language model.
-	LlmConfig  *LlmConfig   `json:"llmConfig,omitempty"`
-	McpConfigs *[]McpConfig `json:"mcpConfigs,omitempty"`
+	// LlmConfig The model and its settings for one run.
+	LlmConfig  *RunLlmConfig `json:"llmConfig,omitempty"`
+	McpConfigs []McpConfig   `json:"mcpConfigs,omitempty"`
 
-	// OutputParserFormat How the agent's final answer is shaped. Known types: `text` (plain
-	// text) and `make-schema` (structured output described by `schema`).
-	OutputParserFormat   *OutputParserFormat    `json:"outputParserFormat,omitempty"`
-	Scenarios            *[]ScenarioTool        `json:"scenarios,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	// OutputParser How the agent's final answer is shaped: `{"type":"text"}` for plain text,
+	// or `{"type":"make-schema","schema":[...]}` for structured output (the run
+	// result then carries it parsed in `jsonResponse`). Responses name this
+	// field `outputParser`; create and modify bodies name it
+	// `outputParserFormat`, as Make does.
+	OutputParser *OutputParser  `json:"outputParser,omitempty"`
+	Scenarios    []ScenarioTool `json:"scenarios,omitempty"`
+
+	// SystemPrompt Example: You are a helpful assistant.
+	SystemPrompt *string `json:"systemPrompt,omitempty"`
+}
+
+// RunLlmConfig The model and its settings for one run.
+type RunLlmConfig struct {
+	// LlmModel A model name, e.g. `gpt-4.1-mini`. The values Make lists are in x-makeagents-known-values; a provider's current models come from /ai-agents/v1/llm-providers/{providerId}/models.
+	//
+	// Example: o4-mini
+	LlmModel *ModelName      `json:"llmModel,omitempty"`
+	Settings *RunLlmSettings `json:"settings,omitempty"`
+}
+
+// RunLlmSettings defines model for RunLlmSettings.
+type RunLlmSettings struct {
+	// MaxTokens Example: 1500
+	MaxTokens *int64 `json:"maxTokens,omitempty"`
 }
 
 // ScenarioTool A Make scenario the agent may call as a tool.
 type ScenarioTool struct {
-	// ApprovalMode Whether the agent may run the scenario on its own. Known values:
-	// `auto-run` (the default) and `approval-required`. Other values are
-	// accepted and passed through.
+	// ApprovalMode Whether the agent may run the scenario on its own: `auto-run` (Make's
+	// default) or `approval-required`. Other values decode and are passed
+	// through.
 	//
 	//
 	// Example: auto-run
 	ApprovalMode *ApprovalMode `json:"approvalMode,omitempty"`
 
 	// MakeScenarioID Example: 123
-	MakeScenarioID       int64                  `json:"makeScenarioId"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	MakeScenarioID int64 `json:"makeScenarioId"`
 }
 
-// Step One step of a run: the `data` of a `step` SSE event, and an item of a run response's `steps`. Steps replay the conversation message by message; all steps of one run share an agentIterationId.
-type Step struct {
-	// AgentIterationID Groups the steps of one agent iteration (run).
+// SchemaField One field of a `make-schema` output parser.
+type SchemaField struct {
+	// Label Optional label for the field.
 	//
-	// Example: a132ced5-4afd-4444-ac9d-330cc99c4986
-	AgentIterationID string `json:"agentIterationId"`
+	// Example: Field 1
+	Label *string `json:"label,omitempty"`
 
-	// Content Example: do what user says
-	// Current time (ISO): 2025-06-26T01:42:30.080-06:00
+	// Name The name of the field.
+	//
+	// Example: field1
+	Name string `json:"name"`
+
+	// Required Whether the field is required.
+	Required *bool `json:"required,omitempty"`
+
+	// Spec Optional nested specification for complex fields: one nested field, or a list of at most 10.
+	Spec *SchemaFieldSpec `json:"spec,omitempty"`
+
+	// Type The type of the interface element.
+	Type SchemaFieldType `json:"type"`
+}
+
+// SchemaFieldSpec Optional nested specification for complex fields: one nested field, or a list of at most 10.
+type SchemaFieldSpec struct {
+	union json.RawMessage
+}
+
+// SchemaFieldType The type of the interface element.
+type SchemaFieldType string
+
+// Step One step of a run: an item of a run result's `executionSteps`, and the `data` of each `step` SSE event. Steps replay the conversation message by message (system prompt, user message, assistant answer, tool calls and their results); the steps of one run share an agentIterationId.
+type Step struct {
+	// AgentIterationID Example: af7aa955-f0e9-499b-85de-0b3bf160c565
+	AgentIterationID *string `json:"agentIterationId,omitempty"`
+
+	// Content Example: get me sample json data
 	Content string `json:"content"`
 
-	// ID ID of this message/step (not the SSE event id).
-	//
-	// Example: 445431dd-c20e-4a58-a043-ca9c131d4010
-	ID string `json:"id"`
+	// ExecutionTimeMs Example: 200
+	ExecutionTimeMs *float64 `json:"executionTimeMs,omitempty"`
 
-	// Role Known values system, user, assistant and tool (only system is shown upstream); others are passed through.
+	// ID ID of this step (not the SSE event id).
 	//
-	// Example: system
-	Role                 string                 `json:"role"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	// Example: 4f7aa955-f0e9-499b-85de-0b3bf160c565
+	ID *string `json:"id,omitempty"`
+
+	// Index Position of the step in the run, from 1.
+	//
+	// Example: 1
+	Index *int64 `json:"index,omitempty"`
+
+	// Role Who produced a step.
+	Role StepRole `json:"role"`
+
+	// TokenUsage Tokens used by this step. Make leaves it untyped (and nullable); its example has promptTokens, completionTokens and totalTokens, which api.Step.Usage reads.
+	TokenUsage interface{} `json:"tokenUsage,omitempty"`
+	ToolCalls  []ToolCall  `json:"toolCalls,omitempty"`
+
+	// ToolResponse What a tool answered, on a `tool` step.
+	ToolResponse *ToolResponse `json:"toolResponse,omitempty"`
 }
+
+// StepRole Who produced a step.
+type StepRole string
 
 // SubError One underlying problem of an error, e.g. one invalid field.
 type SubError struct {
 	// Message Example: teamId must be a positive number
-	Message              *string                `json:"message,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	Message *string `json:"message,omitempty"`
 }
 
-// UpdateAgentRequest Request body for modifying an existing agent. Every field is optional; only the fields sent are changed.
-type UpdateAgentRequest struct {
-	Contexts     *[]AgentContext `json:"contexts,omitempty"`
-	DefaultModel *string         `json:"defaultModel,omitempty"`
+// TokenUsage Tokens used by a run (tokenUsageSummary) or one step (Step.tokenUsage).
+type TokenUsage struct {
+	// CompletionTokens Example: 20
+	CompletionTokens *int64 `json:"completionTokens,omitempty"`
 
-	// HistoryConfig How much of a thread's history is fed back to the model.
-	HistoryConfig *HistoryConfig `json:"historyConfig,omitempty"`
+	// PromptTokens Example: 10
+	PromptTokens *int64 `json:"promptTokens,omitempty"`
 
-	// InvocationConfig Limits on one invocation of the agent.
-	InvocationConfig *InvocationConfig `json:"invocationConfig,omitempty"`
+	// TotalTokens Example: 30
+	TotalTokens *int64 `json:"totalTokens,omitempty"`
+}
 
-	// LlmConfig Settings passed to the language model.
-	LlmConfig        *LlmConfig   `json:"llmConfig,omitempty"`
-	MakeConnectionID *int64       `json:"makeConnectionId,omitempty"`
-	McpConfigs       *[]McpConfig `json:"mcpConfigs,omitempty"`
+// ToolCall A tool the model asked to call, on an assistant step.
+type ToolCall struct {
+	// Arguments Example: {"city":"Prague"}
+	Arguments map[string]interface{} `json:"arguments"`
 
-	// Name Example: Renamed Agent
+	// ID Example: call_1
+	ID *string `json:"id,omitempty"`
+
+	// Name Example: Get weather
+	Name string `json:"name"`
+
+	// ToolType What kind of tool was called.
+	ToolType ToolType `json:"toolType"`
+}
+
+// ToolResponse What a tool answered, on a `tool` step.
+type ToolResponse struct {
+	// ExecutionLink Link to the scenario execution in Make, for scenario tools.
+	ExecutionLink *string `json:"executionLink,omitempty"`
+
+	// Name Example: Get weather
 	Name *string `json:"name,omitempty"`
 
-	// OutputParserFormat How the agent's final answer is shaped. Known types: `text` (plain
-	// text) and `make-schema` (structured output described by `schema`).
-	OutputParserFormat   *OutputParserFormat    `json:"outputParserFormat,omitempty"`
-	Scenarios            *[]ScenarioTool        `json:"scenarios,omitempty"`
-	SystemPrompt         *string                `json:"systemPrompt,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	// Result The tool's output, any JSON value.
+	Result interface{} `json:"result,omitempty"`
+
+	// Status Whether the tool call succeeded.
+	Status ToolResponseStatus `json:"status"`
+
+	// ToolType What kind of tool was called.
+	ToolType ToolType `json:"toolType"`
 }
 
-// Usage Token usage of a run. Shape not documented; all fields kept.
-type Usage struct {
-	InputTokens          *int64                 `json:"inputTokens,omitempty"`
-	OutputTokens         *int64                 `json:"outputTokens,omitempty"`
-	TotalTokens          *int64                 `json:"totalTokens,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+// ToolResponseStatus Whether the tool call succeeded.
+type ToolResponseStatus string
+
+// ToolType What kind of tool was called.
+type ToolType string
+
+// UpdateAgentRequest Request body for modifying an existing agent. Every field is optional; only the fields sent are changed. Make cannot change an agent's connection or contexts here.
+type UpdateAgentRequest struct {
+	// DefaultModel Example: gpt-4
+	DefaultModel *string `json:"defaultModel,omitempty"`
+
+	// HistoryConfig How much of a thread's history the model sees.
+	HistoryConfig *HistoryConfig `json:"historyConfig,omitempty"`
+
+	// InvocationConfig Limits on one invocation of the agent (modify and run).
+	InvocationConfig *InvocationConfig `json:"invocationConfig,omitempty"`
+
+	// LlmConfig Settings passed to the language model (create and modify).
+	LlmConfig  *LlmConfig   `json:"llmConfig,omitempty"`
+	McpConfigs *[]McpConfig `json:"mcpConfigs,omitempty"`
+
+	// Name Example: Modified Agent
+	Name *string `json:"name,omitempty"`
+
+	// OutputParserFormat How the agent's final answer is shaped: `{"type":"text"}` for plain text,
+	// or `{"type":"make-schema","schema":[...]}` for structured output (the run
+	// result then carries it parsed in `jsonResponse`). Responses name this
+	// field `outputParser`; create and modify bodies name it
+	// `outputParserFormat`, as Make does.
+	OutputParserFormat *OutputParser   `json:"outputParserFormat,omitempty"`
+	Scenarios          *[]ScenarioTool `json:"scenarios,omitempty"`
+
+	// SystemPrompt Example: You are a modified helpful assistant.
+	SystemPrompt *string `json:"systemPrompt,omitempty"`
 }
 
 // AgentID Example: b504aa93-0752-4bf8-887e-c2c717d525bf
@@ -519,2540 +864,229 @@ type RunAgentJSONRequestBody = RunAgentRequest
 // RunAgentStreamJSONRequestBody defines body for RunAgentStream for application/json ContentType.
 type RunAgentStreamJSONRequestBody = RunAgentRequest
 
-// Getter for additional properties for Agent. Returns the specified
-// element and whether it was found
-func (a Agent) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
+// AsErrorDetailText returns the union data inside the ErrorDetail as a ErrorDetailText
+func (t ErrorDetail) AsErrorDetailText() (ErrorDetailText, error) {
+	var body ErrorDetailText
+	err := json.Unmarshal(t.union, &body)
+	return body, err
 }
 
-// Setter for additional properties for Agent
-func (a *Agent) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
+// FromErrorDetailText overwrites any union data inside the ErrorDetail as the provided ErrorDetailText
+func (t *ErrorDetail) FromErrorDetailText(v ErrorDetailText) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
 }
 
-// Override default JSON handling for Agent to handle AdditionalProperties
-func (a *Agent) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
+// MergeErrorDetailText performs a merge with any union data inside the ErrorDetail, using the provided ErrorDetailText
+func (t *ErrorDetail) MergeErrorDetailText(v ErrorDetailText) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 
-	if raw, found := object["contexts"]; found {
-		err = json.Unmarshal(raw, &a.Contexts)
-		if err != nil {
-			return fmt.Errorf("error reading 'contexts': %w", err)
-		}
-		delete(object, "contexts")
-	}
-
-	if raw, found := object["createdAt"]; found {
-		err = json.Unmarshal(raw, &a.CreatedAt)
-		if err != nil {
-			return fmt.Errorf("error reading 'createdAt': %w", err)
-		}
-		delete(object, "createdAt")
-	}
-
-	if raw, found := object["defaultModel"]; found {
-		err = json.Unmarshal(raw, &a.DefaultModel)
-		if err != nil {
-			return fmt.Errorf("error reading 'defaultModel': %w", err)
-		}
-		delete(object, "defaultModel")
-	}
-
-	if raw, found := object["historyConfig"]; found {
-		err = json.Unmarshal(raw, &a.HistoryConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'historyConfig': %w", err)
-		}
-		delete(object, "historyConfig")
-	}
-
-	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.ID)
-		if err != nil {
-			return fmt.Errorf("error reading 'id': %w", err)
-		}
-		delete(object, "id")
-	}
-
-	if raw, found := object["invocationConfig"]; found {
-		err = json.Unmarshal(raw, &a.InvocationConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'invocationConfig': %w", err)
-		}
-		delete(object, "invocationConfig")
-	}
-
-	if raw, found := object["llmConfig"]; found {
-		err = json.Unmarshal(raw, &a.LlmConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'llmConfig': %w", err)
-		}
-		delete(object, "llmConfig")
-	}
-
-	if raw, found := object["makeConnectionId"]; found {
-		err = json.Unmarshal(raw, &a.MakeConnectionID)
-		if err != nil {
-			return fmt.Errorf("error reading 'makeConnectionId': %w", err)
-		}
-		delete(object, "makeConnectionId")
-	}
-
-	if raw, found := object["makeConnectionType"]; found {
-		err = json.Unmarshal(raw, &a.MakeConnectionType)
-		if err != nil {
-			return fmt.Errorf("error reading 'makeConnectionType': %w", err)
-		}
-		delete(object, "makeConnectionType")
-	}
-
-	if raw, found := object["mcpConfigs"]; found {
-		err = json.Unmarshal(raw, &a.McpConfigs)
-		if err != nil {
-			return fmt.Errorf("error reading 'mcpConfigs': %w", err)
-		}
-		delete(object, "mcpConfigs")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["outputParserFormat"]; found {
-		err = json.Unmarshal(raw, &a.OutputParserFormat)
-		if err != nil {
-			return fmt.Errorf("error reading 'outputParserFormat': %w", err)
-		}
-		delete(object, "outputParserFormat")
-	}
-
-	if raw, found := object["pastConfigurations"]; found {
-		err = json.Unmarshal(raw, &a.PastConfigurations)
-		if err != nil {
-			return fmt.Errorf("error reading 'pastConfigurations': %w", err)
-		}
-		delete(object, "pastConfigurations")
-	}
-
-	if raw, found := object["scenarios"]; found {
-		err = json.Unmarshal(raw, &a.Scenarios)
-		if err != nil {
-			return fmt.Errorf("error reading 'scenarios': %w", err)
-		}
-		delete(object, "scenarios")
-	}
-
-	if raw, found := object["systemPrompt"]; found {
-		err = json.Unmarshal(raw, &a.SystemPrompt)
-		if err != nil {
-			return fmt.Errorf("error reading 'systemPrompt': %w", err)
-		}
-		delete(object, "systemPrompt")
-	}
-
-	if raw, found := object["teamId"]; found {
-		err = json.Unmarshal(raw, &a.TeamID)
-		if err != nil {
-			return fmt.Errorf("error reading 'teamId': %w", err)
-		}
-		delete(object, "teamId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
 }
 
-// Override default JSON handling for Agent to handle AdditionalProperties
-func (a Agent) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Contexts != nil {
-		object["contexts"], err = json.Marshal(a.Contexts)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'contexts': %w", err)
-		}
-	}
-
-	object["createdAt"], err = json.Marshal(a.CreatedAt)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'createdAt': %w", err)
-	}
-
-	object["defaultModel"], err = json.Marshal(a.DefaultModel)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'defaultModel': %w", err)
-	}
-
-	if a.HistoryConfig != nil {
-		object["historyConfig"], err = json.Marshal(a.HistoryConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'historyConfig': %w", err)
-		}
-	}
-
-	object["id"], err = json.Marshal(a.ID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'id': %w", err)
-	}
-
-	object["invocationConfig"], err = json.Marshal(a.InvocationConfig)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'invocationConfig': %w", err)
-	}
-
-	if a.LlmConfig != nil {
-		object["llmConfig"], err = json.Marshal(a.LlmConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'llmConfig': %w", err)
-		}
-	}
-
-	if a.MakeConnectionID != nil {
-		object["makeConnectionId"], err = json.Marshal(a.MakeConnectionID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'makeConnectionId': %w", err)
-		}
-	}
-
-	if a.MakeConnectionType != nil {
-		object["makeConnectionType"], err = json.Marshal(a.MakeConnectionType)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'makeConnectionType': %w", err)
-		}
-	}
-
-	if a.McpConfigs != nil {
-		object["mcpConfigs"], err = json.Marshal(a.McpConfigs)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'mcpConfigs': %w", err)
-		}
-	}
-
-	object["name"], err = json.Marshal(a.Name)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'name': %w", err)
-	}
-
-	if a.OutputParserFormat != nil {
-		object["outputParserFormat"], err = json.Marshal(a.OutputParserFormat)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'outputParserFormat': %w", err)
-		}
-	}
-
-	if a.PastConfigurations != nil {
-		object["pastConfigurations"], err = json.Marshal(a.PastConfigurations)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'pastConfigurations': %w", err)
-		}
-	}
-
-	if a.Scenarios != nil {
-		object["scenarios"], err = json.Marshal(a.Scenarios)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'scenarios': %w", err)
-		}
-	}
-
-	object["systemPrompt"], err = json.Marshal(a.SystemPrompt)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'systemPrompt': %w", err)
-	}
-
-	object["teamId"], err = json.Marshal(a.TeamID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'teamId': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+// AsErrorDetailLines returns the union data inside the ErrorDetail as a ErrorDetailLines
+func (t ErrorDetail) AsErrorDetailLines() (ErrorDetailLines, error) {
+	var body ErrorDetailLines
+	err := json.Unmarshal(t.union, &body)
+	return body, err
 }
 
-// Getter for additional properties for AgentContext. Returns the specified
-// element and whether it was found
-func (a AgentContext) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
+// FromErrorDetailLines overwrites any union data inside the ErrorDetail as the provided ErrorDetailLines
+func (t *ErrorDetail) FromErrorDetailLines(v ErrorDetailLines) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
 }
 
-// Setter for additional properties for AgentContext
-func (a *AgentContext) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for AgentContext to handle AdditionalProperties
-func (a *AgentContext) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
+// MergeErrorDetailLines performs a merge with any union data inside the ErrorDetail, using the provided ErrorDetailLines
+func (t *ErrorDetail) MergeErrorDetailLines(v ErrorDetailLines) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 
-	if raw, found := object["agentId"]; found {
-		err = json.Unmarshal(raw, &a.AgentID)
-		if err != nil {
-			return fmt.Errorf("error reading 'agentId': %w", err)
-		}
-		delete(object, "agentId")
-	}
-
-	if raw, found := object["createdAt"]; found {
-		err = json.Unmarshal(raw, &a.CreatedAt)
-		if err != nil {
-			return fmt.Errorf("error reading 'createdAt': %w", err)
-		}
-		delete(object, "createdAt")
-	}
-
-	if raw, found := object["description"]; found {
-		err = json.Unmarshal(raw, &a.Description)
-		if err != nil {
-			return fmt.Errorf("error reading 'description': %w", err)
-		}
-		delete(object, "description")
-	}
-
-	if raw, found := object["documentName"]; found {
-		err = json.Unmarshal(raw, &a.DocumentName)
-		if err != nil {
-			return fmt.Errorf("error reading 'documentName': %w", err)
-		}
-		delete(object, "documentName")
-	}
-
-	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.ID)
-		if err != nil {
-			return fmt.Errorf("error reading 'id': %w", err)
-		}
-		delete(object, "id")
-	}
-
-	if raw, found := object["isTemporary"]; found {
-		err = json.Unmarshal(raw, &a.IsTemporary)
-		if err != nil {
-			return fmt.Errorf("error reading 'isTemporary': %w", err)
-		}
-		delete(object, "isTemporary")
-	}
-
-	if raw, found := object["metadata"]; found {
-		err = json.Unmarshal(raw, &a.Metadata)
-		if err != nil {
-			return fmt.Errorf("error reading 'metadata': %w", err)
-		}
-		delete(object, "metadata")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
 }
 
-// Override default JSON handling for AgentContext to handle AdditionalProperties
-func (a AgentContext) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.AgentID != nil {
-		object["agentId"], err = json.Marshal(a.AgentID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'agentId': %w", err)
-		}
-	}
-
-	if a.CreatedAt != nil {
-		object["createdAt"], err = json.Marshal(a.CreatedAt)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'createdAt': %w", err)
-		}
-	}
-
-	if a.Description != nil {
-		object["description"], err = json.Marshal(a.Description)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'description': %w", err)
-		}
-	}
-
-	if a.DocumentName != nil {
-		object["documentName"], err = json.Marshal(a.DocumentName)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'documentName': %w", err)
-		}
-	}
-
-	if a.ID != nil {
-		object["id"], err = json.Marshal(a.ID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'id': %w", err)
-		}
-	}
-
-	if a.IsTemporary != nil {
-		object["isTemporary"], err = json.Marshal(a.IsTemporary)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'isTemporary': %w", err)
-		}
-	}
-
-	if a.Metadata != nil {
-		object["metadata"], err = json.Marshal(a.Metadata)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'metadata': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+func (t ErrorDetail) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
 }
 
-// Getter for additional properties for CreateAgentRequest. Returns the specified
-// element and whether it was found
-func (a CreateAgentRequest) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
+func (t *ErrorDetail) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }
 
-// Setter for additional properties for CreateAgentRequest
-func (a *CreateAgentRequest) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
+// AsOutputParserText returns the union data inside the OutputParser as a OutputParserText
+func (t OutputParser) AsOutputParserText() (OutputParserText, error) {
+	var body OutputParserText
+	err := json.Unmarshal(t.union, &body)
+	return body, err
 }
 
-// Override default JSON handling for CreateAgentRequest to handle AdditionalProperties
-func (a *CreateAgentRequest) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
+// FromOutputParserText overwrites any union data inside the OutputParser as the provided OutputParserText
+func (t *OutputParser) FromOutputParserText(v OutputParserText) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"text"}`))
+	t.union = b
+	return err
+}
+
+// MergeOutputParserText performs a merge with any union data inside the OutputParser, using the provided OutputParserText
+func (t *OutputParser) MergeOutputParserText(v OutputParserText) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"text"}`))
 	if err != nil {
 		return err
 	}
 
-	if raw, found := object["contexts"]; found {
-		err = json.Unmarshal(raw, &a.Contexts)
-		if err != nil {
-			return fmt.Errorf("error reading 'contexts': %w", err)
-		}
-		delete(object, "contexts")
-	}
-
-	if raw, found := object["defaultModel"]; found {
-		err = json.Unmarshal(raw, &a.DefaultModel)
-		if err != nil {
-			return fmt.Errorf("error reading 'defaultModel': %w", err)
-		}
-		delete(object, "defaultModel")
-	}
-
-	if raw, found := object["historyConfig"]; found {
-		err = json.Unmarshal(raw, &a.HistoryConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'historyConfig': %w", err)
-		}
-		delete(object, "historyConfig")
-	}
-
-	if raw, found := object["invocationConfig"]; found {
-		err = json.Unmarshal(raw, &a.InvocationConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'invocationConfig': %w", err)
-		}
-		delete(object, "invocationConfig")
-	}
-
-	if raw, found := object["llmConfig"]; found {
-		err = json.Unmarshal(raw, &a.LlmConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'llmConfig': %w", err)
-		}
-		delete(object, "llmConfig")
-	}
-
-	if raw, found := object["makeConnectionId"]; found {
-		err = json.Unmarshal(raw, &a.MakeConnectionID)
-		if err != nil {
-			return fmt.Errorf("error reading 'makeConnectionId': %w", err)
-		}
-		delete(object, "makeConnectionId")
-	}
-
-	if raw, found := object["mcpConfigs"]; found {
-		err = json.Unmarshal(raw, &a.McpConfigs)
-		if err != nil {
-			return fmt.Errorf("error reading 'mcpConfigs': %w", err)
-		}
-		delete(object, "mcpConfigs")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["outputParserFormat"]; found {
-		err = json.Unmarshal(raw, &a.OutputParserFormat)
-		if err != nil {
-			return fmt.Errorf("error reading 'outputParserFormat': %w", err)
-		}
-		delete(object, "outputParserFormat")
-	}
-
-	if raw, found := object["scenarios"]; found {
-		err = json.Unmarshal(raw, &a.Scenarios)
-		if err != nil {
-			return fmt.Errorf("error reading 'scenarios': %w", err)
-		}
-		delete(object, "scenarios")
-	}
-
-	if raw, found := object["systemPrompt"]; found {
-		err = json.Unmarshal(raw, &a.SystemPrompt)
-		if err != nil {
-			return fmt.Errorf("error reading 'systemPrompt': %w", err)
-		}
-		delete(object, "systemPrompt")
-	}
-
-	if raw, found := object["teamId"]; found {
-		err = json.Unmarshal(raw, &a.TeamID)
-		if err != nil {
-			return fmt.Errorf("error reading 'teamId': %w", err)
-		}
-		delete(object, "teamId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
 }
 
-// Override default JSON handling for CreateAgentRequest to handle AdditionalProperties
-func (a CreateAgentRequest) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Contexts != nil {
-		object["contexts"], err = json.Marshal(a.Contexts)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'contexts': %w", err)
-		}
-	}
-
-	object["defaultModel"], err = json.Marshal(a.DefaultModel)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'defaultModel': %w", err)
-	}
-
-	if a.HistoryConfig != nil {
-		object["historyConfig"], err = json.Marshal(a.HistoryConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'historyConfig': %w", err)
-		}
-	}
-
-	if a.InvocationConfig != nil {
-		object["invocationConfig"], err = json.Marshal(a.InvocationConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'invocationConfig': %w", err)
-		}
-	}
-
-	if a.LlmConfig != nil {
-		object["llmConfig"], err = json.Marshal(a.LlmConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'llmConfig': %w", err)
-		}
-	}
-
-	object["makeConnectionId"], err = json.Marshal(a.MakeConnectionID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'makeConnectionId': %w", err)
-	}
-
-	if a.McpConfigs != nil {
-		object["mcpConfigs"], err = json.Marshal(a.McpConfigs)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'mcpConfigs': %w", err)
-		}
-	}
-
-	object["name"], err = json.Marshal(a.Name)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'name': %w", err)
-	}
-
-	if a.OutputParserFormat != nil {
-		object["outputParserFormat"], err = json.Marshal(a.OutputParserFormat)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'outputParserFormat': %w", err)
-		}
-	}
-
-	if a.Scenarios != nil {
-		object["scenarios"], err = json.Marshal(a.Scenarios)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'scenarios': %w", err)
-		}
-	}
-
-	object["systemPrompt"], err = json.Marshal(a.SystemPrompt)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'systemPrompt': %w", err)
-	}
-
-	object["teamId"], err = json.Marshal(a.TeamID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'teamId': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+// AsOutputParserMakeSchema returns the union data inside the OutputParser as a OutputParserMakeSchema
+func (t OutputParser) AsOutputParserMakeSchema() (OutputParserMakeSchema, error) {
+	var body OutputParserMakeSchema
+	err := json.Unmarshal(t.union, &body)
+	return body, err
 }
 
-// Getter for additional properties for CreatedAgent. Returns the specified
-// element and whether it was found
-func (a CreatedAgent) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
+// FromOutputParserMakeSchema overwrites any union data inside the OutputParser as the provided OutputParserMakeSchema
+func (t *OutputParser) FromOutputParserMakeSchema(v OutputParserMakeSchema) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
 	}
-	return
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"make-schema"}`))
+	t.union = b
+	return err
 }
 
-// Setter for additional properties for CreatedAgent
-func (a *CreatedAgent) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
+// MergeOutputParserMakeSchema performs a merge with any union data inside the OutputParser, using the provided OutputParserMakeSchema
+func (t *OutputParser) MergeOutputParserMakeSchema(v OutputParserMakeSchema) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
 	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for CreatedAgent to handle AdditionalProperties
-func (a *CreatedAgent) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"make-schema"}`))
 	if err != nil {
 		return err
 	}
 
-	if raw, found := object["agentId"]; found {
-		err = json.Unmarshal(raw, &a.AgentID)
-		if err != nil {
-			return fmt.Errorf("error reading 'agentId': %w", err)
-		}
-		delete(object, "agentId")
-	}
-
-	if raw, found := object["contexts"]; found {
-		err = json.Unmarshal(raw, &a.Contexts)
-		if err != nil {
-			return fmt.Errorf("error reading 'contexts': %w", err)
-		}
-		delete(object, "contexts")
-	}
-
-	if raw, found := object["createdAt"]; found {
-		err = json.Unmarshal(raw, &a.CreatedAt)
-		if err != nil {
-			return fmt.Errorf("error reading 'createdAt': %w", err)
-		}
-		delete(object, "createdAt")
-	}
-
-	if raw, found := object["defaultModel"]; found {
-		err = json.Unmarshal(raw, &a.DefaultModel)
-		if err != nil {
-			return fmt.Errorf("error reading 'defaultModel': %w", err)
-		}
-		delete(object, "defaultModel")
-	}
-
-	if raw, found := object["historyConfig"]; found {
-		err = json.Unmarshal(raw, &a.HistoryConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'historyConfig': %w", err)
-		}
-		delete(object, "historyConfig")
-	}
-
-	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.ID)
-		if err != nil {
-			return fmt.Errorf("error reading 'id': %w", err)
-		}
-		delete(object, "id")
-	}
-
-	if raw, found := object["invocationConfig"]; found {
-		err = json.Unmarshal(raw, &a.InvocationConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'invocationConfig': %w", err)
-		}
-		delete(object, "invocationConfig")
-	}
-
-	if raw, found := object["llmConfig"]; found {
-		err = json.Unmarshal(raw, &a.LlmConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'llmConfig': %w", err)
-		}
-		delete(object, "llmConfig")
-	}
-
-	if raw, found := object["makeConnectionId"]; found {
-		err = json.Unmarshal(raw, &a.MakeConnectionID)
-		if err != nil {
-			return fmt.Errorf("error reading 'makeConnectionId': %w", err)
-		}
-		delete(object, "makeConnectionId")
-	}
-
-	if raw, found := object["mcpConfigs"]; found {
-		err = json.Unmarshal(raw, &a.McpConfigs)
-		if err != nil {
-			return fmt.Errorf("error reading 'mcpConfigs': %w", err)
-		}
-		delete(object, "mcpConfigs")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["outputParserFormat"]; found {
-		err = json.Unmarshal(raw, &a.OutputParserFormat)
-		if err != nil {
-			return fmt.Errorf("error reading 'outputParserFormat': %w", err)
-		}
-		delete(object, "outputParserFormat")
-	}
-
-	if raw, found := object["scenarios"]; found {
-		err = json.Unmarshal(raw, &a.Scenarios)
-		if err != nil {
-			return fmt.Errorf("error reading 'scenarios': %w", err)
-		}
-		delete(object, "scenarios")
-	}
-
-	if raw, found := object["systemPrompt"]; found {
-		err = json.Unmarshal(raw, &a.SystemPrompt)
-		if err != nil {
-			return fmt.Errorf("error reading 'systemPrompt': %w", err)
-		}
-		delete(object, "systemPrompt")
-	}
-
-	if raw, found := object["teamId"]; found {
-		err = json.Unmarshal(raw, &a.TeamID)
-		if err != nil {
-			return fmt.Errorf("error reading 'teamId': %w", err)
-		}
-		delete(object, "teamId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
 }
 
-// Override default JSON handling for CreatedAgent to handle AdditionalProperties
-func (a CreatedAgent) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.AgentID != nil {
-		object["agentId"], err = json.Marshal(a.AgentID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'agentId': %w", err)
-		}
+func (t OutputParser) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
 	}
-
-	if a.Contexts != nil {
-		object["contexts"], err = json.Marshal(a.Contexts)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'contexts': %w", err)
-		}
-	}
-
-	if a.CreatedAt != nil {
-		object["createdAt"], err = json.Marshal(a.CreatedAt)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'createdAt': %w", err)
-		}
-	}
-
-	if a.DefaultModel != nil {
-		object["defaultModel"], err = json.Marshal(a.DefaultModel)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'defaultModel': %w", err)
-		}
-	}
-
-	if a.HistoryConfig != nil {
-		object["historyConfig"], err = json.Marshal(a.HistoryConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'historyConfig': %w", err)
-		}
-	}
-
-	if a.ID != nil {
-		object["id"], err = json.Marshal(a.ID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'id': %w", err)
-		}
-	}
-
-	if a.InvocationConfig != nil {
-		object["invocationConfig"], err = json.Marshal(a.InvocationConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'invocationConfig': %w", err)
-		}
-	}
-
-	if a.LlmConfig != nil {
-		object["llmConfig"], err = json.Marshal(a.LlmConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'llmConfig': %w", err)
-		}
-	}
-
-	if a.MakeConnectionID != nil {
-		object["makeConnectionId"], err = json.Marshal(a.MakeConnectionID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'makeConnectionId': %w", err)
-		}
-	}
-
-	if a.McpConfigs != nil {
-		object["mcpConfigs"], err = json.Marshal(a.McpConfigs)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'mcpConfigs': %w", err)
-		}
-	}
-
-	if a.Name != nil {
-		object["name"], err = json.Marshal(a.Name)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'name': %w", err)
-		}
-	}
-
-	if a.OutputParserFormat != nil {
-		object["outputParserFormat"], err = json.Marshal(a.OutputParserFormat)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'outputParserFormat': %w", err)
-		}
-	}
-
-	if a.Scenarios != nil {
-		object["scenarios"], err = json.Marshal(a.Scenarios)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'scenarios': %w", err)
-		}
-	}
-
-	if a.SystemPrompt != nil {
-		object["systemPrompt"], err = json.Marshal(a.SystemPrompt)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'systemPrompt': %w", err)
-		}
-	}
-
-	if a.TeamID != nil {
-		object["teamId"], err = json.Marshal(a.TeamID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'teamId': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
 }
 
-// Getter for additional properties for Error. Returns the specified
-// element and whether it was found
-func (a Error) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
+func (t OutputParser) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
 	}
-	return
+	switch discriminator {
+	case "make-schema":
+		return t.AsOutputParserMakeSchema()
+	case "text":
+		return t.AsOutputParserText()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
 }
 
-// Setter for additional properties for Error
-func (a *Error) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
+func (t OutputParser) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
 }
 
-// Override default JSON handling for Error to handle AdditionalProperties
-func (a *Error) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
+func (t *OutputParser) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsNestedSchemaField returns the union data inside the SchemaFieldSpec as a NestedSchemaField
+func (t SchemaFieldSpec) AsNestedSchemaField() (NestedSchemaField, error) {
+	var body NestedSchemaField
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNestedSchemaField overwrites any union data inside the SchemaFieldSpec as the provided NestedSchemaField
+func (t *SchemaFieldSpec) FromNestedSchemaField(v NestedSchemaField) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNestedSchemaField performs a merge with any union data inside the SchemaFieldSpec, using the provided NestedSchemaField
+func (t *SchemaFieldSpec) MergeNestedSchemaField(v NestedSchemaField) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 
-	if raw, found := object["code"]; found {
-		err = json.Unmarshal(raw, &a.Code)
-		if err != nil {
-			return fmt.Errorf("error reading 'code': %w", err)
-		}
-		delete(object, "code")
-	}
-
-	if raw, found := object["detail"]; found {
-		err = json.Unmarshal(raw, &a.Detail)
-		if err != nil {
-			return fmt.Errorf("error reading 'detail': %w", err)
-		}
-		delete(object, "detail")
-	}
-
-	if raw, found := object["message"]; found {
-		err = json.Unmarshal(raw, &a.Message)
-		if err != nil {
-			return fmt.Errorf("error reading 'message': %w", err)
-		}
-		delete(object, "message")
-	}
-
-	if raw, found := object["suberrors"]; found {
-		err = json.Unmarshal(raw, &a.Suberrors)
-		if err != nil {
-			return fmt.Errorf("error reading 'suberrors': %w", err)
-		}
-		delete(object, "suberrors")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
 }
 
-// Override default JSON handling for Error to handle AdditionalProperties
-func (a Error) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Code != nil {
-		object["code"], err = json.Marshal(a.Code)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'code': %w", err)
-		}
-	}
-
-	if a.Detail != nil {
-		object["detail"], err = json.Marshal(a.Detail)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'detail': %w", err)
-		}
-	}
-
-	if a.Message != nil {
-		object["message"], err = json.Marshal(a.Message)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'message': %w", err)
-		}
-	}
-
-	if a.Suberrors != nil {
-		object["suberrors"], err = json.Marshal(a.Suberrors)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'suberrors': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+// AsNestedSchemaFieldList returns the union data inside the SchemaFieldSpec as a NestedSchemaFieldList
+func (t SchemaFieldSpec) AsNestedSchemaFieldList() (NestedSchemaFieldList, error) {
+	var body NestedSchemaFieldList
+	err := json.Unmarshal(t.union, &body)
+	return body, err
 }
 
-// Getter for additional properties for HistoryConfig. Returns the specified
-// element and whether it was found
-func (a HistoryConfig) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
+// FromNestedSchemaFieldList overwrites any union data inside the SchemaFieldSpec as the provided NestedSchemaFieldList
+func (t *SchemaFieldSpec) FromNestedSchemaFieldList(v NestedSchemaFieldList) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
 }
 
-// Setter for additional properties for HistoryConfig
-func (a *HistoryConfig) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for HistoryConfig to handle AdditionalProperties
-func (a *HistoryConfig) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
+// MergeNestedSchemaFieldList performs a merge with any union data inside the SchemaFieldSpec, using the provided NestedSchemaFieldList
+func (t *SchemaFieldSpec) MergeNestedSchemaFieldList(v NestedSchemaFieldList) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 
-	if raw, found := object["iterationsFromHistoryCount"]; found {
-		err = json.Unmarshal(raw, &a.IterationsFromHistoryCount)
-		if err != nil {
-			return fmt.Errorf("error reading 'iterationsFromHistoryCount': %w", err)
-		}
-		delete(object, "iterationsFromHistoryCount")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
 }
 
-// Override default JSON handling for HistoryConfig to handle AdditionalProperties
-func (a HistoryConfig) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.IterationsFromHistoryCount != nil {
-		object["iterationsFromHistoryCount"], err = json.Marshal(a.IterationsFromHistoryCount)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'iterationsFromHistoryCount': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+func (t SchemaFieldSpec) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
 }
 
-// Getter for additional properties for InvocationConfig. Returns the specified
-// element and whether it was found
-func (a InvocationConfig) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for InvocationConfig
-func (a *InvocationConfig) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for InvocationConfig to handle AdditionalProperties
-func (a *InvocationConfig) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["recursionLimit"]; found {
-		err = json.Unmarshal(raw, &a.RecursionLimit)
-		if err != nil {
-			return fmt.Errorf("error reading 'recursionLimit': %w", err)
-		}
-		delete(object, "recursionLimit")
-	}
-
-	if raw, found := object["timeout"]; found {
-		err = json.Unmarshal(raw, &a.Timeout)
-		if err != nil {
-			return fmt.Errorf("error reading 'timeout': %w", err)
-		}
-		delete(object, "timeout")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for InvocationConfig to handle AdditionalProperties
-func (a InvocationConfig) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.RecursionLimit != nil {
-		object["recursionLimit"], err = json.Marshal(a.RecursionLimit)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'recursionLimit': %w", err)
-		}
-	}
-
-	if a.Timeout != nil {
-		object["timeout"], err = json.Marshal(a.Timeout)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'timeout': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for LlmConfig. Returns the specified
-// element and whether it was found
-func (a LlmConfig) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for LlmConfig
-func (a *LlmConfig) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for LlmConfig to handle AdditionalProperties
-func (a *LlmConfig) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["maxTokens"]; found {
-		err = json.Unmarshal(raw, &a.MaxTokens)
-		if err != nil {
-			return fmt.Errorf("error reading 'maxTokens': %w", err)
-		}
-		delete(object, "maxTokens")
-	}
-
-	if raw, found := object["temperature"]; found {
-		err = json.Unmarshal(raw, &a.Temperature)
-		if err != nil {
-			return fmt.Errorf("error reading 'temperature': %w", err)
-		}
-		delete(object, "temperature")
-	}
-
-	if raw, found := object["topP"]; found {
-		err = json.Unmarshal(raw, &a.TopP)
-		if err != nil {
-			return fmt.Errorf("error reading 'topP': %w", err)
-		}
-		delete(object, "topP")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for LlmConfig to handle AdditionalProperties
-func (a LlmConfig) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.MaxTokens != nil {
-		object["maxTokens"], err = json.Marshal(a.MaxTokens)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'maxTokens': %w", err)
-		}
-	}
-
-	if a.Temperature != nil {
-		object["temperature"], err = json.Marshal(a.Temperature)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'temperature': %w", err)
-		}
-	}
-
-	if a.TopP != nil {
-		object["topP"], err = json.Marshal(a.TopP)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'topP': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for McpConfig. Returns the specified
-// element and whether it was found
-func (a McpConfig) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for McpConfig
-func (a *McpConfig) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for McpConfig to handle AdditionalProperties
-func (a *McpConfig) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["mcpConnectionId"]; found {
-		err = json.Unmarshal(raw, &a.McpConnectionID)
-		if err != nil {
-			return fmt.Errorf("error reading 'mcpConnectionId': %w", err)
-		}
-		delete(object, "mcpConnectionId")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["toolIds"]; found {
-		err = json.Unmarshal(raw, &a.ToolIds)
-		if err != nil {
-			return fmt.Errorf("error reading 'toolIds': %w", err)
-		}
-		delete(object, "toolIds")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for McpConfig to handle AdditionalProperties
-func (a McpConfig) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["mcpConnectionId"], err = json.Marshal(a.McpConnectionID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'mcpConnectionId': %w", err)
-	}
-
-	if a.Name != nil {
-		object["name"], err = json.Marshal(a.Name)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'name': %w", err)
-		}
-	}
-
-	if a.ToolIds != nil {
-		object["toolIds"], err = json.Marshal(a.ToolIds)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'toolIds': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for OutputParserFormat. Returns the specified
-// element and whether it was found
-func (a OutputParserFormat) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for OutputParserFormat
-func (a *OutputParserFormat) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for OutputParserFormat to handle AdditionalProperties
-func (a *OutputParserFormat) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["schema"]; found {
-		err = json.Unmarshal(raw, &a.Schema)
-		if err != nil {
-			return fmt.Errorf("error reading 'schema': %w", err)
-		}
-		delete(object, "schema")
-	}
-
-	if raw, found := object["type"]; found {
-		err = json.Unmarshal(raw, &a.Type)
-		if err != nil {
-			return fmt.Errorf("error reading 'type': %w", err)
-		}
-		delete(object, "type")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for OutputParserFormat to handle AdditionalProperties
-func (a OutputParserFormat) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Schema != nil {
-		object["schema"], err = json.Marshal(a.Schema)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'schema': %w", err)
-		}
-	}
-
-	object["type"], err = json.Marshal(a.Type)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'type': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for OutputSchemaField. Returns the specified
-// element and whether it was found
-func (a OutputSchemaField) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for OutputSchemaField
-func (a *OutputSchemaField) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for OutputSchemaField to handle AdditionalProperties
-func (a *OutputSchemaField) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["label"]; found {
-		err = json.Unmarshal(raw, &a.Label)
-		if err != nil {
-			return fmt.Errorf("error reading 'label': %w", err)
-		}
-		delete(object, "label")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["required"]; found {
-		err = json.Unmarshal(raw, &a.Required)
-		if err != nil {
-			return fmt.Errorf("error reading 'required': %w", err)
-		}
-		delete(object, "required")
-	}
-
-	if raw, found := object["type"]; found {
-		err = json.Unmarshal(raw, &a.Type)
-		if err != nil {
-			return fmt.Errorf("error reading 'type': %w", err)
-		}
-		delete(object, "type")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for OutputSchemaField to handle AdditionalProperties
-func (a OutputSchemaField) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Label != nil {
-		object["label"], err = json.Marshal(a.Label)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'label': %w", err)
-		}
-	}
-
-	object["name"], err = json.Marshal(a.Name)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'name': %w", err)
-	}
-
-	if a.Required != nil {
-		object["required"], err = json.Marshal(a.Required)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'required': %w", err)
-		}
-	}
-
-	object["type"], err = json.Marshal(a.Type)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'type': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for RunAgentRequest. Returns the specified
-// element and whether it was found
-func (a RunAgentRequest) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for RunAgentRequest
-func (a *RunAgentRequest) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for RunAgentRequest to handle AdditionalProperties
-func (a *RunAgentRequest) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["callbackUrl"]; found {
-		err = json.Unmarshal(raw, &a.CallbackURL)
-		if err != nil {
-			return fmt.Errorf("error reading 'callbackUrl': %w", err)
-		}
-		delete(object, "callbackUrl")
-	}
-
-	if raw, found := object["config"]; found {
-		err = json.Unmarshal(raw, &a.Config)
-		if err != nil {
-			return fmt.Errorf("error reading 'config': %w", err)
-		}
-		delete(object, "config")
-	}
-
-	if raw, found := object["messages"]; found {
-		err = json.Unmarshal(raw, &a.Messages)
-		if err != nil {
-			return fmt.Errorf("error reading 'messages': %w", err)
-		}
-		delete(object, "messages")
-	}
-
-	if raw, found := object["threadId"]; found {
-		err = json.Unmarshal(raw, &a.ThreadID)
-		if err != nil {
-			return fmt.Errorf("error reading 'threadId': %w", err)
-		}
-		delete(object, "threadId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for RunAgentRequest to handle AdditionalProperties
-func (a RunAgentRequest) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.CallbackURL != nil {
-		object["callbackUrl"], err = json.Marshal(a.CallbackURL)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'callbackUrl': %w", err)
-		}
-	}
-
-	object["config"], err = json.Marshal(a.Config)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'config': %w", err)
-	}
-
-	if a.Messages != nil {
-		object["messages"], err = json.Marshal(a.Messages)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'messages': %w", err)
-		}
-	}
-
-	if a.ThreadID != nil {
-		object["threadId"], err = json.Marshal(a.ThreadID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'threadId': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for RunAgentResult. Returns the specified
-// element and whether it was found
-func (a RunAgentResult) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for RunAgentResult
-func (a *RunAgentResult) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for RunAgentResult to handle AdditionalProperties
-func (a *RunAgentResult) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["executionId"]; found {
-		err = json.Unmarshal(raw, &a.ExecutionID)
-		if err != nil {
-			return fmt.Errorf("error reading 'executionId': %w", err)
-		}
-		delete(object, "executionId")
-	}
-
-	if raw, found := object["response"]; found {
-		err = json.Unmarshal(raw, &a.Response)
-		if err != nil {
-			return fmt.Errorf("error reading 'response': %w", err)
-		}
-		delete(object, "response")
-	}
-
-	if raw, found := object["steps"]; found {
-		err = json.Unmarshal(raw, &a.Steps)
-		if err != nil {
-			return fmt.Errorf("error reading 'steps': %w", err)
-		}
-		delete(object, "steps")
-	}
-
-	if raw, found := object["threadId"]; found {
-		err = json.Unmarshal(raw, &a.ThreadID)
-		if err != nil {
-			return fmt.Errorf("error reading 'threadId': %w", err)
-		}
-		delete(object, "threadId")
-	}
-
-	if raw, found := object["usage"]; found {
-		err = json.Unmarshal(raw, &a.Usage)
-		if err != nil {
-			return fmt.Errorf("error reading 'usage': %w", err)
-		}
-		delete(object, "usage")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for RunAgentResult to handle AdditionalProperties
-func (a RunAgentResult) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.ExecutionID != nil {
-		object["executionId"], err = json.Marshal(a.ExecutionID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'executionId': %w", err)
-		}
-	}
-
-	object["response"], err = json.Marshal(a.Response)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'response': %w", err)
-	}
-
-	if a.Steps != nil {
-		object["steps"], err = json.Marshal(a.Steps)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'steps': %w", err)
-		}
-	}
-
-	if a.ThreadID != nil {
-		object["threadId"], err = json.Marshal(a.ThreadID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'threadId': %w", err)
-		}
-	}
-
-	if a.Usage != nil {
-		object["usage"], err = json.Marshal(a.Usage)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'usage': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for RunConfig. Returns the specified
-// element and whether it was found
-func (a RunConfig) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for RunConfig
-func (a *RunConfig) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for RunConfig to handle AdditionalProperties
-func (a *RunConfig) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["historyConfig"]; found {
-		err = json.Unmarshal(raw, &a.HistoryConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'historyConfig': %w", err)
-		}
-		delete(object, "historyConfig")
-	}
-
-	if raw, found := object["invocationConfig"]; found {
-		err = json.Unmarshal(raw, &a.InvocationConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'invocationConfig': %w", err)
-		}
-		delete(object, "invocationConfig")
-	}
-
-	if raw, found := object["llmConfig"]; found {
-		err = json.Unmarshal(raw, &a.LlmConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'llmConfig': %w", err)
-		}
-		delete(object, "llmConfig")
-	}
-
-	if raw, found := object["mcpConfigs"]; found {
-		err = json.Unmarshal(raw, &a.McpConfigs)
-		if err != nil {
-			return fmt.Errorf("error reading 'mcpConfigs': %w", err)
-		}
-		delete(object, "mcpConfigs")
-	}
-
-	if raw, found := object["outputParserFormat"]; found {
-		err = json.Unmarshal(raw, &a.OutputParserFormat)
-		if err != nil {
-			return fmt.Errorf("error reading 'outputParserFormat': %w", err)
-		}
-		delete(object, "outputParserFormat")
-	}
-
-	if raw, found := object["scenarios"]; found {
-		err = json.Unmarshal(raw, &a.Scenarios)
-		if err != nil {
-			return fmt.Errorf("error reading 'scenarios': %w", err)
-		}
-		delete(object, "scenarios")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for RunConfig to handle AdditionalProperties
-func (a RunConfig) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.HistoryConfig != nil {
-		object["historyConfig"], err = json.Marshal(a.HistoryConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'historyConfig': %w", err)
-		}
-	}
-
-	if a.InvocationConfig != nil {
-		object["invocationConfig"], err = json.Marshal(a.InvocationConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'invocationConfig': %w", err)
-		}
-	}
-
-	if a.LlmConfig != nil {
-		object["llmConfig"], err = json.Marshal(a.LlmConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'llmConfig': %w", err)
-		}
-	}
-
-	if a.McpConfigs != nil {
-		object["mcpConfigs"], err = json.Marshal(a.McpConfigs)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'mcpConfigs': %w", err)
-		}
-	}
-
-	if a.OutputParserFormat != nil {
-		object["outputParserFormat"], err = json.Marshal(a.OutputParserFormat)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'outputParserFormat': %w", err)
-		}
-	}
-
-	if a.Scenarios != nil {
-		object["scenarios"], err = json.Marshal(a.Scenarios)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'scenarios': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for ScenarioTool. Returns the specified
-// element and whether it was found
-func (a ScenarioTool) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for ScenarioTool
-func (a *ScenarioTool) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for ScenarioTool to handle AdditionalProperties
-func (a *ScenarioTool) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["approvalMode"]; found {
-		err = json.Unmarshal(raw, &a.ApprovalMode)
-		if err != nil {
-			return fmt.Errorf("error reading 'approvalMode': %w", err)
-		}
-		delete(object, "approvalMode")
-	}
-
-	if raw, found := object["makeScenarioId"]; found {
-		err = json.Unmarshal(raw, &a.MakeScenarioID)
-		if err != nil {
-			return fmt.Errorf("error reading 'makeScenarioId': %w", err)
-		}
-		delete(object, "makeScenarioId")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for ScenarioTool to handle AdditionalProperties
-func (a ScenarioTool) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.ApprovalMode != nil {
-		object["approvalMode"], err = json.Marshal(a.ApprovalMode)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'approvalMode': %w", err)
-		}
-	}
-
-	object["makeScenarioId"], err = json.Marshal(a.MakeScenarioID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'makeScenarioId': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for Step. Returns the specified
-// element and whether it was found
-func (a Step) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for Step
-func (a *Step) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for Step to handle AdditionalProperties
-func (a *Step) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["agentIterationId"]; found {
-		err = json.Unmarshal(raw, &a.AgentIterationID)
-		if err != nil {
-			return fmt.Errorf("error reading 'agentIterationId': %w", err)
-		}
-		delete(object, "agentIterationId")
-	}
-
-	if raw, found := object["content"]; found {
-		err = json.Unmarshal(raw, &a.Content)
-		if err != nil {
-			return fmt.Errorf("error reading 'content': %w", err)
-		}
-		delete(object, "content")
-	}
-
-	if raw, found := object["id"]; found {
-		err = json.Unmarshal(raw, &a.ID)
-		if err != nil {
-			return fmt.Errorf("error reading 'id': %w", err)
-		}
-		delete(object, "id")
-	}
-
-	if raw, found := object["role"]; found {
-		err = json.Unmarshal(raw, &a.Role)
-		if err != nil {
-			return fmt.Errorf("error reading 'role': %w", err)
-		}
-		delete(object, "role")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for Step to handle AdditionalProperties
-func (a Step) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	object["agentIterationId"], err = json.Marshal(a.AgentIterationID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'agentIterationId': %w", err)
-	}
-
-	object["content"], err = json.Marshal(a.Content)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'content': %w", err)
-	}
-
-	object["id"], err = json.Marshal(a.ID)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'id': %w", err)
-	}
-
-	object["role"], err = json.Marshal(a.Role)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'role': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for SubError. Returns the specified
-// element and whether it was found
-func (a SubError) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for SubError
-func (a *SubError) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for SubError to handle AdditionalProperties
-func (a *SubError) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["message"]; found {
-		err = json.Unmarshal(raw, &a.Message)
-		if err != nil {
-			return fmt.Errorf("error reading 'message': %w", err)
-		}
-		delete(object, "message")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for SubError to handle AdditionalProperties
-func (a SubError) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Message != nil {
-		object["message"], err = json.Marshal(a.Message)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'message': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for UpdateAgentRequest. Returns the specified
-// element and whether it was found
-func (a UpdateAgentRequest) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for UpdateAgentRequest
-func (a *UpdateAgentRequest) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for UpdateAgentRequest to handle AdditionalProperties
-func (a *UpdateAgentRequest) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["contexts"]; found {
-		err = json.Unmarshal(raw, &a.Contexts)
-		if err != nil {
-			return fmt.Errorf("error reading 'contexts': %w", err)
-		}
-		delete(object, "contexts")
-	}
-
-	if raw, found := object["defaultModel"]; found {
-		err = json.Unmarshal(raw, &a.DefaultModel)
-		if err != nil {
-			return fmt.Errorf("error reading 'defaultModel': %w", err)
-		}
-		delete(object, "defaultModel")
-	}
-
-	if raw, found := object["historyConfig"]; found {
-		err = json.Unmarshal(raw, &a.HistoryConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'historyConfig': %w", err)
-		}
-		delete(object, "historyConfig")
-	}
-
-	if raw, found := object["invocationConfig"]; found {
-		err = json.Unmarshal(raw, &a.InvocationConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'invocationConfig': %w", err)
-		}
-		delete(object, "invocationConfig")
-	}
-
-	if raw, found := object["llmConfig"]; found {
-		err = json.Unmarshal(raw, &a.LlmConfig)
-		if err != nil {
-			return fmt.Errorf("error reading 'llmConfig': %w", err)
-		}
-		delete(object, "llmConfig")
-	}
-
-	if raw, found := object["makeConnectionId"]; found {
-		err = json.Unmarshal(raw, &a.MakeConnectionID)
-		if err != nil {
-			return fmt.Errorf("error reading 'makeConnectionId': %w", err)
-		}
-		delete(object, "makeConnectionId")
-	}
-
-	if raw, found := object["mcpConfigs"]; found {
-		err = json.Unmarshal(raw, &a.McpConfigs)
-		if err != nil {
-			return fmt.Errorf("error reading 'mcpConfigs': %w", err)
-		}
-		delete(object, "mcpConfigs")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["outputParserFormat"]; found {
-		err = json.Unmarshal(raw, &a.OutputParserFormat)
-		if err != nil {
-			return fmt.Errorf("error reading 'outputParserFormat': %w", err)
-		}
-		delete(object, "outputParserFormat")
-	}
-
-	if raw, found := object["scenarios"]; found {
-		err = json.Unmarshal(raw, &a.Scenarios)
-		if err != nil {
-			return fmt.Errorf("error reading 'scenarios': %w", err)
-		}
-		delete(object, "scenarios")
-	}
-
-	if raw, found := object["systemPrompt"]; found {
-		err = json.Unmarshal(raw, &a.SystemPrompt)
-		if err != nil {
-			return fmt.Errorf("error reading 'systemPrompt': %w", err)
-		}
-		delete(object, "systemPrompt")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for UpdateAgentRequest to handle AdditionalProperties
-func (a UpdateAgentRequest) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Contexts != nil {
-		object["contexts"], err = json.Marshal(a.Contexts)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'contexts': %w", err)
-		}
-	}
-
-	if a.DefaultModel != nil {
-		object["defaultModel"], err = json.Marshal(a.DefaultModel)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'defaultModel': %w", err)
-		}
-	}
-
-	if a.HistoryConfig != nil {
-		object["historyConfig"], err = json.Marshal(a.HistoryConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'historyConfig': %w", err)
-		}
-	}
-
-	if a.InvocationConfig != nil {
-		object["invocationConfig"], err = json.Marshal(a.InvocationConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'invocationConfig': %w", err)
-		}
-	}
-
-	if a.LlmConfig != nil {
-		object["llmConfig"], err = json.Marshal(a.LlmConfig)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'llmConfig': %w", err)
-		}
-	}
-
-	if a.MakeConnectionID != nil {
-		object["makeConnectionId"], err = json.Marshal(a.MakeConnectionID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'makeConnectionId': %w", err)
-		}
-	}
-
-	if a.McpConfigs != nil {
-		object["mcpConfigs"], err = json.Marshal(a.McpConfigs)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'mcpConfigs': %w", err)
-		}
-	}
-
-	if a.Name != nil {
-		object["name"], err = json.Marshal(a.Name)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'name': %w", err)
-		}
-	}
-
-	if a.OutputParserFormat != nil {
-		object["outputParserFormat"], err = json.Marshal(a.OutputParserFormat)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'outputParserFormat': %w", err)
-		}
-	}
-
-	if a.Scenarios != nil {
-		object["scenarios"], err = json.Marshal(a.Scenarios)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'scenarios': %w", err)
-		}
-	}
-
-	if a.SystemPrompt != nil {
-		object["systemPrompt"], err = json.Marshal(a.SystemPrompt)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'systemPrompt': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for Usage. Returns the specified
-// element and whether it was found
-func (a Usage) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for Usage
-func (a *Usage) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for Usage to handle AdditionalProperties
-func (a *Usage) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["inputTokens"]; found {
-		err = json.Unmarshal(raw, &a.InputTokens)
-		if err != nil {
-			return fmt.Errorf("error reading 'inputTokens': %w", err)
-		}
-		delete(object, "inputTokens")
-	}
-
-	if raw, found := object["outputTokens"]; found {
-		err = json.Unmarshal(raw, &a.OutputTokens)
-		if err != nil {
-			return fmt.Errorf("error reading 'outputTokens': %w", err)
-		}
-		delete(object, "outputTokens")
-	}
-
-	if raw, found := object["totalTokens"]; found {
-		err = json.Unmarshal(raw, &a.TotalTokens)
-		if err != nil {
-			return fmt.Errorf("error reading 'totalTokens': %w", err)
-		}
-		delete(object, "totalTokens")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for Usage to handle AdditionalProperties
-func (a Usage) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.InputTokens != nil {
-		object["inputTokens"], err = json.Marshal(a.InputTokens)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'inputTokens': %w", err)
-		}
-	}
-
-	if a.OutputTokens != nil {
-		object["outputTokens"], err = json.Marshal(a.OutputTokens)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'outputTokens': %w", err)
-		}
-	}
-
-	if a.TotalTokens != nil {
-		object["totalTokens"], err = json.Marshal(a.TotalTokens)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'totalTokens': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
+func (t *SchemaFieldSpec) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }
 
 // ServerInterface represents all server handlers.
