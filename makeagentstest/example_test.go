@@ -90,7 +90,7 @@ func ExampleStart() {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+		if data, ok := strings.CutPrefix(sc.Text(), "data:"); ok {
 			var step api.Step
 			_ = json.Unmarshal([]byte(data), &step)
 			fmt.Printf("%s: %q\n", step.Role, step.Content)
@@ -223,7 +223,7 @@ func ExampleCutStreamMidEvent() {
 func ExampleMalformedEvent() {
 	body, _ := exampleStream(context.Background(), makeagentstest.MalformedEvent(1))
 	for _, line := range strings.Split(body, "\n") {
-		if data, ok := strings.CutPrefix(line, "data: "); ok {
+		if data, ok := strings.CutPrefix(line, "data:"); ok {
 			fmt.Println("valid JSON:", json.Valid([]byte(data)))
 		}
 	}

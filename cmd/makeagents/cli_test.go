@@ -167,6 +167,59 @@ func TestRunPrintsResponseBody(t *testing.T) {
 	}
 }
 
+// run --config-file sends the file as the run's config; without it the
+// run still sends "config": {} (Make requires it). An empty --thread sends
+// no threadId (Make wants at least one character), so a new thread starts.
+func TestRunConfigFile(t *testing.T) {
+	fake, env := fakeEnv(t)
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
+	file := filepath.Join(t.TempDir(), "config.json")
+	config := `{"additionalSystemPrompt":"Be brief.","llmConfig":{"llmModel":"o4-mini","settings":{"maxTokens":1500}},` +
+		`"outputParser":{"type":"make-schema","schema":[{"name":"echo","type":"text"}]}}`
+	if err := os.WriteFile(file, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := decodeJSON[map[string]any](t, runCLI(t, env, "run", a.ID, "hi", "--config-file", file).ok(t).stdout)
+	if out["jsonResponse"].(map[string]any)["echo"] != "hi" {
+		t.Errorf("structured output not applied: %v", out)
+	}
+	runCLI(t, env, "run", a.ID, "again", "--thread", "").ok(t)
+	var bodies []map[string]any
+	for _, req := range fake.Requests() {
+		if req.Operation == "runAgent" {
+			bodies = append(bodies, decodeJSON[map[string]any](t, string(req.Body)))
+		}
+	}
+	if len(bodies) != 2 {
+		t.Fatalf("%d run requests", len(bodies))
+	}
+	if c := bodies[0]["config"].(map[string]any); c["additionalSystemPrompt"] != "Be brief." || c["llmConfig"] == nil {
+		t.Errorf("config sent = %v", bodies[0]["config"])
+	}
+	if c, ok := bodies[1]["config"].(map[string]any); !ok || len(c) != 0 {
+		t.Errorf("a run without --config-file sent config %v, want {}", bodies[1]["config"])
+	}
+	if _, ok := bodies[1]["threadId"]; ok {
+		t.Errorf("a run with an empty --thread sent a threadId: %v", bodies[1])
+	}
+}
+
+// Tool calls and tool results are shown in text mode, one readable line each.
+func TestStreamTextShowsToolCalls(t *testing.T) {
+	fake, env := fakeEnv(t)
+	a := fake.AddAgent(team, api.Agent{Name: "Tools", SystemPrompt: "s", DefaultModel: "m", Scenarios: []api.ScenarioTool{{MakeScenarioID: 77}}})
+	out := runCLI(t, env, "stream", a.ID, "run my scenario").ok(t).stdout
+	for _, want := range []string{
+		`[assistant] -> calls scenario "Scenario 77" with {"message":"run my scenario"}`,
+		`[tool] <- scenario "Scenario 77" ok: {"echo":"run my scenario","scenarioId":77,"status":"success"}`,
+		"execution: https://make.invalid/scenarios/77/executions/",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stream output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestStreamText(t *testing.T) {
 	fake, env := fakeEnv(t)
 	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "You echo.", DefaultModel: "m"})
@@ -256,6 +309,22 @@ func TestStreamErrorsExit1(t *testing.T) {
 	assertOneErrorLine(t, r.stderr, "EOF")
 }
 
+// Make's validation errors carry detail as a list of strings: the one error
+// line names the status, the message and every line of the detail.
+func TestAPIErrorWithDetailList(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"code":"SC400","message":"Invalid input parameters","detail":["Validation failed for 1 parameter(s).","Missing value of required parameter 'teamId'."]}`)
+	}))
+	defer srv.Close()
+	r := runCLI(t, map[string]string{"MAKE_API_TOKEN": "t", "MAKE_TEAM_ID": "7", "MAKE_BASE_URL": srv.URL + "/api/v2"}, "agents", "list")
+	if r.code != exitError {
+		t.Fatalf("exit %d, want 1", r.code)
+	}
+	assertOneErrorLine(t, r.stderr, "400", "Invalid input parameters", "Validation failed for 1 parameter(s).", "Missing value of required parameter 'teamId'.")
+}
+
 func TestAPIErrorNamesStatusAndMakeMessage(t *testing.T) {
 	fake, env := fakeEnv(t)
 	fake.FailNext(1, 403, 0)
@@ -313,6 +382,9 @@ func TestUsageErrorsMakeNoRequest(t *testing.T) {
 		{"unknown zone", env, []string{"agents", "list", "--zone", "mars1"}, "unknown zone"},
 		{"bad base url", env, []string{"agents", "list", "--base-url", "ftp://x"}, "base URL"},
 		{"bad from-file", env, []string{"agents", "create", "--from-file", "/nonexistent.json"}, "from-file"},
+		// Make's modify cannot change the connection: no such flag.
+		{"update connection", env, []string{"agents", "update", id, "--connection", "5"}, "connection"},
+		{"bad config-file", env, []string{"run", id, "hi", "--config-file", "/nonexistent.json"}, "config-file"},
 		{"conformance mode", env, []string{"conformance"}, "--read-only"},
 		{"bad pace", env, []string{"demo", "--pace", "soon"}, "--pace"},
 	}

@@ -162,7 +162,7 @@ func TestConformanceReportsInjectedDrift(t *testing.T) {
 		{"type changed", makeagentstest.ChangeFieldType("listAgents", "teamId"), true, "listAgents", "type-mismatch", "$[0].teamId"},
 		{"undocumented status", makeagentstest.UndocumentedStatus("getAgent", 202), true, "getAgent", "undocumented-status", "status"},
 		{"unknown event type", makeagentstest.UnknownEvent("usage"), false, "runAgentStream", "unknown-event", "event"},
-		{"step field dropped", makeagentstest.DropField("runAgentStream", "agentIterationId"), false, "runAgentStream", "missing-required", "$.agentIterationId"},
+		{"step field dropped", makeagentstest.DropField("runAgentStream", "content"), false, "runAgentStream", "missing-required", "$.content"},
 		{"created agent type changed", makeagentstest.ChangeFieldType("createAgent", "name"), false, "createAgent", "type-mismatch", "$.name"},
 	}
 	for _, tc := range cases {
