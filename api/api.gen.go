@@ -16,7 +16,53 @@ import (
 	"time"
 
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for LLMProviderType.
+const (
+	LLMProviderTypeAiAgentFoundryNonOpenai LLMProviderType = "ai-agent-foundry-non-openai"
+	LLMProviderTypeAiAgentFoundryOpenai    LLMProviderType = "ai-agent-foundry-openai"
+	LLMProviderTypeAmazonBedrock           LLMProviderType = "amazon-bedrock"
+	LLMProviderTypeAnthropic               LLMProviderType = "anthropic"
+	LLMProviderTypeCohere                  LLMProviderType = "cohere"
+	LLMProviderTypeGemini                  LLMProviderType = "gemini"
+	LLMProviderTypeGroq                    LLMProviderType = "groq"
+	LLMProviderTypeMistral                 LLMProviderType = "mistral"
+	LLMProviderTypeOpenAi                  LLMProviderType = "openAi"
+	LLMProviderTypeOpenaiAPISpecCompatible LLMProviderType = "openai-api-spec-compatible"
+	LLMProviderTypeXai                     LLMProviderType = "xai"
+)
+
+// Valid indicates whether the value is a known member of the LLMProviderType enum.
+func (e LLMProviderType) Valid() bool {
+	switch e {
+	case LLMProviderTypeAiAgentFoundryNonOpenai:
+		return true
+	case LLMProviderTypeAiAgentFoundryOpenai:
+		return true
+	case LLMProviderTypeAmazonBedrock:
+		return true
+	case LLMProviderTypeAnthropic:
+		return true
+	case LLMProviderTypeCohere:
+		return true
+	case LLMProviderTypeGemini:
+		return true
+	case LLMProviderTypeGroq:
+		return true
+	case LLMProviderTypeMistral:
+		return true
+	case LLMProviderTypeOpenAi:
+		return true
+	case LLMProviderTypeOpenaiAPISpecCompatible:
+		return true
+	case LLMProviderTypeXai:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for MessageRole.
 const (
@@ -367,6 +413,36 @@ type CreateAgentRequest struct {
 	TeamID int64 `json:"teamId"`
 }
 
+// CreateContextUpload A file to add as a context (multipart/form-data).
+type CreateContextUpload struct {
+	// AgentID Example: 123e4567-e89b-12d3-a456-426614174000
+	AgentID string `json:"agentId"`
+
+	// File The file's bytes, with its name in the part's filename.
+	File *openapi_types.File `json:"file,omitempty"`
+}
+
+// CreateTextContextRequest Request body for creating a new context from a text.
+type CreateTextContextRequest struct {
+	// AgentID Example: 123e4567-e89b-12d3-a456-426614174000
+	AgentID string `json:"agentId"`
+
+	// Autosave Make's flag, a string ("true" by default); Make does not document its effect.
+	//
+	// Example: true
+	Autosave *string `json:"autosave,omitempty"`
+
+	// Content The text the agent can consult.
+	//
+	// Example: This is the content of the context.
+	Content *string `json:"content,omitempty"`
+
+	// Name The context's name; at most 120 letters, digits, spaces and `-_.()`.
+	//
+	// Example: Example Context
+	Name *string `json:"name,omitempty"`
+}
+
 // CreatedAgent The 201 answer to a create, the new agent's id and the fields it was created with.
 type CreatedAgent struct {
 	// AgentID The new agent's ID (a UUID; list and get call it `id`).
@@ -426,6 +502,55 @@ type InvocationConfig struct {
 	// Example: 30000
 	Timeout *int64 `json:"timeout,omitempty"`
 }
+
+// LLMModel A model an LLM provider offers.
+type LLMModel struct {
+	// Model A model name, e.g. `gpt-4.1-mini`. The values Make lists are in x-makeagents-known-values; a provider's current models come from /ai-agents/v1/llm-providers/{providerId}/models.
+	//
+	// Example: o4-mini
+	Model ModelName `json:"model"`
+
+	// Provider The kind of LLM provider.
+	Provider LLMProviderType `json:"provider"`
+
+	// Settings The model's settings.
+	Settings LLMModelSettings `json:"settings"`
+
+	// TokenLimit Example: 128000
+	TokenLimit int64 `json:"tokenLimit"`
+}
+
+// LLMModelSettings The model's settings.
+type LLMModelSettings struct {
+	// MaxTokens Example: 128000
+	MaxTokens *int64 `json:"maxTokens,omitempty"`
+}
+
+// LLMProvider One of the team's LLM provider accounts.
+type LLMProvider struct {
+	// AccountName Name of the account (Make connection) associated with the LLM provider.
+	//
+	// Example: openai-gpt-3
+	AccountName string `json:"accountName"`
+
+	// ID Example: 1
+	ID int64 `json:"id"`
+
+	// Provider The kind of LLM provider.
+	Provider LLMProviderType `json:"provider"`
+}
+
+// LLMProviderSummary An LLM provider as getLLMProvider returns it.
+type LLMProviderSummary struct {
+	// ID Example: 1
+	ID int64 `json:"id"`
+
+	// Provider The kind of LLM provider.
+	Provider LLMProviderType `json:"provider"`
+}
+
+// LLMProviderType The kind of LLM provider.
+type LLMProviderType string
 
 // LlmConfig Settings passed to the language model (create and modify).
 type LlmConfig struct {
@@ -789,6 +914,15 @@ type UpdateAgentRequest struct {
 // AgentID Example: b504aa93-0752-4bf8-887e-c2c717d525bf
 type AgentID = string
 
+// AgentIDQuery Example: b504aa93-0752-4bf8-887e-c2c717d525bf
+type AgentIDQuery = string
+
+// ContextID Example: 123e4567-e89b-12d3-a456-426614174000
+type ContextID = string
+
+// ProviderID Example: 1
+type ProviderID = int64
+
 // TeamID Example: 1
 type TeamID = int64
 
@@ -852,6 +986,45 @@ type RunAgentStreamParams struct {
 	TeamID TeamID `form:"teamId" json:"teamId"`
 }
 
+// ListContextsParams defines parameters for ListContexts.
+type ListContextsParams struct {
+	// AgentID The ID (a UUID) of the agent whose contexts to list.
+	AgentID AgentIDQuery `form:"agentId" json:"agentId"`
+
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// CreateContextParams defines parameters for CreateContext.
+type CreateContextParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// DeleteContextParams defines parameters for DeleteContext.
+type DeleteContextParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// ListLLMProvidersParams defines parameters for ListLLMProviders.
+type ListLLMProvidersParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// GetLLMProviderParams defines parameters for GetLLMProvider.
+type GetLLMProviderParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// ListLLMProviderModelsParams defines parameters for ListLLMProviderModels.
+type ListLLMProviderModelsParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
 // CreateAgentJSONRequestBody defines body for CreateAgent for application/json ContentType.
 type CreateAgentJSONRequestBody = CreateAgentRequest
 
@@ -863,6 +1036,12 @@ type RunAgentJSONRequestBody = RunAgentRequest
 
 // RunAgentStreamJSONRequestBody defines body for RunAgentStream for application/json ContentType.
 type RunAgentStreamJSONRequestBody = RunAgentRequest
+
+// CreateContextJSONRequestBody defines body for CreateContext for application/json ContentType.
+type CreateContextJSONRequestBody = CreateTextContextRequest
+
+// CreateContextMultipartRequestBody defines body for CreateContext for multipart/form-data ContentType.
+type CreateContextMultipartRequestBody = CreateContextUpload
 
 // AsErrorDetailText returns the union data inside the ErrorDetail as a ErrorDetailText
 func (t ErrorDetail) AsErrorDetailText() (ErrorDetailText, error) {
@@ -1301,6 +1480,84 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /ai-agents/v1/agents/{agentId}/run/stream (the `RunAgentStream` operationId).
 	RunAgentStream(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListContexts List Context
+	//
+	// Retrieve a list of all context for an agent.
+	//
+	// Required scope: `ai-agents:read`.
+	//
+	// Corresponds with GET /ai-agents/v1/contexts (the `ListContexts` operationId).
+	ListContexts(ctx context.Context, params *ListContextsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateContextWithBody Create Context
+	//
+	// Create a knowledge context for an agent: upload a file
+	// (`multipart/form-data` with the fields `agentId` and `file`) or send a
+	// text (`application/json`). Answers 201 with no body: list the agent's
+	// contexts to see the new one. Use api.Client.UploadContext to stream a
+	// file.
+	//
+	// Required scope: `ai-agents:write`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
+	CreateContextWithBody(ctx context.Context, params *CreateContextParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateContext Create Context
+	//
+	// Create a knowledge context for an agent: upload a file
+	// (`multipart/form-data` with the fields `agentId` and `file`) or send a
+	// text (`application/json`). Answers 201 with no body: list the agent's
+	// contexts to see the new one. Use api.Client.UploadContext to stream a
+	// file.
+	//
+	// Required scope: `ai-agents:write`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
+	CreateContext(ctx context.Context, params *CreateContextParams, body CreateContextJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteContext Delete Context
+	//
+	// Delete a context by its ID.
+	//
+	// Required scope: `ai-agents:write`.
+	//
+	// Corresponds with DELETE /ai-agents/v1/contexts/{contextId} (the `DeleteContext` operationId).
+	DeleteContext(ctx context.Context, contextID ContextID, params *DeleteContextParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListLLMProviders List LLM Providers
+	//
+	// Retrieve a list of all LLM providers: the team's provider accounts,
+	// each named by its Make connection (`accountName`).
+	//
+	// Required scope: `ai-agents:read`.
+	//
+	// Corresponds with GET /ai-agents/v1/llm-providers (the `ListLLMProviders` operationId).
+	ListLLMProviders(ctx context.Context, params *ListLLMProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLLMProvider Get LLM Provider
+	//
+	// Retrieve details of a specific LLM provider by ID. Make answers with
+	// an array (of one provider, in its example).
+	//
+	// Required scope: `ai-agents:read`.
+	//
+	// Corresponds with GET /ai-agents/v1/llm-providers/{providerId} (the `GetLLMProvider` operationId).
+	GetLLMProvider(ctx context.Context, providerID ProviderID, params *GetLLMProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListLLMProviderModels List Models for LLM Provider
+	//
+	// Retrieve a list of models for a specific LLM provider by ID: the
+	// names to use as an agent's defaultModel or a run's llmModel.
+	//
+	// Required scope: `ai-agents:read`.
+	//
+	// Corresponds with GET /ai-agents/v1/llm-providers/{providerId}/models (the `ListLLMProviderModels` operationId).
+	ListLLMProviderModels(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListAgents Get Agents
@@ -1542,6 +1799,154 @@ func (c *Client) RunAgentStreamWithBody(ctx context.Context, agentID AgentID, pa
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run/stream (the `RunAgentStream` operationId).
 func (c *Client) RunAgentStream(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRunAgentStreamRequest(c.Server, agentID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListContexts List Context
+//
+// Retrieve a list of all context for an agent.
+//
+// Required scope: `ai-agents:read`.
+//
+// Corresponds with GET /ai-agents/v1/contexts (the `ListContexts` operationId).
+func (c *Client) ListContexts(ctx context.Context, params *ListContextsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListContextsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateContextWithBody Create Context
+//
+// Create a knowledge context for an agent: upload a file
+// (`multipart/form-data` with the fields `agentId` and `file`) or send a
+// text (`application/json`). Answers 201 with no body: list the agent's
+// contexts to see the new one. Use api.Client.UploadContext to stream a
+// file.
+//
+// Required scope: `ai-agents:write`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
+func (c *Client) CreateContextWithBody(ctx context.Context, params *CreateContextParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateContextRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateContext Create Context
+//
+// Create a knowledge context for an agent: upload a file
+// (`multipart/form-data` with the fields `agentId` and `file`) or send a
+// text (`application/json`). Answers 201 with no body: list the agent's
+// contexts to see the new one. Use api.Client.UploadContext to stream a
+// file.
+//
+// Required scope: `ai-agents:write`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
+func (c *Client) CreateContext(ctx context.Context, params *CreateContextParams, body CreateContextJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateContextRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteContext Delete Context
+//
+// Delete a context by its ID.
+//
+// Required scope: `ai-agents:write`.
+//
+// Corresponds with DELETE /ai-agents/v1/contexts/{contextId} (the `DeleteContext` operationId).
+func (c *Client) DeleteContext(ctx context.Context, contextID ContextID, params *DeleteContextParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteContextRequest(c.Server, contextID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListLLMProviders List LLM Providers
+//
+// Retrieve a list of all LLM providers: the team's provider accounts,
+// each named by its Make connection (`accountName`).
+//
+// Required scope: `ai-agents:read`.
+//
+// Corresponds with GET /ai-agents/v1/llm-providers (the `ListLLMProviders` operationId).
+func (c *Client) ListLLMProviders(ctx context.Context, params *ListLLMProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLLMProvidersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLLMProvider Get LLM Provider
+//
+// Retrieve details of a specific LLM provider by ID. Make answers with
+// an array (of one provider, in its example).
+//
+// Required scope: `ai-agents:read`.
+//
+// Corresponds with GET /ai-agents/v1/llm-providers/{providerId} (the `GetLLMProvider` operationId).
+func (c *Client) GetLLMProvider(ctx context.Context, providerID ProviderID, params *GetLLMProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLLMProviderRequest(c.Server, providerID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListLLMProviderModels List Models for LLM Provider
+//
+// Retrieve a list of models for a specific LLM provider by ID: the
+// names to use as an agent's defaultModel or a run's llmModel.
+//
+// Required scope: `ai-agents:read`.
+//
+// Corresponds with GET /ai-agents/v1/llm-providers/{providerId}/models (the `ListLLMProviderModels` operationId).
+func (c *Client) ListLLMProviderModels(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLLMProviderModelsRequest(c.Server, providerID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1989,6 +2394,348 @@ func NewRunAgentStreamRequestWithBody(server string, agentID AgentID, params *Ru
 	return req, nil
 }
 
+// NewListContextsRequest constructs an http.Request for the ListContexts method
+func NewListContextsRequest(server string, params *ListContextsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ai-agents/v1/contexts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "agentId", params.AgentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "teamId", params.TeamID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateContextRequest calls the generic CreateContext builder with application/json body
+func NewCreateContextRequest(server string, params *CreateContextParams, body CreateContextJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateContextRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateContextRequestWithBody constructs an http.Request for the CreateContext method, with any body, and a specified content type
+func NewCreateContextRequestWithBody(server string, params *CreateContextParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ai-agents/v1/contexts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "teamId", params.TeamID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteContextRequest constructs an http.Request for the DeleteContext method
+func NewDeleteContextRequest(server string, contextID ContextID, params *DeleteContextParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "contextId", contextID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ai-agents/v1/contexts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "teamId", params.TeamID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListLLMProvidersRequest constructs an http.Request for the ListLLMProviders method
+func NewListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ai-agents/v1/llm-providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "teamId", params.TeamID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetLLMProviderRequest constructs an http.Request for the GetLLMProvider method
+func NewGetLLMProviderRequest(server string, providerID ProviderID, params *GetLLMProviderParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "providerId", providerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ai-agents/v1/llm-providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "teamId", params.TeamID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListLLMProviderModelsRequest constructs an http.Request for the ListLLMProviderModels method
+func NewListLLMProviderModelsRequest(server string, providerID ProviderID, params *ListLLMProviderModelsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "providerId", providerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ai-agents/v1/llm-providers/%s/models", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "teamId", params.TeamID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -2177,6 +2924,94 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /ai-agents/v1/agents/{agentId}/run/stream (the `RunAgentStream` operationId).
 	RunAgentStreamWithResponse(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*RunAgentStreamResponse, error)
+
+	// ListContextsWithResponse List Context
+	//
+	// Retrieve a list of all context for an agent.
+	//
+	// Required scope: `ai-agents:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ai-agents/v1/contexts (the `ListContexts` operationId).
+	ListContextsWithResponse(ctx context.Context, params *ListContextsParams, reqEditors ...RequestEditorFn) (*ListContextsResponse, error)
+
+	// CreateContextWithBodyWithResponse Create Context
+	//
+	// Create a knowledge context for an agent: upload a file
+	// (`multipart/form-data` with the fields `agentId` and `file`) or send a
+	// text (`application/json`). Answers 201 with no body: list the agent's
+	// contexts to see the new one. Use api.Client.UploadContext to stream a
+	// file.
+	//
+	// Required scope: `ai-agents:write`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
+	CreateContextWithBodyWithResponse(ctx context.Context, params *CreateContextParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContextResponse, error)
+
+	// CreateContextWithResponse Create Context
+	//
+	// Create a knowledge context for an agent: upload a file
+	// (`multipart/form-data` with the fields `agentId` and `file`) or send a
+	// text (`application/json`). Answers 201 with no body: list the agent's
+	// contexts to see the new one. Use api.Client.UploadContext to stream a
+	// file.
+	//
+	// Required scope: `ai-agents:write`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
+	CreateContextWithResponse(ctx context.Context, params *CreateContextParams, body CreateContextJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContextResponse, error)
+
+	// DeleteContextWithResponse Delete Context
+	//
+	// Delete a context by its ID.
+	//
+	// Required scope: `ai-agents:write`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /ai-agents/v1/contexts/{contextId} (the `DeleteContext` operationId).
+	DeleteContextWithResponse(ctx context.Context, contextID ContextID, params *DeleteContextParams, reqEditors ...RequestEditorFn) (*DeleteContextResponse, error)
+
+	// ListLLMProvidersWithResponse List LLM Providers
+	//
+	// Retrieve a list of all LLM providers: the team's provider accounts,
+	// each named by its Make connection (`accountName`).
+	//
+	// Required scope: `ai-agents:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ai-agents/v1/llm-providers (the `ListLLMProviders` operationId).
+	ListLLMProvidersWithResponse(ctx context.Context, params *ListLLMProvidersParams, reqEditors ...RequestEditorFn) (*ListLLMProvidersResponse, error)
+
+	// GetLLMProviderWithResponse Get LLM Provider
+	//
+	// Retrieve details of a specific LLM provider by ID. Make answers with
+	// an array (of one provider, in its example).
+	//
+	// Required scope: `ai-agents:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ai-agents/v1/llm-providers/{providerId} (the `GetLLMProvider` operationId).
+	GetLLMProviderWithResponse(ctx context.Context, providerID ProviderID, params *GetLLMProviderParams, reqEditors ...RequestEditorFn) (*GetLLMProviderResponse, error)
+
+	// ListLLMProviderModelsWithResponse List Models for LLM Provider
+	//
+	// Retrieve a list of models for a specific LLM provider by ID: the
+	// names to use as an agent's defaultModel or a run's llmModel.
+	//
+	// Required scope: `ai-agents:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ai-agents/v1/llm-providers/{providerId}/models (the `ListLLMProviderModels` operationId).
+	ListLLMProviderModelsWithResponse(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*ListLLMProviderModelsResponse, error)
 }
 
 // ListAgentsResponse429Headers the declared response headers of an HTTP 429 response for ListAgents
@@ -2788,6 +3623,532 @@ func (r RunAgentStreamResponse) ContentType() string {
 	return ""
 }
 
+// ListContextsResponse429Headers the declared response headers of an HTTP 429 response for ListContexts
+type ListContextsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListContextsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContextList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListContextsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListContextsResponse) GetJSON200() *ContextList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListContextsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListContextsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListContextsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListContextsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListContextsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListContextsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListContextsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListContextsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListContextsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListContextsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateContextResponse429Headers the declared response headers of an HTTP 429 response for CreateContext
+type CreateContextResponse429Headers struct {
+	RetryAfter *string
+}
+
+type CreateContextResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateContextResponse429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateContextResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateContextResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateContextResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateContextResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateContextResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateContextResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateContextResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateContextResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateContextResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateContextResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteContextResponse429Headers the declared response headers of an HTTP 429 response for DeleteContext
+type DeleteContextResponse429Headers struct {
+	RetryAfter *string
+}
+
+type DeleteContextResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteContextResponse429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteContextResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteContextResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteContextResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteContextResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteContextResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteContextResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteContextResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteContextResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteContextResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteContextResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListLLMProvidersResponse429Headers the declared response headers of an HTTP 429 response for ListLLMProviders
+type ListLLMProvidersResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListLLMProvidersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]LLMProvider
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListLLMProvidersResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLLMProvidersResponse) GetJSON200() *[]LLMProvider {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListLLMProvidersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListLLMProvidersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListLLMProvidersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListLLMProvidersResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListLLMProvidersResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListLLMProvidersResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLLMProvidersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLLMProvidersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLLMProvidersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLLMProvidersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetLLMProviderResponse429Headers the declared response headers of an HTTP 429 response for GetLLMProvider
+type GetLLMProviderResponse429Headers struct {
+	RetryAfter *string
+}
+
+type GetLLMProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LLMProviderDetails
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetLLMProviderResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLLMProviderResponse) GetJSON200() *LLMProviderDetails {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetLLMProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetLLMProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetLLMProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetLLMProviderResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetLLMProviderResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetLLMProviderResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLLMProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLLMProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLLMProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLLMProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListLLMProviderModelsResponse429Headers the declared response headers of an HTTP 429 response for ListLLMProviderModels
+type ListLLMProviderModelsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListLLMProviderModelsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]LLMModel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListLLMProviderModelsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLLMProviderModelsResponse) GetJSON200() *[]LLMModel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListLLMProviderModelsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListLLMProviderModelsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListLLMProviderModelsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListLLMProviderModelsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListLLMProviderModelsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListLLMProviderModelsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLLMProviderModelsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLLMProviderModelsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLLMProviderModelsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLLMProviderModelsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListAgentsWithResponse Get Agents
 //
 // Retrieve a list of all agents.
@@ -2997,6 +4358,136 @@ func (c *ClientWithResponses) RunAgentStreamWithResponse(ctx context.Context, ag
 		return nil, err
 	}
 	return ParseRunAgentStreamResponse(rsp)
+}
+
+// ListContextsWithResponse List Context
+//
+// Retrieve a list of all context for an agent.
+//
+// Required scope: `ai-agents:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ai-agents/v1/contexts (the `ListContexts` operationId).
+func (c *ClientWithResponses) ListContextsWithResponse(ctx context.Context, params *ListContextsParams, reqEditors ...RequestEditorFn) (*ListContextsResponse, error) {
+	rsp, err := c.ListContexts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListContextsResponse(rsp)
+}
+
+// CreateContextWithBodyWithResponse Create Context
+//
+// Create a knowledge context for an agent: upload a file
+// (`multipart/form-data` with the fields `agentId` and `file`) or send a
+// text (`application/json`). Answers 201 with no body: list the agent's
+// contexts to see the new one. Use api.Client.UploadContext to stream a
+// file.
+//
+// Required scope: `ai-agents:write`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
+func (c *ClientWithResponses) CreateContextWithBodyWithResponse(ctx context.Context, params *CreateContextParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateContextResponse, error) {
+	rsp, err := c.CreateContextWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateContextResponse(rsp)
+}
+
+// CreateContextWithResponse Create Context
+//
+// Create a knowledge context for an agent: upload a file
+// (`multipart/form-data` with the fields `agentId` and `file`) or send a
+// text (`application/json`). Answers 201 with no body: list the agent's
+// contexts to see the new one. Use api.Client.UploadContext to stream a
+// file.
+//
+// Required scope: `ai-agents:write`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
+func (c *ClientWithResponses) CreateContextWithResponse(ctx context.Context, params *CreateContextParams, body CreateContextJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateContextResponse, error) {
+	rsp, err := c.CreateContext(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateContextResponse(rsp)
+}
+
+// DeleteContextWithResponse Delete Context
+//
+// Delete a context by its ID.
+//
+// Required scope: `ai-agents:write`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /ai-agents/v1/contexts/{contextId} (the `DeleteContext` operationId).
+func (c *ClientWithResponses) DeleteContextWithResponse(ctx context.Context, contextID ContextID, params *DeleteContextParams, reqEditors ...RequestEditorFn) (*DeleteContextResponse, error) {
+	rsp, err := c.DeleteContext(ctx, contextID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteContextResponse(rsp)
+}
+
+// ListLLMProvidersWithResponse List LLM Providers
+//
+// Retrieve a list of all LLM providers: the team's provider accounts,
+// each named by its Make connection (`accountName`).
+//
+// Required scope: `ai-agents:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ai-agents/v1/llm-providers (the `ListLLMProviders` operationId).
+func (c *ClientWithResponses) ListLLMProvidersWithResponse(ctx context.Context, params *ListLLMProvidersParams, reqEditors ...RequestEditorFn) (*ListLLMProvidersResponse, error) {
+	rsp, err := c.ListLLMProviders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLLMProvidersResponse(rsp)
+}
+
+// GetLLMProviderWithResponse Get LLM Provider
+//
+// Retrieve details of a specific LLM provider by ID. Make answers with
+// an array (of one provider, in its example).
+//
+// Required scope: `ai-agents:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ai-agents/v1/llm-providers/{providerId} (the `GetLLMProvider` operationId).
+func (c *ClientWithResponses) GetLLMProviderWithResponse(ctx context.Context, providerID ProviderID, params *GetLLMProviderParams, reqEditors ...RequestEditorFn) (*GetLLMProviderResponse, error) {
+	rsp, err := c.GetLLMProvider(ctx, providerID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLLMProviderResponse(rsp)
+}
+
+// ListLLMProviderModelsWithResponse List Models for LLM Provider
+//
+// Retrieve a list of models for a specific LLM provider by ID: the
+// names to use as an agent's defaultModel or a run's llmModel.
+//
+// Required scope: `ai-agents:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ai-agents/v1/llm-providers/{providerId}/models (the `ListLLMProviderModels` operationId).
+func (c *ClientWithResponses) ListLLMProviderModelsWithResponse(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*ListLLMProviderModelsResponse, error) {
+	rsp, err := c.ListLLMProviderModels(ctx, providerID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLLMProviderModelsResponse(rsp)
 }
 
 // ParseListAgentsResponse parses an HTTP response from a ListAgentsWithResponse call
@@ -3538,6 +5029,484 @@ func ParseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, e
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RunAgentStreamResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListContextsResponse parses an HTTP response from a ListContextsWithResponse call
+func ParseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListContextsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContextList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListContextsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateContextResponse parses an HTTP response from a CreateContextWithResponse call
+func ParseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateContextResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateContextResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteContextResponse parses an HTTP response from a DeleteContextWithResponse call
+func ParseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteContextResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteContextResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListLLMProvidersResponse parses an HTTP response from a ListLLMProvidersWithResponse call
+func ParseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLLMProvidersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []LLMProvider
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListLLMProvidersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetLLMProviderResponse parses an HTTP response from a GetLLMProviderWithResponse call
+func ParseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLLMProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LLMProviderDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetLLMProviderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListLLMProviderModelsResponse parses an HTTP response from a ListLLMProviderModelsWithResponse call
+func ParseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderModelsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLLMProviderModelsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []LLMModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListLLMProviderModelsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

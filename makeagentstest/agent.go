@@ -20,6 +20,9 @@ import (
 // agent. When the last user message mentions a "scenario" and the agent has
 // one, the agent first calls it: an assistant step with a toolCalls entry,
 // then a tool step with the toolResponse, as Make documents them. With a
+// When a word of at least four letters in the last user message occurs in one
+// of the agent's text contexts, the agent retrieves it (a rag tool call and
+// its result) and cites the line in its answer (Citation). With a
 // make-schema output parser (the run's config, else the agent's) the answer
 // is JSON and the result carries it in jsonResponse. The same requests in
 // the same order give the same ids and text on every run (with a fixed
@@ -46,6 +49,13 @@ type run struct {
 func Answer(agentName, text string) string {
 	return `You said: "` + text + `". This is ` + agentName +
 		`, a deterministic makeagentstest agent: it repeats what it is told and calls no model.`
+}
+
+// Citation is what the deterministic agent adds to its answer when the
+// user's message names a word found in one of the agent's text contexts:
+// the context's document name and the line of it that holds the word.
+func Citation(documentName, excerpt string) string {
+	return `From "` + documentName + `": "` + excerpt + `"`
 }
 
 // ScenarioResult is what a scenario called by the deterministic agent
@@ -113,6 +123,21 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) run {
 		prompted += 1 + words(string(text))
 	}
 	r.answer = Answer(a.Name, lastUser)
+	if doc, excerpt, word, ok := s.store.cite(a, lastUser); ok {
+		// The knowledge arrives as Make shows retrieval: a rag tool call and
+		// its result, then an answer that cites it.
+		callID := s.store.newID("call")
+		add(fakeapi.Step{Role: fakeapi.StepRoleAssistant, Content: "", TokenUsage: usageOf(prompted, 1), ToolCalls: []fakeapi.ToolCall{{
+			ID: &callID, Name: "knowledge", ToolType: fakeapi.ToolTypeRag, Arguments: map[string]any{"query": word},
+		}}})
+		result := map[string]any{"documentName": doc, "excerpt": excerpt}
+		text, _ := json.Marshal(result)
+		add(fakeapi.Step{Role: fakeapi.StepRoleTool, Content: string(text), ToolResponse: &fakeapi.ToolResponse{
+			Name: ptr("knowledge"), Result: result, Status: fakeapi.ToolResponseStatusOk, ToolType: fakeapi.ToolTypeRag,
+		}})
+		prompted += 1 + words(string(text))
+		r.answer += " " + Citation(doc, excerpt)
+	}
 	parser := a.OutputParser
 	if body.Config.OutputParser != nil {
 		parser = body.Config.OutputParser

@@ -24,6 +24,11 @@ type store struct {
 type team struct {
 	order  []string
 	agents map[string]fakeapi.Agent
+	// knowledge holds the text of each context (by context id) that the
+	// deterministic agent can cite: a text context's content, or the start
+	// of an uploaded text file. The contexts themselves live in their
+	// agent's Contexts list, where get and list show them.
+	knowledge map[string]string
 }
 
 func newStore() store {
@@ -33,7 +38,7 @@ func newStore() store {
 func (st *store) team(id int64) *team {
 	t := st.teams[id]
 	if t == nil {
-		t = &team{agents: map[string]fakeapi.Agent{}}
+		t = &team{agents: map[string]fakeapi.Agent{}, knowledge: map[string]string{}}
 		st.teams[id] = t
 	}
 	return t
@@ -78,6 +83,9 @@ func (st *store) remove(teamID int64, id string) bool {
 	}
 	if _, ok := t.agents[id]; !ok {
 		return false
+	}
+	for _, c := range t.agents[id].Contexts {
+		delete(t.knowledge, c.ID)
 	}
 	delete(t.agents, id)
 	t.order = slices.DeleteFunc(t.order, func(x string) bool { return x == id })
@@ -269,8 +277,10 @@ func asListed(a fakeapi.Agent) fakeapi.Agent {
 	return a
 }
 
-// asGot is an agent as get shows it: MCP tools as {id, isDeprecated}.
+// asGot is an agent as get shows it: MCP tools as {id, isDeprecated}, and
+// its connection's provider.
 func asGot(a fakeapi.Agent) fakeapi.Agent {
+	describeConnection(&a)
 	mcp := make([]fakeapi.AgentMcpConfig, len(a.McpConfigs))
 	for i, m := range a.McpConfigs {
 		mcp[i] = fakeapi.AgentMcpConfig{McpConnectionID: m.McpConnectionID, Name: m.Name, Tools: []fakeapi.McpTool{}}

@@ -12,11 +12,59 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for LLMProviderType.
+const (
+	LLMProviderTypeAiAgentFoundryNonOpenai LLMProviderType = "ai-agent-foundry-non-openai"
+	LLMProviderTypeAiAgentFoundryOpenai    LLMProviderType = "ai-agent-foundry-openai"
+	LLMProviderTypeAmazonBedrock           LLMProviderType = "amazon-bedrock"
+	LLMProviderTypeAnthropic               LLMProviderType = "anthropic"
+	LLMProviderTypeCohere                  LLMProviderType = "cohere"
+	LLMProviderTypeGemini                  LLMProviderType = "gemini"
+	LLMProviderTypeGroq                    LLMProviderType = "groq"
+	LLMProviderTypeMistral                 LLMProviderType = "mistral"
+	LLMProviderTypeOpenAi                  LLMProviderType = "openAi"
+	LLMProviderTypeOpenaiAPISpecCompatible LLMProviderType = "openai-api-spec-compatible"
+	LLMProviderTypeXai                     LLMProviderType = "xai"
+)
+
+// Valid indicates whether the value is a known member of the LLMProviderType enum.
+func (e LLMProviderType) Valid() bool {
+	switch e {
+	case LLMProviderTypeAiAgentFoundryNonOpenai:
+		return true
+	case LLMProviderTypeAiAgentFoundryOpenai:
+		return true
+	case LLMProviderTypeAmazonBedrock:
+		return true
+	case LLMProviderTypeAnthropic:
+		return true
+	case LLMProviderTypeCohere:
+		return true
+	case LLMProviderTypeGemini:
+		return true
+	case LLMProviderTypeGroq:
+		return true
+	case LLMProviderTypeMistral:
+		return true
+	case LLMProviderTypeOpenAi:
+		return true
+	case LLMProviderTypeOpenaiAPISpecCompatible:
+		return true
+	case LLMProviderTypeXai:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for MessageRole.
 const (
@@ -367,6 +415,36 @@ type CreateAgentRequest struct {
 	TeamID int64 `json:"teamId"`
 }
 
+// CreateContextUpload A file to add as a context (multipart/form-data).
+type CreateContextUpload struct {
+	// AgentID Example: 123e4567-e89b-12d3-a456-426614174000
+	AgentID string `json:"agentId"`
+
+	// File The file's bytes, with its name in the part's filename.
+	File *openapi_types.File `json:"file,omitempty"`
+}
+
+// CreateTextContextRequest Request body for creating a new context from a text.
+type CreateTextContextRequest struct {
+	// AgentID Example: 123e4567-e89b-12d3-a456-426614174000
+	AgentID string `json:"agentId"`
+
+	// Autosave Make's flag, a string ("true" by default); Make does not document its effect.
+	//
+	// Example: true
+	Autosave *string `json:"autosave,omitempty"`
+
+	// Content The text the agent can consult.
+	//
+	// Example: This is the content of the context.
+	Content *string `json:"content,omitempty"`
+
+	// Name The context's name; at most 120 letters, digits, spaces and `-_.()`.
+	//
+	// Example: Example Context
+	Name *string `json:"name,omitempty"`
+}
+
 // CreatedAgent The 201 answer to a create, the new agent's id and the fields it was created with.
 type CreatedAgent struct {
 	// AgentID The new agent's ID (a UUID; list and get call it `id`).
@@ -426,6 +504,55 @@ type InvocationConfig struct {
 	// Example: 30000
 	Timeout *int64 `json:"timeout,omitempty"`
 }
+
+// LLMModel A model an LLM provider offers.
+type LLMModel struct {
+	// Model A model name, e.g. `gpt-4.1-mini`. The values Make lists are in x-makeagents-known-values; a provider's current models come from /ai-agents/v1/llm-providers/{providerId}/models.
+	//
+	// Example: o4-mini
+	Model ModelName `json:"model"`
+
+	// Provider The kind of LLM provider.
+	Provider LLMProviderType `json:"provider"`
+
+	// Settings The model's settings.
+	Settings LLMModelSettings `json:"settings"`
+
+	// TokenLimit Example: 128000
+	TokenLimit int64 `json:"tokenLimit"`
+}
+
+// LLMModelSettings The model's settings.
+type LLMModelSettings struct {
+	// MaxTokens Example: 128000
+	MaxTokens *int64 `json:"maxTokens,omitempty"`
+}
+
+// LLMProvider One of the team's LLM provider accounts.
+type LLMProvider struct {
+	// AccountName Name of the account (Make connection) associated with the LLM provider.
+	//
+	// Example: openai-gpt-3
+	AccountName string `json:"accountName"`
+
+	// ID Example: 1
+	ID int64 `json:"id"`
+
+	// Provider The kind of LLM provider.
+	Provider LLMProviderType `json:"provider"`
+}
+
+// LLMProviderSummary An LLM provider as getLLMProvider returns it.
+type LLMProviderSummary struct {
+	// ID Example: 1
+	ID int64 `json:"id"`
+
+	// Provider The kind of LLM provider.
+	Provider LLMProviderType `json:"provider"`
+}
+
+// LLMProviderType The kind of LLM provider.
+type LLMProviderType string
 
 // LlmConfig Settings passed to the language model (create and modify).
 type LlmConfig struct {
@@ -789,6 +916,15 @@ type UpdateAgentRequest struct {
 // AgentID Example: b504aa93-0752-4bf8-887e-c2c717d525bf
 type AgentID = string
 
+// AgentIDQuery Example: b504aa93-0752-4bf8-887e-c2c717d525bf
+type AgentIDQuery = string
+
+// ContextID Example: 123e4567-e89b-12d3-a456-426614174000
+type ContextID = string
+
+// ProviderID Example: 1
+type ProviderID = int64
+
 // TeamID Example: 1
 type TeamID = int64
 
@@ -852,6 +988,45 @@ type RunAgentStreamParams struct {
 	TeamID TeamID `form:"teamId" json:"teamId"`
 }
 
+// ListContextsParams defines parameters for ListContexts.
+type ListContextsParams struct {
+	// AgentID The ID (a UUID) of the agent whose contexts to list.
+	AgentID AgentIDQuery `form:"agentId" json:"agentId"`
+
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// CreateContextParams defines parameters for CreateContext.
+type CreateContextParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// DeleteContextParams defines parameters for DeleteContext.
+type DeleteContextParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// ListLLMProvidersParams defines parameters for ListLLMProviders.
+type ListLLMProvidersParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// GetLLMProviderParams defines parameters for GetLLMProvider.
+type GetLLMProviderParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
+// ListLLMProviderModelsParams defines parameters for ListLLMProviderModels.
+type ListLLMProviderModelsParams struct {
+	// TeamID ID of the team that owns the agents.
+	TeamID TeamID `form:"teamId" json:"teamId"`
+}
+
 // CreateAgentJSONRequestBody defines body for CreateAgent for application/json ContentType.
 type CreateAgentJSONRequestBody = CreateAgentRequest
 
@@ -863,6 +1038,12 @@ type RunAgentJSONRequestBody = RunAgentRequest
 
 // RunAgentStreamJSONRequestBody defines body for RunAgentStream for application/json ContentType.
 type RunAgentStreamJSONRequestBody = RunAgentRequest
+
+// CreateContextJSONRequestBody defines body for CreateContext for application/json ContentType.
+type CreateContextJSONRequestBody = CreateTextContextRequest
+
+// CreateContextMultipartRequestBody defines body for CreateContext for multipart/form-data ContentType.
+type CreateContextMultipartRequestBody = CreateContextUpload
 
 // AsErrorDetailText returns the union data inside the ErrorDetail as a ErrorDetailText
 func (t ErrorDetail) AsErrorDetailText() (ErrorDetailText, error) {
@@ -1112,6 +1293,24 @@ type ServerInterface interface {
 	// RunAgentStream Run Agent with Server Sent Events (SSE) Streaming
 	// (POST /ai-agents/v1/agents/{agentId}/run/stream)
 	RunAgentStream(w http.ResponseWriter, r *http.Request, agentID AgentID, params RunAgentStreamParams)
+	// ListContexts List Context
+	// (GET /ai-agents/v1/contexts)
+	ListContexts(w http.ResponseWriter, r *http.Request, params ListContextsParams)
+	// CreateContext Create Context
+	// (POST /ai-agents/v1/contexts)
+	CreateContext(w http.ResponseWriter, r *http.Request, params CreateContextParams)
+	// DeleteContext Delete Context
+	// (DELETE /ai-agents/v1/contexts/{contextId})
+	DeleteContext(w http.ResponseWriter, r *http.Request, contextID ContextID, params DeleteContextParams)
+	// ListLLMProviders List LLM Providers
+	// (GET /ai-agents/v1/llm-providers)
+	ListLLMProviders(w http.ResponseWriter, r *http.Request, params ListLLMProvidersParams)
+	// GetLLMProvider Get LLM Provider
+	// (GET /ai-agents/v1/llm-providers/{providerId})
+	GetLLMProvider(w http.ResponseWriter, r *http.Request, providerID ProviderID, params GetLLMProviderParams)
+	// ListLLMProviderModels List Models for LLM Provider
+	// (GET /ai-agents/v1/llm-providers/{providerId}/models)
+	ListLLMProviderModels(w http.ResponseWriter, r *http.Request, providerID ProviderID, params ListLLMProviderModelsParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -1399,6 +1598,244 @@ func (siw *ServerInterfaceWrapper) RunAgentStream(w http.ResponseWriter, r *http
 	handler.ServeHTTP(w, r)
 }
 
+// ListContexts operation middleware
+func (siw *ServerInterfaceWrapper) ListContexts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListContextsParams
+
+	// ------------- Required query parameter "agentId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "agentId", r.URL.Query(), &params.AgentID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "agentId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "agentId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "teamId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "teamId", r.URL.Query(), &params.TeamID, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "teamId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "teamId", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListContexts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateContext operation middleware
+func (siw *ServerInterfaceWrapper) CreateContext(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateContextParams
+
+	// ------------- Required query parameter "teamId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "teamId", r.URL.Query(), &params.TeamID, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "teamId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "teamId", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateContext(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteContext operation middleware
+func (siw *ServerInterfaceWrapper) DeleteContext(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "contextId" -------------
+	var contextID ContextID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contextId", r.PathValue("contextId"), &contextID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "contextId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteContextParams
+
+	// ------------- Required query parameter "teamId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "teamId", r.URL.Query(), &params.TeamID, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "teamId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "teamId", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteContext(w, r, contextID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListLLMProviders operation middleware
+func (siw *ServerInterfaceWrapper) ListLLMProviders(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListLLMProvidersParams
+
+	// ------------- Required query parameter "teamId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "teamId", r.URL.Query(), &params.TeamID, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "teamId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "teamId", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListLLMProviders(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetLLMProvider operation middleware
+func (siw *ServerInterfaceWrapper) GetLLMProvider(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "providerId" -------------
+	var providerID ProviderID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "providerId", r.PathValue("providerId"), &providerID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "providerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetLLMProviderParams
+
+	// ------------- Required query parameter "teamId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "teamId", r.URL.Query(), &params.TeamID, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "teamId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "teamId", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetLLMProvider(w, r, providerID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListLLMProviderModels operation middleware
+func (siw *ServerInterfaceWrapper) ListLLMProviderModels(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "providerId" -------------
+	var providerID ProviderID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "providerId", r.PathValue("providerId"), &providerID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "providerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListLLMProviderModelsParams
+
+	// ------------- Required query parameter "teamId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "teamId", r.URL.Query(), &params.TeamID, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "teamId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "teamId", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListLLMProviderModels(w, r, providerID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -1526,6 +1963,12 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/ai-agents/v1/agents/{agentId}", wrapper.UpdateAgent)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/ai-agents/v1/agents/{agentId}/run", wrapper.RunAgent)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/ai-agents/v1/agents/{agentId}/run/stream", wrapper.RunAgentStream)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ai-agents/v1/contexts", wrapper.ListContexts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/ai-agents/v1/contexts", wrapper.CreateContext)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/ai-agents/v1/contexts/{contextId}", wrapper.DeleteContext)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ai-agents/v1/llm-providers", wrapper.ListLLMProviders)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ai-agents/v1/llm-providers/{providerId}", wrapper.GetLLMProvider)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ai-agents/v1/llm-providers/{providerId}/models", wrapper.ListLLMProviderModels)
 
 	return m
 }
@@ -2359,6 +2802,671 @@ func (response RunAgentStream5XXJSONResponse) VisitRunAgentStreamResponse(w http
 	return err
 }
 
+type ListContextsRequestObject struct {
+	Params ListContextsParams
+}
+
+type ListContextsResponseObject interface {
+	VisitListContextsResponse(w http.ResponseWriter) error
+}
+
+type ListContexts200JSONResponse ContextList
+
+func (response ListContexts200JSONResponse) VisitListContextsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContexts400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListContexts400JSONResponse) VisitListContextsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContexts401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListContexts401JSONResponse) VisitListContextsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContexts403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListContexts403JSONResponse) VisitListContextsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContexts404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListContexts404JSONResponse) VisitListContextsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContexts429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListContexts429JSONResponse) VisitListContextsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContexts5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListContexts5XXJSONResponse) VisitListContextsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContextRequestObject struct {
+	Params        CreateContextParams
+	JSONBody      *CreateContextJSONRequestBody
+	MultipartBody *multipart.Reader
+}
+
+type CreateContextResponseObject interface {
+	VisitCreateContextResponse(w http.ResponseWriter) error
+}
+
+type CreateContext201Response struct {
+}
+
+func (response CreateContext201Response) VisitCreateContextResponse(w http.ResponseWriter) error {
+	w.WriteHeader(201)
+	return nil
+}
+
+type CreateContext400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateContext400JSONResponse) VisitCreateContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContext401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateContext401JSONResponse) VisitCreateContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContext403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateContext403JSONResponse) VisitCreateContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContext404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateContext404JSONResponse) VisitCreateContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContext429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateContext429JSONResponse) VisitCreateContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateContext5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateContext5XXJSONResponse) VisitCreateContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContextRequestObject struct {
+	ContextID ContextID `json:"contextId"`
+	Params    DeleteContextParams
+}
+
+type DeleteContextResponseObject interface {
+	VisitDeleteContextResponse(w http.ResponseWriter) error
+}
+
+type DeleteContext204Response struct {
+}
+
+func (response DeleteContext204Response) VisitDeleteContextResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteContext400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteContext400JSONResponse) VisitDeleteContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContext401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteContext401JSONResponse) VisitDeleteContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContext403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteContext403JSONResponse) VisitDeleteContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContext404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteContext404JSONResponse) VisitDeleteContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContext429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteContext429JSONResponse) VisitDeleteContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteContext5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response DeleteContext5XXJSONResponse) VisitDeleteContextResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProvidersRequestObject struct {
+	Params ListLLMProvidersParams
+}
+
+type ListLLMProvidersResponseObject interface {
+	VisitListLLMProvidersResponse(w http.ResponseWriter) error
+}
+
+type ListLLMProviders200JSONResponse []LLMProvider
+
+func (response ListLLMProviders200JSONResponse) VisitListLLMProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviders400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListLLMProviders400JSONResponse) VisitListLLMProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviders401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListLLMProviders401JSONResponse) VisitListLLMProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviders403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListLLMProviders403JSONResponse) VisitListLLMProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviders404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListLLMProviders404JSONResponse) VisitListLLMProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviders429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListLLMProviders429JSONResponse) VisitListLLMProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviders5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListLLMProviders5XXJSONResponse) VisitListLLMProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLLMProviderRequestObject struct {
+	ProviderID ProviderID `json:"providerId"`
+	Params     GetLLMProviderParams
+}
+
+type GetLLMProviderResponseObject interface {
+	VisitGetLLMProviderResponse(w http.ResponseWriter) error
+}
+
+type GetLLMProvider200JSONResponse LLMProviderDetails
+
+func (response GetLLMProvider200JSONResponse) VisitGetLLMProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLLMProvider400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetLLMProvider400JSONResponse) VisitGetLLMProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLLMProvider401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetLLMProvider401JSONResponse) VisitGetLLMProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLLMProvider403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetLLMProvider403JSONResponse) VisitGetLLMProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLLMProvider404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetLLMProvider404JSONResponse) VisitGetLLMProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLLMProvider429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetLLMProvider429JSONResponse) VisitGetLLMProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLLMProvider5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetLLMProvider5XXJSONResponse) VisitGetLLMProviderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviderModelsRequestObject struct {
+	ProviderID ProviderID `json:"providerId"`
+	Params     ListLLMProviderModelsParams
+}
+
+type ListLLMProviderModelsResponseObject interface {
+	VisitListLLMProviderModelsResponse(w http.ResponseWriter) error
+}
+
+type ListLLMProviderModels200JSONResponse []LLMModel
+
+func (response ListLLMProviderModels200JSONResponse) VisitListLLMProviderModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviderModels400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListLLMProviderModels400JSONResponse) VisitListLLMProviderModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviderModels401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListLLMProviderModels401JSONResponse) VisitListLLMProviderModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviderModels403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListLLMProviderModels403JSONResponse) VisitListLLMProviderModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviderModels404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListLLMProviderModels404JSONResponse) VisitListLLMProviderModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviderModels429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListLLMProviderModels429JSONResponse) VisitListLLMProviderModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLLMProviderModels5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListLLMProviderModels5XXJSONResponse) VisitListLLMProviderModelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListAgents Get Agents
@@ -2382,6 +3490,24 @@ type StrictServerInterface interface {
 	// RunAgentStream Run Agent with Server Sent Events (SSE) Streaming
 	// (POST /ai-agents/v1/agents/{agentId}/run/stream)
 	RunAgentStream(ctx context.Context, request RunAgentStreamRequestObject) (RunAgentStreamResponseObject, error)
+	// ListContexts List Context
+	// (GET /ai-agents/v1/contexts)
+	ListContexts(ctx context.Context, request ListContextsRequestObject) (ListContextsResponseObject, error)
+	// CreateContext Create Context
+	// (POST /ai-agents/v1/contexts)
+	CreateContext(ctx context.Context, request CreateContextRequestObject) (CreateContextResponseObject, error)
+	// DeleteContext Delete Context
+	// (DELETE /ai-agents/v1/contexts/{contextId})
+	DeleteContext(ctx context.Context, request DeleteContextRequestObject) (DeleteContextResponseObject, error)
+	// ListLLMProviders List LLM Providers
+	// (GET /ai-agents/v1/llm-providers)
+	ListLLMProviders(ctx context.Context, request ListLLMProvidersRequestObject) (ListLLMProvidersResponseObject, error)
+	// GetLLMProvider Get LLM Provider
+	// (GET /ai-agents/v1/llm-providers/{providerId})
+	GetLLMProvider(ctx context.Context, request GetLLMProviderRequestObject) (GetLLMProviderResponseObject, error)
+	// ListLLMProviderModels List Models for LLM Provider
+	// (GET /ai-agents/v1/llm-providers/{providerId}/models)
+	ListLLMProviderModels(ctx context.Context, request ListLLMProviderModelsRequestObject) (ListLLMProviderModelsResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -2631,6 +3757,183 @@ func (sh *strictHandler) RunAgentStream(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RunAgentStreamResponseObject); ok {
 		if err := validResponse.VisitRunAgentStreamResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListContexts operation middleware
+func (sh *strictHandler) ListContexts(w http.ResponseWriter, r *http.Request, params ListContextsParams) {
+	var request ListContextsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListContexts(ctx, request.(ListContextsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListContexts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListContextsResponseObject); ok {
+		if err := validResponse.VisitListContextsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateContext operation middleware
+func (sh *strictHandler) CreateContext(w http.ResponseWriter, r *http.Request, params CreateContextParams) {
+	var request CreateContextRequestObject
+
+	request.Params = params
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+
+		var body CreateContextJSONRequestBody
+		if err := runtime.BindJSONBody(r, &body); err != nil {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if reader, err := r.MultipartReader(); err != nil {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+			return
+		} else {
+			request.MultipartBody = reader
+		}
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateContext(ctx, request.(CreateContextRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateContext")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateContextResponseObject); ok {
+		if err := validResponse.VisitCreateContextResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteContext operation middleware
+func (sh *strictHandler) DeleteContext(w http.ResponseWriter, r *http.Request, contextID ContextID, params DeleteContextParams) {
+	var request DeleteContextRequestObject
+
+	request.ContextID = contextID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteContext(ctx, request.(DeleteContextRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteContext")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteContextResponseObject); ok {
+		if err := validResponse.VisitDeleteContextResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListLLMProviders operation middleware
+func (sh *strictHandler) ListLLMProviders(w http.ResponseWriter, r *http.Request, params ListLLMProvidersParams) {
+	var request ListLLMProvidersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLLMProviders(ctx, request.(ListLLMProvidersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListLLMProviders")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListLLMProvidersResponseObject); ok {
+		if err := validResponse.VisitListLLMProvidersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetLLMProvider operation middleware
+func (sh *strictHandler) GetLLMProvider(w http.ResponseWriter, r *http.Request, providerID ProviderID, params GetLLMProviderParams) {
+	var request GetLLMProviderRequestObject
+
+	request.ProviderID = providerID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLLMProvider(ctx, request.(GetLLMProviderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLLMProvider")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetLLMProviderResponseObject); ok {
+		if err := validResponse.VisitGetLLMProviderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListLLMProviderModels operation middleware
+func (sh *strictHandler) ListLLMProviderModels(w http.ResponseWriter, r *http.Request, providerID ProviderID, params ListLLMProviderModelsParams) {
+	var request ListLLMProviderModelsRequestObject
+
+	request.ProviderID = providerID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLLMProviderModels(ctx, request.(ListLLMProviderModelsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListLLMProviderModels")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListLLMProviderModelsResponseObject); ok {
+		if err := validResponse.VisitListLLMProviderModelsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
