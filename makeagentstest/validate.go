@@ -239,10 +239,19 @@ func (c *eventChecker) check(block []byte) {
 	}
 }
 
-// finish reports a stream that ended in the middle of an event.
+// finish checks the last event when its lines are complete but no blank
+// line closed it (Make's documented stream ends so, and SSE clients deliver
+// it), and reports a stream that ended in the middle of a line.
 func (c *eventChecker) finish() error {
-	if len(bytes.TrimSpace(c.pending)) > 0 {
-		return fmt.Errorf("stream ended in the middle of an event (%s bytes pending)", strconv.Itoa(len(c.pending)))
+	rest := bytes.TrimLeft(c.pending, "\n")
+	if len(rest) == 0 {
+		return nil
 	}
+	if rest[len(rest)-1] != '\n' {
+		return fmt.Errorf("stream ended in the middle of a line (%s bytes pending)", strconv.Itoa(len(c.pending)))
+	}
+	c.pending = nil
+	c.n++
+	c.check(bytes.TrimSuffix(rest, []byte("\n")))
 	return nil
 }

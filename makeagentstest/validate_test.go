@@ -111,9 +111,18 @@ func TestEventChecker(t *testing.T) {
 			t.Errorf("violation %d %q does not mention %s", i, got[i], want)
 		}
 	}
+	// The last event may end without its blank line, as Make's does: it is
+	// still checked.
+	c.write([]byte("event: step\ndata: still not json\n"))
+	if err := c.finish(); err != nil {
+		t.Errorf("finish after a complete last event: %v", err)
+	}
+	if got := violations(); len(got) != 1 || !strings.Contains(got[0].Error(), "not JSON") {
+		t.Errorf("violations %v, want the last event's data reported", got)
+	}
 	c.write([]byte("event: step\ndata: {"))
 	if err := c.finish(); err == nil {
-		t.Error("a stream ending mid-event was not reported")
+		t.Error("a stream ending mid-line was not reported")
 	}
 }
 

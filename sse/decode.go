@@ -25,8 +25,13 @@ import (
 //   - it counts the bytes the Decoder is holding for the current event and
 //     fails the read with ErrEventTooLarge once they pass the maximum, so the
 //     Decoder's buffers never grow past it, however the event is split;
-//   - at EOF it knows whether an event was in progress and reports that as
-//     an error wrapping io.ErrUnexpectedEOF;
+//   - at EOF it knows where the stream stopped. In the middle of a line
+//     (no line ending yet) inside an event it reports an error wrapping
+//     io.ErrUnexpectedEOF. After a complete line of an event that lacks its
+//     closing blank line (Make's documented stream ends exactly so) it hands
+//     the Decoder that blank line, so the event is dispatched and the stream
+//     then ends cleanly. The Decoder alone would drop such an event, or,
+//     as the body ends, call it an unexpected EOF;
 //   - it bounds the work of joining data lines: the Decoder appends each data
 //     line with string concatenation, copying all the data so far, so an
 //     event of many short data lines costs time quadratic in its size (one
@@ -59,6 +64,8 @@ type framer struct {
 	dataSeen   bool  // ... and one of them is a data line
 	dataBytes  int64 // the data the Decoder has joined so far for this event (an upper bound)
 	joinWork   int64 // bytes the Decoder has copied joining this event's data lines
+
+	eof bool // the body has returned io.EOF; finish decides how the stream ends
 
 	mu    sync.Mutex
 	queue []bool // for each event the Decoder will dispatch: whether it has data
@@ -118,6 +125,9 @@ func (f *framer) Read(p []byte) (int, error) {
 	if err := f.stickyErr(); err != nil {
 		return 0, err
 	}
+	if f.eof {
+		return f.finish(p)
+	}
 	for {
 		if f.idle != nil {
 			f.idle.Reset(f.wait)
@@ -131,18 +141,18 @@ func (f *framer) Read(p []byte) (int, error) {
 		if ferr != nil {
 			return k, f.fail(ferr)
 		}
-		if err != nil {
-			if err == io.EOF {
-				if f.midEvent() {
-					err = errTruncated
-				}
-			} else {
-				// Wrapped so that the Decoder's identity checks against
-				// io.ErrUnexpectedEOF (a chunked body cut short) cannot turn a
-				// broken connection into a clean end.
-				err = fmt.Errorf("sse: reading stream: %w", err)
+		if err == io.EOF {
+			f.eof = true
+			if n > 0 {
+				return n, nil // the next Read finishes
 			}
-			return n, f.fail(err)
+			return f.finish(p)
+		}
+		if err != nil {
+			// Wrapped so that the Decoder's identity checks against
+			// io.ErrUnexpectedEOF (a chunked body cut short) cannot turn a
+			// broken connection into a clean end.
+			return n, f.fail(fmt.Errorf("sse: reading stream: %w", err))
 		}
 		// A read that was only the LF of a CRLF leaves nothing; asking again
 		// keeps bufio from counting it towards io.ErrNoProgress.
@@ -249,10 +259,24 @@ func (f *framer) endLine() error {
 // ~2,000; data on one line is never affected.
 const maxJoinFactor = 64
 
-// midEvent reports whether an EOF now would cut an event short: a field line
-// was read since the last blank line, or a field line is half read.
-func (f *framer) midEvent() bool {
-	return f.fieldSeen || (f.lineLen > 0 && !f.comment)
+// finish runs once the body has reached EOF and everything before it has
+// been handed on. A line cut short is a truncated stream, unless it is a
+// comment outside any event (nothing is lost). An event whose lines are all
+// complete gets the blank line the server left out, so that the Decoder
+// dispatches it (or, without a data line, the Stream skips it, as it would
+// any such event); it does not count towards the event's size, since it was
+// never on the wire. After that, the end is clean.
+func (f *framer) finish(p []byte) (int, error) {
+	switch {
+	case f.lineLen > 0 && (f.fieldSeen || !f.comment):
+		return 0, f.fail(errTruncated)
+	case f.fieldSeen && len(p) > 0:
+		p[0] = '\n'
+		f.lineLen = 0
+		_ = f.endLine() // a blank line: it ends the event and cannot fail
+		return 1, nil
+	}
+	return 0, f.fail(io.EOF)
 }
 
 func (f *framer) push(hasData bool) {

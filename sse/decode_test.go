@@ -200,7 +200,9 @@ func TestCRLFAtReadBoundaryDoesNotMergeEvents(t *testing.T) {
 // refEvent and refParse are an independent reading of the SSE standard's
 // parsing rules, with the choices this package documents: Event.ID is the
 // event's own id field, retry is read as launchdarkly reads it, an "error"
-// event ends the stream, and EOF inside an event is an error.
+// event ends the stream, EOF in the middle of a line of an event is an error,
+// and a last event whose lines are complete is dispatched without its blank
+// line.
 type refResult struct {
 	events  []summary
 	retries []time.Duration
@@ -217,6 +219,24 @@ func refParse(b []byte) refResult {
 		retry               time.Duration
 		fieldSeen, dataSeen bool
 	)
+	// dispatch ends the current event and reports whether it was an error
+	// event, which ends the stream.
+	dispatch := func() bool {
+		defer func() { typ, id, data, retry, fieldSeen, dataSeen = "", "", "", 0, false, false }()
+		if !fieldSeen || !dataSeen {
+			return false
+		}
+		if typ == "" {
+			typ = "message"
+		}
+		if typ == "error" {
+			res.end = "error event: " + strings.TrimSuffix(data, "\n")
+			return true
+		}
+		res.events = append(res.events, summary{typ, id, strings.TrimSuffix(data, "\n")})
+		res.retries = append(res.retries, retry)
+		return false
+	}
 	for {
 		i := strings.IndexAny(s, "\r\n")
 		if i < 0 {
@@ -229,18 +249,9 @@ func refParse(b []byte) refResult {
 			s = s[i+1:]
 		}
 		if line == "" {
-			if fieldSeen && dataSeen {
-				if typ == "" {
-					typ = "message"
-				}
-				if typ == "error" {
-					res.end = "error event: " + strings.TrimSuffix(data, "\n")
-					return res
-				}
-				res.events = append(res.events, summary{typ, id, strings.TrimSuffix(data, "\n")})
-				res.retries = append(res.retries, retry)
+			if dispatch() {
+				return res
 			}
-			typ, id, data, retry, fieldSeen, dataSeen = "", "", "", 0, false, false
 			continue
 		}
 		if line[0] == ':' {
@@ -267,9 +278,14 @@ func refParse(b []byte) refResult {
 			}
 		}
 	}
-	if fieldSeen || (s != "" && s[0] != ':') {
+	// At EOF: a line without its ending inside an event (or one that would
+	// start an event) is a truncated stream; otherwise the last event, whose
+	// lines are all complete, is dispatched as if its blank line had come.
+	if s != "" && (fieldSeen || s[0] != ':') {
 		res.end = "truncated"
+		return res
 	}
+	dispatch()
 	return res
 }
 
@@ -317,6 +333,12 @@ func FuzzDecode(f *testing.F) {
 		"event: error\ndata: {\"message\":\"m\"}\n\ndata: after\n\n",
 		"data: trunc",
 		"data: a\n",
+		"data: a\r\n",
+		"data: a\r",
+		"event: step\n",
+		"event: error\ndata: last\n",
+		"data: a\n: partial comment",
+		"event:step\nid:4ebb9c59-ab75-41d5-8146-7407ce71f484\ndata:{\"role\":\"system\",\"content\":\"do what user says\\nCurrent time (ISO): 2025-06-26T01:42:30.080-06:00\",\"id\":\"445431dd-c20e-4a58-a043-ca9c131d4010\",\"agentIterationId\":\"a132ced5-4afd-4444-ac9d-330cc99c4986\"}\n",
 		": partial comment",
 		"\xef\xbb\xbfdata: bom\n\n",
 		"\xef\xbb\xbf\xef\xbb\xbfdata: two marks, the second is part of the field name\n\n",

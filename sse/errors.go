@@ -25,9 +25,10 @@ var (
 	ErrClosed = errors.New("sse: stream closed before its end")
 )
 
-// A stream that ends in the middle of an event fails with an error wrapping
-// io.ErrUnexpectedEOF (see errTruncated in decode.go); a clean end between
-// events is not an error.
+// A stream that ends in the middle of a line of an event fails with an error
+// wrapping io.ErrUnexpectedEOF (see errTruncated in decode.go); a clean end
+// between events, or after the last complete line of an event (which is then
+// delivered), is not an error.
 
 // ServerError is the error a stream ends with when the server sends an SSE
 // event of type "error". Make documents no such event; if it ever sends one,
@@ -37,10 +38,15 @@ var (
 type ServerError struct {
 	// Message, Detail and Code come from the data's JSON fields of the same
 	// names (a non-string value is kept as its JSON text). When the data is
-	// not a JSON object, Message is the data itself.
+	// not a JSON object, Message is the data itself. Make sends detail as a
+	// string or as an array of strings; Detail is the readable text either
+	// way (an array's strings joined with "; ").
 	Message string
 	Detail  string
 	Code    string
+	// Details is detail as a list: the array's strings, or the one string
+	// (nil when there is no detail).
+	Details []string
 	// EventID is the SSE id of the error event, if it had one.
 	EventID string
 	// Data is the event's raw data.
@@ -59,9 +65,30 @@ func newServerError(e Event) *ServerError {
 		return se
 	}
 	se.Message = jsonText(fields["message"])
-	se.Detail = jsonText(fields["detail"])
+	se.Details = detailList(fields["detail"])
+	se.Detail = strings.Join(se.Details, "; ")
 	se.Code = jsonText(fields["code"])
 	return se
+}
+
+// detailList reads Make's detail, which is a string in most errors and an
+// array of strings in validation errors (one per failed check). Array
+// entries that are not strings keep their JSON text; empty ones are dropped.
+func detailList(raw json.RawMessage) []string {
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		if t := jsonText(raw); t != "" {
+			return []string{t}
+		}
+		return nil
+	}
+	var out []string
+	for _, it := range items {
+		if t := jsonText(it); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // jsonText returns a JSON string's value, or any other JSON value's text, so

@@ -315,11 +315,12 @@ func (st *Stream) Next() bool { return st.s.next() }
 func (st *Stream) Event() Event { return st.s.cur }
 
 // Err returns the error that ended the stream, or nil when the server ended
-// it cleanly between events (Make sends no terminal event). It is:
-// ErrEventTooLarge, ErrIdleTimeout or ErrClosed (wrapped; use errors.Is);
-// an error wrapping io.ErrUnexpectedEOF when the stream ended mid-event; a
-// *ServerError after an error event; ctx.Err() when ctx ended it; or the
-// network error that cut it.
+// it cleanly (Make sends no terminal event): between events, or after the
+// last complete line of an event, which is then delivered without its blank
+// line. It is: ErrEventTooLarge, ErrIdleTimeout or ErrClosed (wrapped; use
+// errors.Is); an error wrapping io.ErrUnexpectedEOF when the stream ended in
+// the middle of a line of an event; a *ServerError after an error event;
+// ctx.Err() when ctx ended it; or the network error that cut it.
 func (st *Stream) Err() error { return st.s.errValue() }
 
 // Close ends the stream and releases everything it holds: the response body

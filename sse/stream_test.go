@@ -222,6 +222,26 @@ func TestEventsWithoutDataAreNotDispatched(t *testing.T) {
 	}
 }
 
+// An error event in Make's validation-error shape (detail as an array of
+// strings), sent as the last event without a closing blank line, ends the
+// stream with its message, code and every detail.
+func TestErrorEventWithDetailArray(t *testing.T) {
+	srv := newSSEServer(t, func(w io.Writer, r *http.Request) {
+		writeString(w, "event: step\ndata: {\"role\":\"user\",\"content\":\"hi\"}\n\n")
+		writeString(w, `event:error`+"\n"+`data:{"code":"SC400","message":"Invalid input parameters","detail":["Validation failed for 1 parameter(s).","messages must not be empty"]}`+"\n")
+	})
+	evs, err := events(srv.run(t, context.Background()))
+	var se *sse.ServerError
+	if len(evs) != 1 || !errors.As(err, &se) {
+		t.Fatalf("%d events, Err = %v; want one step, then a *sse.ServerError", len(evs), err)
+	}
+	if se.Code != "SC400" || se.Message != "Invalid input parameters" ||
+		!reflect.DeepEqual(se.Details, []string{"Validation failed for 1 parameter(s).", "messages must not be empty"}) ||
+		se.Detail != "Validation failed for 1 parameter(s).; messages must not be empty" {
+		t.Fatalf("ServerError = %+v", se)
+	}
+}
+
 func TestErrorEventEndsStreamWithServerError(t *testing.T) {
 	srv := newSSEServer(t, func(w io.Writer, r *http.Request) {
 		writeString(w, "event: step\ndata: {\"role\":\"user\",\"content\":\"hi\"}\n\n")
@@ -245,14 +265,15 @@ func TestErrorEventEndsStreamWithServerError(t *testing.T) {
 	}
 }
 
-func TestTruncatedMidEvent(t *testing.T) {
+func TestTruncatedMidLine(t *testing.T) {
 	for name, tail := range map[string]string{
-		"partial first line":    "data: {\"role\":\"assis",
-		"partial field name":    "ev",
-		"field line, no blank":  "event: step\ndata: {}\n",
-		"event field only":      "event: step\n",
-		"data then partial":     "data: a\nid: 1",
-		"partial line after CR": "data: a\rdata: b",
+		"partial first line":         "data: {\"role\":\"assis",
+		"partial field name":         "ev",
+		"data then partial":          "data: a\nid: 1",
+		"partial line after CR":      "data: a\rdata: b",
+		"partial comment in event":   "data: a\n: half a comm",
+		"event field, partial data":  "event: step\ndata: {}",
+		"complete id, partial event": "id: 1\nevent: st",
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := newSSEServer(t, func(w io.Writer, r *http.Request) {
@@ -271,22 +292,77 @@ func TestTruncatedMidEvent(t *testing.T) {
 			}
 		})
 	}
-	// Between events, the end of the body is the normal end of a run.
-	for name, tail := range map[string]string{
-		"after blank line":           "",
-		"trailing comment":           ": bye",
-		"trailing comment with line": ": bye\n",
-		"trailing blank lines":       "\n\n\r\n",
+	// Between events, or after the last complete line of an event, the end
+	// of the body is the normal end of a run. A final event whose lines all
+	// ended is dispatched without its blank line; one without a data line is
+	// not dispatched, as anywhere else in the stream.
+	complete := summary{"message", "", "complete"}
+	for name, tc := range map[string]struct {
+		tail string
+		want []summary
+	}{
+		"after blank line":              {"", nil},
+		"trailing comment":              {": bye", nil},
+		"trailing comment with line":    {": bye\n", nil},
+		"trailing blank lines":          {"\n\n\r\n", nil},
+		"last event, LF, no blank":      {"event: step\ndata: {}\n", []summary{{"step", "", "{}"}}},
+		"last event, CRLF, no blank":    {"event: step\r\nid: 7\r\ndata: {}\r\n", []summary{{"step", "7", "{}"}}},
+		"last event, CR, no blank":      {"data: a\rdata: b\r", []summary{{"message", "", "a\nb"}}},
+		"last event, comment after":     {"data: x\n: bye\n", []summary{{"message", "", "x"}}},
+		"last event without data":       {"event: step\n", nil},
+		"last event, id only, CRLF":     {"id: 9\r\n", nil},
+		"last event, empty data line":   {"data\n", []summary{{"message", "", ""}}},
+		"last event after blank events": {"\n\ndata: y\n", []summary{{"message", "", "y"}}},
 	} {
 		t.Run("clean "+name, func(t *testing.T) {
 			srv := newSSEServer(t, func(w io.Writer, r *http.Request) {
-				writeString(w, "data: complete\n\n"+tail)
+				writeString(w, "data: complete\n\n"+tc.tail)
 			})
 			evs, err := events(srv.run(t, context.Background()))
-			if err != nil || len(evs) != 1 {
-				t.Fatalf("events %q, Err = %v; want one event and a clean end", summarize(evs), err)
+			want := append([]summary{complete}, tc.want...)
+			if got := summarize(evs); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("events %q, Err = %v; want %q and a clean end", got, err, want)
 			}
 		})
+	}
+}
+
+// Make's documented stream, verbatim from its published OpenAPI (the
+// text/event-stream example of POST /ai-agents/v1/agents/{agentId}/run/stream):
+// one step event, its data on one line, ended by a single LF and no blank
+// line. It is one event and a clean end, delivered in one write or byte by
+// byte.
+func TestMakeDocumentedStream(t *testing.T) {
+	const data = `{"role":"system","content":"do what user says\nCurrent time (ISO): 2025-06-26T01:42:30.080-06:00","id":"445431dd-c20e-4a58-a043-ca9c131d4010","agentIterationId":"a132ced5-4afd-4444-ac9d-330cc99c4986"}`
+	const doc = "event:step\nid:4ebb9c59-ab75-41d5-8146-7407ce71f484\ndata:" + data + "\n"
+	for _, bytewise := range []bool{false, true} {
+		srv := newSSEServer(t, func(w io.Writer, r *http.Request) {
+			if !bytewise {
+				writeString(w, doc)
+				return
+			}
+			for i := range len(doc) {
+				writeString(w, doc[i:i+1])
+			}
+		})
+		st := srv.run(t, context.Background())
+		evs, err := events(st)
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("bytewise=%v: %d events, Err = %v; want one event and a clean end", bytewise, len(evs), err)
+		}
+		e := evs[0]
+		if e.Type != "step" || e.ID != "4ebb9c59-ab75-41d5-8146-7407ce71f484" || string(e.Data) != data {
+			t.Fatalf("bytewise=%v: event %+v", bytewise, e)
+		}
+		if _, err := e.Step(); err != nil {
+			t.Fatalf("bytewise=%v: Step() = %v", bytewise, err)
+		}
+		if st.Next() || st.Err() != nil {
+			t.Fatalf("bytewise=%v: after the end Next = true or Err = %v", bytewise, st.Err())
+		}
+		if n := srv.requests.Load(); n != 1 {
+			t.Fatalf("server saw %d requests, want 1", n)
+		}
 	}
 }
 
