@@ -99,7 +99,10 @@ func (s *Server) driftResponses(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op, _ := s.validator.OperationID(r)
+		var op string
+		if ex := exchangeOf(r.Context()); ex.op != nil {
+			op = ex.op.ID
+		}
 		drifts := s.driftsFor(op)
 		if len(drifts) == 0 {
 			next.ServeHTTP(w, r)

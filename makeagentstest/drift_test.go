@@ -18,7 +18,7 @@ func driftSpec(t *testing.T) *drift.Spec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return drift.NewSpec(v.Doc())
+	return drift.NewSpec(v.Spec())
 }
 
 // findings runs one operation against s and returns what the drift
