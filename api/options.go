@@ -121,7 +121,7 @@ func WithTeamID(teamID int64) Option {
 	})
 }
 
-// WithRetry replaces DefaultRetryPolicy. RetryPolicy{} (MaxRetries 0)
+// WithRetry replaces DefaultRetryPolicy(). RetryPolicy{} (MaxRetries 0)
 // disables retries.
 func WithRetry(p RetryPolicy) Option {
 	return optionFunc(func(s *settings) error {

@@ -58,7 +58,7 @@ func (s *Server) ResetRequests() {
 
 // exchange is per-request state shared by the middlewares and the behaviour.
 type exchange struct {
-	// deliberate is set when a fault or drift makes the response wrong on
+	// deliberate is set when a fault makes the response wrong on
 	// purpose, so the spec check does not report it. Atomic because a stream
 	// producer goroutine sets it.
 	deliberate atomic.Bool

@@ -17,10 +17,11 @@
 //
 // A server made by NewServer also checks every response it sends against
 // openapi.yaml and fails the test on a violation, so the fake cannot drift from
-// the contract unnoticed. Faults and drift injected on purpose are exempt.
+// the contract unnoticed. Faults injected on purpose are exempt.
 package makeagentstest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -82,7 +83,6 @@ type config struct {
 	stepDelay time.Duration
 	perMinute int
 	clock     func() time.Time
-	drifts    []Drift
 	// report receives every spec violation in a response the server sent
 	// (nil: responses are not checked). NewServer sets it to t.Errorf.
 	report func(error)
@@ -126,8 +126,7 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 // NewServer starts a fake for the test t on a loopback port and closes it
 // when the test ends (t.Cleanup). It fails t at once if the server cannot
 // start, and later (t.Errorf) for every response it sends that violates
-// openapi.yaml, except those made wrong on purpose by fault injection or
-// WithDrift.
+// openapi.yaml, except those made wrong on purpose by fault injection.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	opts = append(opts, func(c *config) {
@@ -235,7 +234,7 @@ func (s *Server) Close() {
 
 // handler builds the request pipeline, outermost first: request log and
 // response check, injected failures, authentication, rate limit, validation
-// against the spec, team access, drift (WithDrift), then the generated
+// against the spec, team access, then the generated
 // router and strict handlers that call the hand-written behaviour.
 func (s *Server) handler() http.Handler {
 	strict := fakeapi.NewStrictHandlerWithOptions(handlers{s}, nil, fakeapi.StrictHTTPServerOptions{
@@ -248,7 +247,6 @@ func (s *Server) handler() http.Handler {
 		ErrorHandlerFunc: s.badRequest,
 	})
 	var h http.Handler = api
-	h = s.driftResponses(h)
 	h = s.teamAccess(h)
 	h = s.validateRequests(h)
 	h = s.rateLimit(h)
@@ -316,4 +314,27 @@ func (s *Server) teamAccess(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bufferedResponse holds a response instead of sending it (unroutedStatus
+// reads only its status).
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
 }
