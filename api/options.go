@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,6 +18,7 @@ const (
 	EnvToken   = "MAKE_API_TOKEN" // API token, sent as "Authorization: Token <value>"
 	EnvZone    = "MAKE_ZONE"      // zone name, e.g. "us1"
 	EnvBaseURL = "MAKE_BASE_URL"  // full base URL including /api/v2; beats MAKE_ZONE
+	EnvTeamID  = "MAKE_TEAM_ID"   // default team id, as WithTeamID sets it
 )
 
 // Option configures New. Every With... function of this package returns one,
@@ -119,7 +121,7 @@ func WithTeamID(teamID int64) Option {
 	})
 }
 
-// WithRetry replaces DefaultRetryPolicy. RetryPolicy{} (MaxRetries 0)
+// WithRetry replaces DefaultRetryPolicy(). RetryPolicy{} (MaxRetries 0)
 // disables retries.
 func WithRetry(p RetryPolicy) Option {
 	return optionFunc(func(s *settings) error {
@@ -151,7 +153,7 @@ func WithLogBodies(maxBytes int) Option {
 	})
 }
 
-// WithUserAgent sets the User-Agent header (default "makeagents-go").
+// WithUserAgent sets the User-Agent header (default DefaultUserAgent).
 func WithUserAgent(ua string) Option {
 	return optionFunc(func(s *settings) error {
 		if strings.ContainsAny(ua, "\r\n") {
@@ -162,9 +164,9 @@ func WithUserAgent(ua string) Option {
 	})
 }
 
-// WithoutEnvironment makes New ignore MAKE_API_TOKEN, MAKE_ZONE and
-// MAKE_BASE_URL, for programs (like the CLI) that resolve configuration
-// themselves.
+// WithoutEnvironment makes New ignore MAKE_API_TOKEN, MAKE_ZONE,
+// MAKE_BASE_URL and MAKE_TEAM_ID, for programs (like the CLI, or a test
+// against a fake) that resolve configuration themselves.
 func WithoutEnvironment() Option {
 	return optionFunc(func(s *settings) error {
 		s.noEnv = true
@@ -172,17 +174,22 @@ func WithoutEnvironment() Option {
 	})
 }
 
-// DefaultUserAgent is sent when WithUserAgent is not given.
-const DefaultUserAgent = "makeagents-go"
+// Version is the version of this SDK, as its CHANGELOG.md names it.
+const Version = "0.2.0"
+
+// DefaultUserAgent is sent when WithUserAgent is not given, so Make's logs
+// can tell SDK versions apart.
+const DefaultUserAgent = "makeagents-go/" + Version
 
 // New returns a ready client for Make's AI Agents API.
 //
 //	client, err := api.New(api.WithToken(token), api.WithZone(api.ZoneUS1), api.WithTeamID(42))
 //	res, err := client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{})
 //
-// Unless WithoutEnvironment is given, the token defaults to MAKE_API_TOKEN
-// and the base URL to MAKE_BASE_URL, else MAKE_ZONE's, else eu1's; explicit
-// options beat the environment, and a base URL beats a zone. Without a token
+// Unless WithoutEnvironment is given, the token defaults to MAKE_API_TOKEN,
+// the default team to MAKE_TEAM_ID and the base URL to MAKE_BASE_URL, else
+// MAKE_ZONE's, else eu1's; explicit options beat the environment, and a base
+// URL beats a zone. A variable that is set but invalid is an error from New. Without a token
 // requests are sent unauthenticated (Make answers 401).
 //
 // Every request goes through one stack of HttpRequestDoers, built here once:
@@ -229,6 +236,21 @@ func New(opts ...Option) (*ClientWithResponses, error) {
 				return nil, fmt.Errorf("makeagents: %s: %w", EnvToken, err)
 			}
 			s.authScheme, s.token = "Token", t
+		}
+	}
+
+	if s.teamID == 0 {
+		if v := strings.TrimSpace(getenv(EnvTeamID)); v != "" {
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err == nil {
+				err = ValidateTeamID(id)
+			} else {
+				err = fmt.Errorf("%.40q is not a team id", v)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("makeagents: %s: %w", EnvTeamID, err)
+			}
+			s.teamID = id
 		}
 	}
 

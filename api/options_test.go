@@ -133,6 +133,48 @@ func TestUserAgentAndRequestEditors(t *testing.T) {
 	}
 }
 
+// MAKE_TEAM_ID is the default team, like WithTeamID; WithTeamID and the
+// call's params beat it, WithoutEnvironment ignores it (even an invalid one).
+func TestTeamIDFromEnvironment(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `[]`) })
+	list := func(params *ListAgentsParams, opts ...Option) (string, error) {
+		t.Helper()
+		c, err := New(append([]Option{WithBaseURL(srv.URL), WithHTTPClient(srv.Client())}, opts...)...)
+		if err != nil {
+			return "", err
+		}
+		before := len(srv.seen())
+		if _, err := c.ListAgentsWithResponse(context.Background(), params); err != nil {
+			return "", err
+		}
+		if len(srv.seen()) != before+1 {
+			t.Fatalf("%d requests sent, want 1", len(srv.seen())-before)
+		}
+		return srv.seen()[before].Query, nil
+	}
+	env := map[string]string{EnvTeamID: " 7\n"}
+	for _, tc := range []struct {
+		name   string
+		params *ListAgentsParams
+		opts   []Option
+		want   string
+	}{
+		{"env", nil, []Option{withGetenv(env)}, "teamId=7"},
+		{"WithTeamID beats env", nil, []Option{withGetenv(env), WithTeamID(9)}, "teamId=9"},
+		{"params beat env", &ListAgentsParams{TeamID: 11}, []Option{withGetenv(env)}, "teamId=11"},
+	} {
+		got, err := list(tc.params, tc.opts...)
+		if err != nil || got != tc.want {
+			t.Errorf("%s: query %q, err %v; want %q", tc.name, got, err, tc.want)
+		}
+	}
+	// Ignored: the call has no team and is refused before sending.
+	_, err := list(nil, withGetenv(map[string]string{EnvTeamID: "not-a-team"}), WithoutEnvironment())
+	if !IsValidationError(err) {
+		t.Errorf("WithoutEnvironment and MAKE_TEAM_ID set: err = %v, want a validation error for the missing team", err)
+	}
+}
+
 func TestOptionErrors(t *testing.T) {
 	cases := []struct {
 		name string
@@ -153,6 +195,9 @@ func TestOptionErrors(t *testing.T) {
 		{"team id 0", []Option{WithTeamID(0)}, nil, "WithTeamID"},
 		{"negative retries", []Option{WithRetry(RetryPolicy{MaxRetries: -1})}, nil, "negative"},
 		{"user agent with newline", []Option{WithUserAgent("a\r\nX-Evil: 1")}, nil, "line break"},
+		{"MAKE_TEAM_ID not a number", nil, map[string]string{EnvTeamID: "team-7"}, `MAKE_TEAM_ID: "team-7" is not a team id`},
+		{"MAKE_TEAM_ID zero", nil, map[string]string{EnvTeamID: "0"}, "MAKE_TEAM_ID: makeagents: invalid teamId"},
+		{"MAKE_TEAM_ID negative", nil, map[string]string{EnvTeamID: "-3"}, "MAKE_TEAM_ID: makeagents: invalid teamId"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -55,7 +55,7 @@ const (
 )
 
 // defaultRetryPolicy is what New uses without WithRetry. It is a constant in
-// spirit; DefaultRetryPolicy is its exported copy.
+// spirit; DefaultRetryPolicy returns a copy.
 var defaultRetryPolicy = RetryPolicy{
 	MaxRetries:    2,
 	BaseDelay:     DefaultBaseDelay,
@@ -63,10 +63,11 @@ var defaultRetryPolicy = RetryPolicy{
 	MaxRetryAfter: DefaultMaxRetryAfter,
 }
 
-// DefaultRetryPolicy is the policy New uses without WithRetry: 2 retries,
-// 0.5 s doubling, capped at 8 s, Retry-After honoured up to 60 s. Copy and
-// adjust it for WithRetry; assigning to it does not change New's default.
-var DefaultRetryPolicy = defaultRetryPolicy
+// DefaultRetryPolicy returns the policy New uses without WithRetry: 2
+// retries, 0.5 s doubling, capped at 8 s, Retry-After honoured up to 60 s.
+// Adjust the copy and pass it to WithRetry. (It is a function, not a
+// variable, because assigning to a variable could not change New's default.)
+func DefaultRetryPolicy() RetryPolicy { return defaultRetryPolicy }
 
 // withDefaults fills zero delays.
 func (p RetryPolicy) withDefaults() RetryPolicy {

@@ -222,8 +222,8 @@ func TestBackoffSchedule(t *testing.T) {
 	if d := (RetryPolicy{}).withDefaults(); d.BaseDelay != DefaultBaseDelay || d.MaxDelay != DefaultMaxDelay || d.MaxRetryAfter != DefaultMaxRetryAfter {
 		t.Errorf("withDefaults = %+v", d)
 	}
-	if DefaultRetryPolicy.MaxRetries != 2 || DefaultRetryPolicy.BaseDelay != 500*time.Millisecond {
-		t.Errorf("DefaultRetryPolicy = %+v, want 2 retries from 500ms", DefaultRetryPolicy)
+	if p := DefaultRetryPolicy(); p.MaxRetries != 2 || p.BaseDelay != 500*time.Millisecond {
+		t.Errorf("DefaultRetryPolicy() = %+v, want 2 retries from 500ms", p)
 	}
 }
 

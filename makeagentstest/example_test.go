@@ -37,10 +37,7 @@ func ExampleNewServer() {
 	defer t.done()
 
 	s := makeagentstest.NewServer(t)
-	client, err := api.NewClientWithResponses(s.URL(), api.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
-		r.Header.Set("Authorization", "Token "+s.Token())
-		return nil
-	}))
+	client, err := s.Client() // api.New, wired to the fake's URL and token
 	if err != nil {
 		t.Fatalf("%v", err)
 	}

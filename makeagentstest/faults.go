@@ -139,7 +139,7 @@ type scriptItem struct {
 }
 
 // script is the exact sequence of writes of one stream: the run's events
-// with the server's stream faults and drift applied.
+// with the server's stream faults applied.
 type script struct {
 	items      []scriptItem
 	deliberate bool
@@ -157,7 +157,6 @@ func (s *Server) script(r run) script {
 		data[i] = stepData(st)
 		events[i] = encodeEvent("step", r.eventIDs[i], data[i])
 	}
-	events = s.driftStream(r, events, data)
 	faultID := func(i int, f StreamFault) string {
 		return derivedUUID(fmt.Sprintf("fault/%s/%d/%d", r.iteration, i, f.kind))
 	}

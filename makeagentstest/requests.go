@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+
+	"github.com/makeagents/makeagents-go/internal/spec"
 )
 
 // MaxLoggedBody bounds how much of each request body Requests keeps.
@@ -56,10 +58,15 @@ func (s *Server) ResetRequests() {
 
 // exchange is per-request state shared by the middlewares and the behaviour.
 type exchange struct {
-	// deliberate is set when a fault or drift makes the response wrong on
+	// deliberate is set when a fault makes the response wrong on
 	// purpose, so the spec check does not report it. Atomic because a stream
 	// producer goroutine sets it.
 	deliberate atomic.Bool
+	// op is the operation the generated router routes the request to (nil
+	// when it routes it nowhere: 404 or 405), and params its path
+	// parameters. Set once by record, before any other layer runs.
+	op     *spec.Operation
+	params map[string]string
 }
 
 type exchangeKey struct{}
@@ -91,8 +98,11 @@ func (s *Server) record(next http.Handler) http.Handler {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 		_ = r.Body.Close()
 		entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: bytes.Clone(body[:min(len(body), MaxLoggedBody)])}
-		entry.Operation, _ = s.validator.OperationID(r)
 		ex := &exchange{}
+		ex.op, ex.params = s.operation(r)
+		if ex.op != nil {
+			entry.Operation = ex.op.ID
+		}
 		r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := &recorder{ResponseWriter: w, ex: ex, s: s}

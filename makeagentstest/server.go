@@ -4,9 +4,8 @@
 // the sse reader or any HTTP client.
 //
 //	s := makeagentstest.NewServer(t)
-//	client, _ := api.NewClientWithResponses(s.URL(), api.WithRequestEditorFn(
-//		func(_ context.Context, r *http.Request) error { r.Header.Set("Authorization", "Token "+s.Token()); return nil }))
-//	res, _ := client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: 1})
+//	client, err := s.Client(api.WithTeamID(1)) // api.New, wired to the fake
+//	res, err := client.ListAgentsWithResponse(ctx, nil)
 //
 // Its routing and request decoding are generated from openapi.yaml (the same
 // spec as the api client), and every request is validated against that spec:
@@ -18,10 +17,11 @@
 //
 // A server made by NewServer also checks every response it sends against
 // openapi.yaml and fails the test on a violation, so the fake cannot drift from
-// the contract unnoticed. Faults and drift injected on purpose are exempt.
+// the contract unnoticed. Faults injected on purpose are exempt.
 package makeagentstest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -31,7 +31,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/internal/contract"
+	"github.com/makeagents/makeagents-go/internal/spec"
 	"github.com/makeagents/makeagents-go/makeagentstest/internal/fakeapi"
 )
 
@@ -48,9 +50,15 @@ const DefaultToken = "test-token"
 type Server struct {
 	cfg       config
 	validator *contract.Validator
-	srv       *http.Server
-	ln        net.Listener
-	url       string
+	// mux is the generated router's ServeMux; routes maps each pattern it
+	// registers ("GET /api/v2/ai-agents/v1/agents/{agentId}") to the
+	// operation in the spec's index, so every layer knows the operation of
+	// a request from the router itself.
+	mux    *http.ServeMux
+	routes map[string]*spec.Operation
+	srv    *http.Server
+	ln     net.Listener
+	url    string
 
 	// done is closed by Close so that streams that are pacing or stalled end
 	// at once instead of holding Close up.
@@ -75,7 +83,6 @@ type config struct {
 	stepDelay time.Duration
 	perMinute int
 	clock     func() time.Time
-	drifts    []Drift
 	// blankLineAfterLast closes the stream's last event with a blank line,
 	// as the SSE standard has it; Make's documented stream does not.
 	blankLineAfterLast bool
@@ -128,8 +135,7 @@ func WithBlankLineAfterLastEvent() Option { return func(c *config) { c.blankLine
 // NewServer starts a fake for the test t on a loopback port and closes it
 // when the test ends (t.Cleanup). It fails t at once if the server cannot
 // start, and later (t.Errorf) for every response it sends that violates
-// openapi.yaml, except those made wrong on purpose by fault injection or
-// WithDrift.
+// openapi.yaml, except those made wrong on purpose by fault injection.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	opts = append(opts, func(c *config) {
@@ -167,9 +173,15 @@ func Start(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start fake: listen on loopback: %w", err)
 	}
+	routes := map[string]*spec.Operation{}
+	for _, op := range v.Spec().Operations() {
+		routes[op.Method+" "+BasePath+op.Path] = op
+	}
 	s := &Server{
 		cfg:       cfg,
 		validator: v,
+		mux:       http.NewServeMux(),
+		routes:    routes,
 		ln:        ln,
 		url:       "http://" + ln.Addr().String() + BasePath,
 		done:      make(chan struct{}),
@@ -188,9 +200,21 @@ func Start(opts ...Option) (*Server, error) {
 }
 
 // URL returns the base URL of the API including /api/v2, e.g.
-// http://127.0.0.1:PORT/api/v2: what users pass as MAKE_BASE_URL or to
-// api.NewClientWithResponses.
+// http://127.0.0.1:PORT/api/v2: what a program under test takes as
+// MAKE_BASE_URL or api.WithBaseURL. Client builds an api client on it.
 func (s *Server) URL() string { return s.url }
+
+// Client returns a client for the server made by api.New, so that a test
+// goes through the same validation, retries and *api.APIError as production
+// code: the server's URL as the base URL, its token, and the environment
+// ignored (a MAKE_API_TOKEN or MAKE_BASE_URL in the developer's shell must
+// not send a test to Make). opts come after these and may add to them, e.g.
+// api.WithTeamID, api.WithRetry or api.WithLogger. The error is api.New's,
+// for an invalid option.
+func (s *Server) Client(opts ...api.Option) (*api.ClientWithResponses, error) {
+	base := []api.Option{api.WithoutEnvironment(), api.WithBaseURL(s.url), api.WithToken(s.cfg.token)}
+	return api.New(append(base, opts...)...)
+}
 
 // Token returns the API token the server accepts, to send as
 // "Authorization: Token <token>".
@@ -219,7 +243,7 @@ func (s *Server) Close() {
 
 // handler builds the request pipeline, outermost first: request log and
 // response check, injected failures, authentication, rate limit, validation
-// against the spec, team access, drift (WithDrift), then the generated
+// against the spec, team access, then the generated
 // router and strict handlers that call the hand-written behaviour.
 func (s *Server) handler() http.Handler {
 	strict := fakeapi.NewStrictHandlerWithOptions(handlers{s}, nil, fakeapi.StrictHTTPServerOptions{
@@ -228,10 +252,10 @@ func (s *Server) handler() http.Handler {
 	})
 	api := fakeapi.HandlerWithOptions(strict, fakeapi.StdHTTPServerOptions{
 		BaseURL:          BasePath,
+		BaseRouter:       s.mux,
 		ErrorHandlerFunc: s.badRequest,
 	})
 	var h http.Handler = api
-	h = s.driftResponses(h)
 	h = s.teamAccess(h)
 	h = s.validateRequests(h)
 	h = s.rateLimit(h)
@@ -239,6 +263,35 @@ func (s *Server) handler() http.Handler {
 	h = s.injectFailures(h)
 	h = s.record(h)
 	return h
+}
+
+// operation asks the generated router which operation r is for: the
+// pattern it would serve r with names the operation in the spec's index.
+// It returns nil for a request the router has no operation for.
+func (s *Server) operation(r *http.Request) (*spec.Operation, map[string]string) {
+	_, pattern := s.mux.Handler(r)
+	op := s.routes[pattern]
+	if op == nil {
+		return nil, nil
+	}
+	params, ok := op.PathParams(r.URL.EscapedPath())
+	if !ok {
+		return nil, nil
+	}
+	return op, params
+}
+
+// unroutedStatus is the status the generated router answers a request it
+// has no operation for with: 405 when the path exists with other methods,
+// else 404. Only the status is kept; the fake answers in Make's shape.
+func (s *Server) unroutedStatus(r *http.Request) int {
+	h, _ := s.mux.Handler(r)
+	st := &bufferedResponse{header: http.Header{}}
+	h.ServeHTTP(st, r)
+	if st.status == http.StatusMethodNotAllowed {
+		return st.status
+	}
+	return http.StatusNotFound
 }
 
 // authenticate enforces the spec's token scheme: "Token <token>" as Make
@@ -270,4 +323,27 @@ func (s *Server) teamAccess(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bufferedResponse holds a response instead of sending it (unroutedStatus
+// reads only its status).
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
 }

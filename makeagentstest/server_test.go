@@ -53,6 +53,40 @@ func TestURLAndToken(t *testing.T) {
 	}
 }
 
+// Client is api.New on the fake: its URL and token, whatever the shell's
+// MAKE_* variables say, with the caller's options on top; errors are
+// *api.APIError as in production.
+func TestClient(t *testing.T) {
+	t.Setenv(api.EnvBaseURL, "http://127.0.0.1:1/api/v2")
+	t.Setenv(api.EnvToken, "not-the-fake-token")
+	t.Setenv(api.EnvTeamID, "not-a-team")
+	s := makeagentstest.NewServer(t, makeagentstest.WithToken("s3cret"), makeagentstest.WithTeam(5))
+	c, err := s.Client(api.WithTeamID(5), api.WithRetry(api.RetryPolicy{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.ListAgentsWithResponse(context.Background(), nil)
+	if err != nil || res.StatusCode() != http.StatusOK {
+		t.Fatalf("list through Client: %v", err)
+	}
+	reqs := s.Requests()
+	if len(reqs) != 1 || reqs[0].Query.Get("teamId") != "5" {
+		t.Fatalf("requests %+v, want one with teamId=5", reqs)
+	}
+	// Another team: the fake's 403 comes back as *api.APIError, not a response.
+	other, err := s.Client(api.WithTeamID(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = other.ListAgentsWithResponse(context.Background(), nil)
+	if !api.IsForbidden(err) {
+		t.Fatalf("err = %v, want a 403 *api.APIError", err)
+	}
+	if _, err := s.Client(api.WithZone("mars1")); err == nil {
+		t.Fatal("an invalid option was accepted")
+	}
+}
+
 // TestAuthorization: only "Token <token>" (and "Bearer <token>") get in;
 // everything else is a Make-shaped 401 that never echoes the credential.
 func TestAuthorization(t *testing.T) {

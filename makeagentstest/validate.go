@@ -11,7 +11,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/makeagents/makeagents-go/makeagentstest/internal/fakeapi"
 )
@@ -27,11 +26,11 @@ const maxSubErrors = 20
 // input parameters") and one suberror per problem.
 func (s *Server) validateRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Route first: a request for no operation of the spec is a 404 (or
-		// 405 for a known path), as a real server would answer, not a 400.
-		if _, err := s.validator.OperationID(r); err != nil {
-			var routeErr *routers.RouteError
-			if errors.As(err, &routeErr) && routeErr.Reason == routers.ErrMethodNotAllowed.Error() {
+		// A request for no operation of the spec is a 404 (or 405 for a
+		// known path), as a real server would answer, not a 400.
+		ex := exchangeOf(r.Context())
+		if ex.op == nil {
+			if s.unroutedStatus(r) == http.StatusMethodNotAllowed {
 				writeError(w, http.StatusMethodNotAllowed, makeError("Method not allowed",
 					r.Method+" is not allowed on "+r.URL.Path+".", "SC405"), nil)
 				return
@@ -40,7 +39,7 @@ func (s *Server) validateRequests(next http.Handler) http.Handler {
 				"No such endpoint: "+r.Method+" "+r.URL.Path+".", "SC404"), nil)
 			return
 		}
-		err := s.validator.ValidateRequest(r.Context(), r)
+		err := s.validator.ValidateRequestFor(r.Context(), ex.op, ex.params, r)
 		if err == nil {
 			next.ServeHTTP(w, r)
 			return
@@ -182,18 +181,16 @@ func (s *Server) checkResponse(r *http.Request, rec *recorder) {
 	if s.cfg.report == nil || rec.ex.deliberate.Load() || rec.status == 0 {
 		return
 	}
-	if rec.status == http.StatusNotFound || rec.status == http.StatusMethodNotAllowed {
+	if rec.ex.op == nil {
 		// Requests outside the spec's paths have no operation to check
-		// against; the validator would only say so.
-		if _, err := s.validator.OperationID(r); err != nil {
-			return
-		}
+		// against.
+		return
 	}
 	body := rec.body.Bytes()
 	if rec.events != nil {
 		body = nil
 	}
-	if err := s.validator.ValidateResponse(r.Context(), r, rec.status, rec.Header(), body); err != nil {
+	if err := s.validator.ValidateResponseFor(r.Context(), rec.ex.op, rec.ex.params, r, rec.status, rec.Header(), body); err != nil {
 		s.cfg.report(err)
 	}
 	if rec.events != nil {
@@ -246,18 +243,19 @@ func (c *eventChecker) check(block []byte) {
 	}
 }
 
-// finish checks the stream's last event and reports a stream that ended in
-// the middle of a line. A last event whose lines are all complete but that
-// has no blank line after it is an event (Make's published stream ends so).
+// finish checks the last event when its lines are complete but no blank
+// line closed it (Make's documented stream ends so, and SSE clients deliver
+// it), and reports a stream that ended in the middle of a line.
 func (c *eventChecker) finish() error {
-	if len(bytes.TrimSpace(c.pending)) == 0 {
+	rest := bytes.TrimLeft(c.pending, "\n")
+	if len(rest) == 0 {
 		return nil
 	}
-	if !bytes.HasSuffix(c.pending, []byte("\n")) {
+	if rest[len(rest)-1] != '\n' {
 		return fmt.Errorf("stream ended in the middle of a line (%s bytes pending)", strconv.Itoa(len(c.pending)))
 	}
-	c.n++
-	c.check(bytes.TrimSuffix(c.pending, []byte("\n")))
 	c.pending = nil
+	c.n++
+	c.check(bytes.TrimSuffix(rest, []byte("\n")))
 	return nil
 }

@@ -66,7 +66,12 @@ func TestCheckResponse(t *testing.T) {
 	respond := func(status int, ctype, body string, deliberate bool) []error {
 		req := httptest.NewRequest("GET", "http://fake/api/v2/ai-agents/v1/agents/b504aa93-0752-4bf8-887e-c2c717d525bf?teamId=1", nil)
 		req.Header.Set("Authorization", "Token "+s.Token())
-		rec := &recorder{ResponseWriter: httptest.NewRecorder(), ex: &exchange{}, check: true, s: s}
+		ex := &exchange{}
+		ex.op, ex.params = s.operation(req)
+		if ex.op == nil || ex.op.ID != "getAgent" {
+			t.Fatalf("the router routes the request to %+v, want getAgent", ex.op)
+		}
+		rec := &recorder{ResponseWriter: httptest.NewRecorder(), ex: ex, check: true, s: s}
 		rec.ex.deliberate.Store(deliberate)
 		rec.Header().Set("Content-Type", ctype)
 		rec.WriteHeader(status)
@@ -113,19 +118,18 @@ func TestEventChecker(t *testing.T) {
 			t.Errorf("violation %d %q does not mention %s", i, got[i], want)
 		}
 	}
+	// The last event may end without its blank line, as Make's does: it is
+	// still checked.
+	c.write([]byte("event: step\ndata: still not json\n"))
+	if err := c.finish(); err != nil {
+		t.Errorf("finish after a complete last event: %v", err)
+	}
+	if got := violations(); len(got) != 1 || !strings.Contains(got[0].Error(), "not JSON") {
+		t.Errorf("violations %v, want the last event's data reported", got)
+	}
 	c.write([]byte("event: step\ndata: {"))
 	if err := c.finish(); err == nil {
 		t.Error("a stream ending mid-line was not reported")
-	}
-	// Make's own stream: the last event ends after its data line, with no
-	// blank line; it is still an event, and still checked.
-	c = &eventChecker{s: s}
-	c.write([]byte("event:step\nid:a\ndata:{\"role\":\"system\"}\n"))
-	if err := c.finish(); err != nil {
-		t.Errorf("a last event without its blank line was reported: %v", err)
-	}
-	if got := violations(); len(got) != 1 || !strings.Contains(got[0].Error(), "content") {
-		t.Errorf("last event not checked: %v", got)
 	}
 }
 
@@ -157,5 +161,48 @@ func TestNewServerFailsTheTest(t *testing.T) {
 	case <-s.done:
 	default:
 		t.Fatal("cleanup did not close the server")
+	}
+}
+
+// Every operation of the spec is served by the generated router under the
+// pattern the fake maps back to it, so each layer of the fake knows the
+// operation of a request from the router: an operation the router does not
+// serve, or a pattern that names no operation, fails here.
+func TestRouterPatternsNameEveryOperation(t *testing.T) {
+	s, _ := collecting(t)
+	ops := s.validator.Spec().Operations()
+	if len(ops) == 0 || len(s.routes) != len(ops) {
+		t.Fatalf("%d operations, %d routes", len(ops), len(s.routes))
+	}
+	for _, op := range ops {
+		path := op.Path
+		for {
+			i := strings.Index(path, "{")
+			if i < 0 {
+				break
+			}
+			j := strings.Index(path[i:], "}")
+			path = path[:i] + "1" + path[i+j+1:]
+		}
+		req := httptest.NewRequest(op.Method, "http://fake"+BasePath+path+"?teamId=1", nil)
+		got, params := s.operation(req)
+		if got != op {
+			t.Errorf("%s %s: routed to %+v", op.Method, op.Path, got)
+			continue
+		}
+		for name, v := range params {
+			if v != "1" {
+				t.Errorf("%s: path parameter %s = %q", op.ID, name, v)
+			}
+		}
+	}
+	for _, r := range []*http.Request{
+		httptest.NewRequest("PUT", "http://fake"+BasePath+"/ai-agents/v1/agents", nil),
+		httptest.NewRequest("GET", "http://fake"+BasePath+"/scenarios", nil),
+		httptest.NewRequest("GET", "http://fake/other/ai-agents/v1/agents", nil),
+	} {
+		if op, _ := s.operation(r); op != nil {
+			t.Errorf("%s %s routed to %s", r.Method, r.URL.Path, op.ID)
+		}
 	}
 }

@@ -25,7 +25,12 @@ func exampleServer() *httptest.Server {
 func ExampleRun() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, _ := api.NewClient(srv.URL + "/api/v2") // e.g. https://eu1.make.com/api/v2, with auth
+	// In a program: api.New() with MAKE_API_TOKEN set (zone eu1 by default).
+	client, err := api.New(api.WithBaseURL(srv.URL+"/api/v2"), api.WithoutEnvironment())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	ctx := context.Background()
 	req := api.RunAgentRequest{Messages: []api.Message{{Role: "user", Content: "What is 2+2?"}}}
@@ -53,7 +58,11 @@ func ExampleRun() {
 func ExampleStream_All() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, _ := api.NewClient(srv.URL + "/api/v2")
+	client, err := api.New(api.WithBaseURL(srv.URL+"/api/v2"), api.WithoutEnvironment())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	req := api.RunAgentRequest{Messages: []api.Message{{Role: "user", Content: "What is 2+2?"}}}
 	s, err := sse.Run(context.Background(), client, "0f8fad5b-d9cb-469f-a165-70867728950e", &api.RunAgentStreamParams{TeamID: 1}, req)
 	if err != nil {
@@ -75,7 +84,11 @@ func ExampleStream_All() {
 func ExampleCollect() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, _ := api.NewClient(srv.URL + "/api/v2")
+	client, err := api.New(api.WithBaseURL(srv.URL+"/api/v2"), api.WithoutEnvironment())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	req := api.RunAgentRequest{Messages: []api.Message{{Role: "user", Content: "What is 2+2?"}}}
 	s, err := sse.Run(context.Background(), client, "0f8fad5b-d9cb-469f-a165-70867728950e", &api.RunAgentStreamParams{TeamID: 1}, req)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -15,13 +17,12 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	makeagents "github.com/makeagents/makeagents-go"
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/sse"
 )
 
 // streamExample returns the example body of runAgentStream's 200 response
-// from the embedded spec, and the schema its x-makeagents-sse-events names
+// from openapi.yaml, and the schema its x-makeagents-sse-events names
 // for step events, so the test follows the spec rather than a copy of it.
 func streamExample(t *testing.T) (body, stepSchema string) {
 	t.Helper()
@@ -37,7 +38,11 @@ func streamExample(t *testing.T) (body, stepSchema string) {
 			} `yaml:"post"`
 		} `yaml:"paths"`
 	}
-	if err := yaml.Unmarshal(makeagents.OpenAPISpec, &spec); err != nil {
+	data, err := os.ReadFile(filepath.Join("..", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, &spec); err != nil {
 		t.Fatal(err)
 	}
 	c := spec.Paths["/ai-agents/v1/agents/{agentId}/run/stream"].Post.Responses["200"].Content["text/event-stream"]

@@ -66,9 +66,13 @@ func commandTable() []*command {
 // run is the whole CLI, testable in-process: it parses args, runs one
 // command and returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
-	cmd, helpWord, err := findCommand(args)
+	cmd, group, helpWord, err := findCommand(args)
 	if err != nil {
 		return reportUsage(stderr, nil, err)
+	}
+	if group != "" { // "makeagents agents --help"
+		printGroupHelp(stdout, group)
+		return exitOK
 	}
 	if cmd != nil && helpWord { // "makeagents help stream"
 		printCommandHelp(stdout, cmd)
@@ -135,8 +139,10 @@ func errorLine(err error) string {
 // findCommand identifies the command from the positional words, parsing
 // with every flag any command knows so that flag values are not taken for
 // command words. helpWord reports a leading "help" word ("makeagents help
-// stream"); cmd is nil when no command is named.
-func findCommand(args []string) (cmd *command, helpWord bool, err error) {
+// stream"); cmd is nil when no command is named. group is set instead when
+// help was asked for a group of commands without a subcommand of it
+// ("makeagents agents --help", "makeagents help agents").
+func findCommand(args []string) (cmd *command, group string, helpWord bool, err error) {
 	fs := newFlagSet("makeagents")
 	var g globalFlags
 	var o options
@@ -157,29 +163,60 @@ func findCommand(args []string) (cmd *command, helpWord bool, err error) {
 	positional, err := parseAnywhere(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, true, nil
+			return nil, "", true, nil
 		}
-		return nil, false, flagError(err)
+		return nil, "", false, flagError(err)
 	}
 	if len(positional) > 0 && positional[0] == "help" {
 		helpWord, positional = true, positional[1:]
 	}
 	if len(positional) == 0 {
-		return nil, helpWord, nil
+		return nil, "", helpWord, nil
 	}
 	for _, c := range commandTable() {
 		words := strings.Fields(c.words)
 		if len(positional) >= len(words) && strings.Join(positional[:len(words)], " ") == c.words {
-			return c, helpWord, nil
+			return c, "", helpWord, nil
 		}
 	}
-	if positional[0] == "agents" {
-		if len(positional) == 1 {
-			return nil, false, usageErrorf("agents needs a subcommand: list, get, create, update or delete")
+	if subs := groupCommands(positional[0]); len(subs) > 0 {
+		names := make([]string, len(subs))
+		for i, c := range subs {
+			names[i] = strings.Fields(c.words)[1]
 		}
-		return nil, false, usageErrorf("unknown agents subcommand %q (want list, get, create, update or delete)", positional[1])
+		want := strings.Join(names, ", ")
+		switch {
+		case len(positional) == 1 && (helpWord || g.help):
+			return nil, positional[0], false, nil
+		case len(positional) == 1:
+			return nil, "", false, usageErrorf("%s needs a subcommand: %s", positional[0], want)
+		}
+		return nil, "", false, usageErrorf("unknown %s subcommand %q (want %s)", positional[0], positional[1], want)
 	}
-	return nil, false, usageErrorf("unknown command %q", positional[0])
+	return nil, "", false, usageErrorf("unknown command %q", positional[0])
+}
+
+// groupCommands returns the commands whose first word is group ("agents"
+// for "agents list", ...), in table order; none for a word that is not a
+// group.
+func groupCommands(group string) []*command {
+	var out []*command
+	for _, c := range commandTable() {
+		if words := strings.Fields(c.words); len(words) > 1 && words[0] == group {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// printGroupHelp lists a group's subcommands, like the top-level help does
+// for all commands.
+func printGroupHelp(w io.Writer, group string) {
+	fmt.Fprintf(w, "usage: makeagents %s <subcommand> [arguments] [flags]\n\nsubcommands:\n", group)
+	for _, c := range groupCommands(group) {
+		fmt.Fprintf(w, "  %-26s %s\n", strings.Join(append([]string{c.words}, c.args...), " "), c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'makeagents %s <subcommand> --help' for its flags and an example.\n", group)
 }
 
 func helpRequested(args []string) bool {

@@ -491,6 +491,34 @@ func TestHelpForEveryCommand(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, "makeagents demo") {
 		t.Errorf("top-level help: exit %d\n%s", r.code, r.stdout)
 	}
+	// A group alone with --help lists its subcommands and exits 0; without
+	// it, it is a usage error naming them.
+	groups := map[string]bool{}
+	for _, c := range commandTable() {
+		if words := strings.Fields(c.words); len(words) > 1 {
+			groups[words[0]] = true
+		}
+	}
+	if !groups["agents"] {
+		t.Fatal("no agents group in the command table")
+	}
+	for g := range groups {
+		for _, args := range [][]string{{g, "--help"}, {g, "-h"}, {"help", g}, {"--help", g}} {
+			r := runCLI(t, nil, args...)
+			if r.code != exitOK || r.stderr != "" || !strings.Contains(r.stdout, "usage: makeagents "+g+" <subcommand>") {
+				t.Errorf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+			}
+			for _, c := range groupCommands(g) {
+				if !strings.Contains(r.stdout, c.words) {
+					t.Errorf("%v: help does not list %q:\n%s", args, c.words, r.stdout)
+				}
+			}
+		}
+		r := runCLI(t, nil, g)
+		if r.code != exitUsage || !strings.Contains(r.stderr, g+" needs a subcommand") {
+			t.Errorf("%s alone: exit %d\n%s", g, r.code, r.stderr)
+		}
+	}
 }
 
 func TestDemo(t *testing.T) {

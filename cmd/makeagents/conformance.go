@@ -113,7 +113,7 @@ func runConformance(ctx context.Context, in *invocation) error {
 		return fmt.Errorf("load the embedded spec: %w", err)
 	}
 	rec := &recorder{next: api.DefaultTransport(), validator: validator}
-	c := &conformance{in: in, cfg: cfg, rec: rec, spec: drift.NewSpec(validator.Doc())}
+	c := &conformance{in: in, cfg: cfg, rec: rec, spec: drift.NewSpec(validator.Spec())}
 	c.client, err = newClientWithTransport(cfg, rec)
 	if err != nil {
 		return usageErrorf("%v", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/drifttest"
 	"github.com/makeagents/makeagents-go/makeagentstest"
 )
 
@@ -151,23 +152,24 @@ func sawOperation(fake *makeagentstest.Server, op string) bool {
 func TestConformanceReportsInjectedDrift(t *testing.T) {
 	cases := []struct {
 		name     string
-		drift    makeagentstest.Drift
+		drift    drifttest.Drift
 		readOnly bool
 		op, kind string
 		path     string
 	}{
-		{"undeclared field on get", makeagentstest.UndeclaredField("getAgent", "brandNew", map[string]any{"x": 1}), true, "getAgent", "undeclared-field", "$.brandNew"},
-		{"undeclared field in list items", makeagentstest.UndeclaredField("listAgents", "folderId", 9), true, "listAgents", "undeclared-field", "$[0].folderId"},
-		{"required field dropped", makeagentstest.DropField("getAgent", "defaultModel"), true, "getAgent", "missing-required", "$.defaultModel"},
-		{"type changed", makeagentstest.ChangeFieldType("listAgents", "teamId"), true, "listAgents", "type-mismatch", "$[0].teamId"},
-		{"undocumented status", makeagentstest.UndocumentedStatus("getAgent", 202), true, "getAgent", "undocumented-status", "status"},
-		{"unknown event type", makeagentstest.UnknownEvent("usage"), false, "runAgentStream", "unknown-event", "event"},
-		{"step field dropped", makeagentstest.DropField("runAgentStream", "content"), false, "runAgentStream", "missing-required", "$.content"},
-		{"created agent type changed", makeagentstest.ChangeFieldType("createAgent", "name"), false, "createAgent", "type-mismatch", "$.name"},
+		{"undeclared field on get", drifttest.UndeclaredField("getAgent", "brandNew", map[string]any{"x": 1}), true, "getAgent", "undeclared-field", "$.brandNew"},
+		{"undeclared field in list items", drifttest.UndeclaredField("listAgents", "folderId", 9), true, "listAgents", "undeclared-field", "$[0].folderId"},
+		{"required field dropped", drifttest.DropField("getAgent", "defaultModel"), true, "getAgent", "missing-required", "$.defaultModel"},
+		{"type changed", drifttest.ChangeFieldType("listAgents", "teamId"), true, "listAgents", "type-mismatch", "$[0].teamId"},
+		{"undocumented status", drifttest.UndocumentedStatus("getAgent", 202), true, "getAgent", "undocumented-status", "status"},
+		{"unknown event type", drifttest.UnknownEvent("usage"), false, "runAgentStream", "unknown-event", "event"},
+		{"step field dropped", drifttest.DropField("runAgentStream", "content"), false, "runAgentStream", "missing-required", "$.content"},
+		{"created agent type changed", drifttest.ChangeFieldType("createAgent", "name"), false, "createAgent", "type-mismatch", "$.name"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			fake, env := fakeEnv(t, makeagentstest.WithDrift(tc.drift))
+			fake, env := fakeEnv(t)
+			env["MAKE_BASE_URL"] = drifttest.NewProxy(t, fake.URL(), tc.drift)
 			fake.AddAgent(team, api.Agent{Name: "seed", SystemPrompt: "s", DefaultModel: "m"})
 			args := []string{"conformance", "--json"}
 			if tc.readOnly {

@@ -12,39 +12,38 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
-	makeagents "github.com/makeagents/makeagents-go"
-	"github.com/makeagents/makeagents-go/internal/specvalidate"
+	"github.com/makeagents/makeagents-go/internal/spec"
 )
 
-// APIPrefix is where the AI Agents paths start. Everything before it in a
-// request path (a zone's /api/v2, a test server's mount point) is the base
-// URL and is ignored for routing.
-const APIPrefix = "/ai-agents/"
+// APIPrefix is where the AI Agents paths start (see spec.APIPrefix).
+const APIPrefix = spec.APIPrefix
 
 // Validator validates traffic against one loaded spec. It is safe for
 // concurrent use.
 type Validator struct {
-	doc    *openapi3.T
-	router routers.Router
-	events map[string]*openapi3.Schema
-	opts   openapi3filter.Options
+	spec *spec.Spec
+	opts openapi3filter.Options
 }
 
-// New loads the embedded openapi.yaml (makeagents.OpenAPISpec).
-func New() (*Validator, error) { return NewFromSpec(makeagents.OpenAPISpec) }
+// New returns a Validator on the embedded openapi.yaml, loaded once per
+// process (spec.Load).
+func New() (*Validator, error) {
+	s, err := spec.Load()
+	if err != nil {
+		return nil, fmt.Errorf("contract: %w", err)
+	}
+	return newValidator(s), nil
+}
 
-// NewFromSpec loads the spec in data. Its servers are cleared so that routing
-// depends only on the path after the base URL.
+// NewFromSpec loads and validates the spec in data (for tests of other
+// specs). Its servers are cleared: paths match from APIPrefix on.
 func NewFromSpec(data []byte) (*Validator, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(data)
@@ -55,56 +54,32 @@ func NewFromSpec(data []byte) (*Validator, error) {
 		return nil, fmt.Errorf("contract: invalid spec: %w", err)
 	}
 	doc.Servers = nil
-	router, err := legacy.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("contract: build router: %w", err)
+	s := spec.New(doc)
+	if err := errors.Join(s.EventErrors()...); err != nil {
+		return nil, fmt.Errorf("contract: %w", err)
 	}
-	v := &Validator{doc: doc, router: router, events: map[string]*openapi3.Schema{}}
-	v.opts = openapi3filter.Options{
+	return newValidator(s), nil
+}
+
+func newValidator(s *spec.Spec) *Validator {
+	return &Validator{spec: s, opts: openapi3filter.Options{
 		MultiError:            true,
 		IncludeResponseStatus: true,
 		AuthenticationFunc:    checkAuthorization,
 		SchemaValidationOptions: []openapi3.SchemaValidationOption{
 			openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122)),
 		},
-	}
-	if err := v.loadEvents(); err != nil {
-		return nil, err
-	}
-	return v, nil
+	}}
 }
+
+// Spec returns the spec and its index. Callers must not modify it.
+func (v *Validator) Spec() *spec.Spec { return v.spec }
 
 // Doc returns the loaded spec (servers cleared). Callers must not modify it.
-func (v *Validator) Doc() *openapi3.T { return v.doc }
+func (v *Validator) Doc() *openapi3.T { return v.spec.Doc() }
 
 // EventTypes lists the SSE event types the spec documents.
-func (v *Validator) EventTypes() []string {
-	out := make([]string, 0, len(v.events))
-	for t := range v.events {
-		out = append(out, t)
-	}
-	return out
-}
-
-func (v *Validator) loadEvents() error {
-	for _, path := range v.doc.Paths.InMatchingOrder() {
-		for _, op := range v.doc.Paths.Value(path).Operations() {
-			for _, resp := range op.Responses.Map() {
-				if resp.Value == nil {
-					continue
-				}
-				for _, media := range resp.Value.Content {
-					events, err := specvalidate.SSEEvents(v.doc, media)
-					if err != nil {
-						return fmt.Errorf("contract: %w", err)
-					}
-					maps.Copy(v.events, events)
-				}
-			}
-		}
-	}
-	return nil
-}
+func (v *Validator) EventTypes() []string { return v.spec.EventTypes() }
 
 // checkAuthorization stands in for the spec's `token` scheme: the header
 // must be present and carry a Token or Bearer credential. It never echoes the
@@ -118,56 +93,45 @@ func checkAuthorization(_ context.Context, in *openapi3filter.AuthenticationInpu
 	return nil
 }
 
-// route finds the operation of req, routing on the path from APIPrefix on.
-func (v *Validator) route(req *http.Request) (*routers.Route, map[string]string, error) {
-	u := *req.URL
-	i := strings.Index(u.Path, APIPrefix)
-	if i < 0 {
-		return nil, nil, fmt.Errorf("contract: %s %s: path is outside %s", req.Method, u.Path, APIPrefix)
-	}
-	// Route on the escaped path, so an id holding "/" stays one segment (and
-	// then fails the agentId schema) instead of becoming extra segments.
-	escaped := u.EscapedPath()
-	j := strings.Index(escaped, APIPrefix)
-	if j < 0 {
-		j = i
-		escaped = u.Path
-	}
-	u.Path, u.RawPath = escaped[j:], ""
-	u.Scheme, u.Host = "", ""
-	routed := req.Clone(req.Context())
-	routed.URL = &u
-	route, params, err := v.router.FindRoute(routed)
+// Match finds the operation req addresses from its method and escaped
+// path, for callers that have only the request (a transport). Callers that
+// know the operation from the call use the *For methods instead.
+func (v *Validator) Match(req *http.Request) (*spec.Operation, map[string]string, error) {
+	op, params, err := v.spec.Match(req.Method, req.URL.EscapedPath())
 	if err != nil {
-		return nil, nil, fmt.Errorf("contract: %s %s: %w", req.Method, u.Path, err)
+		return nil, nil, fmt.Errorf("contract: %w", err)
 	}
-	// Path parameters arrive escaped; validate what the server will see.
-	for k, p := range params {
-		if un, err := url.PathUnescape(p); err == nil {
-			params[k] = un
-		}
-	}
-	return route, params, nil
+	return op, params, nil
 }
 
 // OperationID returns the operationId of the operation req addresses
 // (e.g. "getAgent"), or an error if the spec has none there.
 func (v *Validator) OperationID(req *http.Request) (string, error) {
-	route, _, err := v.route(req)
+	op, _, err := v.Match(req)
 	if err != nil {
 		return "", err
 	}
-	return route.Operation.OperationID, nil
+	return op.ID, nil
+}
+
+func (v *Validator) route(op *spec.Operation) *routers.Route {
+	return &routers.Route{Spec: v.spec.Doc(), Path: op.Path, PathItem: op.PathItem, Method: op.Method, Operation: op.Op}
 }
 
 // ValidateRequest checks method, path, parameters, security and JSON body of
-// req against the spec. The body is read and put back, so req can still be
-// sent or served.
+// req against the spec, finding its operation with Match.
 func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) error {
-	route, params, err := v.route(req)
+	op, params, err := v.Match(req)
 	if err != nil {
 		return err
 	}
+	return v.ValidateRequestFor(ctx, op, params, req)
+}
+
+// ValidateRequestFor checks req as a request of op, with the given path
+// parameters (unescaped): parameters, security and JSON body. The body is
+// read and put back, so req can still be sent or served.
+func (v *Validator) ValidateRequestFor(ctx context.Context, op *spec.Operation, params map[string]string, req *http.Request) error {
 	if req.Body != nil && req.Body != http.NoBody {
 		body, err := io.ReadAll(req.Body)
 		_ = req.Body.Close()
@@ -178,10 +142,10 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) erro
 		defer func() { req.Body = io.NopCloser(bytes.NewReader(body)) }()
 	}
 	opts := v.opts
-	err = openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
+	err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
 		Request:    req,
 		PathParams: params,
-		Route:      route,
+		Route:      v.route(op),
 		Options:    &opts,
 	})
 	if err != nil {
@@ -190,21 +154,28 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) erro
 	return nil
 }
 
-// ValidateResponse checks a response to req: its status must be declared and
-// its JSON body must match the declared schema. A text/event-stream body is
-// not validated here; validate each event with ValidateEvent.
+// ValidateResponse checks a response to req, finding its operation with
+// Match; see ValidateResponseFor.
 func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
-	route, params, err := v.route(req)
+	op, params, err := v.Match(req)
 	if err != nil {
 		return err
 	}
+	return v.ValidateResponseFor(ctx, op, params, req, status, header, body)
+}
+
+// ValidateResponseFor checks a response to req, a request of op: its status
+// must be declared and its JSON body must match the declared schema. A
+// text/event-stream body is not validated here; validate each event with
+// ValidateEvent.
+func (v *Validator) ValidateResponseFor(ctx context.Context, op *spec.Operation, params map[string]string, req *http.Request, status int, header http.Header, body []byte) error {
 	opts := v.opts
 	opts.ExcludeResponseBody = isEventStream(header.Get("Content-Type"))
-	err = openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
+	err := openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request:    req,
 			PathParams: params,
-			Route:      route,
+			Route:      v.route(op),
 			Options:    &opts,
 		},
 		Status:  status,
@@ -221,8 +192,8 @@ func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, sta
 // ValidateEvent checks one SSE event: its type must be documented and its
 // data must be JSON matching that type's schema.
 func (v *Validator) ValidateEvent(eventType string, data []byte) error {
-	schema, ok := v.events[eventType]
-	if !ok {
+	schema := v.spec.Event(eventType)
+	if schema == nil {
 		return fmt.Errorf("contract: SSE event type %q is not documented in openapi.yaml", eventType)
 	}
 	var value any

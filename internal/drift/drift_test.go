@@ -15,7 +15,7 @@ func newSpec(t *testing.T) *drift.Spec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return drift.NewSpec(v.Doc())
+	return drift.NewSpec(v.Spec())
 }
 
 const agent = `{"id":"b504aa93-0752-4bf8-887e-c2c717d525bf","name":"n","teamId":1,"createdAt":"2025-06-25T13:36:46.730Z",

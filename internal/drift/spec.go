@@ -11,25 +11,16 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/makeagents/makeagents-go/internal/specvalidate"
+	"github.com/makeagents/makeagents-go/internal/spec"
 )
 
 // Spec answers "does this response drift from openapi.yaml?" per operation.
 type Spec struct {
-	doc *openapi3.T
-	ops map[string]*openapi3.Operation
+	spec *spec.Spec
 }
 
-// NewSpec indexes doc's operations by operationId.
-func NewSpec(doc *openapi3.T) *Spec {
-	s := &Spec{doc: doc, ops: map[string]*openapi3.Operation{}}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		for _, op := range doc.Paths.Value(path).Operations() {
-			s.ops[op.OperationID] = op
-		}
-	}
-	return s
-}
+// NewSpec reports drift against s's operations and event schemas.
+func NewSpec(s *spec.Spec) *Spec { return &Spec{spec: s} }
 
 // Response checks one response of operation opID: is the status declared,
 // the content type declared, the body valid and complete, and are there
@@ -42,10 +33,11 @@ func (s *Spec) Response(opID string, status int, header http.Header, body []byte
 		}
 		return fs
 	}
-	op, ok := s.ops[opID]
+	indexed, ok := s.spec.Operation(opID)
 	if !ok {
 		return tag([]Finding{{Kind: UndocumentedStatus, Path: "$", Spec: "a documented operation", Got: opID}})
 	}
+	op := indexed.Op
 	ref := op.Responses.Status(status)
 	if ref == nil || ref.Value == nil {
 		return tag([]Finding{{Kind: UndocumentedStatus, Path: "status", Spec: "one of " + strings.Join(statuses(op), ", "), Got: strconv.Itoa(status)}})
@@ -92,25 +84,13 @@ func (s *Spec) Event(opID string, n int, eventType string, data []byte) []Findin
 	return out
 }
 
-// EventSchemas returns the documented SSE event types of opID's 200
-// text/event-stream response and the schemas of their data.
+// EventSchemas returns the documented SSE event types of opID's responses
+// and the schemas of their data.
 func (s *Spec) EventSchemas(opID string) map[string]*openapi3.Schema {
-	out := map[string]*openapi3.Schema{}
-	op, ok := s.ops[opID]
-	if !ok {
-		return out
+	if op, ok := s.spec.Operation(opID); ok && op.Events != nil {
+		return op.Events
 	}
-	for _, ref := range op.Responses.Map() {
-		if ref.Value == nil {
-			continue
-		}
-		for _, media := range ref.Value.Content {
-			// A malformed map is validate-spec's to report; here it documents nothing.
-			events, _ := specvalidate.SSEEvents(s.doc, media)
-			maps.Copy(out, events)
-		}
-	}
-	return out
+	return map[string]*openapi3.Schema{}
 }
 
 // standardHeaders are set by HTTP itself, servers and proxies; they say

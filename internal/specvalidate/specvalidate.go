@@ -2,7 +2,8 @@
 // finds it valid (examples included), and that it follows this project's own
 // rules for the spec (every operation has an operationId, names its scope,
 // takes teamId and declares Make's error responses; every SSE event schema
-// pointer resolves). scripts/validate-spec is its command-line front end.
+// pointer resolves). The rules walk the operations through internal/spec's
+// index, as every other reader of the spec does. scripts/validate-spec is its command-line front end.
 package specvalidate
 
 import (
@@ -14,6 +15,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/makeagents/makeagents-go/internal/spec"
 )
 
 // Problem is one thing wrong with the spec.
@@ -110,79 +113,40 @@ func projectRules(name string, doc *openapi3.T, lines map[string]int) []Problem 
 	if doc.Paths == nil {
 		return []Problem{{Location: at("paths"), Message: "no paths"}}
 	}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		for method, op := range item.Operations() {
-			m := strings.ToLower(method)
-			if op.OperationID == "" {
-				out = append(out, Problem{at("paths", path, m), "operation has no operationId"})
+	for _, op := range spec.New(doc).Operations() {
+		path, m := op.Path, strings.ToLower(op.Method)
+		if op.ID == "" {
+			out = append(out, Problem{at("paths", path, m), "operation has no operationId"})
+		}
+		if scopes, ok := op.Op.Extensions["x-makeagents-scopes"].([]any); !ok || len(scopes) == 0 {
+			out = append(out, Problem{at("paths", path, m), "operation does not name its scope in x-makeagents-scopes"})
+		}
+		if !hasParam(op.PathItem.Parameters, op.Op.Parameters, "query", "teamId") {
+			out = append(out, Problem{at("paths", path, m), "operation does not take the teamId query parameter"})
+		}
+		if strings.Contains(path, "{agentId}") && !hasParam(op.PathItem.Parameters, op.Op.Parameters, "path", "agentId") {
+			out = append(out, Problem{at("paths", path, m), "path has {agentId} but the operation does not declare it"})
+		}
+		for _, status := range ErrorStatuses {
+			if op.Op.Responses == nil || op.Op.Responses.Value(status) == nil {
+				out = append(out, Problem{at("paths", path, m, "responses"), "missing the " + status + " error response"})
 			}
-			if scopes, ok := op.Extensions["x-makeagents-scopes"].([]any); !ok || len(scopes) == 0 {
-				out = append(out, Problem{at("paths", path, m), "operation does not name its scope in x-makeagents-scopes"})
-			}
-			if !hasParam(item.Parameters, op.Parameters, "query", "teamId") {
-				out = append(out, Problem{at("paths", path, m), "operation does not take the teamId query parameter"})
-			}
-			if strings.Contains(path, "{agentId}") && !hasParam(item.Parameters, op.Parameters, "path", "agentId") {
-				out = append(out, Problem{at("paths", path, m), "path has {agentId} but the operation does not declare it"})
-			}
-			for _, status := range ErrorStatuses {
-				if op.Responses == nil || op.Responses.Value(status) == nil {
-					out = append(out, Problem{at("paths", path, m, "responses"), "missing the " + status + " error response"})
-				}
-			}
-			if op.Responses == nil {
+		}
+		if op.Op.Responses == nil {
+			continue
+		}
+		for status, ref := range op.Op.Responses.Map() {
+			if ref.Value == nil {
 				continue
 			}
-			for status, ref := range op.Responses.Map() {
-				if ref.Value == nil {
-					continue
-				}
-				for ctype, media := range ref.Value.Content {
-					out = append(out, sseEventRules(doc, media, at("paths", path, m, "responses", status, "content", ctype))...)
+			for ctype, media := range ref.Value.Content {
+				if _, err := spec.SSEEvents(doc, media); err != nil {
+					out = append(out, Problem{at("paths", path, m, "responses", status, "content", ctype), err.Error()})
 				}
 			}
 		}
 	}
 	return out
-}
-
-// sseEventRules checks the SSE event map of one media type.
-func sseEventRules(doc *openapi3.T, media *openapi3.MediaType, loc string) []Problem {
-	if _, err := SSEEvents(doc, media); err != nil {
-		return []Problem{{loc, err.Error()}}
-	}
-	return nil
-}
-
-// SSEEventsExtension maps each SSE event type of a text/event-stream
-// response to a pointer to the schema of that event's data, e.g.
-// `x-makeagents-sse-events: {step: '#/components/schemas/Step'}`.
-const SSEEventsExtension = "x-makeagents-sse-events"
-
-// SSEEvents returns the event types media documents in SSEEventsExtension
-// and the schemas of their data (none when media has no such extension).
-// It is the one reader of the extension: the contract checks, the drift
-// report and this validator all go through it.
-func SSEEvents(doc *openapi3.T, media *openapi3.MediaType) (map[string]*openapi3.Schema, error) {
-	raw, ok := media.Extensions[SSEEventsExtension]
-	if !ok {
-		return nil, nil
-	}
-	events, ok := raw.(map[string]any)
-	if !ok || len(events) == 0 {
-		return nil, fmt.Errorf("%s must map event types to schema pointers", SSEEventsExtension)
-	}
-	out := make(map[string]*openapi3.Schema, len(events))
-	for event, ptr := range events {
-		p, _ := ptr.(string)
-		schema, err := ResolveSchemaPointer(doc, p)
-		if err != nil {
-			return nil, fmt.Errorf("%s[%q]: %w", SSEEventsExtension, event, err)
-		}
-		out[event] = schema
-	}
-	return out, nil
 }
 
 // noteRules requires every x-makeagents-note, wherever it stands, to be
@@ -208,20 +172,6 @@ func noteRules(name string, root *yaml.Node) []Problem {
 	}
 	walk(root, "")
 	return out
-}
-
-// ResolveSchemaPointer resolves a local pointer of the form
-// `#/components/schemas/Name`, as used by x-makeagents-sse-events.
-func ResolveSchemaPointer(doc *openapi3.T, ptr string) (*openapi3.Schema, error) {
-	name, ok := strings.CutPrefix(ptr, "#/components/schemas/")
-	if !ok || name == "" || strings.Contains(name, "/") {
-		return nil, fmt.Errorf("%q is not a #/components/schemas/<Name> pointer", ptr)
-	}
-	ref, ok := doc.Components.Schemas[name]
-	if !ok || ref.Value == nil {
-		return nil, fmt.Errorf("schema %q does not exist", name)
-	}
-	return ref.Value, nil
 }
 
 func hasParam(pathLevel, opLevel openapi3.Parameters, in, name string) bool {
