@@ -33,7 +33,9 @@ type ContextList []AgentContext
 type LLMProviderDetails []LLMProviderSummary
 
 // UnmarshalJSON implements json.Unmarshaler; see AgentList for the accepted shapes.
-func (l *AgentList) UnmarshalJSON(b []byte) error { return decodeList(b, (*[]Agent)(l), "agent list", "agents") }
+func (l *AgentList) UnmarshalJSON(b []byte) error {
+	return decodeList(b, (*[]Agent)(l), "agent list", "agents")
+}
 
 // MarshalJSON implements json.Marshaler: always a JSON array, never null.
 func (l AgentList) MarshalJSON() ([]byte, error) { return encodeList([]Agent(l)) }
