@@ -184,11 +184,15 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 
 // makeReplayable makes sure every attempt can send the same body: requests
 // built by the generated code already have GetBody; others are buffered up
-// to maxBufferedBody. It reports false when the body is too large to hold,
-// in which case the request is sent once, streaming, and never retried.
+// to maxBufferedBody. It reports false when the body is too large to hold or
+// must be streamed (UploadContext), in which case the request is sent once,
+// streaming, and never retried.
 func makeReplayable(r *http.Request) bool {
 	if r.Body == nil || r.Body == http.NoBody || r.GetBody != nil {
 		return true
+	}
+	if streamed, _ := r.Context().Value(streamedBodyKey{}).(bool); streamed {
+		return false // an upload: stream it, once
 	}
 	orig := r.Body
 	b, err := io.ReadAll(io.LimitReader(orig, maxBufferedBody+1))

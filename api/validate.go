@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ValidationError reports input that the SDK refuses to send: the request
@@ -41,6 +43,37 @@ func ValidateAgentID(id string) error {
 	}
 	if !isUUIDShape(id) {
 		return &ValidationError{Field: "agentId", Reason: fmt.Sprintf("%.64q is not a UUID (want 8-4-4-4-12 hex digits)", id)}
+	}
+	return nil
+}
+
+// ValidateContextID checks that id has the UUID shape Make uses for
+// context ids, as ValidateAgentID does for agents.
+func ValidateContextID(id string) error {
+	if id == "" {
+		return &ValidationError{Field: "contextId", Reason: "empty; pass the context's UUID"}
+	}
+	if !isUUIDShape(id) {
+		return &ValidationError{Field: "contextId", Reason: fmt.Sprintf("%.64q is not a UUID (want 8-4-4-4-12 hex digits)", id)}
+	}
+	return nil
+}
+
+// MaxContextNameLength is the longest context name Make accepts, in characters.
+const MaxContextNameLength = 120
+
+// ValidateContextName checks a context's name as Make's spec does: at most
+// 120 characters, each a letter, a digit, a space or one of -_.() (the
+// pattern ^[\p{L}\p{N}\s\-_.()]*$).
+func ValidateContextName(name string) error {
+	if n := utf8.RuneCountInString(name); n > MaxContextNameLength {
+		return &ValidationError{Field: "name", Reason: fmt.Sprintf("%d characters; Make accepts at most %d", n, MaxContextNameLength)}
+	}
+	for _, r := range name {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsSpace(r) || strings.ContainsRune("-_.()", r) {
+			continue
+		}
+		return &ValidationError{Field: "name", Reason: fmt.Sprintf("%q is not allowed; use letters, digits, spaces and -_.() only", r)}
 	}
 	return nil
 }
@@ -94,8 +127,97 @@ func isUUIDShape(s string) bool {
 	return true
 }
 
-// agentsPath is the collection every operation of the spec lives under.
-const agentsPath = "/ai-agents/v1/agents"
+// The collections the spec's operations live under.
+const (
+	agentsPath    = "/ai-agents/v1/agents"
+	contextsPath  = "/ai-agents/v1/contexts"
+	providersPath = "/ai-agents/v1/llm-providers"
+)
+
+// underCollection reports whether path is collection itself (rest "") or
+// below it (rest starts with "/").
+func underCollection(path, collection string) (rest string, ok bool) {
+	rest, ok = strings.CutPrefix(path, collection)
+	return rest, ok && (rest == "" || rest[0] == '/')
+}
+
+// checkPathID checks an escaped path segment that must hold a UUID. A UUID
+// has nothing to escape, so any escape ("%2F") already proves it is not one.
+func checkPathID(seg string, validate func(string) error, field string) error {
+	if isUUIDShape(seg) {
+		return nil
+	}
+	id, err := url.PathUnescape(seg)
+	if err != nil {
+		id = seg
+	}
+	if err := validate(id); err != nil {
+		return err
+	}
+	return &ValidationError{Field: field, Reason: fmt.Sprintf("%.64q is not a plain UUID", seg)}
+}
+
+// checkContexts validates a request to the contexts collection: a UUID
+// contextId in the path, a UUID agentId in the list's query, and a text
+// context's agentId and name (an upload is checked by UploadContext, which
+// streams its body and never hands it here to be read).
+func (d *validateDoer) checkContexts(req *http.Request, rest string) (*http.Request, error) {
+	if rest != "" {
+		if err := checkPathID(rest[1:], ValidateContextID, "contextId"); err != nil {
+			return nil, err
+		}
+	}
+	r := req.Clone(req.Context())
+	if _, err := d.resolveTeam(r, 0); err != nil {
+		return nil, err
+	}
+	switch {
+	case rest == "" && r.Method == http.MethodGet:
+		if err := ValidateAgentID(r.URL.Query().Get("agentId")); err != nil {
+			return nil, err
+		}
+	case rest == "" && r.Method == http.MethodPost && isJSON(r.Header.Get("Content-Type")):
+		b, err := bufferBody(r)
+		if err != nil {
+			return nil, err
+		}
+		var body CreateTextContextRequest
+		if err := json.Unmarshal(b, &body); err != nil {
+			return nil, &ValidationError{Field: "body", Reason: "not a JSON text context: " + err.Error()}
+		}
+		if err := ValidateAgentID(body.AgentID); err != nil {
+			return nil, err
+		}
+		if body.Name != nil {
+			if err := ValidateContextName(*body.Name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return r, nil
+}
+
+// checkProviders validates a request to the LLM providers collection: a
+// positive integer providerId in the path.
+func (d *validateDoer) checkProviders(req *http.Request, rest string) (*http.Request, error) {
+	if rest != "" {
+		seg, _, _ := strings.Cut(rest[1:], "/")
+		id, err := strconv.ParseInt(seg, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, &ValidationError{Field: "providerId", Reason: fmt.Sprintf("%.32q is not a positive integer", seg)}
+		}
+	}
+	r := req.Clone(req.Context())
+	if _, err := d.resolveTeam(r, 0); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func isJSON(contentType string) bool {
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mediaType), "application/json")
+}
 
 // maxBufferedBody bounds how much of a request body the SDK holds in memory
 // to validate or replay it. Agent configs and run messages are kilobytes;
@@ -129,8 +251,18 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 	if req.URL == nil {
 		return nil, &ValidationError{Field: "url", Reason: "request has no URL"}
 	}
-	rest, ok := strings.CutPrefix(req.URL.EscapedPath(), d.basePath+agentsPath)
-	if !ok || (rest != "" && rest[0] != '/') {
+	path, ok := strings.CutPrefix(req.URL.EscapedPath(), d.basePath)
+	if !ok {
+		return nil, &ValidationError{Field: "url", Reason: fmt.Sprintf("request path %.100q is not under the client's base URL", req.URL.EscapedPath())}
+	}
+	if rest, ok := underCollection(path, contextsPath); ok {
+		return d.checkContexts(req, rest)
+	}
+	if rest, ok := underCollection(path, providersPath); ok {
+		return d.checkProviders(req, rest)
+	}
+	rest, ok := underCollection(path, agentsPath)
+	if !ok {
 		// Only an agent id of "." or ".." gets here through the generated
 		// client: url resolution turned it into a path above the collection.
 		return nil, &ValidationError{Field: "agentId", Reason: fmt.Sprintf("request path %.100q is outside %s (is the agent id a UUID?)", req.URL.EscapedPath(), agentsPath)}
@@ -138,17 +270,8 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 	isRun := false
 	if rest != "" {
 		seg, sub, _ := strings.Cut(rest[1:], "/")
-		// Check the escaped segment: a UUID has nothing to escape, so any
-		// escape ("%2F") already proves the id is not one.
-		if !isUUIDShape(seg) {
-			id, uerr := url.PathUnescape(seg)
-			if uerr != nil {
-				id = seg
-			}
-			if err := ValidateAgentID(id); err != nil {
-				return nil, err
-			}
-			return nil, &ValidationError{Field: "agentId", Reason: fmt.Sprintf("%.64q is not a plain UUID", seg)}
+		if err := checkPathID(seg, ValidateAgentID, "agentId"); err != nil {
+			return nil, err
 		}
 		isRun = sub == "run" || sub == "run/stream"
 	}
