@@ -24,6 +24,7 @@ const (
 type options struct {
 	name, connection, model, systemPrompt, fromFile string
 	thread, configFile                              string
+	file, text                                      string
 	json                                            bool
 	pace                                            string
 	readOnly, yes                                   bool
@@ -57,7 +58,10 @@ func commandTable() []*command {
 	if commands == nil {
 		commands = []*command{
 			agentsListCmd, agentsGetCmd, agentsCreateCmd, agentsUpdateCmd, agentsDeleteCmd,
-			runCmd, streamCmd, demoCmd, conformanceCmd,
+			runCmd, streamCmd,
+			providersListCmd, providersGetCmd, providersModelsCmd,
+			contextsListCmd, contextsAddCmd, contextsDeleteCmd,
+			demoCmd, conformanceCmd,
 		}
 	}
 	return commands
