@@ -523,7 +523,9 @@ func TestHelpForEveryCommand(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	r := runCLI(t, nil, "demo", "--pace", "0").ok(t)
-	for _, want := range []string{"1. Create an agent", "2. List agents", "[system]", "[user]", "[assistant]", "4. Final answer", "deleted", "0 agent(s)"} {
+	for _, want := range []string{"1. Pick an LLM provider and a model", "model gpt-4.1-mini", "2. Create an agent", "3. Give it knowledge",
+		`"Payment terms"`, "4. List agents", "[system]", "[user]", `-> calls scenario "Scenario 4242"`, `-> calls rag "knowledge"`,
+		`From "Payment terms": "Invoices are overdue 30 days after their issue date."`, "6. Final answer", "tokens:", "deleted", "0 agent(s)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -14,11 +15,14 @@ import (
 // demoTeam is the team the demo's agents belong to on the fake.
 const demoTeam = 1
 
-const demoQuestion = "Which of my Make scenarios could send a Slack message when an invoice is paid?"
+const demoQuestion = "When are invoices overdue, and which scenario can chase them?"
+
+// demoKnowledge is the text context the demo's agent answers from.
+const demoKnowledge = "Invoices are overdue 30 days after their issue date.\nReminders go out every Monday."
 
 var demoCmd = &command{
 	words:   "demo",
-	summary: "Offline tour on an in-process fake of the API: create, list, stream a run, delete.",
+	summary: "Offline tour on an in-process fake of the API: pick a model, create an agent, give it knowledge, stream a run, delete.",
 	detail: `Starts makeagentstest (a fake of Make's AI Agents API generated from openapi.yaml)
 on loopback and drives it with the SDK exactly as a real program would. Needs no
 account, no token and no network.`,
@@ -48,12 +52,33 @@ func runDemo(ctx context.Context, in *invocation) error {
 		return err
 	}
 
-	fmt.Fprintln(out, "1. Create an agent")
-	created, err := c.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: demoTeam}, api.CreateAgentRequest{
+	fmt.Fprintln(out, "1. Pick an LLM provider and a model")
+	providers, err := c.ListLLMProvidersWithResponse(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if len(*providers.JSON200) == 0 {
+		return errors.New("the fake lists no LLM provider")
+	}
+	provider := (*providers.JSON200)[0]
+	models, err := c.ListLLMProviderModelsWithResponse(ctx, provider.ID, nil)
+	if err != nil {
+		return err
+	}
+	if len(*models.JSON200) == 0 {
+		return fmt.Errorf("provider %d lists no model", provider.ID)
+	}
+	model := (*models.JSON200)[0]
+	// Make does not say how a provider relates to the makeConnectionId a
+	// create takes; the fake ties each provider to a connection of its own.
+	connection := fake.ConnectionID(provider.ID)
+	fmt.Fprintf(out, "   provider %d (%s, connection %q), model %s (%d tokens)\n\n", provider.ID, provider.Provider, provider.AccountName, model.Model, model.TokenLimit)
+
+	fmt.Fprintln(out, "2. Create an agent")
+	created, err := c.CreateAgentWithResponse(ctx, nil, api.CreateAgentRequest{
 		Name:             "Invoice helper",
-		TeamID:           demoTeam,
-		MakeConnectionID: 1001,
-		DefaultModel:     "gpt-4.1-mini",
+		MakeConnectionID: connection,
+		DefaultModel:     model.Model,
 		SystemPrompt:     "You help finance teams automate invoice follow-ups with Make scenarios.",
 		Scenarios:        []api.ScenarioTool{{MakeScenarioID: 4242, ApprovalMode: ptr(api.ApprovalModeAutoRun)}},
 	})
@@ -66,12 +91,27 @@ func runDemo(ctx context.Context, in *invocation) error {
 	id := created.JSON201.AgentID
 	fmt.Fprintf(out, "   created agent %s (%q)\n\n", id, "Invoice helper")
 
-	fmt.Fprintln(out, "2. List agents")
+	fmt.Fprintln(out, "3. Give it knowledge: a short text context")
+	if _, err := c.CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{
+		AgentID: id, Name: ptr("Payment terms"), Content: ptr(demoKnowledge),
+	}); err != nil {
+		return err
+	}
+	contexts, err := c.ListContextsWithResponse(ctx, &api.ListContextsParams{AgentID: id})
+	if err != nil {
+		return err
+	}
+	for _, k := range *contexts.JSON200 {
+		fmt.Fprintf(out, "   - %s  %q: %s\n", k.ID, k.DocumentName, k.Description)
+	}
+	fmt.Fprintln(out)
+
+	fmt.Fprintln(out, "4. List agents")
 	if err := demoList(ctx, c, in); err != nil {
 		return err
 	}
 
-	fmt.Fprintf(out, "3. Stream a run, step by step: %q\n", demoQuestion)
+	fmt.Fprintf(out, "5. Stream a run, step by step: %q\n", demoQuestion)
 	stream, err := sse.Run(ctx, c.ClientInterface, id, &api.RunAgentStreamParams{TeamID: demoTeam}, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: demoQuestion}},
 	})
@@ -93,10 +133,10 @@ func runDemo(ctx context.Context, in *invocation) error {
 	}
 	t := transcript.Transcript()
 	usage := t.Usage()
-	fmt.Fprintf(out, "\n4. Final answer (%d steps, %d tool call(s), %d tokens: %d prompt + %d completion):\n   %s\n\n",
+	fmt.Fprintf(out, "\n6. Final answer (%d steps, %d tool call(s), %d tokens: %d prompt + %d completion):\n   %s\n\n",
 		len(t.Steps), len(t.ToolCalls()), *usage.TotalTokens, *usage.PromptTokens, *usage.CompletionTokens, t.FinalAnswer())
 
-	fmt.Fprintln(out, "5. Delete the agent")
+	fmt.Fprintln(out, "7. Delete the agent")
 	if _, err := c.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: demoTeam}); err != nil {
 		return err
 	}
