@@ -1,10 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
-	"strings"
+
+	"github.com/makeagents/makeagents-go/internal/redact"
 )
 
 // checkToken rejects tokens that cannot travel in a header. The error never
@@ -42,41 +42,10 @@ func (d *headerDoer) Do(req *http.Request) (*http.Response, error) {
 }
 
 // redactedMark replaces the token wherever a server or an error echoes it.
-const redactedMark = "[redacted]"
-
-// minRedactLen is the shortest token that is redacted: replacing a one- or
-// two-letter "token" everywhere would mangle messages, and real Make tokens
-// are 36-character UUIDs.
-const minRedactLen = 8
+const redactedMark = redact.Mark
 
 // redactor removes the token from text that reaches errors and logs: a
-// proxy or a server may echo the Authorization header in an error body.
-type redactor struct{ secret string }
-
-func (r redactor) active() bool { return len(r.secret) >= minRedactLen }
-
-func (r redactor) String(s string) string {
-	if !r.active() {
-		return s
-	}
-	return strings.ReplaceAll(s, r.secret, redactedMark)
-}
-
-func (r redactor) Bytes(b []byte) []byte {
-	if !r.active() || !bytes.Contains(b, []byte(r.secret)) {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte(r.secret), []byte(redactedMark))
-}
-
-func (r redactor) Header(h http.Header) {
-	if !r.active() {
-		return
-	}
-	for k, vs := range h {
-		for i, v := range vs {
-			vs[i] = r.String(v)
-		}
-		h[k] = vs
-	}
-}
+// proxy or a server may echo the Authorization header in an error body. It
+// is the module's one redaction path (internal/redact), shared with the sse
+// package's errors, the CLI's output and the conformance report.
+type redactor = redact.Redactor

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -47,8 +48,14 @@ type APIError struct {
 	Path   string
 	// RetryAfter is the server's Retry-After delay, 0 when none was sent.
 	RetryAfter time.Duration
-	// Header holds the response headers (never the request's).
+	// Header holds the response headers (never the request's). For a 3xx,
+	// Location is cut to its origin (see RedirectOrigin).
 	Header http.Header
+	// RedirectOrigin is, for a 3xx, the scheme://host the server redirected
+	// to (never its path or query, which may carry credentials). The SDK
+	// never follows a redirect: Make's API does not redirect, and following
+	// would send the token, or a run body, to another origin.
+	RedirectOrigin string
 }
 
 // Error reports the request, the status and Make's message and detail.
@@ -72,6 +79,13 @@ func (e *APIError) Error() string {
 	}
 	if e.Code != "" {
 		b.WriteString(" (" + e.Code + ")")
+	}
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		to := e.RedirectOrigin
+		if to == "" {
+			to = "an unnamed location"
+		}
+		b.WriteString(": redirect to " + to + " not followed")
 	}
 	return b.String()
 }
@@ -99,10 +113,19 @@ func newAPIError(resp *http.Response, now time.Time, red redactor) *APIError {
 			e.Path = req.URL.EscapedPath()
 		}
 	}
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		if loc := e.Header.Get("Location"); loc != "" {
+			var base *url.URL
+			if resp.Request != nil {
+				base = resp.Request.URL
+			}
+			e.RedirectOrigin = redirectOrigin(base, loc, red)
+			e.Header.Set("Location", e.RedirectOrigin)
+		}
+	}
 	if resp.Body != nil {
-		e.Body, _ = io.ReadAll(io.LimitReader(resp.Body, MaxErrorBodyBytes))
+		e.Body = readCut(resp.Body, MaxErrorBodyBytes, red)
 		_ = resp.Body.Close()
-		e.Body = red.Bytes(e.Body)
 	}
 	var body Error
 	if json.Unmarshal(e.Body, &body) == nil {
@@ -128,6 +151,92 @@ func newAPIError(resp *http.Response, now time.Time, red redactor) *APIError {
 
 func ptrTo[T any](v T) *T { return &v }
 
+// readCut reads at most n bytes of r, redacted: the window read is longer
+// by the token's length, so a token that begins before the cut is read
+// whole and redacted, and a tail that begins the token is removed.
+func readCut(r io.Reader, n int, red redactor) []byte {
+	w := red.Window(n)
+	b, _ := io.ReadAll(io.LimitReader(r, int64(w)+1))
+	b, _ = red.CutBytes(b, n, len(b) > w)
+	return b
+}
+
+// redirectOrigin resolves a Location against the request URL and returns
+// its origin, or "" when it does not parse.
+func redirectOrigin(base *url.URL, loc string, red redactor) string {
+	u, err := url.Parse(loc)
+	if err != nil {
+		return ""
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	if u.Host == "" {
+		return ""
+	}
+	o, _ := red.Cut(origin(u), 200, false)
+	return o
+}
+
+// UnexpectedResponseError is returned for a 2xx response that is not the
+// documented status with a JSON body (a proxy's HTML page, a 200 where 201
+// is documented, no Content-Type): the typed result (JSON200, JSON201)
+// would be nil, so the call fails instead, and a nil result never comes
+// with a nil error. The raw body is kept.
+type UnexpectedResponseError struct {
+	// StatusCode is the status received; WantStatus the documented one.
+	StatusCode int
+	WantStatus int
+	// ContentType is the Content-Type received ("" when absent).
+	ContentType string
+	// Body is the raw body, at most MaxErrorBodyBytes of it.
+	Body []byte
+	// Method and Path identify the request (Path has no query string).
+	Method string
+	Path   string
+	// Header holds the response headers.
+	Header http.Header
+}
+
+func (e *UnexpectedResponseError) Error() string {
+	ct := e.ContentType
+	if ct == "" {
+		ct = "none"
+	}
+	if len(ct) > 100 {
+		ct = ct[:100] + "..."
+	}
+	return fmt.Sprintf("makeagents: %s %s: unexpected response: %d %s with content type %q (%d bytes); want %d and JSON",
+		e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), ct, len(e.Body), e.WantStatus)
+}
+
+// checkSuccess makes sure a 2xx response is what the operation documents,
+// so the generated code will fill in its typed result; otherwise it reads
+// (a bounded part of) the body, closes it and returns an
+// *UnexpectedResponseError. Operations without a success body to decode,
+// and streams (checked by the sse package), pass unchanged.
+func checkSuccess(req *http.Request, resp *http.Response, basePath string, red redactor) error {
+	op, ok := findOperation(req.Method, req.URL.EscapedPath(), basePath)
+	if !ok || op.status == 0 {
+		return nil
+	}
+	ct := resp.Header.Get("Content-Type")
+	if resp.StatusCode == op.status && strings.Contains(ct, "json") {
+		return nil
+	}
+	e := &UnexpectedResponseError{
+		StatusCode: resp.StatusCode, WantStatus: op.status, ContentType: ct,
+		Method: req.Method, Path: req.URL.EscapedPath(), Header: resp.Header.Clone(),
+	}
+	red.Header(e.Header)
+	e.ContentType = red.String(e.ContentType)
+	if resp.Body != nil {
+		e.Body = readCut(resp.Body, MaxErrorBodyBytes, red)
+		_ = resp.Body.Close()
+	}
+	return e
+}
+
 // ParseRetryAfter reads a Retry-After header value (delay-seconds or an
 // HTTP-date, RFC 9110 §10.2.3). It returns 0 when the value is empty,
 // malformed or in the past.
@@ -136,16 +245,31 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
+	if allDigits(v) {
+		// However many digits: a value too large for an int64 is still a
+		// delay, the longest there is, not garbage to be retried at once.
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
 		}
-		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
+		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)
 	}
 	return 0
+}
+
+// maxRetryAfter caps what ParseRetryAfter returns.
+const maxRetryAfter = 24 * time.Hour
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // IsNotFound reports whether err is an APIError with status 404.

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/makeagents/makeagents-go/internal/redact"
 	"net/http"
 	"strings"
 	"testing"
@@ -137,11 +138,11 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestRedactorShortSecretsLeftAlone(t *testing.T) {
-	r := redactor{secret: "abc"}
+	r := redact.New("abc")
 	if got := r.String("abcabc"); got != "abcabc" {
 		t.Errorf("got %q", got)
 	}
-	r = redactor{secret: testToken}
+	r = redact.New(testToken)
 	if got := string(r.Bytes([]byte("x" + testToken + "y"))); got != "x"+redactedMark+"y" {
 		t.Errorf("got %q", got)
 	}

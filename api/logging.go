@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -86,24 +85,12 @@ func (d *logDoer) responseBody(resp *http.Response) (string, bool) {
 }
 
 // clip redacts b and marks it when the body was longer than what was read.
-// A token cut in half at the end is trimmed too, so no prefix of it leaks.
+// A token cut in half at the end is replaced too, so no prefix of it leaks.
 func (d *logDoer) clip(b []byte, length int64) string {
-	s := d.red.String(string(b))
-	if len(b) >= d.logBodies && length != int64(len(b)) {
-		s = trimSecretPrefix(s, d.red.secret) + "…(truncated)"
-	}
-	return s
-}
-
-// trimSecretPrefix removes a tail of s that is a prefix of secret.
-func trimSecretPrefix(s, secret string) string {
-	if len(secret) < minRedactLen {
-		return s
-	}
-	for n := min(len(secret)-1, len(s)); n >= 4; n-- {
-		if strings.HasSuffix(s, secret[:n]) {
-			return s[:len(s)-n] + redactedMark
-		}
+	more := len(b) >= d.logBodies && length != int64(len(b))
+	s, _ := d.red.Cut(string(b), len(b), more)
+	if more {
+		s += "…(truncated)"
 	}
 	return s
 }

@@ -64,6 +64,11 @@ type settings struct {
 	noEnv      bool
 	clientOpts []ClientOption
 
+	maxBody          int64
+	bodyIdle         time.Duration
+	headerTimeout    time.Duration
+	runHeaderTimeout time.Duration
+
 	// Test seams; production code leaves them nil and gets the real thing.
 	getenv func(string) string
 	sleep  func(context.Context, time.Duration) error
@@ -181,6 +186,53 @@ const Version = "0.2.0"
 // can tell SDK versions apart.
 const DefaultUserAgent = "makeagents-go/" + Version
 
+// WithMaxBodyBytes bounds the size of a success response body, counted
+// after decompression (default DefaultMaxBodyBytes, 256 MiB). A larger body
+// ends the read with an error wrapping ErrBodyTooLarge; nothing is
+// truncated silently. Error bodies have their own bound
+// (MaxErrorBodyBytes) and stream events theirs (sse.WithMaxEventSize).
+func WithMaxBodyBytes(n int64) Option {
+	return optionFunc(func(s *settings) error {
+		if n <= 0 {
+			return fmt.Errorf("makeagents: WithMaxBodyBytes: %d is not a positive size", n)
+		}
+		s.maxBody = n
+		return nil
+	})
+}
+
+// WithBodyIdleTimeout bounds the time without a single byte while a
+// response body (not a stream) is read (default DefaultBodyIdleTimeout,
+// one minute): a server that stalls after its headers ends the read with an
+// error wrapping ErrBodyIdle instead of hanging.
+func WithBodyIdleTimeout(d time.Duration) Option {
+	return positiveDuration("WithBodyIdleTimeout", d, func(s *settings) { s.bodyIdle = d })
+}
+
+// WithHeaderTimeout bounds the wait for response headers of every operation
+// except run and run/stream (default DefaultHeaderTimeout, two minutes).
+// Crossing it is an error wrapping ErrHeaderTimeout, and is not retried.
+func WithHeaderTimeout(d time.Duration) Option {
+	return positiveDuration("WithHeaderTimeout", d, func(s *settings) { s.headerTimeout = d })
+}
+
+// WithRunHeaderTimeout bounds the wait for a non-streaming run's response
+// headers, which Make sends only when the agent is done (default
+// DefaultRunHeaderTimeout, ten minutes).
+func WithRunHeaderTimeout(d time.Duration) Option {
+	return positiveDuration("WithRunHeaderTimeout", d, func(s *settings) { s.runHeaderTimeout = d })
+}
+
+func positiveDuration(name string, d time.Duration, set func(*settings)) Option {
+	return optionFunc(func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("makeagents: %s: %s is not a positive duration", name, d)
+		}
+		set(s)
+		return nil
+	})
+}
+
 // New returns a ready client for Make's AI Agents API.
 //
 //	client, err := api.New(api.WithToken(token), api.WithZone(api.ZoneUS1), api.WithTeamID(42))
@@ -204,7 +256,13 @@ const DefaultUserAgent = "makeagents-go/" + Version
 // to inspect, successful responses keep HTTPResponse, and the raw methods
 // (client.ClientInterface.RunAgentStream) return a 2xx response unread.
 func New(opts ...Option) (*ClientWithResponses, error) {
-	s := &settings{retry: defaultRetryPolicy}
+	s := &settings{
+		retry:            defaultRetryPolicy,
+		maxBody:          DefaultMaxBodyBytes,
+		bodyIdle:         DefaultBodyIdleTimeout,
+		headerTimeout:    DefaultHeaderTimeout,
+		runHeaderTimeout: DefaultRunHeaderTimeout,
+	}
 	for _, o := range opts {
 		if o == nil {
 			continue

@@ -110,6 +110,9 @@ type retryDoer struct {
 	sleep  func(context.Context, time.Duration) error
 	jitter func() float64
 	now    func() time.Time
+	// basePath (escaped, no trailing slash) tells which operation a
+	// request is for, to check its success response.
+	basePath string
 }
 
 func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
@@ -119,6 +122,10 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 		req = req.Clone(ctx)
 		replayable = makeReplayable(req)
 	}
+	// reached: an earlier attempt may have been processed by Make (it got a
+	// 408/5xx, or its connection failed after the request could have been
+	// written), so a 404 to a DELETE now means "already deleted".
+	reached := false
 	for attempt := 1; ; attempt++ {
 		areq := req.Clone(context.WithValue(ctx, attemptKey{}, attempt))
 		if attempt > 1 && req.GetBody != nil {
@@ -143,13 +150,22 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 		)
 		if err != nil {
 			lastErr = err
-			retry = ctx.Err() == nil && retryableTransportError(req.Method, err, gotConn.Load())
+			retry = ctx.Err() == nil && !errors.Is(err, ErrHeaderTimeout) && retryableTransportError(req.Method, err, gotConn.Load())
+			reached = reached || !neverSent(err, gotConn.Load())
 		} else if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			if err := checkSuccess(req, resp, d.basePath, d.red); err != nil {
+				return nil, err
+			}
 			return resp, nil
+		} else if req.Method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && reached {
+			// The earlier attempt deleted it; the answer was lost on the way back.
+			_ = resp.Body.Close()
+			return deletedResponse(resp), nil
 		} else {
 			apiErr := newAPIError(resp, d.now(), d.red)
 			lastErr = apiErr
 			retry = retryableStatus(req.Method, resp.StatusCode)
+			reached = reached || resp.StatusCode != http.StatusTooManyRequests
 			if retry && apiErr.RetryAfter > 0 {
 				if apiErr.RetryAfter > d.policy.MaxRetryAfter {
 					// Waiting less than asked would only burn another
@@ -179,6 +195,21 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 		if serr := d.sleep(ctx, wait); serr != nil {
 			return nil, fmt.Errorf("makeagents: %s %s: retry wait aborted: %w (last attempt: %w)", req.Method, req.URL.EscapedPath(), serr, lastErr)
 		}
+	}
+}
+
+// deletedResponse stands for the 204 an earlier DELETE attempt got from
+// Make but could not deliver: its retry found the resource gone.
+func deletedResponse(notFound *http.Response) *http.Response {
+	return &http.Response{
+		Status:     "204 No Content",
+		StatusCode: http.StatusNoContent,
+		Proto:      notFound.Proto,
+		ProtoMajor: notFound.ProtoMajor,
+		ProtoMinor: notFound.ProtoMinor,
+		Header:     http.Header{},
+		Body:       http.NoBody,
+		Request:    notFound.Request,
 	}
 }
 

@@ -478,9 +478,13 @@ func TestBodyReplayedIdentically(t *testing.T) {
 	}
 	for name, do := range bodies {
 		t.Run(name, func(t *testing.T) {
-			srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+			srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 				if n < 3 {
 					writeJSON(w, 429, makeErrorBody(429, "slow down", ""))
+					return
+				}
+				if strings.HasSuffix(r.URL.Path, "/run") {
+					writeJSON(w, 200, `{"response":"ok"}`)
 					return
 				}
 				writeJSON(w, 201, `{"agentId":"`+testAgent+`"}`)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/makeagents/makeagents-go/internal/redact"
 )
 
 // DefaultResponseHeaderTimeout is how long the default transport waits for
@@ -30,7 +32,7 @@ const (
 // Bounds are per phase instead (dial, TLS, response headers), plus the
 // caller's context.
 func newDefaultHTTPClient() *http.Client {
-	return &http.Client{Transport: DefaultTransport()}
+	return &http.Client{Transport: DefaultTransport(), CheckRedirect: noRedirects}
 }
 
 // DefaultTransport returns a new transport with the bounds New uses by
@@ -53,9 +55,10 @@ func DefaultTransport() *http.Transport {
 }
 
 // buildStack assembles New's doers, outermost first:
-// validation → headers (auth, User-Agent) → retry + *APIError → logging → bottom.
+// validation → headers (auth, User-Agent) → retry + *APIError → logging →
+// bounds (header timeout, body size and idle, redaction) → bottom.
 func buildStack(s *settings, base *url.URL, bottom HttpRequestDoer) HttpRequestDoer {
-	red := redactor{secret: s.token}
+	red := redact.New(s.token)
 	now := s.now
 	if now == nil {
 		now = time.Now
@@ -69,11 +72,19 @@ func buildStack(s *settings, base *url.URL, bottom HttpRequestDoer) HttpRequestD
 		jitter = defaultJitter
 	}
 
-	doer := bottom
+	var doer HttpRequestDoer = &boundDoer{
+		next:             withoutRedirects(bottom),
+		basePath:         base.EscapedPath(),
+		red:              red,
+		maxBody:          s.maxBody,
+		bodyIdle:         s.bodyIdle,
+		headerTimeout:    s.headerTimeout,
+		runHeaderTimeout: s.runHeaderTimeout,
+	}
 	if s.logger != nil {
 		doer = &logDoer{next: doer, logger: s.logger, logBodies: s.logBodies, red: red, now: now}
 	}
-	doer = &retryDoer{next: doer, policy: s.retry.withDefaults(), red: red, sleep: sleep, jitter: jitter, now: now}
+	doer = &retryDoer{next: doer, policy: s.retry.withDefaults(), red: red, sleep: sleep, jitter: jitter, now: now, basePath: base.EscapedPath()}
 	h := &headerDoer{next: doer, userAgent: DefaultUserAgent}
 	if s.userAgent != "" {
 		h.userAgent = s.userAgent

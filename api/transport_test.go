@@ -24,6 +24,8 @@ func bottomOf(t *testing.T, c *ClientWithResponses) HttpRequestDoer {
 			d = v.next
 		case *logDoer:
 			d = v.next
+		case *boundDoer:
+			d = v.next
 		default:
 			return d
 		}
@@ -69,12 +71,16 @@ func TestStackOrder(t *testing.T) {
 			got, d = append(got, "retry"), v.next
 		case *logDoer:
 			got, d = append(got, "log"), v.next
+		case *boundDoer:
+			got, d = append(got, "bounds"), v.next
 		case *http.Client:
 			got, d = append(got, "http"), nil
 			v.CloseIdleConnections()
+		default:
+			t.Fatalf("unknown doer %T in the stack", v)
 		}
 	}
-	if want := "validate headers retry log http"; join(got) != want {
+	if want := "validate headers retry log bounds http"; join(got) != want {
 		t.Errorf("stack = %q, want %q", join(got), want)
 	}
 }

@@ -270,7 +270,8 @@ func isDecodeError(err error) bool {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var apiErr *api.APIError
-	return !errors.As(err, &apiErr) && (errors.As(err, &syntax) || errors.As(err, &typ))
+	var unexpected *api.UnexpectedResponseError
+	return errors.As(err, &unexpected) || !errors.As(err, &apiErr) && (errors.As(err, &syntax) || errors.As(err, &typ))
 }
 
 // idsFromBody reads agent ids from a response body whatever its shape: an

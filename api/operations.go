@@ -1,0 +1,79 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+)
+
+// opKind says which bounds apply to an operation's response.
+type opKind int
+
+const (
+	opShort  opKind = iota // list, get, create, update, delete, contexts, providers
+	opRun                  // a non-streaming run: answers only when the agent is done
+	opStream               // run/stream: headers first, then events for as long as the run takes
+)
+
+// operation is what the transport layers know of one API operation. The
+// table below is checked against openapi.yaml by TestOperationsMatchSpec,
+// so a new operation in the spec cannot be forgotten here.
+type operation struct {
+	method string
+	path   string // under the base URL; {x} matches one path segment
+	kind   opKind
+	// status is the documented success status of an operation whose
+	// success body is JSON; 0 when the success has no body to decode.
+	status int
+}
+
+// operations are the 13 operations of Make's AI Agents API.
+var operations = []operation{
+	{http.MethodGet, "/ai-agents/v1/agents", opShort, http.StatusOK},
+	{http.MethodPost, "/ai-agents/v1/agents", opShort, http.StatusCreated},
+	{http.MethodGet, "/ai-agents/v1/agents/{agentId}", opShort, http.StatusOK},
+	{http.MethodPatch, "/ai-agents/v1/agents/{agentId}", opShort, 0},
+	{http.MethodDelete, "/ai-agents/v1/agents/{agentId}", opShort, 0},
+	{http.MethodPost, "/ai-agents/v1/agents/{agentId}/run", opRun, http.StatusOK},
+	{http.MethodPost, "/ai-agents/v1/agents/{agentId}/run/stream", opStream, 0},
+	{http.MethodPost, "/ai-agents/v1/contexts", opShort, 0},
+	{http.MethodGet, "/ai-agents/v1/contexts", opShort, http.StatusOK},
+	{http.MethodDelete, "/ai-agents/v1/contexts/{contextId}", opShort, 0},
+	{http.MethodGet, "/ai-agents/v1/llm-providers", opShort, http.StatusOK},
+	{http.MethodGet, "/ai-agents/v1/llm-providers/{providerId}", opShort, http.StatusOK},
+	{http.MethodGet, "/ai-agents/v1/llm-providers/{providerId}/models", opShort, http.StatusOK},
+}
+
+// findOperation returns the operation a request is for; an unknown one (a
+// path this version does not know) gets the short bounds and no check of
+// its success body.
+func findOperation(method, escapedPath, basePath string) (operation, bool) {
+	rest, ok := strings.CutPrefix(escapedPath, basePath)
+	if !ok {
+		return operation{kind: opShort}, false
+	}
+	for _, op := range operations {
+		if op.method == method && matchPath(op.path, rest) {
+			return op, true
+		}
+	}
+	return operation{kind: opShort}, false
+}
+
+func matchPath(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i, p := range ps {
+		if strings.HasPrefix(p, "{") {
+			if xs[i] == "" {
+				return false
+			}
+			continue
+		}
+		if p != xs[i] {
+			return false
+		}
+	}
+	return true
+}
