@@ -127,19 +127,14 @@ func isUUIDShape(s string) bool {
 	return true
 }
 
-// The collections the spec's operations live under.
+// Path patterns of the operations whose requests are checked beyond their
+// path parameters (see operations).
 const (
-	agentsPath    = "/ai-agents/v1/agents"
-	contextsPath  = "/ai-agents/v1/contexts"
-	providersPath = "/ai-agents/v1/llm-providers"
+	createAgentPath = "/ai-agents/v1/agents"
+	runPath         = "/ai-agents/v1/agents/{agentId}/run"
+	runStreamPath   = "/ai-agents/v1/agents/{agentId}/run/stream"
+	contextsPath    = "/ai-agents/v1/contexts"
 )
-
-// underCollection reports whether path is collection itself (rest "") or
-// below it (rest starts with "/").
-func underCollection(path, collection string) (rest string, ok bool) {
-	rest, ok = strings.CutPrefix(path, collection)
-	return rest, ok && (rest == "" || rest[0] == '/')
-}
 
 // checkPathID checks an escaped path segment that must hold a UUID. A UUID
 // has nothing to escape, so any escape ("%2F") already proves it is not one.
@@ -155,63 +150,6 @@ func checkPathID(seg string, validate func(string) error, field string) error {
 		return err
 	}
 	return &ValidationError{Field: field, Reason: fmt.Sprintf("%.64q is not a plain UUID", seg)}
-}
-
-// checkContexts validates a request to the contexts collection: a UUID
-// contextId in the path, a UUID agentId in the list's query, and a text
-// context's agentId and name (an upload is checked by UploadContext, which
-// streams its body and never hands it here to be read).
-func (d *validateDoer) checkContexts(req *http.Request, rest string) (*http.Request, error) {
-	if rest != "" {
-		if err := checkPathID(rest[1:], ValidateContextID, "contextId"); err != nil {
-			return nil, err
-		}
-	}
-	r := req.Clone(req.Context())
-	if _, err := d.resolveTeam(r, 0); err != nil {
-		return nil, err
-	}
-	switch {
-	case rest == "" && r.Method == http.MethodGet:
-		if err := ValidateAgentID(r.URL.Query().Get("agentId")); err != nil {
-			return nil, err
-		}
-	case rest == "" && r.Method == http.MethodPost && isJSON(r.Header.Get("Content-Type")):
-		b, err := bufferBody(r)
-		if err != nil {
-			return nil, err
-		}
-		var body CreateTextContextRequest
-		if err := json.Unmarshal(b, &body); err != nil {
-			return nil, &ValidationError{Field: "body", Reason: "not a JSON text context: " + err.Error()}
-		}
-		if err := ValidateAgentID(body.AgentID); err != nil {
-			return nil, err
-		}
-		if body.Name != nil {
-			if err := ValidateContextName(*body.Name); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return r, nil
-}
-
-// checkProviders validates a request to the LLM providers collection: a
-// positive integer providerId in the path.
-func (d *validateDoer) checkProviders(req *http.Request, rest string) (*http.Request, error) {
-	if rest != "" {
-		seg, _, _ := strings.Cut(rest[1:], "/")
-		id, err := strconv.ParseInt(seg, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, &ValidationError{Field: "providerId", Reason: fmt.Sprintf("%.32q is not a positive integer", seg)}
-		}
-	}
-	r := req.Clone(req.Context())
-	if _, err := d.resolveTeam(r, 0); err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 func isJSON(contentType string) bool {
@@ -251,78 +189,132 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 	if req.URL == nil {
 		return nil, &ValidationError{Field: "url", Reason: "request has no URL"}
 	}
-	path, ok := strings.CutPrefix(req.URL.EscapedPath(), d.basePath)
+	op, ok := findOperation(req.Method, req.URL.EscapedPath(), d.basePath)
 	if !ok {
-		return nil, &ValidationError{Field: "url", Reason: fmt.Sprintf("request path %.100q is not under the client's base URL", req.URL.EscapedPath())}
+		// Through the generated client only an id of "." or ".." gets here:
+		// url resolution turned it into a path of no operation.
+		field := "agentId"
+		if strings.Contains(req.URL.EscapedPath(), contextsPath) {
+			field = "contextId"
+		}
+		return nil, &ValidationError{Field: field, Reason: fmt.Sprintf("%s %.100q is no operation of the AI Agents API (is the id a UUID?)", req.Method, req.URL.EscapedPath())}
 	}
-	if rest, ok := underCollection(path, contextsPath); ok {
-		return d.checkContexts(req, rest)
+	if err := checkPathParams(op, strings.TrimPrefix(req.URL.EscapedPath(), d.basePath)); err != nil {
+		return nil, err
 	}
-	if rest, ok := underCollection(path, providersPath); ok {
-		return d.checkProviders(req, rest)
-	}
-	rest, ok := underCollection(path, agentsPath)
-	if !ok {
-		// Only an agent id of "." or ".." gets here through the generated
-		// client: url resolution turned it into a path above the collection.
-		return nil, &ValidationError{Field: "agentId", Reason: fmt.Sprintf("request path %.100q is outside %s (is the agent id a UUID?)", req.URL.EscapedPath(), agentsPath)}
-	}
-	isRun := false
-	if rest != "" {
-		seg, sub, _ := strings.Cut(rest[1:], "/")
-		if err := checkPathID(seg, ValidateAgentID, "agentId"); err != nil {
+	r := req.Clone(req.Context())
+	switch op.path {
+	case createAgentPath:
+		if r.Method == http.MethodPost {
+			return r, d.fillCreateTeam(r)
+		}
+	case runPath, runStreamPath:
+		if err := checkRunBody(r); err != nil {
 			return nil, err
 		}
-		isRun = sub == "run" || sub == "run/stream"
+	case contextsPath:
+		if r.Method == http.MethodGet {
+			if err := ValidateAgentID(r.URL.Query().Get("agentId")); err != nil {
+				return nil, err
+			}
+		} else if err := checkTextContext(r); err != nil {
+			return nil, err
+		}
 	}
+	if _, err := d.resolveTeam(r, 0); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
 
-	r := req.Clone(req.Context())
-	// Create carries teamId twice, in the query and in the body (the spec
-	// requires both); read the body's so the two can be reconciled.
-	isCreate := rest == "" && r.Method == http.MethodPost
+// checkPathParams checks the ids in a request path against the operation's
+// pattern: agent and context ids must be UUIDs (a "../x" trick arrives
+// path-escaped as one segment and fails here), provider ids positive
+// integers.
+func checkPathParams(op operation, path string) error {
+	pattern, segs := strings.Split(op.path, "/"), strings.Split(path, "/")
+	for i, p := range pattern {
+		switch p {
+		case "{agentId}":
+			if err := checkPathID(segs[i], ValidateAgentID, "agentId"); err != nil {
+				return err
+			}
+		case "{contextId}":
+			if err := checkPathID(segs[i], ValidateContextID, "contextId"); err != nil {
+				return err
+			}
+		case "{providerId}":
+			if id, err := strconv.ParseInt(segs[i], 10, 64); err != nil || id <= 0 {
+				return &ValidationError{Field: "providerId", Reason: fmt.Sprintf("%.32q is not a positive integer", segs[i])}
+			}
+		}
+	}
+	return nil
+}
+
+// fillCreateTeam reconciles a create's two teamIds: the spec requires it
+// in the query and in the body. A missing one is filled from the other (or
+// the default team); two different ones are refused.
+func (d *validateDoer) fillCreateTeam(r *http.Request) error {
+	b, err := bufferBody(r)
+	if err != nil {
+		return err
+	}
 	var (
 		createBody map[string]json.RawMessage
 		bodyTeam   int64
 	)
-	if isCreate {
-		b, err := bufferBody(r)
-		if err != nil {
-			return nil, err
+	if len(bytes.TrimSpace(b)) > 0 {
+		if err := json.Unmarshal(b, &createBody); err != nil {
+			return &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
 		}
-		if len(bytes.TrimSpace(b)) > 0 {
-			if err := json.Unmarshal(b, &createBody); err != nil {
-				return nil, &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
-			}
-		}
-		if raw, ok := createBody["teamId"]; ok && string(raw) != "null" {
-			if err := json.Unmarshal(raw, &bodyTeam); err != nil {
-				return nil, &ValidationError{Field: "teamId", Reason: "the body's teamId is not an integer"}
-			}
+	}
+	if raw, ok := createBody["teamId"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &bodyTeam); err != nil {
+			return &ValidationError{Field: "teamId", Reason: "the body's teamId is not an integer"}
 		}
 	}
 	team, err := d.resolveTeam(r, bodyTeam)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if createBody != nil {
-		switch {
-		case bodyTeam == 0:
-			createBody["teamId"] = json.RawMessage(strconv.FormatInt(team, 10))
-			b, err := json.Marshal(createBody)
-			if err != nil {
-				return nil, fmt.Errorf("makeagents: encode create body: %w", err)
-			}
-			setBody(r, b)
-		case bodyTeam != team:
-			return nil, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("the body says %d but the query says %d; they must match", bodyTeam, team)}
+	switch {
+	case createBody == nil:
+	case bodyTeam == 0:
+		createBody["teamId"] = json.RawMessage(strconv.FormatInt(team, 10))
+		b, err := json.Marshal(createBody)
+		if err != nil {
+			return fmt.Errorf("makeagents: encode create body: %w", err)
 		}
+		setBody(r, b)
+	case bodyTeam != team:
+		return &ValidationError{Field: "teamId", Reason: fmt.Sprintf("the body says %d but the query says %d; they must match", bodyTeam, team)}
 	}
-	if isRun && r.Method == http.MethodPost {
-		if err := checkRunBody(r); err != nil {
-			return nil, err
-		}
+	return nil
+}
+
+// checkTextContext checks a JSON create-context body: its agentId and its
+// name. An upload (multipart) is checked by UploadContext, which streams its
+// body and never hands it here to be read.
+func checkTextContext(r *http.Request) error {
+	if !isJSON(r.Header.Get("Content-Type")) {
+		return nil
 	}
-	return r, nil
+	b, err := bufferBody(r)
+	if err != nil {
+		return err
+	}
+	var body CreateTextContextRequest
+	if err := json.Unmarshal(b, &body); err != nil {
+		return &ValidationError{Field: "body", Reason: "not a JSON text context: " + err.Error()}
+	}
+	if err := ValidateAgentID(body.AgentID); err != nil {
+		return err
+	}
+	if body.Name != nil {
+		return ValidateContextName(*body.Name)
+	}
+	return nil
 }
 
 // resolveTeam fills in teamId when the caller left it at 0 (or passed nil
