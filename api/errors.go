@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/makeagents/makeagents-go/internal/mediatype"
 )
 
 // MaxErrorBodyBytes bounds how much of an error response body is read and
@@ -221,7 +223,7 @@ func checkSuccess(req *http.Request, resp *http.Response, basePath string, red r
 		return nil
 	}
 	ct := resp.Header.Get("Content-Type")
-	if resp.StatusCode == op.status && strings.Contains(ct, "json") {
+	if resp.StatusCode == op.status && mediatype.IsJSON(ct) {
 		return nil
 	}
 	e := &UnexpectedResponseError{

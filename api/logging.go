@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"time"
+
+	"github.com/makeagents/makeagents-go/internal/mediatype"
 )
 
 // logDoer writes one slog record per HTTP attempt. It sits below the retry
@@ -73,7 +74,7 @@ func (d *logDoer) requestBody(req *http.Request) (string, bool) {
 // front of the rest, so the caller reads the whole body. Event streams are
 // not peeked: that would wait for events and delay the caller.
 func (d *logDoer) responseBody(resp *http.Response) (string, bool) {
-	if resp.Body == nil || resp.Body == http.NoBody || isEventStream(resp.Header.Get("Content-Type")) {
+	if resp.Body == nil || resp.Body == http.NoBody || mediatype.IsEventStream(resp.Header.Get("Content-Type")) {
 		return "", false
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, int64(d.logBodies)))
@@ -93,9 +94,4 @@ func (d *logDoer) clip(b []byte, length int64) string {
 		s += "…(truncated)"
 	}
 	return s
-}
-
-func isEventStream(contentType string) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	return mt == "text/event-stream"
 }

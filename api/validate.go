@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/makeagents/makeagents-go/internal/mediatype"
 )
 
 // ValidationError reports input that the SDK refuses to send: the request
@@ -150,11 +152,6 @@ func checkPathID(seg string, validate func(string) error, field string) error {
 		return err
 	}
 	return &ValidationError{Field: field, Reason: fmt.Sprintf("%.64q is not a plain UUID", seg)}
-}
-
-func isJSON(contentType string) bool {
-	mediaType, _, _ := strings.Cut(contentType, ";")
-	return strings.EqualFold(strings.TrimSpace(mediaType), "application/json")
 }
 
 // maxBufferedBody bounds how much of a request body the SDK holds in memory
@@ -297,7 +294,7 @@ func (d *validateDoer) fillCreateTeam(r *http.Request) error {
 // name. An upload (multipart) is checked by UploadContext, which streams its
 // body and never hands it here to be read.
 func checkTextContext(r *http.Request) error {
-	if !isJSON(r.Header.Get("Content-Type")) {
+	if !mediatype.IsJSON(r.Header.Get("Content-Type")) {
 		return nil
 	}
 	b, err := bufferBody(r)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"iter"
 	"math"
-	"mime"
 	"net/http"
 	"runtime"
 	"sync"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/launchdarkly/eventsource"
 	"github.com/makeagents/makeagents-go/api"
+
+	"github.com/makeagents/makeagents-go/internal/mediatype"
 )
 
 // DefaultMaxEventSize is the default bound on one event's size on the wire
@@ -116,7 +117,7 @@ func NewStream(ctx context.Context, resp *http.Response, opts ...Option) (*Strea
 		body = http.NoBody
 	}
 	ct := resp.Header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "text/event-stream" {
+	if !mediatype.IsEventStream(ct) {
 		_ = body.Close()
 		return nil, &ContentTypeError{StatusCode: resp.StatusCode, ContentType: ct}
 	}

@@ -20,6 +20,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/makeagents/makeagents-go/internal/spec"
+
+	"github.com/makeagents/makeagents-go/internal/mediatype"
 )
 
 // APIPrefix is where the AI Agents paths start (see spec.APIPrefix).
@@ -170,7 +172,7 @@ func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, sta
 // ValidateEvent.
 func (v *Validator) ValidateResponseFor(ctx context.Context, op *spec.Operation, params map[string]string, req *http.Request, status int, header http.Header, body []byte) error {
 	opts := v.opts
-	opts.ExcludeResponseBody = isEventStream(header.Get("Content-Type"))
+	opts.ExcludeResponseBody = mediatype.IsEventStream(header.Get("Content-Type"))
 	err := openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request:    req,
@@ -206,10 +208,6 @@ func (v *Validator) ValidateEvent(eventType string, data []byte) error {
 	return nil
 }
 
-func isEventStream(contentType string) bool {
-	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "text/event-stream")
-}
-
 // RoundTripper returns a transport that validates every request before
 // sending it through next and every response after; each violation is
 // passed to report (a test's t.Error, say) and the exchange goes on, so one
@@ -242,7 +240,7 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		rt.report(err)
 	}
 	resp, err := rt.next.RoundTrip(req)
-	if err != nil || isEventStream(resp.Header.Get("Content-Type")) {
+	if err != nil || mediatype.IsEventStream(resp.Header.Get("Content-Type")) {
 		if err == nil {
 			if verr := rt.v.ValidateResponse(req.Context(), checked, resp.StatusCode, resp.Header, nil); verr != nil {
 				rt.report(verr)

@@ -3,7 +3,6 @@ package drift
 import (
 	"fmt"
 	"maps"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,6 +11,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/makeagents/makeagents-go/internal/spec"
+
+	"github.com/makeagents/makeagents-go/internal/mediatype"
 )
 
 // Spec answers "does this response drift from openapi.yaml?" per operation.
@@ -58,7 +59,7 @@ func (s *Spec) Response(opID string, status int, header http.Header, body []byte
 		out = append(out, Finding{Kind: UnexpectedContentType, Path: "Content-Type", Spec: "one of " + strings.Join(slices.Sorted(maps.Keys(resp.Content)), ", "), Got: Quote(ctype)})
 		return tag(out)
 	}
-	if declared == "text/event-stream" {
+	if declared == mediatype.EventStream {
 		return tag(out) // events are checked one by one with Event
 	}
 	if media.Schema != nil && media.Schema.Value != nil {
@@ -141,8 +142,8 @@ func declaredHeader(resp *openapi3.Response, canon string) bool {
 // lookupContent finds the declared media type matching a Content-Type
 // header (parameters such as charset ignored).
 func lookupContent(content openapi3.Content, ctype string) (*openapi3.MediaType, string) {
-	mt, _, err := mime.ParseMediaType(ctype)
-	if err != nil {
+	mt := mediatype.Of(ctype)
+	if mt == "" {
 		return nil, ""
 	}
 	for declared, media := range content {

@@ -19,11 +19,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/makeagents/makeagents-go/internal/spec"
 	"github.com/makeagents/makeagents-go/sse"
+
+	"github.com/makeagents/makeagents-go/internal/mediatype"
 )
 
 // OpStream is the operationId of the streaming run, for drifts that change
@@ -148,7 +149,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Del("Content-Length")
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+	if mediatype.IsEventStream(resp.Header.Get("Content-Type")) {
 		w.WriteHeader(st)
 		w.(http.Flusher).Flush()
 		p.stream(r.Context(), w, resp, mine)
