@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/makeagents/makeagents-go/api"
 )
 
 // Errors that end a stream. Compare with errors.Is: the error returned by
@@ -65,30 +67,13 @@ func newServerError(e Event) *ServerError {
 		return se
 	}
 	se.Message = jsonText(fields["message"])
-	se.Details = detailList(fields["detail"])
+	var detail api.ErrorDetail
+	if raw := fields["detail"]; len(raw) > 0 && detail.UnmarshalJSON(raw) == nil {
+		se.Details = detail.Lines()
+	}
 	se.Detail = strings.Join(se.Details, "; ")
 	se.Code = jsonText(fields["code"])
 	return se
-}
-
-// detailList reads Make's detail, which is a string in most errors and an
-// array of strings in validation errors (one per failed check). Array
-// entries that are not strings keep their JSON text; empty ones are dropped.
-func detailList(raw json.RawMessage) []string {
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		if t := jsonText(raw); t != "" {
-			return []string{t}
-		}
-		return nil
-	}
-	var out []string
-	for _, it := range items {
-		if t := jsonText(it); t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // jsonText returns a JSON string's value, or any other JSON value's text, so
