@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/makeagents/makeagents-go/api"
@@ -92,6 +91,12 @@ name, connection, model and system prompt are required; teamId defaults to --tea
 		}
 		if res.JSON201 == nil {
 			return unexpected(res.StatusCode(), res.Body)
+		}
+		if res.JSON201.ResolvedID() == "" {
+			// A script would go on with an agent it cannot name; the agent
+			// may exist all the same, so say how to find it.
+			return fmt.Errorf("create answered %d without an agent id (body: %.80q); the agent %q may exist: look for it with 'makeagents agents list'",
+				res.StatusCode(), res.Body, body.Name)
 		}
 		return writeJSON(in.stdout, createdWithID(res.JSON201))
 	},
@@ -184,25 +189,24 @@ func agentIDArg(id string) (string, error) {
 	return id, nil
 }
 
+// readBodyFile decodes the JSON object of --from-file (a file, or stdin for
+// "-") into into. The file is bounded like every file flag, and anything
+// after the object is a usage error: a second object or stray text means
+// the file is not the body the user thinks it is.
 func readBodyFile(in *invocation, path string, into any) error {
 	if path == "" {
 		return nil
 	}
-	var (
-		b   []byte
-		err error
-	)
-	if path == "-" {
-		b, err = io.ReadAll(in.stdin)
-	} else {
-		b, err = os.ReadFile(path)
-	}
+	b, err := readFlagFile("--from-file", path, in.stdin)
 	if err != nil {
-		return usageErrorf("cannot read --from-file: %v", err)
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(into); err != nil {
 		return usageErrorf("--from-file %s is not a valid request body: %v", path, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return usageErrorf("--from-file %s has data after the JSON object (at byte %d)", path, dec.InputOffset())
 	}
 	return nil
 }
