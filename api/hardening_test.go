@@ -501,4 +501,3 @@ func TestGzipBombBoundedMeasured(t *testing.T) {
 		t.Errorf("peak heap growth %d MiB, want at most %d MiB", peak>>20, 4*limit>>20)
 	}
 }
-

@@ -217,6 +217,15 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 	}
 	c.report.ScratchAgent = id
 	names := []string{name, name + "-updated"}
+	// Before anything changes or deletes the agent at id: is it ours? A
+	// server may name another agent's id (or a redirect may answer with
+	// the list); that agent is neither renamed nor deleted.
+	if err := c.checkOwn(ctx, id, names[:1]); err != nil {
+		if errors.Is(err, errNotOwn) {
+			c.cleanupByName(ctx, name)
+		}
+		return err
+	}
 	deleted := false
 	defer func() {
 		if deleted {
@@ -228,10 +237,6 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 	}()
 
 	steps := []func() error{
-		func() error {
-			_, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: team})
-			return err
-		},
 		func() error {
 			_, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
 			return err
@@ -267,14 +272,17 @@ func scratchName() string {
 // errNotOwn: the agent at the id is not the scratch agent; it is left alone.
 var errNotOwn = errors.New("not this run's scratch agent")
 
-// deleteOwn deletes id after a GET shows it is named as one of names; a
-// GET that finds it gone is success (an earlier delete got through).
-func (c *conformance) deleteOwn(ctx context.Context, id string, names []string) error {
-	team := c.cfg.teamID
-	res, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: team})
+// errGone: checkOwn found no agent at the id.
+var errGone = errors.New("agent not found")
+
+// checkOwn GETs id and makes sure the agent there is named as one of
+// names: an error wrapping errNotOwn when it is not, errGone when there is
+// none.
+func (c *conformance) checkOwn(ctx context.Context, id string, names []string) error {
+	res, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.cfg.teamID})
 	checked := c.check()
 	if api.IsNotFound(err) {
-		return nil
+		return errGone
 	}
 	if err != nil && !isDecodeError(err) {
 		return err
@@ -286,9 +294,22 @@ func (c *conformance) deleteOwn(ctx context.Context, id string, names []string) 
 		got = nameFromBody(checked[len(checked)-1].body)
 	}
 	if !slices.Contains(names, got) {
-		return fmt.Errorf("agent %s is named %.80q, %w %q: not deleted", id, got, errNotOwn, names[0])
+		return fmt.Errorf("agent %s is named %.80q, %w %q: left alone", id, got, errNotOwn, names[0])
 	}
-	_, err = c.client.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: team})
+	return nil
+}
+
+// deleteOwn deletes id after a GET shows it is named as one of names; a
+// GET that finds it gone is success (an earlier delete got through).
+func (c *conformance) deleteOwn(ctx context.Context, id string, names []string) error {
+	team := c.cfg.teamID
+	if err := c.checkOwn(ctx, id, names); err != nil {
+		if errors.Is(err, errGone) {
+			return nil
+		}
+		return err
+	}
+	_, err := c.client.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: team})
 	c.check()
 	if err == nil || api.IsNotFound(err) || isDecodeError(err) {
 		return nil
