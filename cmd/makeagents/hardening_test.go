@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/makeagents/makeagents-go/api"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,8 +16,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/makeagents/makeagents-go/api"
 )
 
 // hostileToken is what the hostile servers below echo back.
@@ -493,8 +492,21 @@ func TestConformanceSecondInterruptSkipsCleanup(t *testing.T) {
 // (it was invalid-json drift under the old 8 MiB recorder); a body over the
 // bound is a "too large to check" note, not drift.
 func TestConformanceRecorderMatchesSDKBound(t *testing.T) {
-	fake, env := fakeEnv(t)
-	fake.AddAgent(team, api.Agent{Name: "big", SystemPrompt: strings.Repeat("x", 9<<20), DefaultModel: "m"})
+	// One agent exactly as the faithful fake shapes it, its prompt 9 MiB.
+	fake, fenv := fakeEnv(t)
+	fake.AddAgent(team, api.Agent{Name: "big", SystemPrompt: "s", DefaultModel: "m"})
+	var agents []map[string]any
+	if err := json.Unmarshal([]byte(runCLI(t, fenv, "agents", "list").ok(t).stdout), &agents); err != nil || len(agents) != 1 {
+		t.Fatalf("list from the fake: %v", err)
+	}
+	agents[0]["systemPrompt"] = strings.Repeat("x", 9<<20)
+	big, _ := json.Marshal(agents)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(big)
+	}))
+	defer srv.Close()
+	env := hostileEnv(srv.URL)
 	r := runCLI(t, env, "conformance", "--read-only", "--limit", "0", "--json")
 	rep := decodeJSON[reportJSON](t, r.stdout)
 	if r.code != exitOK || rep.Drift != 0 {
@@ -510,4 +522,3 @@ func TestConformanceRecorderMatchesSDKBound(t *testing.T) {
 		t.Fatalf("over the bound: exit %d, report %+v", r.code, rep)
 	}
 }
-
