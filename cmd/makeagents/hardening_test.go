@@ -509,8 +509,8 @@ func TestConformanceRecorderMatchesSDKBound(t *testing.T) {
 	env := hostileEnv(srv.URL)
 	r := runCLI(t, env, "conformance", "--read-only", "--limit", "0", "--json")
 	rep := decodeJSON[reportJSON](t, r.stdout)
-	if r.code != exitOK || rep.Drift != 0 {
-		t.Fatalf("9 MiB list: exit %d, drift %d, report %.300s", r.code, rep.Drift, r.stdout)
+	if r.code != exitOK || rep.Drift != 0 || len(rep.Calls) != 1 || len(rep.Calls[0].Findings) != 0 {
+		t.Fatalf("9 MiB list: exit %d, drift %d, want it checked whole with no finding; report %.300s", r.code, rep.Drift, r.stdout)
 	}
 
 	old := maxRecordedBody
