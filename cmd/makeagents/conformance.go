@@ -31,9 +31,11 @@ var conformanceCmd = &command{
 only, nothing is changed.
 
 Full mode (--connection ID --model M) creates a scratch agent named
-makeagents-conformance-<random>, gets it, lists, updates it, runs it with a trivial
-message, streams a run, then deletes it. The agent is deleted even on failure or Ctrl-C;
-if that delete fails its id is printed so you can remove it. Running it twice costs
+makeagents-conformance-<time>-<random>, gets it, lists, updates it, runs it with a trivial
+message, streams a run, then deletes it. It only changes or deletes an agent after a GET
+shows it is its own scratch agent. The agent is deleted even on failure or Ctrl-C (a second
+Ctrl-C stops waiting for that); when the create's outcome is unknown it is looked for by
+name; if it cannot be removed, its id or name is printed with the command to remove it. Running it twice costs
 two model calls on the given connection. Asks for confirmation unless --yes.
 
 Every response is checked against openapi.yaml: status documented, JSON body valid,
