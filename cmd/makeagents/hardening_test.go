@@ -282,13 +282,13 @@ func TestHostileEchoesNeverReachOutput(t *testing.T) {
 // ---- conformance against a hostile server ----
 
 // hostileAPI is a small, stateful stand-in for Make that misbehaves on
-// purpose. Handlers see every request first through hook.
+// purpose: the hook given to newHostileAPI sees every request first and
+// answers it when it returns true.
 type hostileAPI struct {
 	*httptest.Server
 	mu      sync.Mutex
 	agents  map[string]string // id -> name
 	deletes []string
-	hook    func(w http.ResponseWriter, r *http.Request, body map[string]any) bool
 }
 
 const realAgent = "9b2e6c1a-4d3f-4e8a-b7c5-1a2b3c4d5e6f"
