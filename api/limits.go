@@ -53,8 +53,8 @@ var (
 // Causes set on an attempt's context, to tell our own timeouts from the
 // caller's cancellation.
 var (
-	causeHeaderTimeout = errors.New("header timeout")
-	causeBodyIdle      = errors.New("body idle")
+	errCauseHeaderTimeout = errors.New("header timeout")
+	errCauseBodyIdle      = errors.New("body idle")
 )
 
 // noRedirects is the CheckRedirect of every *http.Client under the SDK:
@@ -102,7 +102,7 @@ func (d *boundDoer) Do(req *http.Request) (*http.Response, error) {
 	}
 	var timer *time.Timer
 	if timeout > 0 {
-		timer = time.AfterFunc(timeout, func() { cancel(causeHeaderTimeout) })
+		timer = time.AfterFunc(timeout, func() { cancel(errCauseHeaderTimeout) })
 	}
 	resp, err := d.next.Do(req.WithContext(ctx))
 	fired := timer != nil && !timer.Stop()
@@ -111,7 +111,7 @@ func (d *boundDoer) Do(req *http.Request) (*http.Response, error) {
 		err = context.Cause(ctx)
 	}
 	if err != nil {
-		if fired && errors.Is(context.Cause(ctx), causeHeaderTimeout) && req.Context().Err() == nil {
+		if fired && errors.Is(context.Cause(ctx), errCauseHeaderTimeout) && req.Context().Err() == nil {
 			err = fmt.Errorf("makeagents: %s %s: %w (%s)", req.Method, req.URL.EscapedPath(), ErrHeaderTimeout, timeout)
 		}
 		cancel(nil)
@@ -177,7 +177,7 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 		// The clock only runs inside Read: a caller that is slow to read
 		// is not the server's silence.
 		if b.timer == nil {
-			b.timer = time.AfterFunc(b.idle, func() { b.cancel(causeBodyIdle) })
+			b.timer = time.AfterFunc(b.idle, func() { b.cancel(errCauseBodyIdle) })
 		} else {
 			b.timer.Reset(b.idle)
 		}
@@ -193,7 +193,7 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 		b.cancel(b.err)
 		return n, b.err
 	}
-	if err != nil && err != io.EOF && errors.Is(context.Cause(b.ctx), causeBodyIdle) {
+	if err != nil && err != io.EOF && errors.Is(context.Cause(b.ctx), errCauseBodyIdle) {
 		err = fmt.Errorf("makeagents: %s %s: %w: no byte for %s (WithBodyIdleTimeout)", b.method, b.path, ErrBodyIdle, b.idle)
 	}
 	if err != nil && err != io.EOF {

@@ -250,7 +250,10 @@ func positiveDuration(name string, d time.Duration, set func(*settings)) Option 
 //	auth        Authorization and User-Agent headers
 //	retry       safe retries only (see RetryPolicy); every non-2xx becomes *APIError
 //	logging     one record per attempt (WithLogger)
-//	HTTP        WithHTTPClient's doer, or a client with no overall timeout
+//	bounds      header timeout per operation, body size and idle bounds, token
+//	            redaction of response headers and bodies (see WithMaxBodyBytes)
+//	HTTP        WithHTTPClient's doer (redirects off), or a client with no
+//	            overall timeout
 //
 // So the ...WithResponse methods return a *APIError rather than a response
 // to inspect, successful responses keep HTTPResponse, and the raw methods

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/makeagents/makeagents-go/api"
@@ -94,7 +93,10 @@ name, connection, model and system prompt are required; teamId defaults to --tea
 			return unexpected(res.StatusCode(), res.Body)
 		}
 		if res.JSON201.AgentID == "" {
-			return fmt.Errorf("agent created without an agentId in the answer (HTTP %d); list the team's agents to find it", res.StatusCode())
+			// A script would go on with an agent it cannot name; the agent
+			// may exist all the same, so say how to find it.
+			return fmt.Errorf("create answered %d without an agent id (body: %.80q); the agent %q may exist: look for it with 'makeagents agents list'",
+				res.StatusCode(), res.Body, body.Name)
 		}
 		return writeJSON(in.stdout, createdWithID(res.JSON201))
 	},
@@ -193,27 +195,25 @@ func agentIDArg(id string) (string, error) {
 	return id, nil
 }
 
-// readBodyFile decodes the JSON file a flag names into into; flagName is
-// the flag, for errors.
+// readBodyFile decodes the JSON object of a file flag (--from-file,
+// --config-file: a file, or stdin for "-") into into. The file is bounded
+// like every file flag, and anything after the object is a usage error: a
+// second object or stray text means the file is not the body the user
+// thinks it is. flagName names the flag in errors.
 func readBodyFile(in *invocation, flagName, path string, into any) error {
 	if path == "" {
 		return nil
 	}
-	var (
-		b   []byte
-		err error
-	)
-	if path == "-" {
-		b, err = io.ReadAll(in.stdin)
-	} else {
-		b, err = os.ReadFile(path)
-	}
+	b, err := readFlagFile(flagName, path, in.stdin)
 	if err != nil {
-		return usageErrorf("cannot read %s: %v", flagName, err)
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(into); err != nil {
 		return usageErrorf("%s %s is not valid: %v", flagName, path, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return usageErrorf("%s %s has data after the JSON object (at byte %d)", flagName, path, dec.InputOffset())
 	}
 	return nil
 }

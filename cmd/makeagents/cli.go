@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/makeagents/makeagents-go/api"
 )
 
 // Exit statuses (the CLI contract in the README; scripts depend on them).
@@ -40,6 +42,9 @@ type invocation struct {
 	stdout io.Writer
 	stderr io.Writer
 	env    func(string) string
+
+	redacting bool     // stdout and stderr redact the token (redactOutput)
+	flush     []func() // run when the command ends
 }
 
 type command struct {
@@ -113,17 +118,34 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return reportUsage(stderr, cmd, usageErrorf("%s takes %d argument(s) (%s), got %d", cmd.words, len(cmd.args), strings.Join(cmd.args, " "), len(in.args)))
 	}
 
-	err = cmd.run(ctx, in)
+	cmdCtx := ctx
+	timeout := commandTimeout(cmd, in.global.timeout)
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		cmdCtx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	err = cmd.run(cmdCtx, in)
+	defer func() {
+		for _, f := range in.flush {
+			f()
+		}
+	}()
+	stderr = in.stderr // redacting, once the command knew the token
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, new(*usageError)):
+	case errors.As(err, new(*usageError)), api.IsValidationError(err):
+		// Input the SDK refused before sending is a usage error too.
 		return reportUsage(stderr, cmd, err)
 	case errors.Is(err, errDriftFound):
 		return exitDrift
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "makeagents: interrupted")
 		return exitInterrupted
+	case ctx.Err() == nil && cmdCtx.Err() != nil && errors.Is(err, context.DeadlineExceeded):
+		fmt.Fprintf(stderr, "makeagents: %s timed out after %s (raise it with --timeout)\n", cmd.words, timeout)
+		return exitError
 	default:
 		fmt.Fprintln(stderr, errorLine(err))
 		return exitError
@@ -137,7 +159,7 @@ var errDriftFound = errors.New("drift found")
 func errorLine(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "makeagents: ")
 	msg = strings.ReplaceAll(msg, "\n", " ")
-	return "makeagents: " + msg
+	return "makeagents: " + printable(msg)
 }
 
 // findCommand identifies the command from the positional words, parsing
@@ -315,6 +337,13 @@ Run 'makeagents <command> --help' for a command's flags and an example.
 // isTerminal reports whether w is a character device (a terminal), without
 // a dependency: spinners and colour are only for people, never for pipes.
 func isTerminal(w io.Writer) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

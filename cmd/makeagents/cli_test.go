@@ -35,6 +35,7 @@ func runCLIContext(ctx context.Context, t *testing.T, env map[string]string, std
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, args, strings.NewReader(stdin), &stdout, &stderr, func(k string) string { return env[k] })
+	scanCLI(env, stdout.String(), stderr.String())
 	return cliResult{code, stdout.String(), stderr.String()}
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 
@@ -70,6 +69,7 @@ func resolveConfig(in *invocation) (*config, error) {
 		return nil, err
 	}
 	cfg.token = token
+	in.redactOutput(token)
 	return cfg, nil
 }
 
@@ -77,9 +77,9 @@ func resolveConfig(in *invocation) (*config, error) {
 // name the source, never the value.
 func resolveToken(in *invocation) (string, error) {
 	if f := in.global.tokenFile; f != "" {
-		b, err := os.ReadFile(f)
+		b, err := readFlagFile("--token-file", f, nil)
 		if err != nil {
-			return "", usageErrorf("cannot read --token-file: %v", err)
+			return "", err
 		}
 		tok := strings.TrimSpace(string(b))
 		if tok == "" {
@@ -95,13 +95,29 @@ func resolveToken(in *invocation) (string, error) {
 
 func checkBaseURL(base string) error {
 	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageErrorf("base URL %q is not an http(s) URL such as https://eu1.make.com/api/v2", base)
+	if err != nil {
+		// Not even a URL: echoing it could echo a password in it.
+		return usageErrorf("base URL is not a valid URL; want an http(s) URL such as https://eu1.make.com/api/v2")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usageErrorf("base URL %q is not an http(s) URL such as https://eu1.make.com/api/v2", echoURL(u))
 	}
 	if u.User != nil || u.RawQuery != "" {
 		return usageErrorf("base URL must not carry credentials or a query string")
 	}
 	return nil
+}
+
+// echoURL is u as a usage error may show it: without user info, query or
+// fragment (any of which may hold a credential), and cut short.
+func echoURL(u *url.URL) string {
+	c := *u
+	c.User, c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = nil, "", false, "", ""
+	s := c.String()
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
 }
 
 // newClient builds the SDK client for cfg. The environment is ignored by
@@ -120,7 +136,8 @@ func newClientWithTransport(cfg *config, transport http.RoundTripper) (*api.Clie
 		api.WithUserAgent(userAgent),
 	}
 	if transport != nil {
-		opts = append(opts, api.WithHTTPClient(&http.Client{Transport: transport}))
+		// The recorder keeps what the SDK may read: the same bound.
+		opts = append(opts, api.WithHTTPClient(&http.Client{Transport: transport}), api.WithMaxBodyBytes(maxRecordedBody))
 	}
 	if cfg.oauth {
 		opts = append(opts, api.WithOAuthToken(cfg.token))

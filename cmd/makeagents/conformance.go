@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/internal/contract"
 	"github.com/makeagents/makeagents-go/internal/drift"
+	"github.com/makeagents/makeagents-go/internal/redact"
 	"github.com/makeagents/makeagents-go/sse"
 )
 
@@ -29,9 +31,11 @@ var conformanceCmd = &command{
 only, nothing is changed.
 
 Full mode (--connection ID --model M) creates a scratch agent named
-makeagents-conformance-<random>, gets it, lists, updates it, runs it with a trivial
-message, streams a run, then deletes it. The agent is deleted even on failure or Ctrl-C;
-if that delete fails its id is printed so you can remove it. Running it twice costs
+makeagents-conformance-<time>-<random>, gets it, lists, updates it, runs it with a trivial
+message, streams a run, then deletes it. It only changes or deletes an agent after a GET
+shows it is its own scratch agent. The agent is deleted even on failure or Ctrl-C (a second
+Ctrl-C stops waiting for that); when the create's outcome is unknown it is looked for by
+name; if it cannot be removed, its id or name is printed with the command to remove it. Running it twice costs
 two model calls on the given connection. Asks for confirmation unless --yes.
 
 Every response is checked against openapi.yaml: status documented, JSON body valid,
@@ -112,7 +116,7 @@ func runConformance(ctx context.Context, in *invocation) error {
 	if err != nil {
 		return fmt.Errorf("load the embedded spec: %w", err)
 	}
-	rec := &recorder{next: api.DefaultTransport(), validator: validator}
+	rec := &recorder{next: api.DefaultTransport(), validator: validator, red: redact.New(cfg.token)}
 	c := &conformance{in: in, cfg: cfg, rec: rec, spec: drift.NewSpec(validator.Spec())}
 	c.client, err = newClientWithTransport(cfg, rec)
 	if err != nil {
@@ -179,66 +183,68 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 }
 
 // full creates a scratch agent, exercises every operation on it and always
-// deletes it, even when ctx is cancelled (Ctrl-C) or a step fails.
+// deletes it, even when ctx is cancelled (Ctrl-C) or a step fails. It only
+// ever deletes an agent that a GET shows to be its own scratch agent (by
+// its unique name), so a server that names another agent's id, or a
+// redirect to the list, cannot make it delete a real agent.
 func (c *conformance) full(ctx context.Context, connection int64, model string) (err error) {
 	team := c.cfg.teamID
-	name := "makeagents-conformance-" + randomSuffix()
+	name := scratchName()
+	c.report.ScratchAgent = name
 	created, err := c.client.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
 		Name: name, TeamID: team, MakeConnectionID: connection, DefaultModel: model,
 		SystemPrompt: "You are a test agent created by makeagents conformance. Answer in one word.",
 	})
 	checked := c.check()
-	if err != nil && !isDecodeError(err) {
-		return err
-	}
 	var id string
 	if err == nil && created.JSON201 != nil {
 		id = created.JSON201.AgentID
 	}
-	if id == "" && len(checked) > 0 {
+	if id == "" && len(checked) > 0 && (err == nil || isDecodeError(err)) {
 		// Drift the SDK cannot decode must not strand the scratch agent:
 		// find its id in the wire bytes.
 		if ids := idsFromBody(checked[len(checked)-1].body); len(ids) == 1 {
 			id = ids[0]
 		}
 	}
-	if id == "" {
-		return fmt.Errorf("created agent %q but its id is not in the response; delete it in Make's UI", name)
+	if id == "" || api.ValidateAgentID(id) != nil {
+		// The create's outcome is unknown (cancelled, 5xx, dropped,
+		// unreadable, no id): Make may have created the agent. Find it by
+		// its unique name and delete it, or say how to.
+		c.cleanupByName(ctx, name)
+		if err == nil || isDecodeError(err) {
+			err = fmt.Errorf("create answered without a usable agent id")
+		}
+		return err
 	}
 	c.report.ScratchAgent = id
+	names := []string{name, name + "-updated"}
+	// Before anything changes or deletes the agent at id: is it ours? A
+	// server may name another agent's id (or a redirect may answer with
+	// the list); that agent is neither renamed nor deleted.
+	if err := c.checkOwn(ctx, id, names[:1]); err != nil {
+		if errors.Is(err, errNotOwn) {
+			c.cleanupByName(ctx, name)
+		}
+		return err
+	}
 	deleted := false
 	defer func() {
 		if deleted {
 			return
 		}
-		// Ctrl-C cancelled ctx: clean up on a context of our own.
-		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		_, derr := c.client.DeleteAgentWithResponse(cleanup, id, &api.DeleteAgentParams{TeamID: team})
-		c.check()
-		if api.IsNotFound(derr) {
-			return // already gone (an earlier delete reached Make before failing)
-		}
-		if derr != nil {
-			fmt.Fprintf(c.in.stderr, "makeagents: could not delete scratch agent %s: %s; remove it with: makeagents agents delete %s --team %d\n",
-				id, strings.TrimPrefix(derr.Error(), "makeagents: "), id, team)
-			if err == nil {
-				err = derr
-			}
+		if derr := c.cleanup(ctx, id, names); derr != nil && err == nil {
+			err = derr
 		}
 	}()
 
 	steps := []func() error{
 		func() error {
-			_, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: team})
-			return err
-		},
-		func() error {
 			_, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
 			return err
 		},
 		func() error {
-			renamed := name + "-updated"
+			renamed := names[1]
 			_, err := c.client.UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: team}, api.UpdateAgentRequest{Name: &renamed})
 			return err
 		},
@@ -255,13 +261,135 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 			return err
 		}
 	}
-	_, err = c.client.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: team})
+	deleted = true
+	return c.deleteOwn(ctx, id, names)
+}
+
+// scratchName is unique per run: the time to the second and 48 random bits,
+// so the cleanup by name never matches another run's agent (nor a user's).
+func scratchName() string {
+	return "makeagents-conformance-" + time.Now().UTC().Format("20060102T150405") + "-" + randomSuffix()
+}
+
+// errNotOwn: the agent at the id is not the scratch agent; it is left alone.
+var errNotOwn = errors.New("not this run's scratch agent")
+
+// errGone: checkOwn found no agent at the id.
+var errGone = errors.New("agent not found")
+
+// checkOwn GETs id and makes sure the agent there is named as one of
+// names: an error wrapping errNotOwn when it is not, errGone when there is
+// none.
+func (c *conformance) checkOwn(ctx context.Context, id string, names []string) error {
+	res, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.cfg.teamID})
+	checked := c.check()
+	if api.IsNotFound(err) {
+		return errGone
+	}
+	if err != nil && !isDecodeError(err) {
+		return err
+	}
+	var got string
+	if err == nil && res.JSON200 != nil {
+		got = res.JSON200.Name
+	} else if len(checked) > 0 {
+		got = nameFromBody(checked[len(checked)-1].body)
+	}
+	if !slices.Contains(names, got) {
+		return fmt.Errorf("agent %s is named %.80q, %w %q: left alone", id, got, errNotOwn, names[0])
+	}
+	return nil
+}
+
+// deleteOwn deletes id after a GET shows it is named as one of names; a
+// GET that finds it gone is success (an earlier delete got through).
+func (c *conformance) deleteOwn(ctx context.Context, id string, names []string) error {
+	team := c.cfg.teamID
+	if err := c.checkOwn(ctx, id, names); err != nil {
+		if errors.Is(err, errGone) {
+			return nil
+		}
+		return err
+	}
+	_, err := c.client.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: team})
 	c.check()
-	if err == nil || isDecodeError(err) {
-		deleted = true
+	if err == nil || api.IsNotFound(err) || isDecodeError(err) {
 		return nil
 	}
 	return err
+}
+
+// cleanupContext is the context cleanup runs on: not the command's (Ctrl-C
+// or --timeout may have ended it), bounded, and ended at once by a second
+// Ctrl-C.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	if second := secondInterrupt(ctx); second != nil {
+		// Ends with cctx, which cancel ends at the latest.
+		go func() {
+			select {
+			case <-second:
+				cancel()
+			case <-cctx.Done():
+			}
+		}()
+	}
+	return cctx, cancel
+}
+
+// cleanup deletes the scratch agent id on its own context and, when that
+// fails, prints the id and the command that removes it.
+func (c *conformance) cleanup(ctx context.Context, id string, names []string) error {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	err := c.deleteOwn(cctx, id, names)
+	if err == nil {
+		return nil
+	}
+	why := strings.TrimPrefix(err.Error(), "makeagents: ")
+	if cctx.Err() != nil && errors.Is(err, context.Canceled) {
+		why = "cleanup skipped at the second interrupt"
+	}
+	fmt.Fprintf(c.in.stderr, "makeagents: could not delete scratch agent %s (%s): %s; remove it with: makeagents agents delete %s --team %d\n",
+		id, names[0], why, id, c.cfg.teamID)
+	return err
+}
+
+// cleanupByName looks for the scratch agent by its unique name, after a
+// create whose outcome is unknown, and deletes what it finds; when it
+// cannot look, it prints the name and the commands to find and remove it.
+func (c *conformance) cleanupByName(ctx context.Context, name string) {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	team := c.cfg.teamID
+	res, err := c.client.ListAgentsWithResponse(cctx, &api.ListAgentsParams{TeamID: team})
+	checked := c.check()
+	var ids []string
+	switch {
+	case err == nil && res.JSON200 != nil:
+		for _, a := range *res.JSON200 {
+			if a.Name == name {
+				ids = append(ids, a.ID)
+			}
+		}
+	case len(checked) > 0 && isDecodeError(err):
+		ids = idsNamed(checked[len(checked)-1].body, name)
+	default:
+		why := strings.TrimPrefix(err.Error(), "makeagents: ")
+		if cctx.Err() != nil && errors.Is(err, context.Canceled) {
+			why = "cleanup skipped at the second interrupt"
+		}
+		fmt.Fprintf(c.in.stderr, "makeagents: the create may have made scratch agent %q and it could not be looked for (%s); find it with: makeagents agents list --team %d, and remove it with: makeagents agents delete ID --team %d\n",
+			name, why, team, team)
+		return
+	}
+	for _, id := range ids {
+		if api.ValidateAgentID(id) != nil {
+			continue
+		}
+		c.report.ScratchAgent = id
+		_ = c.cleanup(ctx, id, []string{name})
+	}
 }
 
 // isDecodeError reports an error of the SDK decoding a response body: the
@@ -271,7 +399,8 @@ func isDecodeError(err error) bool {
 	var typ *json.UnmarshalTypeError
 	var apiErr *api.APIError
 	var unexpected *api.UnexpectedResponseError
-	return errors.As(err, &unexpected) || !errors.As(err, &apiErr) && (errors.As(err, &syntax) || errors.As(err, &typ))
+	return errors.As(err, &unexpected) || errors.Is(err, api.ErrBodyTooLarge) ||
+		!errors.As(err, &apiErr) && (errors.As(err, &syntax) || errors.As(err, &typ))
 }
 
 // idsFromBody reads agent ids from a response body whatever its shape: an
@@ -317,6 +446,54 @@ func idsFromBody(body []byte) []string {
 	return ids
 }
 
+// nameFromBody reads an agent's name from a response body (the agent, or
+// an {"agent": {...}} wrapper).
+func nameFromBody(body []byte) string {
+	var v struct {
+		Name  *string `json:"name"`
+		Agent struct {
+			Name string `json:"name"`
+		} `json:"agent"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	if v.Name != nil {
+		return *v.Name
+	}
+	return v.Agent.Name
+}
+
+// idsNamed reads from a list body, whatever its shape, the ids of the
+// agents called name.
+func idsNamed(body []byte, name string) []string {
+	var ids []string
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var items []any
+	switch x := v.(type) {
+	case []any:
+		items = x
+	case map[string]any:
+		for _, key := range []string{"agents", "data"} {
+			if list, ok := x[key].([]any); ok {
+				items = list
+			}
+		}
+	}
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		if m["name"] == name {
+			if id, ok := m["id"].(string); ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
 // stream runs the agent on the stream endpoint and checks every event.
 func (c *conformance) stream(ctx context.Context, id string) error {
 	s, err := sse.Run(ctx, c.client.ClientInterface, id, &api.RunAgentStreamParams{TeamID: c.cfg.teamID}, runRequest(conformanceMessage))
@@ -347,6 +524,11 @@ func (c *conformance) check() []exchange {
 	for _, ex := range taken {
 		c.report.Calls = append(c.report.Calls, checkedCall{Operation: ex.operation, Method: ex.method, Path: ex.path, Status: ex.status, Findings: []drift.Finding{}})
 		call := &c.report.Calls[len(c.report.Calls)-1]
+		if ex.tooLarge {
+			c.add(call, []drift.Finding{{Operation: ex.operation, Where: fmt.Sprintf("response %d", ex.status), Kind: drift.TooLarge, Path: "$",
+				Spec: fmt.Sprintf("a body of at most %d bytes (the SDK's bound)", maxRecordedBody), Got: "a larger body, not checked"}})
+			continue
+		}
 		c.add(call, c.spec.Response(ex.operation, ex.status, ex.header, ex.body))
 	}
 	return taken
@@ -354,7 +536,7 @@ func (c *conformance) check() []exchange {
 
 func (c *conformance) add(call *checkedCall, findings []drift.Finding) {
 	for _, f := range findings {
-		f.Spec, f.Got = c.redact(f.Spec), c.redact(f.Got)
+		f.Spec, f.Got, f.Path, f.Where = c.redact(f.Spec), c.redact(f.Got), c.redact(f.Path), c.redact(f.Where)
 		call.Findings = append(call.Findings, f)
 		if f.Kind.Informational() {
 			c.report.Notes++
@@ -365,11 +547,12 @@ func (c *conformance) add(call *checkedCall, findings []drift.Finding) {
 }
 
 // redact keeps the token out of the report even if a server echoes it.
+// The recorded bodies and headers were redacted before they were checked
+// (so a value cut at drift.MaxValueLen cannot keep a prefix of it); this
+// pass covers whatever else a finding quotes, and strips terminal control
+// characters, since the report is printed.
 func (c *conformance) redact(s string) string {
-	if c.cfg.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.cfg.token, "[token]")
+	return printable(redact.New(c.cfg.token).String(s))
 }
 
 func (c *conformance) print() error {
@@ -432,20 +615,25 @@ func confirm(in *invocation, cfg *config) error {
 }
 
 func randomSuffix() string {
-	b := make([]byte, 4)
+	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
 
-// maxRecordedBody bounds how much of one response the recorder keeps.
-const maxRecordedBody = 8 << 20
+// maxRecordedBody bounds how much of one response the recorder keeps: the
+// SDK's own bound, so a body the SDK accepts is always checked whole. A
+// larger one is reported as too large to check, not as drift. A variable
+// for tests.
+var maxRecordedBody int64 = api.DefaultMaxBodyBytes
 
 // recorder is the transport under the SDK client during conformance: it
-// keeps a copy of every response exactly as the server sent it, so drift is
-// judged on the wire bytes even when the SDK could not decode them.
+// keeps a copy of every response exactly as the server sent it (the token
+// redacted), so drift is judged on the wire bytes even when the SDK could
+// not decode them.
 type recorder struct {
 	next      http.RoundTripper
 	validator *contract.Validator
+	red       redact.Redactor
 	mu        sync.Mutex
 	pending   []exchange
 }
@@ -455,6 +643,7 @@ type exchange struct {
 	status                  int
 	header                  http.Header
 	body                    []byte
+	tooLarge                bool
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -467,14 +656,26 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		op = req.Method + " (no operation)"
 	}
 	ex := exchange{operation: op, method: req.Method, path: req.URL.Path, status: resp.StatusCode, header: resp.Header.Clone()}
+	r.red.Header(ex.header)
 	if !strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/event-stream") {
-		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxRecordedBody))
-		_ = resp.Body.Close()
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxRecordedBody+1))
 		if rerr != nil {
+			_ = resp.Body.Close()
 			return nil, rerr
 		}
-		ex.body = body
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		if int64(len(body)) > maxRecordedBody {
+			// Hand the SDK all of it (it stops at the same bound with
+			// api.ErrBodyTooLarge); keep none of it for the check.
+			ex.tooLarge = true
+			resp.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		} else {
+			_ = resp.Body.Close()
+			ex.body = r.red.Bytes(body)
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+		}
 	}
 	r.mu.Lock()
 	r.pending = append(r.pending, ex)

@@ -56,7 +56,7 @@ func TestConformanceFullModeCleansUp(t *testing.T) {
 	for _, c := range rep.Calls {
 		ops = append(ops, c.Operation)
 	}
-	want := "createAgent getAgent listAgents updateAgent runAgent runAgentStream deleteAgent"
+	want := "createAgent getAgent listAgents updateAgent runAgent runAgentStream getAgent deleteAgent"
 	if strings.Join(ops, " ") != want || rep.Drift != 0 {
 		t.Fatalf("calls = %v (drift %d), want %s", ops, rep.Drift, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // parseAnywhere parses fs's flags wherever they appear among args and
@@ -45,6 +46,7 @@ type globalFlags struct {
 	tokenFile string
 	oauth     bool
 	help      bool
+	timeout   time.Duration
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {
@@ -53,6 +55,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.baseURL, "base-url", "", "full API base `URL` including /api/v2; overrides the zone (default $MAKE_BASE_URL)")
 	fs.StringVar(&g.tokenFile, "token-file", "", "read the API token from `FILE` instead of $MAKE_API_TOKEN")
 	fs.BoolVar(&g.oauth, "oauth", false, "send the token as an OAuth access token (Bearer) instead of an API token")
+	fs.DurationVar(&g.timeout, "timeout", 0, "bound the whole command to `DURATION`, e.g. 30s or 5m (default: none for run, stream and conformance, 2m otherwise)")
 	fs.BoolVar(&g.help, "help", false, "show help for the command")
 	fs.BoolVar(&g.help, "h", false, "show help for the command")
 }
@@ -67,9 +70,14 @@ func flagError(err error) error {
 }
 
 // usageError is a mistake on the command line: exit status 2, no request made.
-type usageError struct{ msg string }
+type usageError struct {
+	msg   string
+	cause error // what went wrong underneath, for errors.Is; may be nil
+}
 
 func (e *usageError) Error() string { return e.msg }
+
+func (e *usageError) Unwrap() error { return e.cause }
 
 func usageErrorf(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}

@@ -16,8 +16,18 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
-	stop()
+	// The first Ctrl-C cancels the command (which may still clean up, as
+	// conformance deletes its scratch agent); the second ends that wait.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan struct{})
+	go func() {
+		<-sigs
+		cancel()
+		<-sigs
+		close(second)
+	}()
+	code := run(withSecondInterrupt(ctx, second), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	os.Exit(code)
 }

@@ -146,6 +146,8 @@ func printStep(w io.Writer, ev sse.Event, margin string) error {
 		}
 		label, text = string(step.Role), stepText(step)
 	}
+	// Server text reaches a terminal: strip what would control it.
+	label, text = printable(label), printable(text)
 	prefix := margin + "[" + label + "] "
 	indent := strings.Repeat(" ", len(prefix))
 	text = strings.ReplaceAll(strings.TrimRight(text, "\n"), "\n", "\n"+indent)

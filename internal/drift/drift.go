@@ -47,11 +47,15 @@ const (
 	// UndocumentedHeader: a response header worth knowing that the spec
 	// does not declare. Informational: it does not count as drift.
 	UndocumentedHeader Kind = "undocumented-header"
+	// TooLarge: a body larger than the SDK's body bound, which was not
+	// read whole and so not checked. Informational: its size says nothing
+	// about drift.
+	TooLarge Kind = "too-large-to-check"
 )
 
 // Informational reports whether findings of this kind are notes rather
 // than drift (they do not fail a conformance run).
-func (k Kind) Informational() bool { return k == UndocumentedHeader }
+func (k Kind) Informational() bool { return k == UndocumentedHeader || k == TooLarge }
 
 // Finding is one difference between what the spec says and what was sent.
 type Finding struct {

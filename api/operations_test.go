@@ -1,0 +1,87 @@
+package api
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// TestOperationsMatchSpec: every operation of openapi.yaml is in the
+// operations table with the same success status and body kind, so the
+// "no nil typed result" check and the header timeouts cover a new
+// operation the day it is added to the spec.
+func TestOperationsMatchSpec(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromFile("../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			seen = append(seen, method+" "+path)
+			got, ok := findOperation(method, strings.NewReplacer("{", "", "}", "").Replace(path), "")
+			if !ok {
+				t.Errorf("%s %s (%s) is not in the operations table", method, path, op.OperationID)
+				continue
+			}
+			status, json, stream := successOf(op)
+			switch {
+			case stream && got.kind != opStream:
+				t.Errorf("%s %s streams; the table says kind %d", method, path, got.kind)
+			case !stream && json && got.status != status:
+				t.Errorf("%s %s: spec documents %d + JSON, table checks %d", method, path, status, got.status)
+			case !stream && !json && got.status != 0:
+				t.Errorf("%s %s: spec documents no JSON success body, table checks %d", method, path, got.status)
+			}
+			if op.OperationID == "runAgent" && got.kind != opRun {
+				t.Errorf("runAgent must have the run header timeout")
+			}
+		}
+	}
+	sort.Strings(seen)
+	if len(seen) < 7 {
+		t.Fatalf("spec has only %v", seen)
+	}
+}
+
+// successOf returns an operation's first documented 2xx and whether its
+// body is JSON or an event stream.
+func successOf(op *openapi3.Operation) (status int, json, stream bool) {
+	for code := 200; code < 300; code++ {
+		r := op.Responses.Value(strconv.Itoa(code))
+		if r == nil || r.Value == nil {
+			continue
+		}
+		for ct := range r.Value.Content {
+			json = json || strings.Contains(ct, "json")
+			stream = stream || ct == "text/event-stream"
+		}
+		return code, json, stream
+	}
+	return 0, false, false
+}
+
+func TestFindOperation(t *testing.T) {
+	base := "/api/v2"
+	for path, want := range map[string]string{
+		"/api/v2/ai-agents/v1/agents":                           "GET 200",
+		"/api/v2/ai-agents/v1/agents/x/run":                     "GET -",
+		"/api/v2/ai-agents/v1/llm-providers/3/models":           "GET 200",
+		"/elsewhere/ai-agents/v1/agents":                        "GET -",
+		"/api/v2/ai-agents/v1/agents//run":                      "GET -",
+		"/api/v2/ai-agents/v1/contexts/0f8fad5b-d9cb-469f-a165": "GET -",
+	} {
+		op, ok := findOperation(http.MethodGet, path, base)
+		got := "GET -"
+		if ok {
+			got = "GET " + strconv.Itoa(op.status)
+		}
+		if got != want {
+			t.Errorf("%s: %s, want %s", path, got, want)
+		}
+	}
+}

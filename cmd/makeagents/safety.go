@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/makeagents/makeagents-go/internal/redact"
+)
+
+// defaultTimeout bounds a command without --timeout: two minutes for the
+// quick ones; none for run, stream and conformance (which runs and streams
+// an agent), whose length is the agent's business.
+const defaultTimeout = 2 * time.Minute
+
+func commandTimeout(cmd *command, flagValue time.Duration) time.Duration {
+	if flagValue > 0 {
+		return flagValue
+	}
+	switch cmd.words {
+	case "run", "stream", "conformance":
+		return 0
+	}
+	return defaultTimeout
+}
+
+// printable removes what a terminal would interpret from server text: C0
+// controls other than newline and tab (ESC starts colour, cursor and title
+// sequences), DEL, C1 controls (U+0080..U+009F, 8-bit CSI among them) and
+// invalid UTF-8. Model output is text from the internet; it must not move
+// the cursor, rewrite the screen or set the window title.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r != '\n' && r != '\t' && (unicode.IsControl(r) || r == unicode.ReplacementChar) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r == unicode.ReplacementChar, unicode.IsControl(r):
+			b.WriteRune('�')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// redactOutput puts the token's redaction under stdout and stderr once the
+// token is known, so nothing the CLI prints can carry it, whatever path the
+// text took. The writers are flushed when the command ends.
+func (in *invocation) redactOutput(token string) {
+	r := redact.New(token)
+	if !r.Active() || in.redacting {
+		return
+	}
+	in.redacting = true
+	out, errw := &outWriter{Writer: r.Writer(in.stdout), under: in.stdout}, &outWriter{Writer: r.Writer(in.stderr), under: in.stderr}
+	in.stdout, in.stderr = out, errw
+	in.flush = append(in.flush, func() { _ = out.Flush() }, func() { _ = errw.Flush() })
+}
+
+// outWriter is a redacting writer that still tells isTerminal what it
+// writes to.
+type outWriter struct {
+	*redact.Writer
+	under io.Writer
+}
+
+func (w *outWriter) Unwrap() io.Writer { return w.under }
+
+// secondInterruptKey carries, in the context, a channel closed at the
+// second Ctrl-C: cleanup that outlives the first one stops waiting then.
+type secondInterruptKey struct{}
+
+// withSecondInterrupt returns ctx carrying ch (see secondInterrupt).
+func withSecondInterrupt(ctx context.Context, ch <-chan struct{}) context.Context {
+	return context.WithValue(ctx, secondInterruptKey{}, ch)
+}
+
+// secondInterrupt returns the channel closed at a second Ctrl-C, or nil
+// (never closed) when there is none.
+func secondInterrupt(ctx context.Context) <-chan struct{} {
+	ch, _ := ctx.Value(secondInterruptKey{}).(<-chan struct{})
+	return ch
+}
