@@ -1,9 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
+
+	"github.com/makeagents/makeagents-go/internal/lists"
 )
 
 // AgentList is the body of a successful listAgents call: the team's agents.
@@ -34,7 +34,7 @@ type LLMProviderDetails []LLMProviderSummary
 
 // UnmarshalJSON implements json.Unmarshaler; see AgentList for the accepted shapes.
 func (l *AgentList) UnmarshalJSON(b []byte) error {
-	return decodeList(b, (*[]Agent)(l), "agent list", "agents")
+	return lists.Decode(b, (*[]Agent)(l), "agent list", "agents")
 }
 
 // MarshalJSON implements json.Marshaler: always a JSON array, never null.
@@ -42,7 +42,7 @@ func (l AgentList) MarshalJSON() ([]byte, error) { return encodeList([]Agent(l))
 
 // UnmarshalJSON implements json.Unmarshaler; see ContextList for the accepted shapes.
 func (l *ContextList) UnmarshalJSON(b []byte) error {
-	return decodeList(b, (*[]AgentContext)(l), "context list", "contexts")
+	return lists.Decode(b, (*[]AgentContext)(l), "context list", "contexts")
 }
 
 // MarshalJSON implements json.Marshaler: always a JSON array, never null.
@@ -50,65 +50,12 @@ func (l ContextList) MarshalJSON() ([]byte, error) { return encodeList([]AgentCo
 
 // UnmarshalJSON implements json.Unmarshaler; see LLMProviderDetails for the accepted shapes.
 func (l *LLMProviderDetails) UnmarshalJSON(b []byte) error {
-	return decodeList(b, (*[]LLMProviderSummary)(l), "llm provider", "providers")
+	return lists.Decode(b, (*[]LLMProviderSummary)(l), "llm provider", "providers")
 }
 
 // MarshalJSON implements json.Marshaler: always a JSON array, never null.
 func (l LLMProviderDetails) MarshalJSON() ([]byte, error) {
 	return encodeList([]LLMProviderSummary(l))
-}
-
-// ListWrapperKeys are the object keys under which a wrapped list is looked
-// for, after the list's own key (e.g. "agents"), in this order. It is the
-// one list of them: the decoders here and the conformance report use it.
-var ListWrapperKeys = []string{"data", "items", "results"}
-
-// decodeList decodes b into *out whether it is an array, an object wrapping
-// an array under ownKey or one of ListWrapperKeys, a single object (one
-// element), or null (no elements). what names the list in errors.
-func decodeList[T any](b []byte, out *[]T, what, ownKey string) error {
-	trimmed := bytes.TrimSpace(b)
-	if len(trimmed) == 0 {
-		return fmt.Errorf("api: decode %s: empty body", what)
-	}
-	switch trimmed[0] {
-	case 'n':
-		*out = nil
-		return json.Unmarshal(trimmed, new(any))
-	case '[':
-		var list []T
-		if err := json.Unmarshal(trimmed, &list); err != nil {
-			return fmt.Errorf("api: decode %s: %w", what, err)
-		}
-		*out = list
-		return nil
-	case '{':
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(trimmed, &fields); err != nil {
-			return fmt.Errorf("api: decode %s: %w", what, err)
-		}
-		for _, key := range append([]string{ownKey}, ListWrapperKeys...) {
-			raw := bytes.TrimSpace(fields[key])
-			if len(raw) == 0 || raw[0] != '[' {
-				continue
-			}
-			var list []T
-			if err := json.Unmarshal(raw, &list); err != nil {
-				return fmt.Errorf("api: decode %s under %q: %w", what, key, err)
-			}
-			*out = list
-			return nil
-		}
-		// No wrapper: a single element, as Make's list-agents example shows.
-		var one T
-		if err := json.Unmarshal(trimmed, &one); err != nil {
-			return fmt.Errorf("api: decode %s (single-object form): %w", what, err)
-		}
-		*out = []T{one}
-		return nil
-	default:
-		return fmt.Errorf("api: decode %s: want a JSON array or object, got %.20q", what, trimmed)
-	}
 }
 
 func encodeList[T any](list []T) ([]byte, error) {

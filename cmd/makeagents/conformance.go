@@ -20,6 +20,7 @@ import (
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/internal/contract"
 	"github.com/makeagents/makeagents-go/internal/drift"
+	"github.com/makeagents/makeagents-go/internal/lists"
 	"github.com/makeagents/makeagents-go/internal/redact"
 	"github.com/makeagents/makeagents-go/sse"
 )
@@ -293,7 +294,9 @@ func (c *conformance) checkOwn(ctx context.Context, id string, names []string) e
 	if err == nil && res.JSON200 != nil {
 		got = res.JSON200.Name
 	} else if len(checked) > 0 {
-		got = nameFromBody(checked[len(checked)-1].body)
+		if agents := wireAgents(checked[len(checked)-1].body); len(agents) == 1 {
+			got = agents[0].Name
+		}
 	}
 	if !slices.Contains(names, got) {
 		return fmt.Errorf("agent %s is named %.80q, %w %q: left alone", id, got, errNotOwn, names[0])
@@ -373,7 +376,11 @@ func (c *conformance) cleanupByName(ctx context.Context, name string) {
 			}
 		}
 	case len(checked) > 0 && isDecodeError(err):
-		ids = idsNamed(checked[len(checked)-1].body, name)
+		for _, a := range wireAgents(checked[len(checked)-1].body) {
+			if a.Name == name && a.id() != "" {
+				ids = append(ids, a.id())
+			}
+		}
 	default:
 		why := strings.TrimPrefix(err.Error(), "makeagents: ")
 		if cctx.Err() != nil && errors.Is(err, context.Canceled) {
@@ -403,92 +410,45 @@ func isDecodeError(err error) bool {
 		!errors.As(err, &apiErr) && (errors.As(err, &syntax) || errors.As(err, &typ))
 }
 
-// idsFromBody reads agent ids from a response body whatever its shape: an
-// array of agents, an {"agents"|"data": [...]} wrapper, or one agent (id
-// under "id", "agentId" or "agent.id").
+// wireAgent is what the cleanup needs of an agent, read from the recorded
+// bytes when the SDK could not decode a response (the drift is in the
+// report): its id (under id, or agentId in a create's answer) and its name.
+type wireAgent struct{ ID, AgentID, Name string }
+
+// wireAgents reads agents from a recorded body with the SDK's one list
+// decoder (an array, a wrapper object, or one agent). Each field is read on
+// its own, so drift elsewhere in an agent (a name that became a number, say)
+// cannot hide its id.
+func wireAgents(body []byte) []wireAgent {
+	var raw []map[string]json.RawMessage
+	if lists.Decode(body, &raw, "agents", "agents") != nil {
+		return nil
+	}
+	text := func(v json.RawMessage) string {
+		var s string
+		_ = json.Unmarshal(v, &s)
+		return s
+	}
+	out := make([]wireAgent, len(raw))
+	for i, m := range raw {
+		out[i] = wireAgent{ID: text(m["id"]), AgentID: text(m["agentId"]), Name: text(m["name"])}
+	}
+	return out
+}
+
+func (a wireAgent) id() string {
+	if a.AgentID != "" {
+		return a.AgentID
+	}
+	return a.ID
+}
+
+// idsFromBody returns the ids of the agents in a recorded body.
 func idsFromBody(body []byte) []string {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return nil
-	}
-	idOf := func(x any) string {
-		m, _ := x.(map[string]any)
-		for _, key := range []string{"agentId", "id"} {
-			if s, ok := m[key].(string); ok && s != "" {
-				return s
-			}
-		}
-		if inner, ok := m["agent"].(map[string]any); ok {
-			if s, ok := inner["id"].(string); ok {
-				return s
-			}
-		}
-		return ""
-	}
-	var items []any
-	switch x := v.(type) {
-	case []any:
-		items = x
-	case map[string]any:
-		items = []any{x}
-		for _, key := range []string{"agents", "data"} {
-			if list, ok := x[key].([]any); ok {
-				items = list
-			}
-		}
-	}
 	var ids []string
-	for _, it := range items {
-		if id := idOf(it); id != "" {
+	for _, a := range wireAgents(body) {
+		if id := a.id(); id != "" {
 			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-// nameFromBody reads an agent's name from a response body (the agent, or
-// an {"agent": {...}} wrapper).
-func nameFromBody(body []byte) string {
-	var v struct {
-		Name  *string `json:"name"`
-		Agent struct {
-			Name string `json:"name"`
-		} `json:"agent"`
-	}
-	if json.Unmarshal(body, &v) != nil {
-		return ""
-	}
-	if v.Name != nil {
-		return *v.Name
-	}
-	return v.Agent.Name
-}
-
-// idsNamed reads from a list body, whatever its shape, the ids of the
-// agents called name.
-func idsNamed(body []byte, name string) []string {
-	var ids []string
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return nil
-	}
-	var items []any
-	switch x := v.(type) {
-	case []any:
-		items = x
-	case map[string]any:
-		for _, key := range []string{"agents", "data"} {
-			if list, ok := x[key].([]any); ok {
-				items = list
-			}
-		}
-	}
-	for _, it := range items {
-		m, _ := it.(map[string]any)
-		if m["name"] == name {
-			if id, ok := m["id"].(string); ok {
-				ids = append(ids, id)
-			}
 		}
 	}
 	return ids
