@@ -21,6 +21,7 @@ import (
 	"github.com/makeagents/makeagents-go/internal/contract"
 	"github.com/makeagents/makeagents-go/internal/drift"
 	"github.com/makeagents/makeagents-go/internal/lists"
+	"github.com/makeagents/makeagents-go/internal/mediatype"
 	"github.com/makeagents/makeagents-go/internal/redact"
 	"github.com/makeagents/makeagents-go/sse"
 )
@@ -28,12 +29,16 @@ import (
 var conformanceCmd = &command{
 	words:   "conformance",
 	summary: "Check live API responses against the spec built into this binary and report drift.",
-	detail: `--read-only lists the team's agents and gets the first --limit of them: GET requests
-only, nothing is changed.
+	detail: `--read-only lists the team's agents, gets the first --limit of them and lists each one's
+knowledge contexts, lists the LLM providers and gets each of the first --limit with its
+models: GET requests only, nothing is changed. It also reports what the answers show about
+how agents relate to providers (is an agent's llmProviderId a listed provider, its
+makeConnectionType a listed accountName), which Make does not document.
 
 Full mode (--connection ID --model M) creates a scratch agent named
-makeagents-conformance-<time>-<random>, gets it, lists, updates it, runs it with a trivial
-message, streams a run, then deletes it. It only changes or deletes an agent after a GET
+makeagents-conformance-<time>-<random>, gets it, lists, updates it, adds a text context
+to it, lists and deletes that context, runs it with a trivial message, streams a run,
+then deletes it. It only changes or deletes an agent after a GET
 shows it is its own scratch agent. The agent is deleted even on failure or Ctrl-C (a second
 Ctrl-C stops waiting for that); when the create's outcome is unknown it is looked for by
 name; if it cannot be removed, its id or name is printed with the command to remove it. Running it twice costs
@@ -45,12 +50,12 @@ event types, and undeclared headers (as notes). Exit status 0: no drift; 3: drif
 1: an API or network error stopped the check.`,
 	example: "makeagents conformance --read-only --team 42",
 	flags: func(fs *flag.FlagSet, o *options) {
-		fs.BoolVar(&o.readOnly, "read-only", false, "only list and get existing agents (GET requests only)")
+		fs.BoolVar(&o.readOnly, "read-only", false, "only list and get agents, their contexts, the LLM providers and their models (GET requests only)")
 		fs.StringVar(&o.connection, "connection", "", "full mode: Make connection `ID` for the scratch agent's AI provider")
 		fs.StringVar(&o.model, "model", "", "full mode: `MODEL` for the scratch agent, e.g. gpt-4.1-mini")
 		fs.BoolVar(&o.yes, "yes", false, "full mode: do not ask for confirmation")
 		fs.BoolVar(&o.json, "json", false, "print the report as JSON")
-		fs.IntVar(&o.limit, "limit", 5, "read-only mode: get at most `N` agents")
+		fs.IntVar(&o.limit, "limit", 5, "read-only mode: get at most `N` agents and `N` providers")
 	},
 	run: runConformance,
 }
@@ -77,6 +82,9 @@ type conformanceReport struct {
 	Notes        int           `json:"notes"`
 	Error        string        `json:"error,omitempty"`
 	ScratchAgent string        `json:"scratchAgent,omitempty"`
+	// Observations are facts the answers show that Make does not document
+	// (how agents, connections and providers relate); never drift.
+	Observations []string `json:"observations,omitempty"`
 }
 
 // conformance is one run: the client, the recorder under it and the report.
@@ -152,7 +160,8 @@ func runConformance(ctx context.Context, in *invocation) error {
 }
 
 func (c *conformance) readOnly(ctx context.Context, limit int) error {
-	res, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: c.cfg.teamID})
+	team := c.cfg.teamID
+	res, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
 	checked := c.check()
 	if err != nil && !isDecodeError(err) {
 		return err
@@ -167,6 +176,7 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 		// report); read the ids from the wire bytes to go on checking.
 		ids = idsFromBody(checked[len(checked)-1].body)
 	}
+	var agents []api.Agent
 	for i, id := range ids {
 		if i >= limit {
 			break
@@ -174,13 +184,91 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 		if api.ValidateAgentID(id) != nil {
 			continue // reported as drift by the list check; do not send a bad path
 		}
-		_, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.cfg.teamID})
+		got, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: team})
+		c.check()
+		if err != nil && !isDecodeError(err) {
+			return err
+		}
+		if err == nil {
+			agents = append(agents, *got.JSON200)
+		}
+		_, err = c.client.ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: id})
 		c.check()
 		if err != nil && !isDecodeError(err) {
 			return err
 		}
 	}
+	providers, err := c.providers(ctx, limit)
+	if err != nil {
+		return err
+	}
+	c.observe(agents, providers)
 	return nil
+}
+
+// providers lists the LLM providers and gets each of the first limit with
+// its models. It returns the providers the SDK could decode.
+func (c *conformance) providers(ctx context.Context, limit int) ([]api.LLMProvider, error) {
+	team := c.cfg.teamID
+	res, err := c.client.ListLLMProvidersWithResponse(ctx, &api.ListLLMProvidersParams{TeamID: team})
+	c.check()
+	if err != nil {
+		if isDecodeError(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	list := *res.JSON200
+	for i, p := range list {
+		if i >= limit {
+			break
+		}
+		if _, err := c.client.GetLLMProviderWithResponse(ctx, p.ID, &api.GetLLMProviderParams{TeamID: team}); err != nil && !isDecodeError(err) {
+			c.check()
+			return list, err
+		}
+		c.check()
+		if _, err := c.client.ListLLMProviderModelsWithResponse(ctx, p.ID, &api.ListLLMProviderModelsParams{TeamID: team}); err != nil && !isDecodeError(err) {
+			c.check()
+			return list, err
+		}
+		c.check()
+	}
+	return list, nil
+}
+
+// observe records what the agents read show about how they relate to the
+// listed providers: Make does not say whether an agent's llmProviderId is
+// a listed provider's id, whether its makeConnectionType is a provider's
+// accountName, or whether a makeConnectionId is a provider id.
+func (c *conformance) observe(agents []api.Agent, providers []api.LLMProvider) {
+	if len(agents) == 0 || len(providers) == 0 {
+		return
+	}
+	byID, byAccount := map[int64]bool{}, map[string]bool{}
+	for _, p := range providers {
+		byID[p.ID], byAccount[p.AccountName] = true, true
+	}
+	yesNo := func(b bool) string {
+		if b {
+			return "is"
+		}
+		return "is not"
+	}
+	for _, a := range agents {
+		if a.LlmProviderID != nil {
+			c.report.Observations = append(c.report.Observations, fmt.Sprintf("agent %s: llmProviderId %d %s a listed provider id",
+				a.ID, *a.LlmProviderID, yesNo(byID[*a.LlmProviderID])))
+		}
+		if a.MakeConnectionType != nil {
+			c.report.Observations = append(c.report.Observations, fmt.Sprintf("agent %s: makeConnectionType %q %s a listed provider accountName",
+				a.ID, c.redact(*a.MakeConnectionType), yesNo(byAccount[*a.MakeConnectionType])))
+		}
+		if a.MakeConnectionID != nil {
+			c.report.Observations = append(c.report.Observations, fmt.Sprintf("agent %s: makeConnectionId %d %s a listed provider id",
+				a.ID, *a.MakeConnectionID, yesNo(byID[*a.MakeConnectionID])))
+		}
+	}
 }
 
 // full creates a scratch agent, exercises every operation on it and always
@@ -249,6 +337,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 			_, err := c.client.UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: team}, api.UpdateAgentRequest{Name: &renamed})
 			return err
 		},
+		func() error { return c.contextRoundTrip(ctx, id, name) },
 		func() error {
 			_, err := c.client.RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: team}, runRequest(conformanceMessage))
 			return err
@@ -264,6 +353,43 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 	}
 	deleted = true
 	return c.deleteOwn(ctx, id, names)
+}
+
+// contextRoundTrip adds a text context named after the scratch agent to it,
+// lists the agent's contexts, and deletes the one it added. It deletes only
+// a context the list shows under that unique name on the scratch agent; if
+// it cannot find it, the agent's own deletion removes it with the agent, or
+// the cleanup message names the agent.
+func (c *conformance) contextRoundTrip(ctx context.Context, agentID, agentName string) error {
+	team := c.cfg.teamID
+	name := agentName + "-context"
+	content := "makeagents conformance: a scratch context, deleted with its agent."
+	_, err := c.client.CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: team}, api.CreateTextContextRequest{
+		AgentID: agentID, Name: &name, Content: &content,
+	})
+	c.check()
+	if err != nil && !isDecodeError(err) {
+		return err
+	}
+	list, err := c.client.ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: agentID})
+	c.check()
+	if err != nil {
+		if isDecodeError(err) {
+			return nil // drift on record; the agent's deletion takes the context with it
+		}
+		return err
+	}
+	for _, k := range *list.JSON200 {
+		if k.DocumentName != name || k.AgentID != agentID || api.ValidateContextID(k.ID) != nil {
+			continue
+		}
+		_, err := c.client.DeleteContextWithResponse(ctx, k.ID, &api.DeleteContextParams{TeamID: team})
+		c.check()
+		if err != nil && !isDecodeError(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 // scratchName is unique per run: the time to the second and 48 random bits,
@@ -552,6 +678,12 @@ func (c *conformance) print() error {
 			}
 		}
 	}
+	if len(r.Observations) > 0 {
+		fmt.Fprintln(w, "\nwhat the answers show (Make does not document it; not drift):")
+		for _, o := range r.Observations {
+			fmt.Fprintf(w, "  %s\n", o)
+		}
+	}
 	fmt.Fprintf(w, "\n%d call(s), %d drift finding(s), %d note(s).", len(r.Calls), r.Drift, r.Notes)
 	switch {
 	case r.Error != "":
@@ -617,7 +749,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ex := exchange{operation: op, method: req.Method, path: req.URL.Path, status: resp.StatusCode, header: resp.Header.Clone()}
 	r.red.Header(ex.header)
-	if !strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/event-stream") {
+	if !mediatype.IsEventStream(resp.Header.Get("Content-Type")) {
 		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxRecordedBody+1))
 		if rerr != nil {
 			_ = resp.Body.Close()

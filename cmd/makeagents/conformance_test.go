@@ -22,9 +22,10 @@ type reportJSON struct {
 			Operation, Where, Kind, Path, Spec, Got string
 		} `json:"findings"`
 	} `json:"calls"`
-	Drift        int    `json:"drift"`
-	Error        string `json:"error"`
-	ScratchAgent string `json:"scratchAgent"`
+	Drift        int      `json:"drift"`
+	Error        string   `json:"error"`
+	ScratchAgent string   `json:"scratchAgent"`
+	Observations []string `json:"observations"`
 }
 
 func TestConformanceReadOnlyAgainstFaithfulFake(t *testing.T) {
@@ -32,10 +33,30 @@ func TestConformanceReadOnlyAgainstFaithfulFake(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		fake.AddAgent(team, api.Agent{Name: "a", SystemPrompt: "s", DefaultModel: "m"})
 	}
-	r := runCLI(t, env, "conformance", "--read-only", "--limit", "2", "--json").ok(t)
+	// One agent on a provider's connection, so the report can say how the
+	// agent relates to the listed providers.
+	wired := fake.AddAgent(team, api.Agent{Name: "wired", SystemPrompt: "s", DefaultModel: "m", MakeConnectionID: ptr(fake.ConnectionID(1))})
+	r := runCLI(t, env, "conformance", "--read-only", "--limit", "4", "--json").ok(t)
 	rep := decodeJSON[reportJSON](t, r.stdout)
-	if rep.Drift != 0 || len(rep.Calls) != 3 || rep.Calls[0].Operation != "listAgents" || rep.Calls[2].Operation != "getAgent" {
-		t.Fatalf("report = %+v", rep)
+	var ops []string
+	for _, c := range rep.Calls {
+		ops = append(ops, c.Operation)
+	}
+	want := "listAgents" + strings.Repeat(" getAgent listContexts", 4) + " listLLMProviders" + strings.Repeat(" getLLMProvider listLLMProviderModels", len(fake.Providers()))
+	if rep.Drift != 0 || strings.Join(ops, " ") != want {
+		t.Fatalf("calls %v (drift %d), want %s", ops, rep.Drift, want)
+	}
+	wantSeen := []string{
+		"agent " + wired.ID + ": llmProviderId 1 is a listed provider id",
+		"agent " + wired.ID + `: makeConnectionType "openai-gpt-3" is a listed provider accountName`,
+		"agent " + wired.ID + ": makeConnectionId 1001 is not a listed provider id",
+	}
+	if strings.Join(rep.Observations, "\n") != strings.Join(wantSeen, "\n") {
+		t.Errorf("observations = %q, want %q", rep.Observations, wantSeen)
+	}
+	limited := decodeJSON[reportJSON](t, runCLI(t, env, "conformance", "--read-only", "--limit", "1", "--json").ok(t).stdout)
+	if len(limited.Calls) != 1+2+1+2 {
+		t.Errorf("--limit 1 made %d calls, want one agent and one provider read", len(limited.Calls))
 	}
 	for _, req := range fake.Requests() {
 		if req.Method != "GET" {
@@ -56,12 +77,12 @@ func TestConformanceFullModeCleansUp(t *testing.T) {
 	for _, c := range rep.Calls {
 		ops = append(ops, c.Operation)
 	}
-	want := "createAgent getAgent listAgents updateAgent runAgent runAgentStream getAgent deleteAgent"
+	want := "createAgent getAgent listAgents updateAgent createContext listContexts deleteContext runAgent runAgentStream getAgent deleteAgent"
 	if strings.Join(ops, " ") != want || rep.Drift != 0 {
 		t.Fatalf("calls = %v (drift %d), want %s", ops, rep.Drift, want)
 	}
-	if rep.Calls[5].Events < 3 {
-		t.Errorf("stream checked %d events", rep.Calls[5].Events)
+	if rep.Calls[8].Events < 3 {
+		t.Errorf("stream checked %d events", rep.Calls[8].Events)
 	}
 	if n := len(fake.Agents(team)); n != 0 {
 		t.Errorf("%d scratch agent(s) left", n)

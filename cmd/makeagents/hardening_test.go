@@ -301,6 +301,19 @@ func newHostileAPI(t *testing.T, hook func(h *hostileAPI, w http.ResponseWriter,
 		if hook != nil && hook(h, w, r, body) {
 			return
 		}
+		if !strings.HasPrefix(r.URL.Path, "/api/v2/ai-agents/v1/agents") {
+			// Contexts and providers: accepted, and none to list.
+			switch r.Method {
+			case http.MethodPost:
+				w.WriteHeader(201)
+			case http.MethodDelete:
+				w.WriteHeader(204)
+			default:
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, "[]")
+			}
+			return
+		}
 		path := strings.TrimPrefix(r.URL.Path, "/api/v2/ai-agents/v1/agents")
 		id := strings.Split(strings.TrimPrefix(path, "/"), "/")[0]
 		h.mu.Lock()
@@ -503,13 +516,18 @@ func TestConformanceRecorderMatchesSDKBound(t *testing.T) {
 	big, _ := json.Marshal(agents)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path != "/api/v2/ai-agents/v1/agents" {
+			_, _ = io.WriteString(w, "[]") // no providers
+			return
+		}
 		_, _ = w.Write(big)
 	}))
 	defer srv.Close()
 	env := hostileEnv(srv.URL)
 	r := runCLI(t, env, "conformance", "--read-only", "--limit", "0", "--json")
 	rep := decodeJSON[reportJSON](t, r.stdout)
-	if r.code != exitOK || rep.Drift != 0 || len(rep.Calls) != 1 || len(rep.Calls[0].Findings) != 0 {
+	// The list, then the (empty) providers list.
+	if r.code != exitOK || rep.Drift != 0 || len(rep.Calls) != 2 || len(rep.Calls[0].Findings) != 0 {
 		t.Fatalf("9 MiB list: exit %d, drift %d, want it checked whole with no finding; report %.300s", r.code, rep.Drift, r.stdout)
 	}
 
@@ -518,7 +536,7 @@ func TestConformanceRecorderMatchesSDKBound(t *testing.T) {
 	defer func() { maxRecordedBody = old }()
 	r = runCLI(t, env, "conformance", "--read-only", "--limit", "0", "--json")
 	rep = decodeJSON[reportJSON](t, r.stdout)
-	if r.code != exitOK || rep.Drift != 0 || len(rep.Calls) != 1 || len(rep.Calls[0].Findings) != 1 || rep.Calls[0].Findings[0].Kind != "too-large-to-check" {
+	if r.code != exitOK || rep.Drift != 0 || len(rep.Calls) != 2 || len(rep.Calls[0].Findings) != 1 || rep.Calls[0].Findings[0].Kind != "too-large-to-check" {
 		t.Fatalf("over the bound: exit %d, report %+v", r.code, rep)
 	}
 }
