@@ -302,12 +302,7 @@ func New(opts ...Option) (*ClientWithResponses, error) {
 
 	if s.teamID == 0 {
 		if v := strings.TrimSpace(getenv(EnvTeamID)); v != "" {
-			id, err := strconv.ParseInt(v, 10, 64)
-			if err == nil {
-				err = ValidateTeamID(id)
-			} else {
-				err = fmt.Errorf("%.40q is not a team id", v)
-			}
+			id, err := ParseTeamID(v)
 			if err != nil {
 				return nil, fmt.Errorf("makeagents: %s: %w", EnvTeamID, err)
 			}
@@ -353,22 +348,53 @@ func resolveBaseURL(explicit string, zone Zone, getenv func(string) string) (*ur
 	default:
 		raw = DefaultZone.BaseURL()
 	}
+	u, err := ParseBaseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("makeagents: %s: %w", from, err)
+	}
+	return u, nil
+}
+
+// ParseBaseURL checks a base URL as New does (an http or https URL with a
+// host, no credentials, no query or fragment) and returns it without a
+// trailing slash. Its errors never quote the user info, query or fragment
+// of raw, any of which could hold a credential. The CLI's --base-url and
+// MAKE_BASE_URL go through it too.
+func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("makeagents: %s: invalid base URL: %w", from, err)
+		// url.Parse's error quotes the whole input: do not pass it on.
+		return nil, errors.New("invalid base URL; want an http(s) URL such as https://eu1.make.com/api/v2")
 	}
+	shown := *u
+	shown.User, shown.RawQuery, shown.ForceQuery, shown.Fragment, shown.RawFragment = nil, "", false, "", ""
 	switch {
 	case u.User != nil:
 		// Credentials in the URL would end up in error messages; use WithToken.
-		return nil, fmt.Errorf("makeagents: %s: base URL must not contain credentials; use WithToken", from)
+		return nil, errors.New("base URL must not contain credentials; pass the token with WithToken or MAKE_API_TOKEN")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("makeagents: %s: base URL %.100q must start with https:// (or http:// for tests)", from, raw)
+		return nil, fmt.Errorf("base URL %.100q must start with https:// (or http:// for tests)", shown.String())
 	case u.Host == "":
-		return nil, fmt.Errorf("makeagents: %s: base URL %.100q has no host", from, raw)
+		return nil, fmt.Errorf("base URL %.100q has no host", shown.String())
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return nil, fmt.Errorf("makeagents: %s: base URL %.100q must not have a query or fragment", from, u.Redacted())
+		return nil, fmt.Errorf("base URL %.100q must not have a query or fragment", shown.String())
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u, nil
 }
+
+// ParseTeamID reads a team id as New reads MAKE_TEAM_ID: a positive
+// integer, surrounding space ignored.
+func ParseTeamID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return 0, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("%.40q is not an integer", s)}
+	}
+	return id, ValidateTeamID(id)
+}
+
+// CheckToken reports a token New would refuse: empty, or containing
+// whitespace or control characters (which would corrupt the Authorization
+// header). The error never quotes the token.
+func CheckToken(token string) error { return checkToken(token) }

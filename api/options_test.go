@@ -195,7 +195,7 @@ func TestOptionErrors(t *testing.T) {
 		{"team id 0", []Option{WithTeamID(0)}, nil, "WithTeamID"},
 		{"negative retries", []Option{WithRetry(RetryPolicy{MaxRetries: -1})}, nil, "negative"},
 		{"user agent with newline", []Option{WithUserAgent("a\r\nX-Evil: 1")}, nil, "line break"},
-		{"MAKE_TEAM_ID not a number", nil, map[string]string{EnvTeamID: "team-7"}, `MAKE_TEAM_ID: "team-7" is not a team id`},
+		{"MAKE_TEAM_ID not a number", nil, map[string]string{EnvTeamID: "team-7"}, `MAKE_TEAM_ID: makeagents: invalid teamId: "team-7" is not an integer`},
 		{"MAKE_TEAM_ID zero", nil, map[string]string{EnvTeamID: "0"}, "MAKE_TEAM_ID: makeagents: invalid teamId"},
 		{"MAKE_TEAM_ID negative", nil, map[string]string{EnvTeamID: "-3"}, "MAKE_TEAM_ID: makeagents: invalid teamId"},
 	}
@@ -236,5 +236,30 @@ func TestWithHTTPClientKeepsStack(t *testing.T) {
 func TestNilOptionIgnored(t *testing.T) {
 	if _, err := New(nil, WithoutEnvironment()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// ParseBaseURL never quotes a credential, whatever is wrong with the URL;
+// url.Parse's own error would quote the whole input.
+func TestParseBaseURLNeverEchoesCredentials(t *testing.T) {
+	for _, raw := range []string{
+		"https://user:s3cr3t-pw@eu1.make.com/api/v2",
+		"http://user:s3cr3t-pw@[::1", // unparseable
+		"ftp://eu1.make.com/api/v2?token=s3cr3t-pw",
+		"https://eu1.make.com/api/v2#s3cr3t-pw",
+		"https:///api/v2?s3cr3t-pw",
+	} {
+		_, err := ParseBaseURL(raw)
+		if err == nil {
+			t.Errorf("%q accepted", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr3t-pw") {
+			t.Errorf("error for %q quotes the credential: %v", raw, err)
+		}
+	}
+	u, err := ParseBaseURL("https://eu1.make.com/api/v2/")
+	if err != nil || u.String() != "https://eu1.make.com/api/v2" {
+		t.Errorf("ParseBaseURL = %v, %v", u, err)
 	}
 }

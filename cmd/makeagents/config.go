@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/makeagents/makeagents-go/api"
@@ -31,23 +29,26 @@ func (c *config) GoString() string { return c.String() }
 // resolveConfig applies the contract's precedence: flags beat the
 // environment; --token-file beats MAKE_API_TOKEN; a base URL (flag, then
 // env) overrides the zone, except that an explicit --zone flag beats a
-// MAKE_BASE_URL inherited from the environment. Every problem is a usage
+// MAKE_BASE_URL inherited from the environment (the SDK's own order for
+// its options and variables). Each value is read and checked by the SDK's
+// own functions (api.ParseTeamID, api.ParseZone, api.ParseBaseURL,
+// api.CheckToken) under the SDK's variable names; every problem is a usage
 // error, reported before any request is made.
 func resolveConfig(in *invocation) (*config, error) {
 	g := in.global
 	cfg := &config{oauth: g.oauth}
 
-	team := firstNonEmpty(g.team, in.env("MAKE_TEAM_ID"))
+	team := firstNonEmpty(g.team, in.env(api.EnvTeamID))
 	if team == "" {
-		return nil, usageErrorf("no team id: set MAKE_TEAM_ID or pass --team ID")
+		return nil, usageErrorf("no team id: set %s or pass --team ID", api.EnvTeamID)
 	}
-	id, err := strconv.ParseInt(strings.TrimSpace(team), 10, 64)
-	if err != nil || id <= 0 {
+	id, err := api.ParseTeamID(team)
+	if err != nil {
 		return nil, usageErrorf("team id %q is not a positive integer", team)
 	}
 	cfg.teamID = id
 
-	zoneName := firstNonEmpty(g.zone, in.env("MAKE_ZONE"), string(api.ZoneEU1))
+	zoneName := firstNonEmpty(g.zone, in.env(api.EnvZone), string(api.DefaultZone))
 	zone, err := api.ParseZone(zoneName)
 	if err != nil {
 		return nil, usageErrorf("unknown zone %q (want one of %s)", zoneName, zoneList())
@@ -56,13 +57,14 @@ func resolveConfig(in *invocation) (*config, error) {
 	switch {
 	case g.baseURL != "":
 		base = g.baseURL
-	case g.zone == "" && in.env("MAKE_BASE_URL") != "":
-		base = in.env("MAKE_BASE_URL")
+	case g.zone == "" && in.env(api.EnvBaseURL) != "":
+		base = in.env(api.EnvBaseURL)
 	}
-	if err := checkBaseURL(base); err != nil {
-		return nil, err
+	u, err := api.ParseBaseURL(base)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
 	}
-	cfg.baseURL = base
+	cfg.baseURL = u.String()
 
 	token, err := resolveToken(in)
 	if err != nil {
@@ -76,48 +78,24 @@ func resolveConfig(in *invocation) (*config, error) {
 // resolveToken reads the token from --token-file or MAKE_API_TOKEN. Errors
 // name the source, never the value.
 func resolveToken(in *invocation) (string, error) {
+	tok, from := strings.TrimSpace(in.env(api.EnvToken)), api.EnvToken
 	if f := in.global.tokenFile; f != "" {
 		b, err := readFlagFile("--token-file", f, nil)
 		if err != nil {
 			return "", err
 		}
-		tok := strings.TrimSpace(string(b))
-		if tok == "" {
-			return "", usageErrorf("--token-file %s is empty", f)
+		tok, from = strings.TrimSpace(string(b)), "--token-file "+f
+	}
+	if tok == "" {
+		if in.global.tokenFile != "" {
+			return "", usageErrorf("%s is empty", from)
 		}
-		return tok, nil
+		return "", usageErrorf("no API token: set %s or pass --token-file FILE", api.EnvToken)
 	}
-	if tok := strings.TrimSpace(in.env("MAKE_API_TOKEN")); tok != "" {
-		return tok, nil
+	if err := api.CheckToken(tok); err != nil {
+		return "", usageErrorf("the API token from %s: %v", from, err)
 	}
-	return "", usageErrorf("no API token: set MAKE_API_TOKEN or pass --token-file FILE")
-}
-
-func checkBaseURL(base string) error {
-	u, err := url.Parse(base)
-	if err != nil {
-		// Not even a URL: echoing it could echo a password in it.
-		return usageErrorf("base URL is not a valid URL; want an http(s) URL such as https://eu1.make.com/api/v2")
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageErrorf("base URL %q is not an http(s) URL such as https://eu1.make.com/api/v2", echoURL(u))
-	}
-	if u.User != nil || u.RawQuery != "" {
-		return usageErrorf("base URL must not carry credentials or a query string")
-	}
-	return nil
-}
-
-// echoURL is u as a usage error may show it: without user info, query or
-// fragment (any of which may hold a credential), and cut short.
-func echoURL(u *url.URL) string {
-	c := *u
-	c.User, c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = nil, "", false, "", ""
-	s := c.String()
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
+	return tok, nil
 }
 
 // newClient builds the SDK client for cfg. The environment is ignored by
