@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func upstreamFixture(t *testing.T, name string) string {
@@ -291,5 +292,40 @@ func TestUploadContextMemoryBounded(t *testing.T) {
 	t.Logf("uploading %d MiB allocated %.1f MiB in the process (client and server)", size>>20, float64(allocated)/(1<<20))
 	if allocated > 16<<20 {
 		t.Errorf("uploading %d MiB allocated %d MiB; the file is being held in memory", size>>20, allocated>>20)
+	}
+}
+
+// The header timeout counts from the end of the upload, not its start: a
+// file that takes longer to send than WithHeaderTimeout is not cut, and a
+// server that then keeps quiet still is.
+func TestUploadOutlastsTheHeaderTimeout(t *testing.T) {
+	const size, slowPart = 32 << 20, 24 << 20
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Read the first 24 MiB slowly (about 0.6 s, longer than the 300 ms
+		// header timeout), the rest at once, then answer.
+		buf := make([]byte, 1<<20)
+		for read := 0; read < slowPart; {
+			n, err := io.ReadFull(r.Body, buf)
+			read += n
+			if err != nil {
+				return
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(201)
+	}))
+	defer srv.Close()
+	c, _, _ := newTestClient(t, srv, WithHeaderTimeout(300*time.Millisecond))
+	res, err := c.UploadContext(context.Background(), nil, testAgent, "big.bin", io.LimitReader(zeros{}, size))
+	if err != nil || res.StatusCode() != 201 {
+		t.Fatalf("upload slower than the header timeout: %v", err)
+	}
+
+	quiet := stallServer(t)
+	c, _, _ = newTestClient(t, quiet.Server, WithHeaderTimeout(50*time.Millisecond))
+	_, err = c.UploadContext(context.Background(), nil, testAgent, "a.txt", strings.NewReader("small"))
+	if !errors.Is(err, ErrHeaderTimeout) {
+		t.Fatalf("a server quiet after the upload: err = %v, want ErrHeaderTimeout", err)
 	}
 }

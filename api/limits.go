@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -100,12 +102,34 @@ func (d *boundDoer) Do(req *http.Request) (*http.Response, error) {
 	case opStream:
 		timeout = 0
 	}
-	var timer *time.Timer
+	// The wait for the headers starts once the request is written: an
+	// upload (UploadContext) may take longer than the header timeout to
+	// send, and must not be cut for it. A request without a body is written
+	// at once, so its clock starts now, whatever the doer below.
+	var (
+		mu      sync.Mutex
+		timer   *time.Timer
+		stopped bool
+	)
+	start := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if timer == nil && !stopped {
+			timer = time.AfterFunc(timeout, func() { cancel(errCauseHeaderTimeout) })
+		}
+	}
 	if timeout > 0 {
-		timer = time.AfterFunc(timeout, func() { cancel(errCauseHeaderTimeout) })
+		if req.Body == nil || req.Body == http.NoBody {
+			start()
+		} else {
+			ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { start() }})
+		}
 	}
 	resp, err := d.next.Do(req.WithContext(ctx))
+	mu.Lock()
+	stopped = true
 	fired := timer != nil && !timer.Stop()
+	mu.Unlock()
 	if err == nil && fired {
 		_ = resp.Body.Close()
 		err = context.Cause(ctx)
