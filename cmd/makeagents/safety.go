@@ -12,7 +12,9 @@ import (
 
 // defaultTimeout bounds a command without --timeout: two minutes for the
 // quick ones; none for run, stream and conformance (which runs and streams
-// an agent), whose length is the agent's business.
+// an agent), whose length is the agent's business, nor for contexts add,
+// whose upload takes as long as the file is large (the SDK still bounds
+// the wait for Make's answer once the file is sent).
 const defaultTimeout = 2 * time.Minute
 
 func commandTimeout(cmd *command, flagValue time.Duration) time.Duration {
@@ -20,7 +22,7 @@ func commandTimeout(cmd *command, flagValue time.Duration) time.Duration {
 		return flagValue
 	}
 	switch cmd.words {
-	case "run", "stream", "conformance":
+	case "run", "stream", "conformance", "contexts add":
 		return 0
 	}
 	return defaultTimeout
