@@ -24,7 +24,9 @@ import (
 )
 
 // stream builds n step events whose content is contentLen bytes, shaped like
-// Make's documented example (event, id, data lines).
+// Make's documented example: event, id and data lines with no space after
+// the colons, and the example's four step fields (role, content, id,
+// agentIterationId).
 func stream(n, contentLen int) []byte {
 	var b bytes.Buffer
 	content := strings.Repeat("The weather in Prague is mild today. ", contentLen/37+1)[:contentLen]
@@ -35,7 +37,7 @@ func stream(n, contentLen int) []byte {
 			"id":               fmt.Sprintf("445431dd-c20e-4a58-a043-%012d", i),
 			"agentIterationId": "a132ced5-4afd-4444-ac9d-330cc99c4986",
 		})
-		fmt.Fprintf(&b, "event: step\nid: 4ebb9c59-ab75-41d5-8146-%012d\ndata: %s\n\n", i, data)
+		fmt.Fprintf(&b, "event:step\nid:4ebb9c59-ab75-41d5-8146-%012d\ndata:%s\n\n", i, data)
 	}
 	return b.Bytes()
 }
