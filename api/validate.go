@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/makeagents/makeagents-go/internal/validated"
 )
 
 // ValidationError reports input that the SDK refuses to send: the request
@@ -317,7 +319,10 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 			return nil, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("the body says %d but the query says %d; they must match", bodyTeam, team)}
 		}
 	}
-	if isRun && r.Method == http.MethodPost {
+	// sse.Run checks the RunAgentRequest before the generated code encodes
+	// it and marks the context: decoding the body again would only repeat
+	// that check.
+	if isRun && r.Method == http.MethodPost && !validated.RunBody(r.Context()) {
 		if err := checkRunBody(r); err != nil {
 			return nil, err
 		}

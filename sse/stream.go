@@ -15,6 +15,7 @@ import (
 
 	"github.com/launchdarkly/eventsource"
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/validated"
 )
 
 // DefaultMaxEventSize is the default bound on one event's size on the wire
@@ -83,7 +84,9 @@ func Run(ctx context.Context, c api.ClientInterface, agentID string, params *api
 	if err := api.ValidateRunRequest(body); err != nil {
 		return nil, err
 	}
-	resp, err := c.RunAgentStream(ctx, agentID, params, body, acceptEventStream)
+	// The mark spares New's validation layer decoding the body it is about
+	// to send only to check it again.
+	resp, err := c.RunAgentStream(validated.WithRunBody(ctx), agentID, params, body, acceptEventStream)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()

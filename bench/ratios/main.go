@@ -11,6 +11,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 )
 
@@ -22,6 +23,8 @@ func main() {
 	sample := flag.Duration("sample", 100*time.Millisecond, "time per measurement")
 	idleN := flag.Int("idle", 1000, "streams held open for (c)")
 	only := flag.String("only", "", "run only these groups (letters, e.g. ad)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the client side here")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the client side here")
 	flag.Parse()
 	if *serveMode {
 		if err := serve(); err != nil {
@@ -33,6 +36,21 @@ func main() {
 	must(err)
 	defer stop()
 	h := newHarness(base)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		must(err)
+		must(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		runtime.MemProfileRate = 4096
+		defer func() {
+			f, err := os.Create(*memProfile)
+			must(err)
+			must(pprof.Lookup("allocs").WriteTo(f, 0))
+			_ = f.Close()
+		}()
+	}
 	want := func(g byte) bool {
 		if *only == "" {
 			return true
