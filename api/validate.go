@@ -283,7 +283,7 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 	// requires both); read the body's so the two can be reconciled.
 	isCreate := rest == "" && r.Method == http.MethodPost
 	var (
-		createBody map[string]json.RawMessage
+		createBody []byte // the body, when it is a JSON object
 		bodyTeam   int64
 	)
 	if isCreate {
@@ -292,13 +292,12 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 			return nil, err
 		}
 		if len(bytes.TrimSpace(b)) > 0 {
-			if err := json.Unmarshal(b, &createBody); err != nil {
-				return nil, &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
+			isObject, team, err := createTeamID(b)
+			if err != nil {
+				return nil, err
 			}
-		}
-		if raw, ok := createBody["teamId"]; ok && string(raw) != "null" {
-			if err := json.Unmarshal(raw, &bodyTeam); err != nil {
-				return nil, &ValidationError{Field: "teamId", Reason: "the body's teamId is not an integer"}
+			if isObject {
+				createBody, bodyTeam = b, team
 			}
 		}
 	}
@@ -309,8 +308,12 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 	if createBody != nil {
 		switch {
 		case bodyTeam == 0:
-			createBody["teamId"] = json.RawMessage(strconv.FormatInt(team, 10))
-			b, err := json.Marshal(createBody)
+			var fields map[string]json.RawMessage
+			if err := json.Unmarshal(createBody, &fields); err != nil {
+				return nil, &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
+			}
+			fields["teamId"] = json.RawMessage(strconv.FormatInt(team, 10))
+			b, err := json.Marshal(fields)
 			if err != nil {
 				return nil, fmt.Errorf("makeagents: encode create body: %w", err)
 			}
@@ -319,15 +322,65 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 			return nil, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("the body says %d but the query says %d; they must match", bodyTeam, team)}
 		}
 	}
-	// sse.Run checks the RunAgentRequest before the generated code encodes
-	// it and marks the context: decoding the body again would only repeat
-	// that check.
 	if isRun && r.Method == http.MethodPost && !validated.RunBody(r.Context()) {
 		if err := checkRunBody(r); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// createTeamID reads the teamId of a create body: whether the body is a JSON
+// object (null is not), and its teamId (0 when absent or null). Only the
+// body's exact "teamId" key counts, never a case variant: encoding/json
+// matches struct fields case-insensitively, so the one-field struct that
+// keeps this cheap (no map of every field) is used only when no key could
+// fold to teamId without being it; otherwise a map, which matches exactly.
+func createTeamID(b []byte) (isObject bool, team int64, err error) {
+	var raw json.RawMessage
+	if exactTeamIDKeys(b) {
+		var probe struct {
+			TeamID json.RawMessage `json:"teamId"`
+		}
+		if err := json.Unmarshal(b, &probe); err != nil {
+			return false, 0, &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
+		}
+		raw = probe.TeamID
+	} else {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(b, &fields); err != nil {
+			return false, 0, &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
+		}
+		raw = fields["teamId"]
+	}
+	if bytes.TrimSpace(b)[0] != '{' {
+		return false, 0, nil
+	}
+	if raw != nil && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &team); err != nil {
+			return true, 0, &ValidationError{Field: "teamId", Reason: "the body's teamId is not an integer"}
+		}
+	}
+	return true, team, nil
+}
+
+// exactTeamIDKeys reports whether every spelling of "teamid" in b, in any
+// case, is exactly "teamId". It says false for any b with a non-ASCII byte
+// or a \u escape, which could spell a key that folds to teamId too (the
+// dotless ı does).
+func exactTeamIDKeys(b []byte) bool {
+	const key = `"teamid"`
+	for i, c := range b {
+		switch {
+		case c >= 0x80:
+			return false
+		case c == '\\' && i+1 < len(b) && b[i+1] == 'u':
+			return false
+		case c == '"' && i+len(key) <= len(b) && bytes.EqualFold(b[i:i+len(key)], []byte(key)) && string(b[i:i+len(key)]) != `"teamId"`:
+			return false
+		}
+	}
+	return true
 }
 
 // resolveTeam fills in teamId when the caller left it at 0 (or passed nil
