@@ -62,6 +62,7 @@ var streamWorkloads = []streamWorkload{
 var (
 	firstEventAgent = agentID(900)
 	holdAgent       = agentID(901)
+	holdAfterOne    = agentID(902) // one event, then silence
 )
 
 // agentList is a JSON array of n agents shaped like Make's list example.

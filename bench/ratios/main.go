@@ -25,7 +25,11 @@ func main() {
 	only := flag.String("only", "", "run only these groups (letters, e.g. ad)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the client side here")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the client side here")
+	flag.StringVar(&idleProfile, "idleprofile", "", "write a heap profile while the idle streams of (c) are open")
 	flag.Parse()
+	if idleProfile != "" {
+		runtime.MemProfileRate = 1
+	}
 	if *serveMode {
 		if err := serve(); err != nil {
 			log.Fatal(err)
@@ -153,17 +157,23 @@ func main() {
 	}
 	if want('c') {
 		rounds := max(3, *rounds/2)
-		var ours, raw []idleCost
-		for r := range rounds {
-			if r%2 == 0 {
-				raw = append(raw, idle(*idleN, h.rawIdle))
-				ours = append(ours, idle(*idleN, h.oursIdle))
-			} else {
-				ours = append(ours, idle(*idleN, h.oursIdle))
-				raw = append(raw, idle(*idleN, h.rawIdle))
+		printIdleHeader(*idleN)
+		for _, c := range []struct{ label, agent string }{
+			{"before the first event", holdAgent},
+			{"after one event", holdAfterOne},
+		} {
+			var ours, raw []idleCost
+			for r := range rounds {
+				if r%2 == 0 {
+					raw = append(raw, idle(*idleN, h.rawIdle(c.agent)))
+					ours = append(ours, idle(*idleN, h.oursIdle(c.agent)))
+				} else {
+					ours = append(ours, idle(*idleN, h.oursIdle(c.agent)))
+					raw = append(raw, idle(*idleN, h.rawIdle(c.agent)))
+				}
+				fmt.Fprintf(progress, "idle round %d/%d done\n", r+1, rounds)
 			}
-			fmt.Fprintf(progress, "idle round %d/%d done\n", r+1, rounds)
+			printIdle(c.label, ours, raw)
 		}
-		printIdle(*idleN, ours, raw)
 	}
 }

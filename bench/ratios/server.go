@@ -39,6 +39,10 @@ func serve() error {
 			w.WriteHeader(200)
 			w.(http.Flusher).Flush()
 			<-r.Context().Done()
+		case holdAfterOne:
+			_, _ = w.Write(first)
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
 		default:
 			b, ok := streams[id]
 			if !ok {
