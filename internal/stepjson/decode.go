@@ -14,6 +14,7 @@
 package stepjson
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -67,6 +68,23 @@ func fieldIndex(key []byte, fields []string) int {
 type parser struct {
 	b []byte
 	i int
+	// arena holds what a step's pointer fields point to, allocated once
+	// for all of them (encoding/json allocates each one apart; the values
+	// are the same).
+	arena *stepArena
+}
+
+type stepArena struct {
+	id, agentIterationID string
+	index                int64
+	executionTimeMs      float64
+}
+
+func (p *parser) stepArena() *stepArena {
+	if p.arena == nil {
+		p.arena = new(stepArena)
+	}
+	return p.arena
 }
 
 // fast decodes data when it can do so exactly as encoding/json would, and
@@ -149,16 +167,23 @@ func (p *parser) stepField(s *api.Step, f int) bool {
 		s.Content = v
 		return ok
 	case "id":
-		return p.stringPtr(&s.ID)
+		a := p.stepArena()
+		v, ok := p.string()
+		a.id, s.ID = v, &a.id
+		return ok
 	case "agentIterationId":
-		return p.stringPtr(&s.AgentIterationID)
+		a := p.stepArena()
+		v, ok := p.string()
+		a.agentIterationID, s.AgentIterationID = v, &a.agentIterationID
+		return ok
 	case "index":
 		text, ok := p.number()
 		if !ok {
 			return false
 		}
 		n, err := strconv.ParseInt(string(text), 10, 64)
-		s.Index = &n
+		a := p.stepArena()
+		a.index, s.Index = n, &a.index
 		return err == nil
 	case "executionTimeMs":
 		text, ok := p.number()
@@ -166,7 +191,8 @@ func (p *parser) stepField(s *api.Step, f int) bool {
 			return false
 		}
 		x, err := strconv.ParseFloat(string(text), 64)
-		s.ExecutionTimeMs = &x
+		a := p.stepArena()
+		a.executionTimeMs, s.ExecutionTimeMs = x, &a.executionTimeMs
 		return err == nil
 	case "tokenUsage":
 		v, ok := p.any(0)
@@ -424,7 +450,17 @@ func (p *parser) str() (string, bool) {
 	start := p.i
 	nonASCII := false
 	for p.i < len(p.b) {
+		for p.i+8 <= len(p.b) && !special8(binary.LittleEndian.Uint64(p.b[p.i:])) {
+			p.i += 8
+		}
+		if p.i >= len(p.b) {
+			break
+		}
 		c := p.b[p.i]
+		if plain[c] {
+			p.i++
+			continue
+		}
 		switch {
 		case c == '"':
 			raw := p.b[start:p.i]
@@ -500,6 +536,26 @@ func (p *parser) escaped(start int, nonASCII bool) (string, bool) {
 		p.i++
 	}
 	return "", false
+}
+
+// plain marks the bytes a string may hold that need no attention: not a
+// quote, a backslash, a control character or part of a multi-byte rune.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// special8 reports whether any of the 8 bytes in w is not plain (a quote, a
+// backslash, a control character or a byte >= 0x80), testing them at once.
+func special8(w uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(x uint64) uint64 { return (x - lo) & ^x & hi }
+	quote := hasZero(w ^ (lo * '"'))
+	backslash := hasZero(w ^ (lo * '\\'))
+	control := (w - lo*0x20) & ^w & hi
+	return quote|backslash|control|(w&hi) != 0
 }
 
 func isHex4(b []byte) bool {
