@@ -4,12 +4,11 @@ import (
 	"bufio"
 	"io"
 
-	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/sse"
 )
 
 // Variants of the first-event path, to tell the request stack's share from
-// the decoder's (group x, not part of make bench's table).
+// the decoder's (the "(split)" rows of group b).
 
 // rawRequestOurDecoder: raw POST, then sse.NewStream.
 func (h *harness) rawRequestOurDecoder() op {
@@ -45,5 +44,3 @@ func (h *harness) ourRequestRawDecoder() op {
 		return 1
 	}
 }
-
-var _ = api.New
