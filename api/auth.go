@@ -27,11 +27,18 @@ type headerDoer struct {
 	next          HttpRequestDoer
 	authorization string // "Token <t>" or "Bearer <t>"; "" sends none
 	userAgent     string
+	// owned: the request is already this stack's private copy (the
+	// validation layer above made it), so the headers are set on it
+	// instead of on another copy.
+	owned bool
 }
 
 func (d *headerDoer) Do(req *http.Request) (*http.Response, error) {
 	// Clone: a doer must not change the caller's request.
-	r := req.Clone(req.Context())
+	r := req
+	if !d.owned {
+		r = req.Clone(req.Context())
+	}
 	if d.authorization != "" {
 		r.Header.Set("Authorization", d.authorization)
 	}

@@ -113,13 +113,19 @@ type retryDoer struct {
 	// basePath (escaped, no trailing slash) tells which operation a
 	// request is for, to check its success response.
 	basePath string
+	// owned: requests reach this doer as the stack's private copy (New's
+	// validation layer made it), so it may make their body replayable in
+	// place and send the first attempt without another deep copy.
+	owned bool
 }
 
 func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	replayable := true
 	if d.policy.MaxRetries > 0 {
-		req = req.Clone(ctx)
+		if !d.owned {
+			req = req.Clone(ctx)
+		}
 		replayable = makeReplayable(req)
 	}
 	// reached: an earlier attempt may have been processed by Make (it got a
@@ -127,7 +133,18 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 	// written), so a 404 to a DELETE now means "already deleted".
 	reached := false
 	for attempt := 1; ; attempt++ {
-		areq := req.Clone(context.WithValue(ctx, attemptKey{}, attempt))
+		// gotConn tells a dial failure (nothing sent) from a failure on a
+		// connection that may have carried the request.
+		var gotConn atomic.Bool
+		actx := httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, attempt), &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
+		})
+		var areq *http.Request
+		if attempt == 1 && d.owned {
+			areq = req.WithContext(actx)
+		} else {
+			areq = req.Clone(actx)
+		}
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
@@ -135,12 +152,6 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 			}
 			areq.Body = body
 		}
-		// gotConn tells a dial failure (nothing sent) from a failure on a
-		// connection that may have carried the request.
-		var gotConn atomic.Bool
-		areq = areq.WithContext(httptrace.WithClientTrace(areq.Context(), &httptrace.ClientTrace{
-			GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
-		}))
 
 		resp, err := d.next.Do(areq)
 		var (

@@ -84,8 +84,10 @@ func buildStack(s *settings, base *url.URL, bottom HttpRequestDoer) HttpRequestD
 	if s.logger != nil {
 		doer = &logDoer{next: doer, logger: s.logger, logBodies: s.logBodies, red: red, now: now}
 	}
-	doer = &retryDoer{next: doer, policy: s.retry.withDefaults(), red: red, sleep: sleep, jitter: jitter, now: now, basePath: base.EscapedPath()}
-	h := &headerDoer{next: doer, userAgent: DefaultUserAgent}
+	// validateDoer hands a private copy of each request down: the layers
+	// below it change that copy instead of making their own.
+	doer = &retryDoer{next: doer, policy: s.retry.withDefaults(), red: red, sleep: sleep, jitter: jitter, now: now, basePath: base.EscapedPath(), owned: true}
+	h := &headerDoer{next: doer, userAgent: DefaultUserAgent, owned: true}
 	if s.userAgent != "" {
 		h.userAgent = s.userAgent
 	}

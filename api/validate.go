@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/makeagents/makeagents-go/internal/mediatype"
+	"github.com/makeagents/makeagents-go/internal/validated"
 )
 
 // ValidationError reports input that the SDK refuses to send: the request
@@ -206,8 +207,12 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 			return r, d.fillCreateTeam(r)
 		}
 	case runPath, runStreamPath:
-		if err := checkRunBody(r); err != nil {
-			return nil, err
+		// sse.Run validated the body it built and marked the context so:
+		// it is not decoded a second time.
+		if !validated.RunBody(r.Context()) {
+			if err := checkRunBody(r); err != nil {
+				return nil, err
+			}
 		}
 	case contextsPath:
 		if r.Method == http.MethodGet {
@@ -257,18 +262,11 @@ func (d *validateDoer) fillCreateTeam(r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var (
-		createBody map[string]json.RawMessage
-		bodyTeam   int64
-	)
+	var bodyTeam int64
+	isObject := false
 	if len(bytes.TrimSpace(b)) > 0 {
-		if err := json.Unmarshal(b, &createBody); err != nil {
-			return &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
-		}
-	}
-	if raw, ok := createBody["teamId"]; ok && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &bodyTeam); err != nil {
-			return &ValidationError{Field: "teamId", Reason: "the body's teamId is not an integer"}
+		if isObject, bodyTeam, err = createTeamID(b); err != nil {
+			return err
 		}
 	}
 	team, err := d.resolveTeam(r, bodyTeam)
@@ -276,10 +274,15 @@ func (d *validateDoer) fillCreateTeam(r *http.Request) error {
 		return err
 	}
 	switch {
-	case createBody == nil:
+	case !isObject:
 	case bodyTeam == 0:
-		createBody["teamId"] = json.RawMessage(strconv.FormatInt(team, 10))
-		b, err := json.Marshal(createBody)
+		// Only here is the whole body decoded: to add the missing teamId.
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(b, &fields); err != nil {
+			return &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
+		}
+		fields["teamId"] = json.RawMessage(strconv.FormatInt(team, 10))
+		b, err := json.Marshal(fields)
 		if err != nil {
 			return fmt.Errorf("makeagents: encode create body: %w", err)
 		}
@@ -312,6 +315,59 @@ func checkTextContext(r *http.Request) error {
 		return ValidateContextName(*body.Name)
 	}
 	return nil
+}
+
+// createTeamID reads the teamId of a create body: whether the body is a JSON
+// object (null is not), and its teamId (0 when absent or null). Only the
+// body's exact "teamId" key counts, never a case variant: encoding/json
+// matches struct fields case-insensitively, so the one-field struct that
+// keeps this cheap (no map of every field) is used only when no key could
+// fold to teamId without being it; otherwise a map, which matches exactly.
+func createTeamID(b []byte) (isObject bool, team int64, err error) {
+	var raw json.RawMessage
+	if exactTeamIDKeys(b) {
+		var probe struct {
+			TeamID json.RawMessage `json:"teamId"`
+		}
+		if err := json.Unmarshal(b, &probe); err != nil {
+			return false, 0, &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
+		}
+		raw = probe.TeamID
+	} else {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(b, &fields); err != nil {
+			return false, 0, &ValidationError{Field: "body", Reason: "not a JSON object: " + err.Error()}
+		}
+		raw = fields["teamId"]
+	}
+	if bytes.TrimSpace(b)[0] != '{' {
+		return false, 0, nil
+	}
+	if raw != nil && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &team); err != nil {
+			return true, 0, &ValidationError{Field: "teamId", Reason: "the body's teamId is not an integer"}
+		}
+	}
+	return true, team, nil
+}
+
+// exactTeamIDKeys reports whether every spelling of "teamid" in b, in any
+// case, is exactly "teamId". It says false for any b with a non-ASCII byte
+// or a \u escape, which could spell a key that folds to teamId too (the
+// dotless ı does).
+func exactTeamIDKeys(b []byte) bool {
+	const key = `"teamid"`
+	for i, c := range b {
+		switch {
+		case c >= 0x80:
+			return false
+		case c == '\\' && i+1 < len(b) && b[i+1] == 'u':
+			return false
+		case c == '"' && i+len(key) <= len(b) && bytes.EqualFold(b[i:i+len(key)], []byte(key)) && string(b[i:i+len(key)]) != `"teamId"`:
+			return false
+		}
+	}
+	return true
 }
 
 // resolveTeam fills in teamId when the caller left it at 0 (or passed nil

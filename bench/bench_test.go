@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	gojson "github.com/goccy/go-json"
+	jsoniter "github.com/json-iterator/go"
 	"github.com/launchdarkly/eventsource"
 	"github.com/openai/openai-go/v3/packages/ssestream"
 	gosse "github.com/tmaxmax/go-sse"
@@ -24,7 +26,9 @@ import (
 )
 
 // stream builds n step events whose content is contentLen bytes, shaped like
-// Make's documented example (event, id, data lines).
+// Make's documented example: event, id and data lines with no space after
+// the colons, and the example's four step fields (role, content, id,
+// agentIterationId).
 func stream(n, contentLen int) []byte {
 	var b bytes.Buffer
 	content := strings.Repeat("The weather in Prague is mild today. ", contentLen/37+1)[:contentLen]
@@ -35,7 +39,7 @@ func stream(n, contentLen int) []byte {
 			"id":               fmt.Sprintf("445431dd-c20e-4a58-a043-%012d", i),
 			"agentIterationId": "a132ced5-4afd-4444-ac9d-330cc99c4986",
 		})
-		fmt.Fprintf(&b, "event: step\nid: 4ebb9c59-ab75-41d5-8146-%012d\ndata: %s\n\n", i, data)
+		fmt.Fprintf(&b, "event:step\nid:4ebb9c59-ab75-41d5-8146-%012d\ndata:%s\n\n", i, data)
 	}
 	return b.Bytes()
 }
@@ -176,6 +180,53 @@ func BenchmarkDecode(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/events, "ns/event")
 				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/events, "B/event")
 				b.ReportMetric(float64(after.Mallocs-before.Mallocs)/events, "allocs/event")
+			})
+		}
+	}
+}
+
+// plainStep has api.Step's fields and JSON names, for the libraries that
+// decode into a plain struct.
+type plainStep struct {
+	AgentIterationID *string           `json:"agentIterationId,omitempty"`
+	Content          string            `json:"content"`
+	ExecutionTimeMs  *float64          `json:"executionTimeMs,omitempty"`
+	ID               *string           `json:"id,omitempty"`
+	Index            *int64            `json:"index,omitempty"`
+	Role             string            `json:"role"`
+	TokenUsage       any               `json:"tokenUsage,omitempty"`
+	ToolCalls        []api.ToolCall    `json:"toolCalls,omitempty"`
+	ToolResponse     *api.ToolResponse `json:"toolResponse,omitempty"`
+}
+
+// BenchmarkStepDecode compares ways to decode one step's data: the SDK's
+// (Event.Step, internal/stepjson), encoding/json, and the two JSON libraries
+// Go users most often reach for instead.
+func BenchmarkStepDecode(b *testing.B) {
+	steps := map[string][]byte{
+		"documented": []byte(`{"role":"assistant","content":"The weather in Prague is mild today. The weather in Prague is mild today. The weather in Prague is mild today","id":"445431dd-c20e-4a58-a043-000000000001","agentIterationId":"a132ced5-4afd-4444-ac9d-330cc99c4986"}`),
+		"toolstep":   []byte(`{"role":"tool","content":"The weather in Prague is mild today.","id":"445431dd-c20e-4a58-a043-000000000001","agentIterationId":"a132ced5-4afd-4444-ac9d-330cc99c4986","index":3,"executionTimeMs":812.5,"tokenUsage":{"promptTokens":1204,"completionTokens":87,"totalTokens":1291},"toolCalls":[{"id":"c1","name":"Get weather","toolType":"scenario","arguments":{"city":"Prague"}}],"toolResponse":{"name":"Get weather","result":{"tempC":12},"status":"ok","toolType":"scenario"}}`),
+	}
+	jsoniterStd := jsoniter.ConfigCompatibleWithStandardLibrary
+	for _, name := range []string{"documented", "toolstep"} {
+		data := steps[name]
+		cases := []struct {
+			name string
+			fn   func() error
+		}{
+			{"sse.Event.Step", func() error { _, err := (sse.Event{Type: "step", Data: data}).Step(); return err }},
+			{"encoding/json", func() error { var s plainStep; return json.Unmarshal(data, &s) }},
+			{"goccy/go-json", func() error { var s plainStep; return gojson.Unmarshal(data, &s) }},
+			{"json-iterator", func() error { var s plainStep; return jsoniterStd.Unmarshal(data, &s) }},
+		}
+		for _, c := range cases {
+			b.Run(name+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := c.fn(); err != nil {
+						b.Fatal(err)
+					}
+				}
 			})
 		}
 	}

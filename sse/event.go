@@ -1,11 +1,11 @@
 package sse
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/stepjson"
 )
 
 // Event types with a meaning to this package. Any other type is passed
@@ -41,13 +41,14 @@ type Event struct {
 // Step decodes the data of a step event into the fields the spec knows
 // (role, content, tool calls and responses, token usage, ids). Fields Make
 // adds later are not in api.Step; they stay in e.Data, which is never
-// changed.
+// changed. The result is exactly what encoding/json gives, at about a
+// quarter of its cost for the steps Make sends (internal/stepjson).
 func (e Event) Step() (api.Step, error) {
-	var s api.Step
 	if e.Type != TypeStep {
-		return s, fmt.Errorf("sse: event type %q is not %q", e.Type, TypeStep)
+		return api.Step{}, fmt.Errorf("sse: event type %q is not %q", e.Type, TypeStep)
 	}
-	if err := json.Unmarshal(e.Data, &s); err != nil {
+	s, err := stepjson.Decode(e.Data)
+	if err != nil {
 		return s, fmt.Errorf("sse: decoding step event %q: %w", e.ID, err)
 	}
 	return s, nil

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/launchdarkly/eventsource"
 	"go.uber.org/goleak"
@@ -139,5 +140,50 @@ func TestNoLeakAfterDroppedStream(t *testing.T) {
 	// Cutting the connection ends the body but not the decoder's goroutine,
 	// which then waits to hand over its error: only the cleanup drains it.
 	srv.CloseClientConnections()
+	srv.Close()
+}
+
+// silent answers with the stream's headers and then sends nothing until the
+// client goes away: an agent that is still thinking.
+func silent(_ io.Writer, r *http.Request) {
+	<-r.Context().Done()
+}
+
+// The decoder starts only once the body has sent something, so Close must
+// end a Next that is still waiting for the first byte, and a stream never
+// read at all, with nothing left behind.
+func TestCloseBeforeFirstByte(t *testing.T) {
+	verifyNoLeaks(t)
+	srv := newSSEServer(t, silent)
+	st := srv.run(t, context.Background())
+	done := make(chan bool)
+	go func() { done <- st.Next() }()
+	st.Close()
+	if <-done {
+		t.Fatal("Next returned an event from a silent server")
+	}
+	if !errors.Is(st.Err(), sse.ErrClosed) {
+		t.Fatalf("Err = %v, want ErrClosed", st.Err())
+	}
+
+	unread := srv.run(t, context.Background())
+	unread.Close()
+	if unread.Next() || !errors.Is(unread.Err(), sse.ErrClosed) {
+		t.Fatalf("after Close without Next: Next true or Err = %v, want ErrClosed", unread.Err())
+	}
+	srv.Close()
+}
+
+func TestIdleTimeoutBeforeFirstByte(t *testing.T) {
+	verifyNoLeaks(t)
+	srv := newSSEServer(t, silent)
+	st := srv.run(t, context.Background(), sse.WithIdleTimeout(50*time.Millisecond))
+	if st.Next() {
+		t.Fatal("Next returned an event from a silent server")
+	}
+	if !errors.Is(st.Err(), sse.ErrIdleTimeout) {
+		t.Fatalf("Err = %v, want ErrIdleTimeout", st.Err())
+	}
+	st.Close()
 	srv.Close()
 }

@@ -14,8 +14,8 @@ import (
 
 	"github.com/launchdarkly/eventsource"
 	"github.com/makeagents/makeagents-go/api"
-
 	"github.com/makeagents/makeagents-go/internal/mediatype"
+	"github.com/makeagents/makeagents-go/internal/validated"
 )
 
 // DefaultMaxEventSize is the default bound on one event's size on the wire
@@ -84,7 +84,9 @@ func Run(ctx context.Context, c api.ClientInterface, agentID string, params *api
 	if err := api.ValidateRunRequest(body); err != nil {
 		return nil, err
 	}
-	resp, err := c.RunAgentStream(ctx, agentID, params, body, acceptEventStream)
+	// The mark spares New's validation layer decoding the body it is about
+	// to send only to check it again.
+	resp, err := c.RunAgentStream(validated.WithRunBody(ctx), agentID, params, body, acceptEventStream)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
@@ -155,7 +157,8 @@ type stream struct {
 	// decMu is held by whoever calls the decoder: Next, or whoever drains
 	// it after the stream was stopped. The decoder is not safe for
 	// concurrent use, and after it has returned an error it must not be
-	// called again (its channels are closed and it would spin).
+	// called again (its channels are closed and it would spin). dec is nil
+	// until the first Next has seen the body's first bytes.
 	decMu   sync.Mutex
 	dec     *eventsource.Decoder
 	decDone bool
@@ -179,7 +182,8 @@ func newStream(ctx context.Context, body io.ReadCloser, cfg config) *stream {
 		})
 		s.fr.idle.Stop()
 	}
-	s.dec = eventsource.NewDecoder(s.fr)
+	// The Decoder (with its goroutine and 4 KiB buffer) is made by the
+	// first Next, once the body has sent something: see start.
 	// With ctx already done the callback runs at once, on another
 	// goroutine, and may reach release before AfterFunc has returned: the
 	// field is written and read under mu.
@@ -227,6 +231,12 @@ func (s *stream) release() {
 // blocks on an unbuffered channel send until someone receives, can return.
 // The body is closed first, so this reads at most what is already buffered.
 func (s *stream) drainLocked() {
+	if s.dec == nil && !s.decDone {
+		// Never started: there is no goroutine to end. The reason set by
+		// stop is the outcome.
+		s.finishLocked(io.EOF)
+		return
+	}
 	for !s.decDone {
 		if _, err := s.dec.Decode(); err != nil {
 			s.finishLocked(err)
@@ -266,6 +276,9 @@ func (s *stream) next() bool {
 	if s.decDone {
 		return false
 	}
+	if s.dec == nil {
+		s.start()
+	}
 	for {
 		ev, err := s.dec.Decode()
 		if err != nil {
@@ -294,6 +307,40 @@ func (s *stream) next() bool {
 		s.cur = e
 		return true
 	}
+}
+
+// start waits, on the caller's goroutine, for the body's first bytes, and
+// only then makes the Decoder, which reads the rest on a goroutine of its
+// own. A stream that has been opened but not yet answered (the agent is
+// still thinking) so holds no goroutine and no buffer beyond what a plain
+// read of the body would. The first read goes through the framer like every
+// other, so the size bounds, the idle timeout and Close apply to it too.
+func (s *stream) start() {
+	p := &primed{rest: s.fr}
+	n, err := s.fr.Read(p.buf[:])
+	p.head, p.err = p.buf[:n], err
+	s.dec = eventsource.NewDecoder(p)
+}
+
+// primed hands on the bytes (and the error) of the read start made, then
+// reads on from the framer.
+type primed struct {
+	buf  [64]byte
+	head []byte
+	err  error
+	rest io.Reader
+}
+
+func (p *primed) Read(b []byte) (int, error) {
+	if len(p.head) > 0 {
+		n := copy(b, p.head)
+		p.head = p.head[n:]
+		return n, nil
+	}
+	if p.err != nil {
+		return 0, p.err
+	}
+	return p.rest.Read(b)
 }
 
 func (s *stream) close() {
