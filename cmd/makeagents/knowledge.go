@@ -32,9 +32,6 @@ takes; check the connection's id in Make.`,
 		if err != nil {
 			return err
 		}
-		if res.JSON200 == nil {
-			return unexpected(res.StatusCode(), res.Body)
-		}
 		return writeJSON(in.stdout, *res.JSON200)
 	},
 }
@@ -56,9 +53,6 @@ var providersGetCmd = &command{
 		res, err := c.GetLLMProviderWithResponse(ctx, id, &api.GetLLMProviderParams{TeamID: cfg.teamID})
 		if err != nil {
 			return err
-		}
-		if res.JSON200 == nil {
-			return unexpected(res.StatusCode(), res.Body)
 		}
 		return writeRawJSON(in.stdout, res.Body)
 	},
@@ -82,9 +76,6 @@ var providersModelsCmd = &command{
 		if err != nil {
 			return err
 		}
-		if res.JSON200 == nil {
-			return unexpected(res.StatusCode(), res.Body)
-		}
 		return writeJSON(in.stdout, *res.JSON200)
 	},
 }
@@ -106,9 +97,6 @@ var contextsListCmd = &command{
 		res, err := c.ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: cfg.teamID, AgentID: agentID})
 		if err != nil {
 			return err
-		}
-		if res.JSON200 == nil {
-			return unexpected(res.StatusCode(), res.Body)
 		}
 		return writeJSON(in.stdout, *res.JSON200)
 	},
@@ -145,11 +133,8 @@ var contextsDeleteCmd = &command{
 		if err != nil {
 			return err
 		}
-		res, err := c.DeleteContextWithResponse(ctx, in.args[0], &api.DeleteContextParams{TeamID: cfg.teamID})
-		if err != nil {
-			return err
-		}
-		return expectNoContent(res.StatusCode(), res.Body)
+		_, err = c.DeleteContextWithResponse(ctx, in.args[0], &api.DeleteContextParams{TeamID: cfg.teamID})
+		return err
 	},
 }
 
@@ -177,11 +162,8 @@ func runContextsAdd(ctx context.Context, in *invocation) error {
 		if err != nil {
 			return err
 		}
-		res, err := c.CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: cfg.teamID}, body)
-		if err != nil {
-			return err
-		}
-		return expectNoContent(res.StatusCode(), res.Body)
+		_, err = c.CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: cfg.teamID}, body)
+		return err
 	}
 	name := o.name
 	if name == "" {
@@ -199,11 +181,8 @@ func runContextsAdd(ctx context.Context, in *invocation) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.UploadContext(ctx, &api.CreateContextParams{TeamID: cfg.teamID}, agentID, name, f)
-	if err != nil {
-		return err
-	}
-	return expectNoContent(res.StatusCode(), res.Body)
+	_, err = c.UploadContext(ctx, &api.CreateContextParams{TeamID: cfg.teamID}, agentID, name, f)
+	return err
 }
 
 // openUpload opens a file to upload: it must exist, be readable and be a

@@ -38,9 +38,6 @@ without it the run sends "config": {} and the agent runs as configured.`,
 		if err != nil {
 			return err
 		}
-		if res.JSON200 == nil {
-			return unexpected(res.StatusCode(), res.Body)
-		}
 		return writeRawJSON(in.stdout, res.Body)
 	},
 }
