@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/makeagents/makeagents-go/internal/jsontext"
 )
 
 // Lines returns Make's error detail as a list of lines: the one string when
@@ -15,14 +17,14 @@ func (d ErrorDetail) Lines() []string {
 	raw := d.union
 	var items []json.RawMessage
 	if json.Unmarshal(raw, &items) != nil {
-		if t := jsonText(raw); t != "" {
+		if t := jsontext.Of(raw); t != "" {
 			return []string{t}
 		}
 		return nil
 	}
 	var out []string
 	for _, it := range items {
-		if t := jsonText(it); t != "" {
+		if t := jsontext.Of(it); t != "" {
 			out = append(out, t)
 		}
 	}
@@ -31,15 +33,3 @@ func (d ErrorDetail) Lines() []string {
 
 // Text returns the detail as one readable string, lines joined by "; ".
 func (d ErrorDetail) Text() string { return strings.Join(d.Lines(), "; ") }
-
-// jsonText returns a JSON string's value, or any other JSON value's text.
-func jsonText(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return strings.TrimSpace(string(raw))
-}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/makeagents/makeagents-go/api"
+
+	"github.com/makeagents/makeagents-go/internal/jsontext"
 )
 
 // Errors that end a stream. Compare with errors.Is: the error returned by
@@ -66,27 +68,14 @@ func newServerError(e Event) *ServerError {
 		se.Message = strings.TrimSpace(string(e.Data))
 		return se
 	}
-	se.Message = jsonText(fields["message"])
+	se.Message = jsontext.Of(fields["message"])
 	var detail api.ErrorDetail
 	if raw := fields["detail"]; len(raw) > 0 && detail.UnmarshalJSON(raw) == nil {
 		se.Details = detail.Lines()
 	}
 	se.Detail = strings.Join(se.Details, "; ")
-	se.Code = jsonText(fields["code"])
+	se.Code = jsontext.Of(fields["code"])
 	return se
-}
-
-// jsonText returns a JSON string's value, or any other JSON value's text, so
-// that a numeric code still shows up.
-func jsonText(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return string(raw)
 }
 
 func (e *ServerError) Error() string {

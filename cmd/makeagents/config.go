@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/makeagents/makeagents-go/api"
+
+	"github.com/makeagents/makeagents-go/internal/redact"
 )
 
 // userAgent identifies the CLI in Make's logs.
@@ -21,7 +23,7 @@ type config struct {
 
 // String and GoString keep the token out of any %v, %+v or %#v of a config.
 func (c *config) String() string {
-	return fmt.Sprintf("config{baseURL: %s, team: %d, oauth: %t, token: [redacted]}", c.baseURL, c.teamID, c.oauth)
+	return fmt.Sprintf("config{baseURL: %s, team: %d, oauth: %t, token: %s}", c.baseURL, c.teamID, c.oauth, redact.Mark)
 }
 
 func (c *config) GoString() string { return c.String() }
