@@ -59,21 +59,26 @@ func findOperation(method, escapedPath, basePath string) (operation, bool) {
 	return operation{kind: opShort}, false
 }
 
+// matchPath reports whether path has pattern's segments, a {param} matching
+// any one non-empty segment. It walks both strings without allocating: it
+// runs for every request, in several layers.
 func matchPath(pattern, path string) bool {
-	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
-	if len(ps) != len(xs) {
-		return false
-	}
-	for i, p := range ps {
+	for {
+		p, prest, pmore := strings.Cut(pattern, "/")
+		x, xrest, xmore := strings.Cut(path, "/")
 		if strings.HasPrefix(p, "{") {
-			if xs[i] == "" {
+			if x == "" {
 				return false
 			}
-			continue
-		}
-		if p != xs[i] {
+		} else if p != x {
 			return false
 		}
+		if pmore != xmore {
+			return false
+		}
+		if !pmore {
+			return true
+		}
+		pattern, path = prest, xrest
 	}
-	return true
 }

@@ -85,3 +85,32 @@ func TestFindOperation(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchPath(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"/ai-agents/v1/agents", "/ai-agents/v1/agents", true},
+		{"/ai-agents/v1/agents", "/ai-agents/v1/agents/", false},
+		{"/ai-agents/v1/agents/{agentId}", "/ai-agents/v1/agents/abc", true},
+		{"/ai-agents/v1/agents/{agentId}", "/ai-agents/v1/agents/", false},
+		{"/ai-agents/v1/agents/{agentId}", "/ai-agents/v1/agents/a/run", false},
+		{"/ai-agents/v1/agents/{agentId}/run", "/ai-agents/v1/agents/a/run", true},
+		{"/ai-agents/v1/agents/{agentId}/run", "/ai-agents/v1/agents/a/run/stream", false},
+		{"/ai-agents/v1/agents/{agentId}/run/stream", "/ai-agents/v1/agents/a/run", false},
+		{"/ai-agents/v1/llm-providers/{providerId}/models", "/ai-agents/v1/llm-providers/7/models", true},
+		{"/ai-agents/v1/contexts", "/ai-agents/v1/context", false},
+		{"/ai-agents/v1/contexts", "", false},
+	} {
+		if got := matchPath(tc.pattern, tc.path); got != tc.want {
+			t.Errorf("matchPath(%q, %q) = %v, want %v", tc.pattern, tc.path, got, tc.want)
+		}
+	}
+	// It runs in several layers of every request: it must not allocate.
+	if n := testing.AllocsPerRun(100, func() {
+		findOperation("GET", "/api/v2/ai-agents/v1/llm-providers/7/models", "/api/v2")
+	}); n != 0 {
+		t.Errorf("findOperation allocates %v times per call", n)
+	}
+}

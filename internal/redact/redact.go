@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -150,7 +151,6 @@ type reader struct {
 	buf  []byte // redacted bytes not yet returned, then the held-back tail
 	out  int    // how many bytes at the start of buf may be returned
 	err  error
-	tmp  []byte
 	done bool
 }
 
@@ -159,13 +159,14 @@ func (x *reader) Read(p []byte) (int, error) {
 		if x.done {
 			return 0, x.err
 		}
-		if x.tmp == nil {
-			x.tmp = make([]byte, 32<<10)
-		}
-		n, err := x.src.Read(x.tmp)
+		// Read straight into buf, as much as the caller asked for (within
+		// bounds): an open stream waiting for its next event holds a buffer
+		// of its reader's size, not a fixed 32 KiB.
+		want := min(max(len(p), 512), 32<<10)
+		x.buf = slices.Grow(x.buf, want)
+		n, err := x.src.Read(x.buf[len(x.buf) : len(x.buf)+want])
 		if n > 0 {
-			x.buf = append(x.buf, x.tmp[:n]...)
-			x.buf = x.r.Bytes(x.buf)
+			x.buf = x.r.Bytes(x.buf[:len(x.buf)+n])
 		}
 		if err != nil {
 			x.done, x.err = true, err
