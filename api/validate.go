@@ -234,20 +234,25 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 // path-escaped as one segment and fails here), provider ids positive
 // integers.
 func checkPathParams(op operation, path string) error {
-	pattern, segs := strings.Split(op.path, "/"), strings.Split(path, "/")
-	for i, p := range pattern {
+	// findOperation matched path to the pattern, so the two have the same
+	// segments; walk them in step.
+	pattern := op.path
+	for pattern != "" {
+		var p, seg string
+		p, pattern, _ = strings.Cut(pattern, "/")
+		seg, path, _ = strings.Cut(path, "/")
 		switch p {
 		case "{agentId}":
-			if err := checkPathID(segs[i], ValidateAgentID, "agentId"); err != nil {
+			if err := checkPathID(seg, ValidateAgentID, "agentId"); err != nil {
 				return err
 			}
 		case "{contextId}":
-			if err := checkPathID(segs[i], ValidateContextID, "contextId"); err != nil {
+			if err := checkPathID(seg, ValidateContextID, "contextId"); err != nil {
 				return err
 			}
 		case "{providerId}":
-			if id, err := strconv.ParseInt(segs[i], 10, 64); err != nil || id <= 0 {
-				return &ValidationError{Field: "providerId", Reason: fmt.Sprintf("%.32q is not a positive integer", segs[i])}
+			if id, err := strconv.ParseInt(seg, 10, 64); err != nil || id <= 0 {
+				return &ValidationError{Field: "providerId", Reason: fmt.Sprintf("%.32q is not a positive integer", seg)}
 			}
 		}
 	}
