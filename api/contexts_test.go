@@ -329,3 +329,16 @@ func TestUploadOutlastsTheHeaderTimeout(t *testing.T) {
 		t.Fatalf("a server quiet after the upload: err = %v, want ErrHeaderTimeout", err)
 	}
 }
+
+// An upload's content type comes from its extension, the common knowledge
+// formats without the machine's MIME tables.
+func TestUploadContentType(t *testing.T) {
+	for name, want := range map[string]string{
+		"notes.txt": "text/plain; charset=utf-8", "Prices.CSV": "text/csv; charset=utf-8", "manual.pdf": "application/pdf",
+		"spec.md": "text/markdown; charset=utf-8", "blob": "application/octet-stream", "data.unknownext": "application/octet-stream",
+	} {
+		if got := uploadContentType(name); got != want {
+			t.Errorf("uploadContentType(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

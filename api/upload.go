@@ -77,15 +77,11 @@ func writeUpload(mw *multipart.Writer, agentID, fileName string, content io.Read
 	if err := mw.WriteField("agentId", agentID); err != nil {
 		return err
 	}
-	contentType := mime.TypeByExtension(strings.ToLower(filepath.Ext(fileName)))
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
 	h := textproto.MIMEHeader{}
 	// fileName passed ValidateContextName: no quotes, backslashes or line
 	// breaks to escape.
 	h.Set("Content-Disposition", `form-data; name="file"; filename="`+fileName+`"`)
-	h.Set("Content-Type", contentType)
+	h.Set("Content-Type", uploadContentType(fileName))
 	part, err := mw.CreatePart(h)
 	if err != nil {
 		return err
@@ -94,4 +90,35 @@ func writeUpload(mw *multipart.Writer, agentID, fileName string, content io.Read
 		return err
 	}
 	return mw.Close()
+}
+
+// knowledgeTypes are the content types of the files most often given to an
+// agent as knowledge, so that an upload's type does not depend on the
+// machine's MIME tables (which a minimal container may lack).
+var knowledgeTypes = map[string]string{
+	".txt":  "text/plain; charset=utf-8",
+	".md":   "text/markdown; charset=utf-8",
+	".csv":  "text/csv; charset=utf-8",
+	".json": "application/json",
+	".html": "text/html; charset=utf-8",
+	".htm":  "text/html; charset=utf-8",
+	".xml":  "text/xml; charset=utf-8",
+	".pdf":  "application/pdf",
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+// uploadContentType is the Content-Type of an uploaded file's part: from
+// its extension, the table above first, then the system's, else
+// application/octet-stream.
+func uploadContentType(fileName string) string {
+	ext := strings.ToLower(filepath.Ext(fileName))
+	if t, ok := knowledgeTypes[ext]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
 }
