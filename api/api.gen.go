@@ -1571,7 +1571,7 @@ func (c *Client) ListAgents(ctx context.Context, params *ListAgentsParams, reqEd
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "listAgents"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1592,7 +1592,7 @@ func (c *Client) CreateAgentWithBody(ctx context.Context, params *CreateAgentPar
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "createAgent"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1613,7 +1613,7 @@ func (c *Client) CreateAgent(ctx context.Context, params *CreateAgentParams, bod
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "createAgent"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1632,7 +1632,7 @@ func (c *Client) DeleteAgent(ctx context.Context, agentID AgentID, params *Delet
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "deleteAgent"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1651,7 +1651,7 @@ func (c *Client) GetAgent(ctx context.Context, agentID AgentID, params *GetAgent
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "getAgent"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1673,7 +1673,7 @@ func (c *Client) UpdateAgentWithBody(ctx context.Context, agentID AgentID, param
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "updateAgent"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1695,7 +1695,7 @@ func (c *Client) UpdateAgent(ctx context.Context, agentID AgentID, params *Updat
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "updateAgent"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1717,7 +1717,7 @@ func (c *Client) RunAgentWithBody(ctx context.Context, agentID AgentID, params *
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "runAgent"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1739,7 +1739,7 @@ func (c *Client) RunAgent(ctx context.Context, agentID AgentID, params *RunAgent
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "runAgent"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1770,7 +1770,7 @@ func (c *Client) RunAgentStreamWithBody(ctx context.Context, agentID AgentID, pa
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "runAgentStream"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1801,7 +1801,7 @@ func (c *Client) RunAgentStream(ctx context.Context, agentID AgentID, params *Ru
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "runAgentStream"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1820,7 +1820,7 @@ func (c *Client) ListContexts(ctx context.Context, params *ListContextsParams, r
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "listContexts"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1845,7 +1845,7 @@ func (c *Client) CreateContextWithBody(ctx context.Context, params *CreateContex
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "createContext"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1870,7 +1870,7 @@ func (c *Client) CreateContext(ctx context.Context, params *CreateContextParams,
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "createContext"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1889,7 +1889,7 @@ func (c *Client) DeleteContext(ctx context.Context, contextID ContextID, params 
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "deleteContext"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1909,7 +1909,7 @@ func (c *Client) ListLLMProviders(ctx context.Context, params *ListLLMProvidersP
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "listLLMProviders"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1929,7 +1929,7 @@ func (c *Client) GetLLMProvider(ctx context.Context, providerID ProviderID, para
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "getLLMProvider"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -1949,7 +1949,7 @@ func (c *Client) ListLLMProviderModels(ctx context.Context, providerID ProviderI
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(withOperation(ctx, "listLLMProviderModels"))
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}

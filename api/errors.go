@@ -218,7 +218,7 @@ func (e *UnexpectedResponseError) Error() string {
 // *UnexpectedResponseError. Operations without a success body to decode,
 // and streams (checked by the sse package), pass unchanged.
 func checkSuccess(req *http.Request, resp *http.Response, basePath string, red redactor) error {
-	op, ok := findOperation(req.Method, req.URL.EscapedPath(), basePath)
+	op, ok := operationOf(req, basePath)
 	if !ok || op.status == 0 {
 		return nil
 	}

@@ -93,7 +93,7 @@ type boundDoer struct {
 }
 
 func (d *boundDoer) Do(req *http.Request) (*http.Response, error) {
-	op, _ := findOperation(req.Method, req.URL.EscapedPath(), d.basePath)
+	op, _ := operationOf(req, d.basePath)
 	ctx, cancel := context.WithCancelCause(req.Context())
 	timeout := d.headerTimeout
 	switch op.kind {

@@ -18,6 +18,7 @@ const (
 // table below is checked against openapi.yaml by TestOperationsMatchSpec,
 // so a new operation in the spec cannot be forgotten here.
 type operation struct {
+	id     string // the operationId in openapi.yaml
 	method string
 	path   string // under the base URL; {x} matches one path segment
 	kind   opKind
@@ -28,24 +29,48 @@ type operation struct {
 
 // operations are the 13 operations of Make's AI Agents API.
 var operations = []operation{
-	{http.MethodGet, "/ai-agents/v1/agents", opShort, http.StatusOK},
-	{http.MethodPost, "/ai-agents/v1/agents", opShort, http.StatusCreated},
-	{http.MethodGet, "/ai-agents/v1/agents/{agentId}", opShort, http.StatusOK},
-	{http.MethodPatch, "/ai-agents/v1/agents/{agentId}", opShort, 0},
-	{http.MethodDelete, "/ai-agents/v1/agents/{agentId}", opShort, 0},
-	{http.MethodPost, "/ai-agents/v1/agents/{agentId}/run", opRun, http.StatusOK},
-	{http.MethodPost, "/ai-agents/v1/agents/{agentId}/run/stream", opStream, 0},
-	{http.MethodPost, "/ai-agents/v1/contexts", opShort, 0},
-	{http.MethodGet, "/ai-agents/v1/contexts", opShort, http.StatusOK},
-	{http.MethodDelete, "/ai-agents/v1/contexts/{contextId}", opShort, 0},
-	{http.MethodGet, "/ai-agents/v1/llm-providers", opShort, http.StatusOK},
-	{http.MethodGet, "/ai-agents/v1/llm-providers/{providerId}", opShort, http.StatusOK},
-	{http.MethodGet, "/ai-agents/v1/llm-providers/{providerId}/models", opShort, http.StatusOK},
+	{"listAgents", http.MethodGet, "/ai-agents/v1/agents", opShort, http.StatusOK},
+	{"createAgent", http.MethodPost, "/ai-agents/v1/agents", opShort, http.StatusCreated},
+	{"getAgent", http.MethodGet, "/ai-agents/v1/agents/{agentId}", opShort, http.StatusOK},
+	{"updateAgent", http.MethodPatch, "/ai-agents/v1/agents/{agentId}", opShort, 0},
+	{"deleteAgent", http.MethodDelete, "/ai-agents/v1/agents/{agentId}", opShort, 0},
+	{"runAgent", http.MethodPost, "/ai-agents/v1/agents/{agentId}/run", opRun, http.StatusOK},
+	{"runAgentStream", http.MethodPost, "/ai-agents/v1/agents/{agentId}/run/stream", opStream, 0},
+	{"createContext", http.MethodPost, "/ai-agents/v1/contexts", opShort, 0},
+	{"listContexts", http.MethodGet, "/ai-agents/v1/contexts", opShort, http.StatusOK},
+	{"deleteContext", http.MethodDelete, "/ai-agents/v1/contexts/{contextId}", opShort, 0},
+	{"listLLMProviders", http.MethodGet, "/ai-agents/v1/llm-providers", opShort, http.StatusOK},
+	{"getLLMProvider", http.MethodGet, "/ai-agents/v1/llm-providers/{providerId}", opShort, http.StatusOK},
+	{"listLLMProviderModels", http.MethodGet, "/ai-agents/v1/llm-providers/{providerId}/models", opShort, http.StatusOK},
 }
 
-// findOperation returns the operation a request is for; an unknown one (a
-// path this version does not know) gets the short bounds and no check of
-// its success body.
+// operationOf returns the operation a request is for. The generated method
+// that built the request names it on the request's context, so the call
+// itself says which operation it is; that operation must still match the
+// request's method and path (a RequestEditorFn may have changed them). A
+// request built otherwise (sent through the client's doer directly) is
+// matched by its method and path. ok is false for a request that is no
+// operation of the API; it gets the short bounds and no check of its
+// success body.
+func operationOf(req *http.Request, basePath string) (op operation, ok bool) {
+	id, named := operationFromContext(req.Context())
+	if !named {
+		return findOperation(req.Method, req.URL.EscapedPath(), basePath)
+	}
+	for _, op := range operations {
+		if op.id == id {
+			rest, under := strings.CutPrefix(req.URL.EscapedPath(), basePath)
+			if under && op.method == req.Method && matchPath(op.path, rest) {
+				return op, true
+			}
+			break
+		}
+	}
+	return operation{kind: opShort}, false
+}
+
+// findOperation returns the operation of a method and path, matched
+// against the table.
 func findOperation(method, escapedPath, basePath string) (operation, bool) {
 	rest, ok := strings.CutPrefix(escapedPath, basePath)
 	if !ok {

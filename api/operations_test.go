@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"strconv"
@@ -28,6 +29,9 @@ func TestOperationsMatchSpec(t *testing.T) {
 				t.Errorf("%s %s (%s) is not in the operations table", method, path, op.OperationID)
 				continue
 			}
+			if got.id != op.OperationID {
+				t.Errorf("%s %s: spec says operationId %q, the table %q", method, path, op.OperationID, got.id)
+			}
 			status, json, stream := successOf(op)
 			switch {
 			case stream && got.kind != opStream:
@@ -43,8 +47,40 @@ func TestOperationsMatchSpec(t *testing.T) {
 		}
 	}
 	sort.Strings(seen)
-	if len(seen) < 7 {
-		t.Fatalf("spec has only %v", seen)
+	if len(seen) != len(operations) {
+		t.Fatalf("spec has %d operations %v, the table %d", len(seen), seen, len(operations))
+	}
+}
+
+// Every generated method names its operation on the request's context (the
+// client template's change), and that name is the one the request is
+// checked as: validation knows the operation from the call.
+func TestOperationNamedByTheCall(t *testing.T) {
+	var named []string
+	bottom := rtDoer(func(r *http.Request) (*http.Response, error) {
+		id, _ := operationFromContext(r.Context())
+		named = append(named, id)
+		return &http.Response{StatusCode: 204, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	})
+	c, err := New(WithoutEnvironment(), WithToken(testToken), WithTeamID(7), WithHTTPClient(bottom), WithRetry(RetryPolicy{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, _ = c.UpdateAgentWithResponse(ctx, testAgent, nil, UpdateAgentRequest{Name: ptrTo("n")})
+	_, _ = c.DeleteContextWithResponse(ctx, testAgent, nil)
+	if strings.Join(named, " ") != "updateAgent deleteContext" {
+		t.Errorf("operations named on the calls' requests: %q", named)
+	}
+	// A request editor that moves a request off its operation's path is
+	// refused: the call said which operation it is.
+	moved := func(_ context.Context, r *http.Request) error {
+		r.URL.Path = strings.Replace(r.URL.Path, "/agents/", "/contexts/", 1)
+		return nil
+	}
+	_, err = c.DeleteAgentWithResponse(ctx, testAgent, nil, moved)
+	if !IsValidationError(err) || !strings.Contains(err.Error(), "deleteAgent") {
+		t.Errorf("a deleteAgent moved to the contexts path: err = %v, want a ValidationError naming deleteAgent", err)
 	}
 }
 

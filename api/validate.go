@@ -187,7 +187,7 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 	if req.URL == nil {
 		return nil, &ValidationError{Field: "url", Reason: "request has no URL"}
 	}
-	op, ok := findOperation(req.Method, req.URL.EscapedPath(), d.basePath)
+	op, ok := operationOf(req, d.basePath)
 	if !ok {
 		// Through the generated client only an id of "." or ".." gets here:
 		// url resolution turned it into a path of no operation.
@@ -195,7 +195,11 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 		if strings.Contains(req.URL.EscapedPath(), contextsPath) {
 			field = "contextId"
 		}
-		return nil, &ValidationError{Field: field, Reason: fmt.Sprintf("%s %.100q is no operation of the AI Agents API (is the id a UUID?)", req.Method, req.URL.EscapedPath())}
+		what := "no operation of the AI Agents API"
+		if id, named := operationFromContext(req.Context()); named {
+			what = "not a path of " + id + " (a request editor may have changed it)"
+		}
+		return nil, &ValidationError{Field: field, Reason: fmt.Sprintf("%s %.100q is %s; is the id a UUID?", req.Method, req.URL.EscapedPath(), what)}
 	}
 	if err := checkPathParams(op, strings.TrimPrefix(req.URL.EscapedPath(), d.basePath)); err != nil {
 		return nil, err
@@ -234,7 +238,7 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 // path-escaped as one segment and fails here), provider ids positive
 // integers.
 func checkPathParams(op operation, path string) error {
-	// findOperation matched path to the pattern, so the two have the same
+	// operationOf matched path to the pattern, so the two have the same
 	// segments; walk them in step.
 	pattern := op.path
 	for pattern != "" {
