@@ -6,6 +6,9 @@
 // input validation, and UploadContext for streaming a file to an agent.
 //
 //	client, err := api.New(api.WithZone(api.ZoneEU1), api.WithTeamID(42)) // token from MAKE_API_TOKEN
+//	if err != nil {
+//		log.Fatal(err) // a bad option or environment variable; nothing was sent
+//	}
 //	res, err := client.ListAgentsWithResponse(ctx, nil)
 //	if err != nil {
 //		log.Fatal(err) // *APIError (use errors.As), *ValidationError or a network error
