@@ -9,11 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/makeagents/makeagents-go/internal/memtest"
 )
 
 // ---- redirects ----
@@ -375,35 +376,6 @@ func TestBodyIdle(t *testing.T) {
 
 // ---- measured memory bounds ----
 
-// heapPeak samples the live heap until stop is called and returns the
-// highest growth over the heap at the start.
-func heapPeak() (stop func() uint64) {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	var peak uint64
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			if m.HeapAlloc > base && m.HeapAlloc-base > peak {
-				peak = m.HeapAlloc - base
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-finished; return peak }
-}
-
 // chunk is one piece of a generated agent list; the server writes it again
 // and again instead of allocating the whole body.
 var chunk = bytes.Repeat([]byte(`{"id":"`+testAgent+`","name":"n","teamId":42},`), 1<<10)
@@ -426,7 +398,7 @@ func TestHugeBodyBoundedMeasured(t *testing.T) {
 		}
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithMaxBodyBytes(limit), WithLogger(nil))
-	stop := heapPeak()
+	stop := memtest.HeapPeak()
 	_, err := c.ListAgentsWithResponse(context.Background(), nil)
 	peak := stop()
 	scanErr(err)
@@ -486,7 +458,7 @@ func TestGzipBombBoundedMeasured(t *testing.T) {
 		}
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithMaxBodyBytes(limit), WithLogger(nil))
-	stop := heapPeak()
+	stop := memtest.HeapPeak()
 	_, err := c.ListAgentsWithResponse(context.Background(), nil)
 	peak := stop()
 	scanErr(err)

@@ -11,11 +11,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/makeagents/makeagents-go/internal/memtest"
 )
 
 // hostileToken is what the hostile servers below echo back.
@@ -46,35 +47,6 @@ func TestBaseURLCredentialsNeverEchoed(t *testing.T) {
 }
 
 // ---- files read into memory ----
-
-// heapPeak samples the live heap until stop is called and returns the
-// highest growth over the heap at the start.
-func heapPeak() (stop func() uint64) {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	var peak uint64
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			if m.HeapAlloc > base && m.HeapAlloc-base > peak {
-				peak = m.HeapAlloc - base
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-finished; return peak }
-}
 
 type zeros struct{}
 
@@ -114,7 +86,7 @@ func TestFileFlagsBounded(t *testing.T) {
 				stdin = strings.NewReader("")
 			}
 			var out, errb bytes.Buffer
-			stop := heapPeak()
+			stop := memtest.HeapPeak()
 			code := run(context.Background(), tc.args, stdin, &out, &errb, func(k string) string { return env[k] })
 			peak := stop()
 			scanCLI(env, out.String(), errb.String())
