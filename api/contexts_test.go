@@ -342,3 +342,55 @@ func TestUploadContentType(t *testing.T) {
 		}
 	}
 }
+
+// failingReader gives n bytes, then err.
+type failingReader struct {
+	n   int
+	err error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, f.err
+	}
+	p = p[:min(len(p), f.n)]
+	clear(p)
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// A file that fails while it is read (a disk error, a closed pipe) ends the
+// upload with an error that names the file and wraps the reader's error;
+// the server never sees a complete body, and no goroutine is left (goleak
+// in TestMain).
+func TestUploadContextReaderFails(t *testing.T) {
+	var complete atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		mr := multipart.NewReader(r.Body, params["boundary"])
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				complete.Store(true)
+				break
+			}
+			if err != nil {
+				break
+			}
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				break
+			}
+		}
+		w.WriteHeader(201)
+	}))
+	defer srv.Close()
+	c, _, _ := newTestClient(t, srv)
+	diskErr := errors.New("disk on fire")
+	_, err := c.UploadContext(context.Background(), nil, testAgent, "broken.txt", &failingReader{n: 1 << 20, err: diskErr})
+	if !errors.Is(err, diskErr) || !strings.Contains(err.Error(), `"broken.txt"`) {
+		t.Fatalf("err = %v, want it to name the file and wrap the reader's error", err)
+	}
+	if complete.Load() {
+		t.Error("the server received a complete multipart body from a failed read")
+	}
+}
