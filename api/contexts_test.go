@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -93,8 +95,14 @@ func TestContextAndProviderOperations(t *testing.T) {
 			t.Errorf("%s %s without the default team: %q", h.Method, h.Path, h.Query)
 		}
 	}
-	if got := string(hits[5].Body); got != `{"agentId":"`+testAgent+`","autosave":"true","content":"This is the content of the context.","name":"Example Context"}` {
-		t.Errorf("text context body = %s", got)
+	// The body sent is Make's create-context example, field for field (with
+	// this test's agent id).
+	var sent, want map[string]any
+	_ = json.Unmarshal(hits[5].Body, &sent)
+	_ = json.Unmarshal([]byte(upstreamFixture(t, "create-context-request.json")), &want)
+	want["agentId"] = testAgent
+	if !reflect.DeepEqual(sent, want) {
+		t.Errorf("text context body = %s, want Make's example %v", hits[5].Body, want)
 	}
 	if !strings.Contains(hits[4].Query, "agentId="+testAgent) {
 		t.Errorf("list contexts query = %q", hits[4].Query)
