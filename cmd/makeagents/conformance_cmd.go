@@ -28,7 +28,8 @@ to it, lists and deletes that context, runs it with a trivial message, streams a
 then deletes it. It only changes or deletes an agent after a GET
 shows it is its own scratch agent. The agent is deleted even on failure or Ctrl-C (a second
 Ctrl-C stops waiting for that); when the create's outcome is unknown it is looked for by
-name; if it cannot be removed, its id or name is printed with the command to remove it. Running it twice costs
+name; if it cannot be removed, or is not found while the create may still complete, its id or
+name is printed with the commands to find and remove it. Running it twice costs
 two model calls on the given connection. Asks for confirmation unless --yes.
 
 Every response is checked against openapi.yaml: status documented, JSON body valid,

@@ -304,7 +304,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 		// The create's outcome is unknown (cancelled, 5xx, dropped,
 		// unreadable, no id): Make may have created the agent. Find it by
 		// its unique name and delete it, or say how to.
-		c.cleanupByName(ctx, name)
+		c.cleanupByName(ctx, name, !refused(err))
 		if err == nil || isDecodeError(err) {
 			err = fmt.Errorf("create answered without a usable agent id")
 		}
@@ -317,7 +317,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 	// the list); that agent is neither renamed nor deleted.
 	if err := c.checkOwn(ctx, id, names[:1]); err != nil {
 		if errors.Is(err, errNotOwn) {
-			c.cleanupByName(ctx, name)
+			c.cleanupByName(ctx, name, true)
 		}
 		return err
 	}
@@ -491,7 +491,10 @@ func (c *conformance) cleanup(ctx context.Context, id string, names []string) er
 // cleanupByName looks for the scratch agent by its unique name, after a
 // create whose outcome is unknown, and deletes what it finds; when it
 // cannot look, it prints the name and the commands to find and remove it.
-func (c *conformance) cleanupByName(ctx context.Context, name string) {
+// When it looks and finds nothing while mayComplete (the create was not
+// refused: Ctrl-C or a network error cut it short, say), Make may still
+// finish the create after the look, so it prints the same.
+func (c *conformance) cleanupByName(ctx context.Context, name string, mayComplete bool) {
 	cctx, cancel := c.cleanupContext(ctx)
 	defer cancel()
 	team := c.o.TeamID
@@ -516,9 +519,13 @@ func (c *conformance) cleanupByName(ctx context.Context, name string) {
 		if cctx.Err() != nil && errors.Is(err, context.Canceled) {
 			why = "cleanup skipped at the second interrupt"
 		}
-		fmt.Fprintf(c.o.Stderr, "makeagents: the create may have made scratch agent %q and it could not be looked for (%s); find it with: makeagents agents list --team %d, and remove it with: makeagents agents delete ID --team %d\n",
-			name, why, team, team)
+		fmt.Fprintf(c.o.Stderr, "makeagents: the create may have made scratch agent %q and it could not be looked for (%s); %s\n",
+			name, why, findAndDelete(name, team))
 		return
+	}
+	if len(ids) == 0 && mayComplete {
+		fmt.Fprintf(c.o.Stderr, "makeagents: the create's outcome is unknown and no agent named %q exists yet, but the create may still complete; %s\n",
+			name, findAndDelete(name, team))
 	}
 	for _, id := range ids {
 		if api.ValidateAgentID(id) != nil {
@@ -527,6 +534,20 @@ func (c *conformance) cleanupByName(ctx context.Context, name string) {
 		c.report.ScratchAgent = id
 		_ = c.cleanup(ctx, id, []string{name})
 	}
+}
+
+// findAndDelete says how to find the scratch agent by its name and remove
+// it, with the commands a user can paste.
+func findAndDelete(name string, team int64) string {
+	return fmt.Sprintf("find it with: makeagents agents list --team %d | jq -r '.[] | select(.name == \"%s\") | .id', and remove it with: makeagents agents delete ID --team %d",
+		team, name, team)
+}
+
+// refused reports a create that Make answered with a 4xx: it created
+// nothing, so nothing can appear later.
+func refused(err error) bool {
+	var apiErr *api.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500
 }
 
 // isDecodeError reports an error of the SDK decoding a response body: the
