@@ -30,7 +30,7 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	res, err := client.ListAgentsWithResponse(context.Background(), &api.ListAgentsParams{})
+	res, err := client.Generated().ListAgentsWithResponse(context.Background(), &api.ListAgentsParams{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -55,7 +55,7 @@ func ExampleAPIError() {
 		fmt.Println(err)
 		return
 	}
-	_, err = client.GetAgentWithResponse(context.Background(), "b504aa93-0752-4bf8-887e-c2c717d525bf", nil)
+	_, err = client.Generated().GetAgentWithResponse(context.Background(), "b504aa93-0752-4bf8-887e-c2c717d525bf", nil)
 
 	var apiErr *api.APIError
 	if errors.As(err, &apiErr) {
@@ -76,7 +76,7 @@ func ExampleValidationError() {
 		fmt.Println(err)
 		return
 	}
-	_, err = client.GetAgentWithResponse(context.Background(), "../../x", nil)
+	_, err = client.Generated().GetAgentWithResponse(context.Background(), "../../x", nil)
 	fmt.Println(api.IsValidationError(err))
 	fmt.Println(err)
 	// Output:

@@ -215,7 +215,7 @@ func (l *logs) lines() []string {
 // newTestClient points a client at srv with the test token, the default
 // team, bodies logged (the most exposure for the token scan) and a sleep
 // that records instead of waiting. Later options override earlier ones.
-func newTestClient(t *testing.T, srv *httptest.Server, opts ...Option) (*ClientWithResponses, *logs, *sleeps) {
+func newTestClient(t *testing.T, srv *httptest.Server, opts ...Option) (*Client, *logs, *sleeps) {
 	t.Helper()
 	lg, sl := &logs{}, &sleeps{}
 	all := []Option{

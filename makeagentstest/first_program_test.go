@@ -26,14 +26,14 @@ func Example_firstProgram() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	created, err := client.CreateAgentWithResponse(context.Background(), nil, api.CreateAgentRequest{
+	created, err := client.Generated().CreateAgentWithResponse(context.Background(), nil, api.CreateAgentRequest{
 		Name: "Helper", MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini", SystemPrompt: "Be brief.",
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	agentID := created.JSON201.AgentID
-	stream, err := sse.Run(context.Background(), client, agentID, nil, api.RunAgentRequest{
+	stream, err := sse.Run(context.Background(), client, agentID, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Hello!"}},
 	})
 	if err != nil {
@@ -49,7 +49,7 @@ func Example_firstProgram() {
 	}
 	t := run.Transcript()
 	fmt.Printf("answer: %.40s... (%d tokens)\n", t.FinalAnswer(), *t.Usage().TotalTokens)
-	if _, err := client.DeleteAgentWithResponse(context.Background(), agentID, nil); err != nil {
+	if _, err := client.Generated().DeleteAgentWithResponse(context.Background(), agentID, nil); err != nil {
 		log.Fatal(err)
 	}
 	// Output:

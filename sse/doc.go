@@ -3,7 +3,7 @@
 // Events: each step of the agent's work arrives as a "step" event as soon as
 // Make sends it.
 //
-//	s, err := sse.Run(ctx, client, agentID, &api.RunAgentStreamParams{TeamID: 1}, req)
+//	s, err := sse.Run(ctx, client, agentID, req)
 //	if err != nil { return err }
 //	for ev, err := range s.All() {
 //		if err != nil { return err }
