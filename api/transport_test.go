@@ -39,7 +39,6 @@ func TestDefaultHTTPClient(t *testing.T) {
 	}
 }
 
-
 func join(s []string) string {
 	out := ""
 	for i, v := range s {

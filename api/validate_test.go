@@ -178,7 +178,10 @@ func TestTeamIDDefaults(t *testing.T) {
 	steps := []func() error{
 		func() error { _, err := c.Generated().ListAgentsWithResponse(ctx, nil); return err },
 		func() error { _, err := c.Generated().ListAgentsWithResponse(ctx, &ListAgentsParams{}); return err },
-		func() error { _, err := c.Generated().ListAgentsWithResponse(ctx, &ListAgentsParams{TeamID: 7}); return err },
+		func() error {
+			_, err := c.Generated().ListAgentsWithResponse(ctx, &ListAgentsParams{TeamID: 7})
+			return err
+		},
 		func() error {
 			_, err := c.Generated().CreateAgentWithResponse(ctx, nil, CreateAgentRequest{Name: "a"})
 			return err
