@@ -1519,7 +1519,7 @@ type ClientInterface interface {
 //
 // Corresponds with GET /ai-agents/v1/agents (the `ListAgents` operationId).
 func (c *generatedClient) ListAgents(ctx context.Context, params *ListAgentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAgentsRequest(c.server, params)
+	req, err := newListAgentsRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1536,7 +1536,7 @@ func (c *generatedClient) ListAgents(ctx context.Context, params *ListAgentsPara
 //
 // Corresponds with POST /ai-agents/v1/agents (the `CreateAgent` operationId).
 func (c *generatedClient) CreateAgentWithBody(ctx context.Context, params *CreateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAgentRequestWithBody(c.server, params, contentType, body)
+	req, err := newCreateAgentRequestWithBody(c.server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1553,7 +1553,7 @@ func (c *generatedClient) CreateAgentWithBody(ctx context.Context, params *Creat
 //
 // Corresponds with POST /ai-agents/v1/agents (the `CreateAgent` operationId).
 func (c *generatedClient) CreateAgent(ctx context.Context, params *CreateAgentParams, body CreateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAgentRequest(c.server, params, body)
+	req, err := newCreateAgentRequest(c.server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1568,7 +1568,7 @@ func (c *generatedClient) CreateAgent(ctx context.Context, params *CreateAgentPa
 //
 // Corresponds with DELETE /ai-agents/v1/agents/{agentId} (the `DeleteAgent` operationId).
 func (c *generatedClient) DeleteAgent(ctx context.Context, agentID AgentID, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteAgentRequest(c.server, agentID, params)
+	req, err := newDeleteAgentRequest(c.server, agentID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1583,7 +1583,7 @@ func (c *generatedClient) DeleteAgent(ctx context.Context, agentID AgentID, para
 //
 // Corresponds with GET /ai-agents/v1/agents/{agentId} (the `GetAgent` operationId).
 func (c *generatedClient) GetAgent(ctx context.Context, agentID AgentID, params *GetAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAgentRequest(c.server, agentID, params)
+	req, err := newGetAgentRequest(c.server, agentID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1601,7 +1601,7 @@ func (c *generatedClient) GetAgent(ctx context.Context, agentID AgentID, params 
 //
 // Corresponds with PATCH /ai-agents/v1/agents/{agentId} (the `UpdateAgent` operationId).
 func (c *generatedClient) UpdateAgentWithBody(ctx context.Context, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateAgentRequestWithBody(c.server, agentID, params, contentType, body)
+	req, err := newUpdateAgentRequestWithBody(c.server, agentID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1619,7 +1619,7 @@ func (c *generatedClient) UpdateAgentWithBody(ctx context.Context, agentID Agent
 //
 // Corresponds with PATCH /ai-agents/v1/agents/{agentId} (the `UpdateAgent` operationId).
 func (c *generatedClient) UpdateAgent(ctx context.Context, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateAgentRequest(c.server, agentID, params, body)
+	req, err := newUpdateAgentRequest(c.server, agentID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1637,7 +1637,7 @@ func (c *generatedClient) UpdateAgent(ctx context.Context, agentID AgentID, para
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run (the `RunAgent` operationId).
 func (c *generatedClient) RunAgentWithBody(ctx context.Context, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentRequestWithBody(c.server, agentID, params, contentType, body)
+	req, err := newRunAgentRequestWithBody(c.server, agentID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1655,7 +1655,7 @@ func (c *generatedClient) RunAgentWithBody(ctx context.Context, agentID AgentID,
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run (the `RunAgent` operationId).
 func (c *generatedClient) RunAgent(ctx context.Context, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentRequest(c.server, agentID, params, body)
+	req, err := newRunAgentRequest(c.server, agentID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1682,7 +1682,7 @@ func (c *generatedClient) RunAgent(ctx context.Context, agentID AgentID, params 
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run/stream (the `RunAgentStream` operationId).
 func (c *generatedClient) RunAgentStreamWithBody(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentStreamRequestWithBody(c.server, agentID, params, contentType, body)
+	req, err := newRunAgentStreamRequestWithBody(c.server, agentID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1709,7 +1709,7 @@ func (c *generatedClient) RunAgentStreamWithBody(ctx context.Context, agentID Ag
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run/stream (the `RunAgentStream` operationId).
 func (c *generatedClient) RunAgentStream(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentStreamRequest(c.server, agentID, params, body)
+	req, err := newRunAgentStreamRequest(c.server, agentID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1724,7 +1724,7 @@ func (c *generatedClient) RunAgentStream(ctx context.Context, agentID AgentID, p
 //
 // Corresponds with GET /ai-agents/v1/contexts (the `ListContexts` operationId).
 func (c *generatedClient) ListContexts(ctx context.Context, params *ListContextsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListContextsRequest(c.server, params)
+	req, err := newListContextsRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1745,7 +1745,7 @@ func (c *generatedClient) ListContexts(ctx context.Context, params *ListContexts
 //
 // Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
 func (c *generatedClient) CreateContextWithBody(ctx context.Context, params *CreateContextParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContextRequestWithBody(c.server, params, contentType, body)
+	req, err := newCreateContextRequestWithBody(c.server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1766,7 +1766,7 @@ func (c *generatedClient) CreateContextWithBody(ctx context.Context, params *Cre
 //
 // Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
 func (c *generatedClient) CreateContext(ctx context.Context, params *CreateContextParams, body CreateContextJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContextRequest(c.server, params, body)
+	req, err := newCreateContextRequest(c.server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1781,7 +1781,7 @@ func (c *generatedClient) CreateContext(ctx context.Context, params *CreateConte
 //
 // Corresponds with DELETE /ai-agents/v1/contexts/{contextId} (the `DeleteContext` operationId).
 func (c *generatedClient) DeleteContext(ctx context.Context, contextID ContextID, params *DeleteContextParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteContextRequest(c.server, contextID, params)
+	req, err := newDeleteContextRequest(c.server, contextID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1797,7 +1797,7 @@ func (c *generatedClient) DeleteContext(ctx context.Context, contextID ContextID
 //
 // Corresponds with GET /ai-agents/v1/llm-providers (the `ListLLMProviders` operationId).
 func (c *generatedClient) ListLLMProviders(ctx context.Context, params *ListLLMProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListLLMProvidersRequest(c.server, params)
+	req, err := newListLLMProvidersRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1813,7 +1813,7 @@ func (c *generatedClient) ListLLMProviders(ctx context.Context, params *ListLLMP
 //
 // Corresponds with GET /ai-agents/v1/llm-providers/{providerId} (the `GetLLMProvider` operationId).
 func (c *generatedClient) GetLLMProvider(ctx context.Context, providerID ProviderID, params *GetLLMProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetLLMProviderRequest(c.server, providerID, params)
+	req, err := newGetLLMProviderRequest(c.server, providerID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1829,15 +1829,15 @@ func (c *generatedClient) GetLLMProvider(ctx context.Context, providerID Provide
 //
 // Corresponds with GET /ai-agents/v1/llm-providers/{providerId}/models (the `ListLLMProviderModels` operationId).
 func (c *generatedClient) ListLLMProviderModels(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListLLMProviderModelsRequest(c.server, providerID, params)
+	req, err := newListLLMProviderModelsRequest(c.server, providerID, params)
 	if err != nil {
 		return nil, err
 	}
 	return c.send(ctx, "listLLMProviderModels", req, nil, reqEditors)
 }
 
-// NewListAgentsRequest constructs an http.Request for the ListAgents method
-func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Request, error) {
+// newListAgentsRequest constructs an http.Request for the ListAgents method
+func newListAgentsRequest(server string, params *ListAgentsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1886,19 +1886,19 @@ func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Reques
 	return req, nil
 }
 
-// NewCreateAgentRequest calls the generic CreateAgent builder with application/json body
-func NewCreateAgentRequest(server string, params *CreateAgentParams, body CreateAgentJSONRequestBody) (*http.Request, error) {
+// newCreateAgentRequest calls the generic CreateAgent builder with application/json body
+func newCreateAgentRequest(server string, params *CreateAgentParams, body CreateAgentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateAgentRequestWithBody(server, params, "application/json", bodyReader)
+	return newCreateAgentRequestWithBody(server, params, "application/json", bodyReader)
 }
 
-// NewCreateAgentRequestWithBody constructs an http.Request for the CreateAgent method, with any body, and a specified content type
-func NewCreateAgentRequestWithBody(server string, params *CreateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+// newCreateAgentRequestWithBody constructs an http.Request for the CreateAgent method, with any body, and a specified content type
+func newCreateAgentRequestWithBody(server string, params *CreateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1949,8 +1949,8 @@ func NewCreateAgentRequestWithBody(server string, params *CreateAgentParams, con
 	return req, nil
 }
 
-// NewDeleteAgentRequest constructs an http.Request for the DeleteAgent method
-func NewDeleteAgentRequest(server string, agentID AgentID, params *DeleteAgentParams) (*http.Request, error) {
+// newDeleteAgentRequest constructs an http.Request for the DeleteAgent method
+func newDeleteAgentRequest(server string, agentID AgentID, params *DeleteAgentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2006,8 +2006,8 @@ func NewDeleteAgentRequest(server string, agentID AgentID, params *DeleteAgentPa
 	return req, nil
 }
 
-// NewGetAgentRequest constructs an http.Request for the GetAgent method
-func NewGetAgentRequest(server string, agentID AgentID, params *GetAgentParams) (*http.Request, error) {
+// newGetAgentRequest constructs an http.Request for the GetAgent method
+func newGetAgentRequest(server string, agentID AgentID, params *GetAgentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2063,19 +2063,19 @@ func NewGetAgentRequest(server string, agentID AgentID, params *GetAgentParams) 
 	return req, nil
 }
 
-// NewUpdateAgentRequest calls the generic UpdateAgent builder with application/json body
-func NewUpdateAgentRequest(server string, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody) (*http.Request, error) {
+// newUpdateAgentRequest calls the generic UpdateAgent builder with application/json body
+func newUpdateAgentRequest(server string, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
+	return newUpdateAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
 }
 
-// NewUpdateAgentRequestWithBody constructs an http.Request for the UpdateAgent method, with any body, and a specified content type
-func NewUpdateAgentRequestWithBody(server string, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+// newUpdateAgentRequestWithBody constructs an http.Request for the UpdateAgent method, with any body, and a specified content type
+func newUpdateAgentRequestWithBody(server string, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2133,19 +2133,19 @@ func NewUpdateAgentRequestWithBody(server string, agentID AgentID, params *Updat
 	return req, nil
 }
 
-// NewRunAgentRequest calls the generic RunAgent builder with application/json body
-func NewRunAgentRequest(server string, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody) (*http.Request, error) {
+// newRunAgentRequest calls the generic RunAgent builder with application/json body
+func newRunAgentRequest(server string, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRunAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
+	return newRunAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
 }
 
-// NewRunAgentRequestWithBody constructs an http.Request for the RunAgent method, with any body, and a specified content type
-func NewRunAgentRequestWithBody(server string, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+// newRunAgentRequestWithBody constructs an http.Request for the RunAgent method, with any body, and a specified content type
+func newRunAgentRequestWithBody(server string, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2203,19 +2203,19 @@ func NewRunAgentRequestWithBody(server string, agentID AgentID, params *RunAgent
 	return req, nil
 }
 
-// NewRunAgentStreamRequest calls the generic RunAgentStream builder with application/json body
-func NewRunAgentStreamRequest(server string, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody) (*http.Request, error) {
+// newRunAgentStreamRequest calls the generic RunAgentStream builder with application/json body
+func newRunAgentStreamRequest(server string, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRunAgentStreamRequestWithBody(server, agentID, params, "application/json", bodyReader)
+	return newRunAgentStreamRequestWithBody(server, agentID, params, "application/json", bodyReader)
 }
 
-// NewRunAgentStreamRequestWithBody constructs an http.Request for the RunAgentStream method, with any body, and a specified content type
-func NewRunAgentStreamRequestWithBody(server string, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader) (*http.Request, error) {
+// newRunAgentStreamRequestWithBody constructs an http.Request for the RunAgentStream method, with any body, and a specified content type
+func newRunAgentStreamRequestWithBody(server string, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2273,8 +2273,8 @@ func NewRunAgentStreamRequestWithBody(server string, agentID AgentID, params *Ru
 	return req, nil
 }
 
-// NewListContextsRequest constructs an http.Request for the ListContexts method
-func NewListContextsRequest(server string, params *ListContextsParams) (*http.Request, error) {
+// newListContextsRequest constructs an http.Request for the ListContexts method
+func newListContextsRequest(server string, params *ListContextsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2331,19 +2331,19 @@ func NewListContextsRequest(server string, params *ListContextsParams) (*http.Re
 	return req, nil
 }
 
-// NewCreateContextRequest calls the generic CreateContext builder with application/json body
-func NewCreateContextRequest(server string, params *CreateContextParams, body CreateContextJSONRequestBody) (*http.Request, error) {
+// newCreateContextRequest calls the generic CreateContext builder with application/json body
+func newCreateContextRequest(server string, params *CreateContextParams, body CreateContextJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateContextRequestWithBody(server, params, "application/json", bodyReader)
+	return newCreateContextRequestWithBody(server, params, "application/json", bodyReader)
 }
 
-// NewCreateContextRequestWithBody constructs an http.Request for the CreateContext method, with any body, and a specified content type
-func NewCreateContextRequestWithBody(server string, params *CreateContextParams, contentType string, body io.Reader) (*http.Request, error) {
+// newCreateContextRequestWithBody constructs an http.Request for the CreateContext method, with any body, and a specified content type
+func newCreateContextRequestWithBody(server string, params *CreateContextParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2394,8 +2394,8 @@ func NewCreateContextRequestWithBody(server string, params *CreateContextParams,
 	return req, nil
 }
 
-// NewDeleteContextRequest constructs an http.Request for the DeleteContext method
-func NewDeleteContextRequest(server string, contextID ContextID, params *DeleteContextParams) (*http.Request, error) {
+// newDeleteContextRequest constructs an http.Request for the DeleteContext method
+func newDeleteContextRequest(server string, contextID ContextID, params *DeleteContextParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2451,8 +2451,8 @@ func NewDeleteContextRequest(server string, contextID ContextID, params *DeleteC
 	return req, nil
 }
 
-// NewListLLMProvidersRequest constructs an http.Request for the ListLLMProviders method
-func NewListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (*http.Request, error) {
+// newListLLMProvidersRequest constructs an http.Request for the ListLLMProviders method
+func newListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2501,8 +2501,8 @@ func NewListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (
 	return req, nil
 }
 
-// NewGetLLMProviderRequest constructs an http.Request for the GetLLMProvider method
-func NewGetLLMProviderRequest(server string, providerID ProviderID, params *GetLLMProviderParams) (*http.Request, error) {
+// newGetLLMProviderRequest constructs an http.Request for the GetLLMProvider method
+func newGetLLMProviderRequest(server string, providerID ProviderID, params *GetLLMProviderParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2558,8 +2558,8 @@ func NewGetLLMProviderRequest(server string, providerID ProviderID, params *GetL
 	return req, nil
 }
 
-// NewListLLMProviderModelsRequest constructs an http.Request for the ListLLMProviderModels method
-func NewListLLMProviderModelsRequest(server string, providerID ProviderID, params *ListLLMProviderModelsParams) (*http.Request, error) {
+// newListLLMProviderModelsRequest constructs an http.Request for the ListLLMProviderModels method
+func newListLLMProviderModelsRequest(server string, providerID ProviderID, params *ListLLMProviderModelsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4010,7 +4010,7 @@ func (c *ClientWithResponses) ListAgentsWithResponse(ctx context.Context, params
 	if err != nil {
 		return nil, err
 	}
-	return ParseListAgentsResponse(rsp)
+	return parseListAgentsResponse(rsp)
 }
 
 // CreateAgentWithBodyWithResponse Create Agent
@@ -4027,7 +4027,7 @@ func (c *ClientWithResponses) CreateAgentWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateAgentResponse(rsp)
+	return parseCreateAgentResponse(rsp)
 }
 
 // CreateAgentWithResponse Create Agent
@@ -4044,7 +4044,7 @@ func (c *ClientWithResponses) CreateAgentWithResponse(ctx context.Context, param
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateAgentResponse(rsp)
+	return parseCreateAgentResponse(rsp)
 }
 
 // DeleteAgentWithResponse Delete Agent by ID
@@ -4061,7 +4061,7 @@ func (c *ClientWithResponses) DeleteAgentWithResponse(ctx context.Context, agent
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteAgentResponse(rsp)
+	return parseDeleteAgentResponse(rsp)
 }
 
 // GetAgentWithResponse Get Agent by ID
@@ -4078,7 +4078,7 @@ func (c *ClientWithResponses) GetAgentWithResponse(ctx context.Context, agentID 
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAgentResponse(rsp)
+	return parseGetAgentResponse(rsp)
 }
 
 // UpdateAgentWithBodyWithResponse Modify Agent by ID
@@ -4096,7 +4096,7 @@ func (c *ClientWithResponses) UpdateAgentWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateAgentResponse(rsp)
+	return parseUpdateAgentResponse(rsp)
 }
 
 // UpdateAgentWithResponse Modify Agent by ID
@@ -4114,7 +4114,7 @@ func (c *ClientWithResponses) UpdateAgentWithResponse(ctx context.Context, agent
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateAgentResponse(rsp)
+	return parseUpdateAgentResponse(rsp)
 }
 
 // RunAgentWithBodyWithResponse Run Agent
@@ -4132,7 +4132,7 @@ func (c *ClientWithResponses) RunAgentWithBodyWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentResponse(rsp)
+	return parseRunAgentResponse(rsp)
 }
 
 // RunAgentWithResponse Run Agent
@@ -4150,7 +4150,7 @@ func (c *ClientWithResponses) RunAgentWithResponse(ctx context.Context, agentID 
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentResponse(rsp)
+	return parseRunAgentResponse(rsp)
 }
 
 // RunAgentStreamWithBodyWithResponse Run Agent with Server Sent Events (SSE) Streaming
@@ -4177,7 +4177,7 @@ func (c *ClientWithResponses) RunAgentStreamWithBodyWithResponse(ctx context.Con
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentStreamResponse(rsp)
+	return parseRunAgentStreamResponse(rsp)
 }
 
 // RunAgentStreamWithResponse Run Agent with Server Sent Events (SSE) Streaming
@@ -4204,7 +4204,7 @@ func (c *ClientWithResponses) RunAgentStreamWithResponse(ctx context.Context, ag
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentStreamResponse(rsp)
+	return parseRunAgentStreamResponse(rsp)
 }
 
 // ListContextsWithResponse List Context
@@ -4221,7 +4221,7 @@ func (c *ClientWithResponses) ListContextsWithResponse(ctx context.Context, para
 	if err != nil {
 		return nil, err
 	}
-	return ParseListContextsResponse(rsp)
+	return parseListContextsResponse(rsp)
 }
 
 // CreateContextWithBodyWithResponse Create Context
@@ -4242,7 +4242,7 @@ func (c *ClientWithResponses) CreateContextWithBodyWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateContextResponse(rsp)
+	return parseCreateContextResponse(rsp)
 }
 
 // CreateContextWithResponse Create Context
@@ -4263,7 +4263,7 @@ func (c *ClientWithResponses) CreateContextWithResponse(ctx context.Context, par
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateContextResponse(rsp)
+	return parseCreateContextResponse(rsp)
 }
 
 // DeleteContextWithResponse Delete Context
@@ -4280,7 +4280,7 @@ func (c *ClientWithResponses) DeleteContextWithResponse(ctx context.Context, con
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteContextResponse(rsp)
+	return parseDeleteContextResponse(rsp)
 }
 
 // ListLLMProvidersWithResponse List LLM Providers
@@ -4298,7 +4298,7 @@ func (c *ClientWithResponses) ListLLMProvidersWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	return ParseListLLMProvidersResponse(rsp)
+	return parseListLLMProvidersResponse(rsp)
 }
 
 // GetLLMProviderWithResponse Get LLM Provider
@@ -4316,7 +4316,7 @@ func (c *ClientWithResponses) GetLLMProviderWithResponse(ctx context.Context, pr
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetLLMProviderResponse(rsp)
+	return parseGetLLMProviderResponse(rsp)
 }
 
 // ListLLMProviderModelsWithResponse List Models for LLM Provider
@@ -4334,11 +4334,11 @@ func (c *ClientWithResponses) ListLLMProviderModelsWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, err
 	}
-	return ParseListLLMProviderModelsResponse(rsp)
+	return parseListLLMProviderModelsResponse(rsp)
 }
 
-// ParseListAgentsResponse parses an HTTP response from a ListAgentsWithResponse call
-func ParseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
+// parseListAgentsResponse parses an HTTP response from a ListAgentsWithResponse call
+func parseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4418,8 +4418,8 @@ func ParseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
 	return response, nil
 }
 
-// ParseCreateAgentResponse parses an HTTP response from a CreateAgentWithResponse call
-func ParseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) {
+// parseCreateAgentResponse parses an HTTP response from a CreateAgentWithResponse call
+func parseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4499,8 +4499,8 @@ func ParseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) 
 	return response, nil
 }
 
-// ParseDeleteAgentResponse parses an HTTP response from a DeleteAgentWithResponse call
-func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) {
+// parseDeleteAgentResponse parses an HTTP response from a DeleteAgentWithResponse call
+func parseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4576,8 +4576,8 @@ func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) 
 	return response, nil
 }
 
-// ParseGetAgentResponse parses an HTTP response from a GetAgentWithResponse call
-func ParseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
+// parseGetAgentResponse parses an HTTP response from a GetAgentWithResponse call
+func parseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4657,8 +4657,8 @@ func ParseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
 	return response, nil
 }
 
-// ParseUpdateAgentResponse parses an HTTP response from a UpdateAgentWithResponse call
-func ParseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) {
+// parseUpdateAgentResponse parses an HTTP response from a UpdateAgentWithResponse call
+func parseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4734,8 +4734,8 @@ func ParseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) 
 	return response, nil
 }
 
-// ParseRunAgentResponse parses an HTTP response from a RunAgentWithResponse call
-func ParseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
+// parseRunAgentResponse parses an HTTP response from a RunAgentWithResponse call
+func parseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4815,8 +4815,8 @@ func ParseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
 	return response, nil
 }
 
-// ParseRunAgentStreamResponse parses an HTTP response from a RunAgentStreamWithResponse call
-func ParseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, error) {
+// parseRunAgentStreamResponse parses an HTTP response from a RunAgentStreamWithResponse call
+func parseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4889,8 +4889,8 @@ func ParseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, e
 	return response, nil
 }
 
-// ParseListContextsResponse parses an HTTP response from a ListContextsWithResponse call
-func ParseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error) {
+// parseListContextsResponse parses an HTTP response from a ListContextsWithResponse call
+func parseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4970,8 +4970,8 @@ func ParseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error
 	return response, nil
 }
 
-// ParseCreateContextResponse parses an HTTP response from a CreateContextWithResponse call
-func ParseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, error) {
+// parseCreateContextResponse parses an HTTP response from a CreateContextWithResponse call
+func parseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5047,8 +5047,8 @@ func ParseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, err
 	return response, nil
 }
 
-// ParseDeleteContextResponse parses an HTTP response from a DeleteContextWithResponse call
-func ParseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, error) {
+// parseDeleteContextResponse parses an HTTP response from a DeleteContextWithResponse call
+func parseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5124,8 +5124,8 @@ func ParseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, err
 	return response, nil
 }
 
-// ParseListLLMProvidersResponse parses an HTTP response from a ListLLMProvidersWithResponse call
-func ParseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersResponse, error) {
+// parseListLLMProvidersResponse parses an HTTP response from a ListLLMProvidersWithResponse call
+func parseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5205,8 +5205,8 @@ func ParseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersRespons
 	return response, nil
 }
 
-// ParseGetLLMProviderResponse parses an HTTP response from a GetLLMProviderWithResponse call
-func ParseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, error) {
+// parseGetLLMProviderResponse parses an HTTP response from a GetLLMProviderWithResponse call
+func parseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5286,8 +5286,8 @@ func ParseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, e
 	return response, nil
 }
 
-// ParseListLLMProviderModelsResponse parses an HTTP response from a ListLLMProviderModelsWithResponse call
-func ParseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderModelsResponse, error) {
+// parseListLLMProviderModelsResponse parses an HTTP response from a ListLLMProviderModelsWithResponse call
+func parseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderModelsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {

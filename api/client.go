@@ -300,8 +300,8 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 // ListAgents returns the team's agents.
 func (c *Client) ListAgents(ctx context.Context, opts ...CallOption) ([]Agent, error) {
 	res, err := send(ctx, c, "listAgents", opts, nil, func(team TeamID) (*http.Request, error) {
-		return NewListAgentsRequest(c.server, &ListAgentsParams{TeamID: team})
-	}, ParseListAgentsResponse)
+		return newListAgentsRequest(c.server, &ListAgentsParams{TeamID: team})
+	}, parseListAgentsResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -311,8 +311,8 @@ func (c *Client) ListAgents(ctx context.Context, opts ...CallOption) ([]Agent, e
 // GetAgent returns one agent.
 func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOption) (*Agent, error) {
 	res, err := send(ctx, c, "getAgent", opts, nil, func(team TeamID) (*http.Request, error) {
-		return NewGetAgentRequest(c.server, agentID, &GetAgentParams{TeamID: team})
-	}, ParseGetAgentResponse)
+		return newGetAgentRequest(c.server, agentID, &GetAgentParams{TeamID: team})
+	}, parseGetAgentResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -324,8 +324,8 @@ func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOptio
 // team fills it.
 func (c *Client) CreateAgent(ctx context.Context, body CreateAgentRequest, opts ...CallOption) (*CreatedAgent, error) {
 	res, err := send(ctx, c, "createAgent", opts, body, func(team TeamID) (*http.Request, error) {
-		return NewCreateAgentRequest(c.server, &CreateAgentParams{TeamID: team}, body)
-	}, ParseCreateAgentResponse)
+		return newCreateAgentRequest(c.server, &CreateAgentParams{TeamID: team}, body)
+	}, parseCreateAgentResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -336,8 +336,8 @@ func (c *Client) CreateAgent(ctx context.Context, body CreateAgentRequest, opts 
 // left as it is (Make cannot change an agent's connection or contexts).
 func (c *Client) UpdateAgent(ctx context.Context, agentID string, body UpdateAgentRequest, opts ...CallOption) error {
 	_, err := send(ctx, c, "updateAgent", opts, body, func(team TeamID) (*http.Request, error) {
-		return NewUpdateAgentRequest(c.server, agentID, &UpdateAgentParams{TeamID: team}, body)
-	}, ParseUpdateAgentResponse)
+		return newUpdateAgentRequest(c.server, agentID, &UpdateAgentParams{TeamID: team}, body)
+	}, parseUpdateAgentResponse)
 	return err
 }
 
@@ -345,8 +345,8 @@ func (c *Client) UpdateAgent(ctx context.Context, agentID string, body UpdateAge
 // have deleted it succeeds.
 func (c *Client) DeleteAgent(ctx context.Context, agentID string, opts ...CallOption) error {
 	_, err := send(ctx, c, "deleteAgent", opts, nil, func(team TeamID) (*http.Request, error) {
-		return NewDeleteAgentRequest(c.server, agentID, &DeleteAgentParams{TeamID: team})
-	}, ParseDeleteAgentResponse)
+		return newDeleteAgentRequest(c.server, agentID, &DeleteAgentParams{TeamID: team})
+	}, parseDeleteAgentResponse)
 	return err
 }
 
@@ -355,8 +355,8 @@ func (c *Client) DeleteAgent(ctx context.Context, agentID string, opts ...CallOp
 // thread; the result's ThreadID continues it. A run is never sent twice.
 func (c *Client) RunAgent(ctx context.Context, agentID string, body RunAgentRequest, opts ...CallOption) (*RunAgentResult, error) {
 	res, err := send(ctx, c, "runAgent", opts, body, func(team TeamID) (*http.Request, error) {
-		return NewRunAgentRequest(c.server, agentID, &RunAgentParams{TeamID: team}, body)
-	}, ParseRunAgentResponse)
+		return newRunAgentRequest(c.server, agentID, &RunAgentParams{TeamID: team}, body)
+	}, parseRunAgentResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +368,7 @@ func (c *Client) RunAgent(ctx context.Context, agentID string, body RunAgentRequ
 // the body and must close it. It is never sent twice.
 func (c *Client) StartRunStream(ctx context.Context, agentID string, body RunAgentRequest, opts ...CallOption) (*http.Response, error) {
 	resp, cancel, cs, err := c.start(ctx, "runAgentStream", opts, body, false, func(team TeamID) (*http.Request, error) {
-		req, err := NewRunAgentStreamRequest(c.server, agentID, &RunAgentStreamParams{TeamID: team}, body)
+		req, err := newRunAgentStreamRequest(c.server, agentID, &RunAgentStreamParams{TeamID: team}, body)
 		if err == nil {
 			req.Header.Set("Accept", "text/event-stream")
 		}
@@ -399,8 +399,8 @@ func (b *cancelOnClose) Close() error {
 // ListContexts returns an agent's knowledge contexts.
 func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallOption) ([]AgentContext, error) {
 	res, err := send(ctx, c, "listContexts", opts, nil, func(team TeamID) (*http.Request, error) {
-		return NewListContextsRequest(c.server, &ListContextsParams{AgentID: agentID, TeamID: team})
-	}, ParseListContextsResponse)
+		return newListContextsRequest(c.server, &ListContextsParams{AgentID: agentID, TeamID: team})
+	}, parseListContextsResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -411,16 +411,16 @@ func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallO
 // optional body.Name). Make answers with no body: ListContexts shows it.
 func (c *Client) AddTextContext(ctx context.Context, body CreateTextContextRequest, opts ...CallOption) error {
 	_, err := send(ctx, c, "createContext", opts, body, func(team TeamID) (*http.Request, error) {
-		return NewCreateContextRequest(c.server, &CreateContextParams{TeamID: team}, body)
-	}, ParseCreateContextResponse)
+		return newCreateContextRequest(c.server, &CreateContextParams{TeamID: team}, body)
+	}, parseCreateContextResponse)
 	return err
 }
 
 // DeleteContext deletes a knowledge context.
 func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...CallOption) error {
 	_, err := send(ctx, c, "deleteContext", opts, nil, func(team TeamID) (*http.Request, error) {
-		return NewDeleteContextRequest(c.server, contextID, &DeleteContextParams{TeamID: team})
-	}, ParseDeleteContextResponse)
+		return newDeleteContextRequest(c.server, contextID, &DeleteContextParams{TeamID: team})
+	}, parseDeleteContextResponse)
 	return err
 }
 
@@ -428,8 +428,8 @@ func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...Ca
 // AccountName is the type of the Make connections it can use.
 func (c *Client) ListLLMProviders(ctx context.Context, opts ...CallOption) ([]LLMProvider, error) {
 	res, err := send(ctx, c, "listLLMProviders", opts, nil, func(team TeamID) (*http.Request, error) {
-		return NewListLLMProvidersRequest(c.server, &ListLLMProvidersParams{TeamID: team})
-	}, ParseListLLMProvidersResponse)
+		return newListLLMProvidersRequest(c.server, &ListLLMProvidersParams{TeamID: team})
+	}, parseListLLMProvidersResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -439,8 +439,8 @@ func (c *Client) ListLLMProviders(ctx context.Context, opts ...CallOption) ([]LL
 // GetLLMProvider returns one provider, as Make documents it: a list (of one).
 func (c *Client) GetLLMProvider(ctx context.Context, providerID int64, opts ...CallOption) ([]LLMProviderSummary, error) {
 	res, err := send(ctx, c, "getLLMProvider", opts, nil, func(team TeamID) (*http.Request, error) {
-		return NewGetLLMProviderRequest(c.server, providerID, &GetLLMProviderParams{TeamID: team})
-	}, ParseGetLLMProviderResponse)
+		return newGetLLMProviderRequest(c.server, providerID, &GetLLMProviderParams{TeamID: team})
+	}, parseGetLLMProviderResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -451,8 +451,8 @@ func (c *Client) GetLLMProvider(ctx context.Context, providerID int64, opts ...C
 // CreateAgentRequest.DefaultModel takes.
 func (c *Client) ListLLMProviderModels(ctx context.Context, providerID int64, opts ...CallOption) ([]LLMModel, error) {
 	res, err := send(ctx, c, "listLLMProviderModels", opts, nil, func(team TeamID) (*http.Request, error) {
-		return NewListLLMProviderModelsRequest(c.server, providerID, &ListLLMProviderModelsParams{TeamID: team})
-	}, ParseListLLMProviderModelsResponse)
+		return newListLLMProviderModelsRequest(c.server, providerID, &ListLLMProviderModelsParams{TeamID: team})
+	}, parseListLLMProviderModelsResponse)
 	if err != nil {
 		return nil, err
 	}

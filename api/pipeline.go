@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -148,18 +149,34 @@ func (p *pipeline) do(c call) (*http.Response, error) {
 // finalError is the error of the last attempt, saying what the caller needs
 // to know to decide what to do next.
 func finalError(req *http.Request, attempt int, transportErr, err error, connected bool) error {
-	switch {
-	case transportErr == nil:
+	if transportErr == nil {
 		return err
+	}
+	what := ""
+	switch {
 	case attempt > 1:
-		return errorf("%s %s: giving up after %d attempts: %w", req.Method, req.URL.EscapedPath(), attempt, transportErr)
+		what = fmt.Sprintf("giving up after %d attempts: ", attempt)
 	case req.Context().Err() == nil && !idempotent(req.Method) && connected:
 		// A connection was handed over, so the request may have been
 		// written. Say so: the caller must decide whether to check for (or
 		// accept) a duplicate before sending it again.
-		return errorf("%s %s: request may have reached Make, so it was not retried: %w", req.Method, req.URL.EscapedPath(), transportErr)
+		what = "request may have reached Make, so it was not retried: "
 	}
-	return transportErr
+	var own *prefixedError
+	if what == "" && errors.As(transportErr, &own) {
+		return transportErr // the pipeline's own: it names the request already
+	}
+	// net/http's *url.Error repeats the method and the whole URL, query
+	// included; the text keeps its cause, the chain keeps it whole.
+	cause := transportErr
+	var ue *url.Error
+	if errors.As(transportErr, &ue) {
+		cause = ue.Err
+	}
+	return &prefixedError{
+		msg: errPrefix + req.Method + " " + req.URL.EscapedPath() + ": " + what + strings.ReplaceAll(cause.Error(), errPrefix, ""),
+		err: fmt.Errorf("%w", transportErr),
+	}
 }
 
 // prepare checks the request against its operation, fills the default

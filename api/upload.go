@@ -53,7 +53,7 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 		_ = pw.CloseWithError(writeUpload(mw, agentID, fileName, src))
 	}()
 	resp, cancel, _, err := c.start(ctx, "createContext", opts, nil, true, func(team TeamID) (*http.Request, error) {
-		return NewCreateContextRequestWithBody(c.server, &CreateContextParams{TeamID: team}, mw.FormDataContentType(), pr)
+		return newCreateContextRequestWithBody(c.server, &CreateContextParams{TeamID: team}, mw.FormDataContentType(), pr)
 	})
 	// The transport may have stopped reading (an early answer, an error):
 	// unblock the writer and wait for it, so no goroutine outlives the call.
@@ -68,7 +68,7 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 		return err
 	}
 	defer cancel()
-	_, err = ParseCreateContextResponse(resp)
+	_, err = parseCreateContextResponse(resp)
 	return err
 }
 

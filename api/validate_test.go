@@ -113,7 +113,7 @@ func TestTeamIDRequiredWithoutDefault(t *testing.T) {
 // with "../../x" (escapes it into one segment) and that New's client still
 // refuses it.
 func TestPathEscapedIDStaysInsideAgents(t *testing.T) {
-	req, err := NewGetAgentRequest("https://eu1.make.com/api/v2/", "../../x", &GetAgentParams{TeamID: 1})
+	req, err := newGetAgentRequest("https://eu1.make.com/api/v2/", "../../x", &GetAgentParams{TeamID: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestPathEscapedIDStaysInsideAgents(t *testing.T) {
 		t.Fatalf("generated path = %q", got)
 	}
 	// ".." is not escaped and would climb out of /agents/ if sent.
-	req, _ = NewGetAgentRequest("https://eu1.make.com/api/v2/", "..", &GetAgentParams{TeamID: 1})
+	req, _ = newGetAgentRequest("https://eu1.make.com/api/v2/", "..", &GetAgentParams{TeamID: 1})
 	if got := req.URL.EscapedPath(); got != "/api/v2/ai-agents/v1/" {
 		t.Fatalf("generated path for .. = %q", got)
 	}
