@@ -310,6 +310,9 @@ func (c *Client) ListAgents(ctx context.Context, opts ...CallOption) ([]Agent, e
 
 // GetAgent returns one agent.
 func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOption) (*Agent, error) {
+	if err := ValidateAgentID(agentID); err != nil {
+		return nil, err
+	}
 	res, err := send(ctx, c, "getAgent", opts, nil, func(team TeamID) (*http.Request, error) {
 		return newGetAgentRequest(c.server, agentID, &GetAgentParams{TeamID: team})
 	}, parseGetAgentResponse)
@@ -335,6 +338,9 @@ func (c *Client) CreateAgent(ctx context.Context, body CreateAgentRequest, opts 
 // UpdateAgent changes the fields of an agent that body sets; a nil field is
 // left as it is (Make cannot change an agent's connection or contexts).
 func (c *Client) UpdateAgent(ctx context.Context, agentID string, body UpdateAgentRequest, opts ...CallOption) error {
+	if err := ValidateAgentID(agentID); err != nil {
+		return err
+	}
 	_, err := send(ctx, c, "updateAgent", opts, body, func(team TeamID) (*http.Request, error) {
 		return newUpdateAgentRequest(c.server, agentID, &UpdateAgentParams{TeamID: team}, body)
 	}, parseUpdateAgentResponse)
@@ -344,6 +350,9 @@ func (c *Client) UpdateAgent(ctx context.Context, agentID string, body UpdateAge
 // DeleteAgent deletes an agent. A retried delete whose first attempt may
 // have deleted it succeeds.
 func (c *Client) DeleteAgent(ctx context.Context, agentID string, opts ...CallOption) error {
+	if err := ValidateAgentID(agentID); err != nil {
+		return err
+	}
 	_, err := send(ctx, c, "deleteAgent", opts, nil, func(team TeamID) (*http.Request, error) {
 		return newDeleteAgentRequest(c.server, agentID, &DeleteAgentParams{TeamID: team})
 	}, parseDeleteAgentResponse)
@@ -354,6 +363,9 @@ func (c *Client) DeleteAgent(ctx context.Context, agentID string, opts ...CallOp
 // steps it took and the token usage. Leave body.ThreadID nil to start a new
 // thread; the result's ThreadID continues it. A run is never sent twice.
 func (c *Client) RunAgent(ctx context.Context, agentID string, body RunAgentRequest, opts ...CallOption) (*RunAgentResult, error) {
+	if err := ValidateAgentID(agentID); err != nil {
+		return nil, err
+	}
 	res, err := send(ctx, c, "runAgent", opts, body, func(team TeamID) (*http.Request, error) {
 		return newRunAgentRequest(c.server, agentID, &RunAgentParams{TeamID: team}, body)
 	}, parseRunAgentResponse)
@@ -367,6 +379,9 @@ func (c *Client) RunAgent(ctx context.Context, agentID string, body RunAgentRequ
 // response unread; sse.Run calls it and reads the events. The caller owns
 // the body and must close it. It is never sent twice.
 func (c *Client) StartRunStream(ctx context.Context, agentID string, body RunAgentRequest, opts ...CallOption) (*http.Response, error) {
+	if err := ValidateAgentID(agentID); err != nil {
+		return nil, err
+	}
 	resp, cancel, cs, err := c.start(ctx, "runAgentStream", opts, body, false, func(team TeamID) (*http.Request, error) {
 		req, err := newRunAgentStreamRequest(c.server, agentID, &RunAgentStreamParams{TeamID: team}, body)
 		if err == nil {
@@ -398,6 +413,9 @@ func (b *cancelOnClose) Close() error {
 
 // ListContexts returns an agent's knowledge contexts.
 func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallOption) ([]AgentContext, error) {
+	if err := ValidateAgentID(agentID); err != nil {
+		return nil, err
+	}
 	res, err := send(ctx, c, "listContexts", opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListContextsRequest(c.server, &ListContextsParams{AgentID: agentID, TeamID: team})
 	}, parseListContextsResponse)
@@ -418,6 +436,9 @@ func (c *Client) AddTextContext(ctx context.Context, body CreateTextContextReque
 
 // DeleteContext deletes a knowledge context.
 func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...CallOption) error {
+	if err := ValidateContextID(contextID); err != nil {
+		return err
+	}
 	_, err := send(ctx, c, "deleteContext", opts, nil, func(team TeamID) (*http.Request, error) {
 		return newDeleteContextRequest(c.server, contextID, &DeleteContextParams{TeamID: team})
 	}, parseDeleteContextResponse)
@@ -438,6 +459,9 @@ func (c *Client) ListLLMProviders(ctx context.Context, opts ...CallOption) ([]LL
 
 // GetLLMProvider returns one provider, as Make documents it: a list (of one).
 func (c *Client) GetLLMProvider(ctx context.Context, providerID int64, opts ...CallOption) ([]LLMProviderSummary, error) {
+	if err := validateProviderID(providerID); err != nil {
+		return nil, err
+	}
 	res, err := send(ctx, c, "getLLMProvider", opts, nil, func(team TeamID) (*http.Request, error) {
 		return newGetLLMProviderRequest(c.server, providerID, &GetLLMProviderParams{TeamID: team})
 	}, parseGetLLMProviderResponse)
@@ -450,6 +474,9 @@ func (c *Client) GetLLMProvider(ctx context.Context, providerID int64, opts ...C
 // ListLLMProviderModels returns the models of a provider: the values
 // CreateAgentRequest.DefaultModel takes.
 func (c *Client) ListLLMProviderModels(ctx context.Context, providerID int64, opts ...CallOption) ([]LLMModel, error) {
+	if err := validateProviderID(providerID); err != nil {
+		return nil, err
+	}
 	res, err := send(ctx, c, "listLLMProviderModels", opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListLLMProviderModelsRequest(c.server, providerID, &ListLLMProviderModelsParams{TeamID: team})
 	}, parseListLLMProviderModelsResponse)
@@ -462,4 +489,19 @@ func (c *Client) ListLLMProviderModels(ctx context.Context, providerID int64, op
 // String names the client by its base URL (never its token).
 func (c *Client) String() string {
 	return fmt.Sprintf("api.Client(%s)", strings.TrimSuffix(c.server, "/"))
+}
+
+// NewRunRequest returns a run request of one user message, for
+// Client.RunAgent and sse.Run. Set ThreadID on it to continue a thread.
+func NewRunRequest(message string) RunAgentRequest {
+	return RunAgentRequest{Messages: []Message{{Role: MessageRoleUser, Content: message}}}
+}
+
+// validateProviderID checks a provider id as the pipeline checks the path:
+// a positive integer.
+func validateProviderID(id int64) error {
+	if id <= 0 {
+		return &ValidationError{Field: "providerId", Reason: fmt.Sprintf("%d is not a positive provider id", id)}
+	}
+	return nil
 }

@@ -164,6 +164,8 @@ func newStreamOf(ctx context.Context, resp *http.Response, cfg config) (*Stream,
 // than once.
 type Stream struct {
 	s *stream
+	// acc is what Steps has read, for Transcript.
+	acc Accumulator
 }
 
 // stream holds everything; Stream is only a handle, so that the cleanup in
@@ -418,3 +420,42 @@ func (st *Stream) All() iter.Seq2[Event, error] {
 		}
 	}
 }
+
+// Steps returns the run's steps as an iterator for range, as they arrive,
+// and keeps every event it reads for Transcript. A stream error, or an
+// event Accumulator.Add refuses (a step that does not decode, Make's error
+// event as a *ServerError), is yielded last with a zero Step. Events other
+// than steps are kept, not yielded. The stream is closed when the loop
+// ends, also when it is left early.
+//
+//	for step, err := range stream.Steps() {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Printf("[%s] %s\n", step.Role, step.Content)
+//	}
+//	answer := stream.Transcript().FinalAnswer()
+func (st *Stream) Steps() iter.Seq2[api.Step, error] {
+	return func(yield func(api.Step, error) bool) {
+		for ev, err := range st.All() {
+			if err == nil {
+				err = st.acc.Add(ev)
+			}
+			if err != nil {
+				yield(api.Step{}, err)
+				return
+			}
+			if ev.Type != TypeStep {
+				continue
+			}
+			if !yield(st.acc.t.Steps[len(st.acc.t.Steps)-1], nil) {
+				return
+			}
+		}
+	}
+}
+
+// Transcript returns what Steps has read so far: the steps, grouped by
+// iteration, the final answer and the token usage. It belongs to the
+// goroutine that ranges over Steps.
+func (st *Stream) Transcript() Transcript { return st.acc.Transcript() }
