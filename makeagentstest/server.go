@@ -5,7 +5,7 @@
 //
 //	s := makeagentstest.NewServer(t)
 //	client, err := s.Client(api.WithTeamID(1)) // api.New, wired to the fake
-//	res, err := client.Generated().ListAgentsWithResponse(ctx, nil)
+//	agents, err := client.ListAgents(ctx)
 //
 // Its routing and request decoding are generated from openapi.yaml (the same
 // spec as the api client), and every request is validated against that spec:
