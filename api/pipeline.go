@@ -107,7 +107,7 @@ func (p *pipeline) do(c call) (*http.Response, error) {
 	}
 	req := c.req
 	ctx := req.Context()
-	replayable := c.streamed == false && (p.retry.MaxRetries == 0 || makeReplayable(req))
+	replayable := !c.streamed && (p.retry.MaxRetries == 0 || makeReplayable(req))
 	// reached: an earlier attempt may have been processed by Make (it got a
 	// 408/5xx, or its connection failed after the request could have been
 	// written), so a 404 to a DELETE now means "already deleted".

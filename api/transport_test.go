@@ -39,17 +39,6 @@ func TestDefaultHTTPClient(t *testing.T) {
 	}
 }
 
-func join(s []string) string {
-	out := ""
-	for i, v := range s {
-		if i > 0 {
-			out += " "
-		}
-		out += v
-	}
-	return out
-}
-
 // TestStreamThroughDefaultStack is what the sse package relies on, with the
 // default transport: the raw RunAgentStream returns a 200 as soon as the
 // headers arrive, unread, and the body yields each event as the server
