@@ -308,3 +308,31 @@ func TestErrorPrefixOnce(t *testing.T) {
 		}
 	}
 }
+
+// WithTimeout on StartRunStream bounds the whole stream: a stream that
+// stalls after its headers ends with the deadline, and a stream that ends
+// in time is unaffected.
+func TestStreamCallTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := newServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(200)
+		_, _ = io.WriteString(w, "data: first\n\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	defer close(release)
+	c, _, _ := newTestClient(t, srv.Server)
+	resp, err := c.StartRunStream(context.Background(), testAgent, runBody(), WithTimeout(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("reading a stalled stream: err = %v, want the call's deadline", err)
+	}
+}
