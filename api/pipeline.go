@@ -256,35 +256,16 @@ func (p *pipeline) checkBody(c *call) error {
 func (p *pipeline) attempt(c call, n int) (resp *http.Response, connected bool, err error) {
 	req := c.req
 	ctx, cancel := context.WithCancelCause(req.Context())
-	timeout := p.limits.headerTimeout
-	switch c.op.kind {
-	case opRun:
-		timeout = p.limits.runHeaderTimeout
-	case opStream:
-		timeout = 0
-	}
+	clock := &headerClock{timeout: p.headerTimeout(c.op.kind), cancel: cancel}
+	var gotConn atomic.Bool
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) }}
 	// The wait for the headers starts once the request is written: an
 	// upload may take longer than the header timeout to send, and must not
-	// be cut for it. A request without a body is written at once, so its
-	// clock starts now.
-	var (
-		gotConn atomic.Bool
-		mu      sync.Mutex
-		timer   *time.Timer
-		stopped bool
-	)
-	startClock := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if timer == nil && !stopped && timeout > 0 {
-			timer = time.AfterFunc(timeout, func() { cancel(errCauseHeaderTimeout) })
-		}
-	}
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) }}
+	// be cut for it. A request without a body is written at once.
 	if req.Body == nil || req.Body == http.NoBody {
-		startClock()
+		clock.start()
 	} else {
-		trace.WroteRequest = func(httptrace.WroteRequestInfo) { startClock() }
+		trace.WroteRequest = func(httptrace.WroteRequestInfo) { clock.start() }
 	}
 	areq := req.WithContext(httptrace.WithClientTrace(ctx, trace))
 	if n > 1 && req.GetBody != nil {
@@ -297,41 +278,83 @@ func (p *pipeline) attempt(c call, n int) (resp *http.Response, connected bool, 
 	}
 
 	resp, err = p.http.Do(areq)
-	if err == nil && resp.Request == nil {
-		resp.Request = areq // a doer that does not say: the errors name the request
-	}
-	mu.Lock()
-	stopped = true
-	fired := timer != nil && !timer.Stop()
-	mu.Unlock()
+	fired := clock.stop()
 	connected = gotConn.Load()
-	if err == nil && fired {
+	switch {
+	case err == nil && fired:
 		_ = resp.Body.Close()
 		err = context.Cause(ctx)
+	case err == nil && followed(req, resp):
+		_ = resp.Body.Close()
+		err = errorf("%s %s: %w to %s; the SDK never follows redirects, set CheckRedirect to return http.ErrUseLastResponse", req.Method, req.URL.EscapedPath(), ErrRedirect, origin(resp.Request.URL))
 	}
 	if err != nil {
 		if fired && errors.Is(context.Cause(ctx), errCauseHeaderTimeout) && req.Context().Err() == nil {
-			err = errorf("%s %s: %w (%s)", req.Method, req.URL.EscapedPath(), ErrHeaderTimeout, timeout)
+			err = errorf("%s %s: %w (%s)", req.Method, req.URL.EscapedPath(), ErrHeaderTimeout, clock.timeout)
 		}
 		cancel(nil)
 		return nil, connected, err
 	}
-	if followed(req, resp) {
-		_ = resp.Body.Close()
-		cancel(nil)
-		return nil, connected, errorf("%s %s: %w to %s; the SDK never follows redirects, set CheckRedirect to return http.ErrUseLastResponse", req.Method, req.URL.EscapedPath(), ErrRedirect, origin(resp.Request.URL))
+	p.bound(ctx, cancel, c, resp, areq)
+	return resp, connected, nil
+}
+
+// headerTimeout is the header timeout of an operation kind: a stream's
+// headers come before its first event, so it has none here.
+func (p *pipeline) headerTimeout(kind opKind) time.Duration {
+	switch kind {
+	case opRun:
+		return p.limits.runHeaderTimeout
+	case opStream:
+		return 0
+	}
+	return p.limits.headerTimeout
+}
+
+// headerClock is an attempt's header timeout: started when the request is
+// written, stopped when the response (or an error) arrives; when it fires
+// it cancels the attempt with errCauseHeaderTimeout.
+type headerClock struct {
+	timeout time.Duration // 0: none
+	cancel  context.CancelCauseFunc
+	mu      sync.Mutex
+	timer   *time.Timer
+	stopped bool
+}
+
+func (h *headerClock) start() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.timer == nil && !h.stopped && h.timeout > 0 {
+		h.timer = time.AfterFunc(h.timeout, func() { h.cancel(errCauseHeaderTimeout) })
+	}
+}
+
+// stop stops the clock and reports whether it had fired.
+func (h *headerClock) stop() (fired bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stopped = true
+	return h.timer != nil && !h.timer.Stop()
+}
+
+// bound makes a response safe to hand up: the token redacted from its
+// headers and body, the body bounded in size and idle time (not a
+// stream's), and the attempt's context ended when the body is closed.
+func (p *pipeline) bound(ctx context.Context, cancel context.CancelCauseFunc, c call, resp *http.Response, sent *http.Request) {
+	if resp.Request == nil {
+		resp.Request = sent // a doer that does not say: the errors name the request
 	}
 	p.red.Header(resp.Header)
 	body := resp.Body
 	if body == nil {
 		body = http.NoBody
 	}
-	bb := &boundedBody{rc: body, ctx: ctx, cancel: cancel, method: req.Method, path: req.URL.EscapedPath()}
+	bb := &boundedBody{rc: body, ctx: ctx, cancel: cancel, method: c.req.Method, path: c.req.URL.EscapedPath()}
 	if c.op.kind != opStream {
 		bb.max, bb.idle = p.limits.maxBody, p.limits.bodyIdle
 	}
 	resp.Body = p.red.Reader(bb)
-	return resp, connected, nil
 }
 
 // verdict is what classify makes of one response.
