@@ -1277,65 +1277,17 @@ type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client which conforms to the OpenAPI3 specification for this service.
-type Client struct {
-	// The endpoint of the server conforming to this interface, with scheme,
-	// https://api.deepmap.com for example. This can contain a path relative
-	// to the server, such as https://api.deepmap.com/dev-test, and all the
-	// paths in the swagger spec will be appended to the server.
-	Server string
-
-	// Doer for performing requests, typically a *http.Client with any
-	// customized settings, such as certificate chains.
-	Client HttpRequestDoer
-
-	// A list of callbacks for modifying requests which are generated before sending over
-	// the network.
-	RequestEditors []RequestEditorFn
-}
-
-// ClientOption allows setting custom parameters during construction
-type ClientOption func(*Client) error
-
-// Creates a new Client, with reasonable defaults
-func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	// create a client with sane default values
-	client := Client{
-		Server: server,
-	}
-	// mutate client and add all optional params
-	for _, o := range opts {
-		if err := o(&client); err != nil {
-			return nil, err
-		}
-	}
-	// ensure the server URL always has a trailing slash
-	if !strings.HasSuffix(client.Server, "/") {
-		client.Server += "/"
-	}
-	// create httpClient, if not already present
-	if client.Client == nil {
-		client.Client = &http.Client{}
-	}
-	return &client, nil
-}
-
-// WithHTTPClient allows overriding the default Doer, which is
-// automatically created using http.Client. This is useful for tests.
-func WithHTTPClient(doer HttpRequestDoer) ClientOption {
-	return func(c *Client) error {
-		c.Client = doer
-		return nil
-	}
-}
-
-// WithRequestEditorFn allows setting up a callback function, which will be
-// called right before sending the request. This can be used to mutate the request.
-func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
-	return func(c *Client) error {
-		c.RequestEditors = append(c.RequestEditors, fn)
-		return nil
-	}
+// generatedClient implements ClientInterface over the SDK's request
+// pipeline. Get one from Client.Generated.
+type generatedClient struct {
+	// server is the base URL with a trailing slash.
+	server string
+	// pipe sends every request (see api/pipeline.go); nil only in a client
+	// of NewUnvalidatedClient, which sends through doer instead.
+	pipe *pipeline
+	doer HttpRequestDoer
+	// editors run on every request before it is sent (WithRequestEditorFn).
+	editors []RequestEditorFn
 }
 
 // The interface specification for the client above.
@@ -1566,16 +1518,12 @@ type ClientInterface interface {
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/agents (the `ListAgents` operationId).
-func (c *Client) ListAgents(ctx context.Context, params *ListAgentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAgentsRequest(c.Server, params)
+func (c *generatedClient) ListAgents(ctx context.Context, params *ListAgentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListAgentsRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listAgents"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listAgents", req, nil, reqEditors)
 }
 
 // CreateAgentWithBody Create Agent
@@ -1587,16 +1535,12 @@ func (c *Client) ListAgents(ctx context.Context, params *ListAgentsParams, reqEd
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /ai-agents/v1/agents (the `CreateAgent` operationId).
-func (c *Client) CreateAgentWithBody(ctx context.Context, params *CreateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAgentRequestWithBody(c.Server, params, contentType, body)
+func (c *generatedClient) CreateAgentWithBody(ctx context.Context, params *CreateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateAgentRequestWithBody(c.server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "createAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "createAgent", req, nil, reqEditors)
 }
 
 // CreateAgent Create Agent
@@ -1608,16 +1552,12 @@ func (c *Client) CreateAgentWithBody(ctx context.Context, params *CreateAgentPar
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /ai-agents/v1/agents (the `CreateAgent` operationId).
-func (c *Client) CreateAgent(ctx context.Context, params *CreateAgentParams, body CreateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAgentRequest(c.Server, params, body)
+func (c *generatedClient) CreateAgent(ctx context.Context, params *CreateAgentParams, body CreateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateAgentRequest(c.server, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "createAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "createAgent", req, body, reqEditors)
 }
 
 // DeleteAgent Delete Agent by ID
@@ -1627,16 +1567,12 @@ func (c *Client) CreateAgent(ctx context.Context, params *CreateAgentParams, bod
 // Required scope: `ai-agents:write`.
 //
 // Corresponds with DELETE /ai-agents/v1/agents/{agentId} (the `DeleteAgent` operationId).
-func (c *Client) DeleteAgent(ctx context.Context, agentID AgentID, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteAgentRequest(c.Server, agentID, params)
+func (c *generatedClient) DeleteAgent(ctx context.Context, agentID AgentID, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newDeleteAgentRequest(c.server, agentID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "deleteAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "deleteAgent", req, nil, reqEditors)
 }
 
 // GetAgent Get Agent by ID
@@ -1646,16 +1582,12 @@ func (c *Client) DeleteAgent(ctx context.Context, agentID AgentID, params *Delet
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/agents/{agentId} (the `GetAgent` operationId).
-func (c *Client) GetAgent(ctx context.Context, agentID AgentID, params *GetAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAgentRequest(c.Server, agentID, params)
+func (c *generatedClient) GetAgent(ctx context.Context, agentID AgentID, params *GetAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetAgentRequest(c.server, agentID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "getAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "getAgent", req, nil, reqEditors)
 }
 
 // UpdateAgentWithBody Modify Agent by ID
@@ -1668,16 +1600,12 @@ func (c *Client) GetAgent(ctx context.Context, agentID AgentID, params *GetAgent
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /ai-agents/v1/agents/{agentId} (the `UpdateAgent` operationId).
-func (c *Client) UpdateAgentWithBody(ctx context.Context, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateAgentRequestWithBody(c.Server, agentID, params, contentType, body)
+func (c *generatedClient) UpdateAgentWithBody(ctx context.Context, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newUpdateAgentRequestWithBody(c.server, agentID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "updateAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "updateAgent", req, nil, reqEditors)
 }
 
 // UpdateAgent Modify Agent by ID
@@ -1690,16 +1618,12 @@ func (c *Client) UpdateAgentWithBody(ctx context.Context, agentID AgentID, param
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /ai-agents/v1/agents/{agentId} (the `UpdateAgent` operationId).
-func (c *Client) UpdateAgent(ctx context.Context, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateAgentRequest(c.Server, agentID, params, body)
+func (c *generatedClient) UpdateAgent(ctx context.Context, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newUpdateAgentRequest(c.server, agentID, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "updateAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "updateAgent", req, body, reqEditors)
 }
 
 // RunAgentWithBody Run Agent
@@ -1712,16 +1636,12 @@ func (c *Client) UpdateAgent(ctx context.Context, agentID AgentID, params *Updat
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run (the `RunAgent` operationId).
-func (c *Client) RunAgentWithBody(ctx context.Context, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentRequestWithBody(c.Server, agentID, params, contentType, body)
+func (c *generatedClient) RunAgentWithBody(ctx context.Context, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newRunAgentRequestWithBody(c.server, agentID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "runAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "runAgent", req, nil, reqEditors)
 }
 
 // RunAgent Run Agent
@@ -1734,16 +1654,12 @@ func (c *Client) RunAgentWithBody(ctx context.Context, agentID AgentID, params *
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run (the `RunAgent` operationId).
-func (c *Client) RunAgent(ctx context.Context, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentRequest(c.Server, agentID, params, body)
+func (c *generatedClient) RunAgent(ctx context.Context, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newRunAgentRequest(c.server, agentID, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "runAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "runAgent", req, body, reqEditors)
 }
 
 // RunAgentStreamWithBody Run Agent with Server Sent Events (SSE) Streaming
@@ -1765,16 +1681,12 @@ func (c *Client) RunAgent(ctx context.Context, agentID AgentID, params *RunAgent
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run/stream (the `RunAgentStream` operationId).
-func (c *Client) RunAgentStreamWithBody(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentStreamRequestWithBody(c.Server, agentID, params, contentType, body)
+func (c *generatedClient) RunAgentStreamWithBody(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newRunAgentStreamRequestWithBody(c.server, agentID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "runAgentStream"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "runAgentStream", req, nil, reqEditors)
 }
 
 // RunAgentStream Run Agent with Server Sent Events (SSE) Streaming
@@ -1796,16 +1708,12 @@ func (c *Client) RunAgentStreamWithBody(ctx context.Context, agentID AgentID, pa
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run/stream (the `RunAgentStream` operationId).
-func (c *Client) RunAgentStream(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentStreamRequest(c.Server, agentID, params, body)
+func (c *generatedClient) RunAgentStream(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newRunAgentStreamRequest(c.server, agentID, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "runAgentStream"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "runAgentStream", req, body, reqEditors)
 }
 
 // ListContexts List Context
@@ -1815,16 +1723,12 @@ func (c *Client) RunAgentStream(ctx context.Context, agentID AgentID, params *Ru
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/contexts (the `ListContexts` operationId).
-func (c *Client) ListContexts(ctx context.Context, params *ListContextsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListContextsRequest(c.Server, params)
+func (c *generatedClient) ListContexts(ctx context.Context, params *ListContextsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListContextsRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listContexts"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listContexts", req, nil, reqEditors)
 }
 
 // CreateContextWithBody Create Context
@@ -1840,16 +1744,12 @@ func (c *Client) ListContexts(ctx context.Context, params *ListContextsParams, r
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
-func (c *Client) CreateContextWithBody(ctx context.Context, params *CreateContextParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContextRequestWithBody(c.Server, params, contentType, body)
+func (c *generatedClient) CreateContextWithBody(ctx context.Context, params *CreateContextParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateContextRequestWithBody(c.server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "createContext"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "createContext", req, nil, reqEditors)
 }
 
 // CreateContext Create Context
@@ -1865,16 +1765,12 @@ func (c *Client) CreateContextWithBody(ctx context.Context, params *CreateContex
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
-func (c *Client) CreateContext(ctx context.Context, params *CreateContextParams, body CreateContextJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContextRequest(c.Server, params, body)
+func (c *generatedClient) CreateContext(ctx context.Context, params *CreateContextParams, body CreateContextJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateContextRequest(c.server, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "createContext"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "createContext", req, body, reqEditors)
 }
 
 // DeleteContext Delete Context
@@ -1884,16 +1780,12 @@ func (c *Client) CreateContext(ctx context.Context, params *CreateContextParams,
 // Required scope: `ai-agents:write`.
 //
 // Corresponds with DELETE /ai-agents/v1/contexts/{contextId} (the `DeleteContext` operationId).
-func (c *Client) DeleteContext(ctx context.Context, contextID ContextID, params *DeleteContextParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteContextRequest(c.Server, contextID, params)
+func (c *generatedClient) DeleteContext(ctx context.Context, contextID ContextID, params *DeleteContextParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newDeleteContextRequest(c.server, contextID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "deleteContext"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "deleteContext", req, nil, reqEditors)
 }
 
 // ListLLMProviders List LLM Providers
@@ -1904,16 +1796,12 @@ func (c *Client) DeleteContext(ctx context.Context, contextID ContextID, params 
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/llm-providers (the `ListLLMProviders` operationId).
-func (c *Client) ListLLMProviders(ctx context.Context, params *ListLLMProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListLLMProvidersRequest(c.Server, params)
+func (c *generatedClient) ListLLMProviders(ctx context.Context, params *ListLLMProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListLLMProvidersRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listLLMProviders"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listLLMProviders", req, nil, reqEditors)
 }
 
 // GetLLMProvider Get LLM Provider
@@ -1924,16 +1812,12 @@ func (c *Client) ListLLMProviders(ctx context.Context, params *ListLLMProvidersP
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/llm-providers/{providerId} (the `GetLLMProvider` operationId).
-func (c *Client) GetLLMProvider(ctx context.Context, providerID ProviderID, params *GetLLMProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetLLMProviderRequest(c.Server, providerID, params)
+func (c *generatedClient) GetLLMProvider(ctx context.Context, providerID ProviderID, params *GetLLMProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetLLMProviderRequest(c.server, providerID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "getLLMProvider"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "getLLMProvider", req, nil, reqEditors)
 }
 
 // ListLLMProviderModels List Models for LLM Provider
@@ -1944,20 +1828,16 @@ func (c *Client) GetLLMProvider(ctx context.Context, providerID ProviderID, para
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/llm-providers/{providerId}/models (the `ListLLMProviderModels` operationId).
-func (c *Client) ListLLMProviderModels(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListLLMProviderModelsRequest(c.Server, providerID, params)
+func (c *generatedClient) ListLLMProviderModels(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListLLMProviderModelsRequest(c.server, providerID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listLLMProviderModels"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listLLMProviderModels", req, nil, reqEditors)
 }
 
-// NewListAgentsRequest constructs an http.Request for the ListAgents method
-func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Request, error) {
+// newListAgentsRequest constructs an http.Request for the ListAgents method
+func newListAgentsRequest(server string, params *ListAgentsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2006,19 +1886,19 @@ func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Reques
 	return req, nil
 }
 
-// NewCreateAgentRequest calls the generic CreateAgent builder with application/json body
-func NewCreateAgentRequest(server string, params *CreateAgentParams, body CreateAgentJSONRequestBody) (*http.Request, error) {
+// newCreateAgentRequest calls the generic CreateAgent builder with application/json body
+func newCreateAgentRequest(server string, params *CreateAgentParams, body CreateAgentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateAgentRequestWithBody(server, params, "application/json", bodyReader)
+	return newCreateAgentRequestWithBody(server, params, "application/json", bodyReader)
 }
 
-// NewCreateAgentRequestWithBody constructs an http.Request for the CreateAgent method, with any body, and a specified content type
-func NewCreateAgentRequestWithBody(server string, params *CreateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+// newCreateAgentRequestWithBody constructs an http.Request for the CreateAgent method, with any body, and a specified content type
+func newCreateAgentRequestWithBody(server string, params *CreateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2069,8 +1949,8 @@ func NewCreateAgentRequestWithBody(server string, params *CreateAgentParams, con
 	return req, nil
 }
 
-// NewDeleteAgentRequest constructs an http.Request for the DeleteAgent method
-func NewDeleteAgentRequest(server string, agentID AgentID, params *DeleteAgentParams) (*http.Request, error) {
+// newDeleteAgentRequest constructs an http.Request for the DeleteAgent method
+func newDeleteAgentRequest(server string, agentID AgentID, params *DeleteAgentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2126,8 +2006,8 @@ func NewDeleteAgentRequest(server string, agentID AgentID, params *DeleteAgentPa
 	return req, nil
 }
 
-// NewGetAgentRequest constructs an http.Request for the GetAgent method
-func NewGetAgentRequest(server string, agentID AgentID, params *GetAgentParams) (*http.Request, error) {
+// newGetAgentRequest constructs an http.Request for the GetAgent method
+func newGetAgentRequest(server string, agentID AgentID, params *GetAgentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2183,19 +2063,19 @@ func NewGetAgentRequest(server string, agentID AgentID, params *GetAgentParams) 
 	return req, nil
 }
 
-// NewUpdateAgentRequest calls the generic UpdateAgent builder with application/json body
-func NewUpdateAgentRequest(server string, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody) (*http.Request, error) {
+// newUpdateAgentRequest calls the generic UpdateAgent builder with application/json body
+func newUpdateAgentRequest(server string, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
+	return newUpdateAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
 }
 
-// NewUpdateAgentRequestWithBody constructs an http.Request for the UpdateAgent method, with any body, and a specified content type
-func NewUpdateAgentRequestWithBody(server string, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+// newUpdateAgentRequestWithBody constructs an http.Request for the UpdateAgent method, with any body, and a specified content type
+func newUpdateAgentRequestWithBody(server string, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2253,19 +2133,19 @@ func NewUpdateAgentRequestWithBody(server string, agentID AgentID, params *Updat
 	return req, nil
 }
 
-// NewRunAgentRequest calls the generic RunAgent builder with application/json body
-func NewRunAgentRequest(server string, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody) (*http.Request, error) {
+// newRunAgentRequest calls the generic RunAgent builder with application/json body
+func newRunAgentRequest(server string, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRunAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
+	return newRunAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
 }
 
-// NewRunAgentRequestWithBody constructs an http.Request for the RunAgent method, with any body, and a specified content type
-func NewRunAgentRequestWithBody(server string, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+// newRunAgentRequestWithBody constructs an http.Request for the RunAgent method, with any body, and a specified content type
+func newRunAgentRequestWithBody(server string, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2323,19 +2203,19 @@ func NewRunAgentRequestWithBody(server string, agentID AgentID, params *RunAgent
 	return req, nil
 }
 
-// NewRunAgentStreamRequest calls the generic RunAgentStream builder with application/json body
-func NewRunAgentStreamRequest(server string, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody) (*http.Request, error) {
+// newRunAgentStreamRequest calls the generic RunAgentStream builder with application/json body
+func newRunAgentStreamRequest(server string, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRunAgentStreamRequestWithBody(server, agentID, params, "application/json", bodyReader)
+	return newRunAgentStreamRequestWithBody(server, agentID, params, "application/json", bodyReader)
 }
 
-// NewRunAgentStreamRequestWithBody constructs an http.Request for the RunAgentStream method, with any body, and a specified content type
-func NewRunAgentStreamRequestWithBody(server string, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader) (*http.Request, error) {
+// newRunAgentStreamRequestWithBody constructs an http.Request for the RunAgentStream method, with any body, and a specified content type
+func newRunAgentStreamRequestWithBody(server string, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2393,8 +2273,8 @@ func NewRunAgentStreamRequestWithBody(server string, agentID AgentID, params *Ru
 	return req, nil
 }
 
-// NewListContextsRequest constructs an http.Request for the ListContexts method
-func NewListContextsRequest(server string, params *ListContextsParams) (*http.Request, error) {
+// newListContextsRequest constructs an http.Request for the ListContexts method
+func newListContextsRequest(server string, params *ListContextsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2451,19 +2331,19 @@ func NewListContextsRequest(server string, params *ListContextsParams) (*http.Re
 	return req, nil
 }
 
-// NewCreateContextRequest calls the generic CreateContext builder with application/json body
-func NewCreateContextRequest(server string, params *CreateContextParams, body CreateContextJSONRequestBody) (*http.Request, error) {
+// newCreateContextRequest calls the generic CreateContext builder with application/json body
+func newCreateContextRequest(server string, params *CreateContextParams, body CreateContextJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateContextRequestWithBody(server, params, "application/json", bodyReader)
+	return newCreateContextRequestWithBody(server, params, "application/json", bodyReader)
 }
 
-// NewCreateContextRequestWithBody constructs an http.Request for the CreateContext method, with any body, and a specified content type
-func NewCreateContextRequestWithBody(server string, params *CreateContextParams, contentType string, body io.Reader) (*http.Request, error) {
+// newCreateContextRequestWithBody constructs an http.Request for the CreateContext method, with any body, and a specified content type
+func newCreateContextRequestWithBody(server string, params *CreateContextParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2514,8 +2394,8 @@ func NewCreateContextRequestWithBody(server string, params *CreateContextParams,
 	return req, nil
 }
 
-// NewDeleteContextRequest constructs an http.Request for the DeleteContext method
-func NewDeleteContextRequest(server string, contextID ContextID, params *DeleteContextParams) (*http.Request, error) {
+// newDeleteContextRequest constructs an http.Request for the DeleteContext method
+func newDeleteContextRequest(server string, contextID ContextID, params *DeleteContextParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2571,8 +2451,8 @@ func NewDeleteContextRequest(server string, contextID ContextID, params *DeleteC
 	return req, nil
 }
 
-// NewListLLMProvidersRequest constructs an http.Request for the ListLLMProviders method
-func NewListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (*http.Request, error) {
+// newListLLMProvidersRequest constructs an http.Request for the ListLLMProviders method
+func newListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2621,8 +2501,8 @@ func NewListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (
 	return req, nil
 }
 
-// NewGetLLMProviderRequest constructs an http.Request for the GetLLMProvider method
-func NewGetLLMProviderRequest(server string, providerID ProviderID, params *GetLLMProviderParams) (*http.Request, error) {
+// newGetLLMProviderRequest constructs an http.Request for the GetLLMProvider method
+func newGetLLMProviderRequest(server string, providerID ProviderID, params *GetLLMProviderParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2678,8 +2558,8 @@ func NewGetLLMProviderRequest(server string, providerID ProviderID, params *GetL
 	return req, nil
 }
 
-// NewListLLMProviderModelsRequest constructs an http.Request for the ListLLMProviderModels method
-func NewListLLMProviderModelsRequest(server string, providerID ProviderID, params *ListLLMProviderModelsParams) (*http.Request, error) {
+// newListLLMProviderModelsRequest constructs an http.Request for the ListLLMProviderModels method
+func newListLLMProviderModelsRequest(server string, providerID ProviderID, params *ListLLMProviderModelsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2735,45 +2615,13 @@ func NewListLLMProviderModelsRequest(server string, providerID ProviderID, param
 	return req, nil
 }
 
-func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
-	for _, r := range c.RequestEditors {
-		if err := r(ctx, req); err != nil {
-			return err
-		}
-	}
-	for _, r := range additionalEditors {
-		if err := r(ctx, req); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ClientWithResponses builds on ClientInterface to offer response payloads
+// ClientWithResponses is the generated client: one method per operation
+// and request body type, returning the whole response with its typed
+// payload (JSON200, JSON201, ...). Reach it through Client.Generated, the
+// escape hatch for what the Client's methods do not offer; it goes through
+// the same pipeline (validation, auth, retries, bounds, *APIError).
 type ClientWithResponses struct {
 	ClientInterface
-}
-
-// NewClientWithResponses creates a new ClientWithResponses, which wraps
-// Client with return type handling
-func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithResponses, error) {
-	client, err := NewClient(server, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &ClientWithResponses{client}, nil
-}
-
-// WithBaseURL overrides the baseURL.
-func WithBaseURL(baseURL string) ClientOption {
-	return func(c *Client) error {
-		newBaseURL, err := url.Parse(baseURL)
-		if err != nil {
-			return err
-		}
-		c.Server = newBaseURL.String()
-		return nil
-	}
 }
 
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
@@ -4162,7 +4010,7 @@ func (c *ClientWithResponses) ListAgentsWithResponse(ctx context.Context, params
 	if err != nil {
 		return nil, err
 	}
-	return ParseListAgentsResponse(rsp)
+	return parseListAgentsResponse(rsp)
 }
 
 // CreateAgentWithBodyWithResponse Create Agent
@@ -4179,7 +4027,7 @@ func (c *ClientWithResponses) CreateAgentWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateAgentResponse(rsp)
+	return parseCreateAgentResponse(rsp)
 }
 
 // CreateAgentWithResponse Create Agent
@@ -4196,7 +4044,7 @@ func (c *ClientWithResponses) CreateAgentWithResponse(ctx context.Context, param
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateAgentResponse(rsp)
+	return parseCreateAgentResponse(rsp)
 }
 
 // DeleteAgentWithResponse Delete Agent by ID
@@ -4213,7 +4061,7 @@ func (c *ClientWithResponses) DeleteAgentWithResponse(ctx context.Context, agent
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteAgentResponse(rsp)
+	return parseDeleteAgentResponse(rsp)
 }
 
 // GetAgentWithResponse Get Agent by ID
@@ -4230,7 +4078,7 @@ func (c *ClientWithResponses) GetAgentWithResponse(ctx context.Context, agentID 
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAgentResponse(rsp)
+	return parseGetAgentResponse(rsp)
 }
 
 // UpdateAgentWithBodyWithResponse Modify Agent by ID
@@ -4248,7 +4096,7 @@ func (c *ClientWithResponses) UpdateAgentWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateAgentResponse(rsp)
+	return parseUpdateAgentResponse(rsp)
 }
 
 // UpdateAgentWithResponse Modify Agent by ID
@@ -4266,7 +4114,7 @@ func (c *ClientWithResponses) UpdateAgentWithResponse(ctx context.Context, agent
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateAgentResponse(rsp)
+	return parseUpdateAgentResponse(rsp)
 }
 
 // RunAgentWithBodyWithResponse Run Agent
@@ -4284,7 +4132,7 @@ func (c *ClientWithResponses) RunAgentWithBodyWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentResponse(rsp)
+	return parseRunAgentResponse(rsp)
 }
 
 // RunAgentWithResponse Run Agent
@@ -4302,7 +4150,7 @@ func (c *ClientWithResponses) RunAgentWithResponse(ctx context.Context, agentID 
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentResponse(rsp)
+	return parseRunAgentResponse(rsp)
 }
 
 // RunAgentStreamWithBodyWithResponse Run Agent with Server Sent Events (SSE) Streaming
@@ -4329,7 +4177,7 @@ func (c *ClientWithResponses) RunAgentStreamWithBodyWithResponse(ctx context.Con
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentStreamResponse(rsp)
+	return parseRunAgentStreamResponse(rsp)
 }
 
 // RunAgentStreamWithResponse Run Agent with Server Sent Events (SSE) Streaming
@@ -4356,7 +4204,7 @@ func (c *ClientWithResponses) RunAgentStreamWithResponse(ctx context.Context, ag
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentStreamResponse(rsp)
+	return parseRunAgentStreamResponse(rsp)
 }
 
 // ListContextsWithResponse List Context
@@ -4373,7 +4221,7 @@ func (c *ClientWithResponses) ListContextsWithResponse(ctx context.Context, para
 	if err != nil {
 		return nil, err
 	}
-	return ParseListContextsResponse(rsp)
+	return parseListContextsResponse(rsp)
 }
 
 // CreateContextWithBodyWithResponse Create Context
@@ -4394,7 +4242,7 @@ func (c *ClientWithResponses) CreateContextWithBodyWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateContextResponse(rsp)
+	return parseCreateContextResponse(rsp)
 }
 
 // CreateContextWithResponse Create Context
@@ -4415,7 +4263,7 @@ func (c *ClientWithResponses) CreateContextWithResponse(ctx context.Context, par
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateContextResponse(rsp)
+	return parseCreateContextResponse(rsp)
 }
 
 // DeleteContextWithResponse Delete Context
@@ -4432,7 +4280,7 @@ func (c *ClientWithResponses) DeleteContextWithResponse(ctx context.Context, con
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteContextResponse(rsp)
+	return parseDeleteContextResponse(rsp)
 }
 
 // ListLLMProvidersWithResponse List LLM Providers
@@ -4450,7 +4298,7 @@ func (c *ClientWithResponses) ListLLMProvidersWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	return ParseListLLMProvidersResponse(rsp)
+	return parseListLLMProvidersResponse(rsp)
 }
 
 // GetLLMProviderWithResponse Get LLM Provider
@@ -4468,7 +4316,7 @@ func (c *ClientWithResponses) GetLLMProviderWithResponse(ctx context.Context, pr
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetLLMProviderResponse(rsp)
+	return parseGetLLMProviderResponse(rsp)
 }
 
 // ListLLMProviderModelsWithResponse List Models for LLM Provider
@@ -4486,11 +4334,11 @@ func (c *ClientWithResponses) ListLLMProviderModelsWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, err
 	}
-	return ParseListLLMProviderModelsResponse(rsp)
+	return parseListLLMProviderModelsResponse(rsp)
 }
 
-// ParseListAgentsResponse parses an HTTP response from a ListAgentsWithResponse call
-func ParseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
+// parseListAgentsResponse parses an HTTP response from a ListAgentsWithResponse call
+func parseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4570,8 +4418,8 @@ func ParseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
 	return response, nil
 }
 
-// ParseCreateAgentResponse parses an HTTP response from a CreateAgentWithResponse call
-func ParseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) {
+// parseCreateAgentResponse parses an HTTP response from a CreateAgentWithResponse call
+func parseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4651,8 +4499,8 @@ func ParseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) 
 	return response, nil
 }
 
-// ParseDeleteAgentResponse parses an HTTP response from a DeleteAgentWithResponse call
-func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) {
+// parseDeleteAgentResponse parses an HTTP response from a DeleteAgentWithResponse call
+func parseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4728,8 +4576,8 @@ func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) 
 	return response, nil
 }
 
-// ParseGetAgentResponse parses an HTTP response from a GetAgentWithResponse call
-func ParseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
+// parseGetAgentResponse parses an HTTP response from a GetAgentWithResponse call
+func parseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4809,8 +4657,8 @@ func ParseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
 	return response, nil
 }
 
-// ParseUpdateAgentResponse parses an HTTP response from a UpdateAgentWithResponse call
-func ParseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) {
+// parseUpdateAgentResponse parses an HTTP response from a UpdateAgentWithResponse call
+func parseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4886,8 +4734,8 @@ func ParseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) 
 	return response, nil
 }
 
-// ParseRunAgentResponse parses an HTTP response from a RunAgentWithResponse call
-func ParseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
+// parseRunAgentResponse parses an HTTP response from a RunAgentWithResponse call
+func parseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -4967,8 +4815,8 @@ func ParseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
 	return response, nil
 }
 
-// ParseRunAgentStreamResponse parses an HTTP response from a RunAgentStreamWithResponse call
-func ParseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, error) {
+// parseRunAgentStreamResponse parses an HTTP response from a RunAgentStreamWithResponse call
+func parseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5041,8 +4889,8 @@ func ParseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, e
 	return response, nil
 }
 
-// ParseListContextsResponse parses an HTTP response from a ListContextsWithResponse call
-func ParseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error) {
+// parseListContextsResponse parses an HTTP response from a ListContextsWithResponse call
+func parseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5122,8 +4970,8 @@ func ParseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error
 	return response, nil
 }
 
-// ParseCreateContextResponse parses an HTTP response from a CreateContextWithResponse call
-func ParseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, error) {
+// parseCreateContextResponse parses an HTTP response from a CreateContextWithResponse call
+func parseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5199,8 +5047,8 @@ func ParseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, err
 	return response, nil
 }
 
-// ParseDeleteContextResponse parses an HTTP response from a DeleteContextWithResponse call
-func ParseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, error) {
+// parseDeleteContextResponse parses an HTTP response from a DeleteContextWithResponse call
+func parseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5276,8 +5124,8 @@ func ParseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, err
 	return response, nil
 }
 
-// ParseListLLMProvidersResponse parses an HTTP response from a ListLLMProvidersWithResponse call
-func ParseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersResponse, error) {
+// parseListLLMProvidersResponse parses an HTTP response from a ListLLMProvidersWithResponse call
+func parseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5357,8 +5205,8 @@ func ParseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersRespons
 	return response, nil
 }
 
-// ParseGetLLMProviderResponse parses an HTTP response from a GetLLMProviderWithResponse call
-func ParseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, error) {
+// parseGetLLMProviderResponse parses an HTTP response from a GetLLMProviderWithResponse call
+func parseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5438,8 +5286,8 @@ func ParseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, e
 	return response, nil
 }
 
-// ParseListLLMProviderModelsResponse parses an HTTP response from a ListLLMProviderModelsWithResponse call
-func ParseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderModelsResponse, error) {
+// parseListLLMProviderModelsResponse parses an HTTP response from a ListLLMProviderModelsWithResponse call
+func parseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderModelsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {

@@ -87,7 +87,7 @@ func runConformance(ctx context.Context, in *invocation) error {
 		BaseURL: cfg.baseURL, TeamID: cfg.teamID, Token: cfg.token,
 		ReadOnly: !full, Limit: o.limit, Connection: connection, Model: o.model,
 		JSON: o.json, Stdout: in.stdout, Stderr: in.stderr,
-		NewClient: func(transport http.RoundTripper, maxBody int64) (*api.ClientWithResponses, error) {
+		NewClient: func(transport http.RoundTripper, maxBody int64) (*api.Client, error) {
 			client, err := newClientWithTransport(cfg, transport, maxBody)
 			if err != nil {
 				return nil, usageErrorf("%v", err)

@@ -64,7 +64,7 @@ type conformanceReport struct {
 // conformance is one run: the client, the recorder under it and the report.
 type conformance struct {
 	o      Options
-	client *api.ClientWithResponses
+	client *api.Client
 	rec    *recorder
 	spec   *Spec
 	report conformanceReport
@@ -88,7 +88,7 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	// NewClient builds the SDK client over transport (the recorder) with
 	// maxBody as its body bound; its error is returned by Run as it is.
-	NewClient func(transport http.RoundTripper, maxBody int64) (*api.ClientWithResponses, error)
+	NewClient func(transport http.RoundTripper, maxBody int64) (*api.Client, error)
 	// MaxRecordedBody bounds how much of one response the recorder keeps
 	// (0: the SDK's default bound), so a body the SDK accepts is always
 	// checked whole; a larger one is reported as too large to check.
@@ -165,7 +165,7 @@ func writeJSON(w io.Writer, v any) error {
 
 func (c *conformance) readOnly(ctx context.Context, limit int) error {
 	team := c.o.TeamID
-	res, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
+	res, err := c.client.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
 	checked := c.check()
 	if err != nil && !isDecodeError(err) {
 		return err
@@ -188,7 +188,7 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 		if api.ValidateAgentID(id) != nil {
 			continue // reported as drift by the list check; do not send a bad path
 		}
-		got, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: team})
+		got, err := c.client.Generated().GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: team})
 		c.check()
 		if err != nil && !isDecodeError(err) {
 			return err
@@ -196,7 +196,7 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 		if err == nil {
 			agents = append(agents, *got.JSON200)
 		}
-		_, err = c.client.ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: id})
+		_, err = c.client.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: id})
 		c.check()
 		if err != nil && !isDecodeError(err) {
 			return err
@@ -214,7 +214,7 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 // its models. It returns the providers the SDK could decode.
 func (c *conformance) providers(ctx context.Context, limit int) ([]api.LLMProvider, error) {
 	team := c.o.TeamID
-	res, err := c.client.ListLLMProvidersWithResponse(ctx, &api.ListLLMProvidersParams{TeamID: team})
+	res, err := c.client.Generated().ListLLMProvidersWithResponse(ctx, &api.ListLLMProvidersParams{TeamID: team})
 	c.check()
 	if err != nil {
 		if isDecodeError(err) {
@@ -227,12 +227,12 @@ func (c *conformance) providers(ctx context.Context, limit int) ([]api.LLMProvid
 		if i >= limit {
 			break
 		}
-		if _, err := c.client.GetLLMProviderWithResponse(ctx, p.ID, &api.GetLLMProviderParams{TeamID: team}); err != nil && !isDecodeError(err) {
+		if _, err := c.client.Generated().GetLLMProviderWithResponse(ctx, p.ID, &api.GetLLMProviderParams{TeamID: team}); err != nil && !isDecodeError(err) {
 			c.check()
 			return list, err
 		}
 		c.check()
-		if _, err := c.client.ListLLMProviderModelsWithResponse(ctx, p.ID, &api.ListLLMProviderModelsParams{TeamID: team}); err != nil && !isDecodeError(err) {
+		if _, err := c.client.Generated().ListLLMProviderModelsWithResponse(ctx, p.ID, &api.ListLLMProviderModelsParams{TeamID: team}); err != nil && !isDecodeError(err) {
 			c.check()
 			return list, err
 		}
@@ -284,7 +284,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 	team := c.o.TeamID
 	name := scratchName()
 	c.report.ScratchAgent = name
-	created, err := c.client.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
+	created, err := c.client.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
 		Name: name, TeamID: team, MakeConnectionID: connection, DefaultModel: model,
 		SystemPrompt: "You are a test agent created by makeagents conformance. Answer in one word.",
 	})
@@ -333,17 +333,17 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 
 	steps := []func() error{
 		func() error {
-			_, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
+			_, err := c.client.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
 			return err
 		},
 		func() error {
 			renamed := names[1]
-			_, err := c.client.UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: team}, api.UpdateAgentRequest{Name: &renamed})
+			_, err := c.client.Generated().UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: team}, api.UpdateAgentRequest{Name: &renamed})
 			return err
 		},
 		func() error { return c.contextRoundTrip(ctx, id, name) },
 		func() error {
-			_, err := c.client.RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: team}, runRequest(conformanceMessage))
+			_, err := c.client.Generated().RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: team}, runRequest(conformanceMessage))
 			return err
 		},
 		func() error { return c.stream(ctx, id) },
@@ -368,14 +368,14 @@ func (c *conformance) contextRoundTrip(ctx context.Context, agentID, agentName s
 	team := c.o.TeamID
 	name := agentName + "-context"
 	content := "makeagents conformance: a scratch context, deleted with its agent."
-	_, err := c.client.CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: team}, api.CreateTextContextRequest{
+	_, err := c.client.Generated().CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: team}, api.CreateTextContextRequest{
 		AgentID: agentID, Name: &name, Content: &content,
 	})
 	c.check()
 	if err != nil && !isDecodeError(err) {
 		return err
 	}
-	list, err := c.client.ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: agentID})
+	list, err := c.client.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: agentID})
 	c.check()
 	if err != nil {
 		if isDecodeError(err) {
@@ -387,7 +387,7 @@ func (c *conformance) contextRoundTrip(ctx context.Context, agentID, agentName s
 		if k.DocumentName != name || k.AgentID != agentID || api.ValidateContextID(k.ID) != nil {
 			continue
 		}
-		_, err := c.client.DeleteContextWithResponse(ctx, k.ID, &api.DeleteContextParams{TeamID: team})
+		_, err := c.client.Generated().DeleteContextWithResponse(ctx, k.ID, &api.DeleteContextParams{TeamID: team})
 		c.check()
 		if err != nil && !isDecodeError(err) {
 			return err
@@ -412,7 +412,7 @@ var errGone = errors.New("agent not found")
 // names: an error wrapping errNotOwn when it is not, errGone when there is
 // none.
 func (c *conformance) checkOwn(ctx context.Context, id string, names []string) error {
-	res, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.o.TeamID})
+	res, err := c.client.Generated().GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.o.TeamID})
 	checked := c.check()
 	if api.IsNotFound(err) {
 		return errGone
@@ -444,7 +444,7 @@ func (c *conformance) deleteOwn(ctx context.Context, id string, names []string) 
 		}
 		return err
 	}
-	_, err := c.client.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: team})
+	_, err := c.client.Generated().DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: team})
 	c.check()
 	if err == nil || api.IsNotFound(err) || isDecodeError(err) {
 		return nil
@@ -498,7 +498,7 @@ func (c *conformance) cleanupByName(ctx context.Context, name string, mayComplet
 	cctx, cancel := c.cleanupContext(ctx)
 	defer cancel()
 	team := c.o.TeamID
-	res, err := c.client.ListAgentsWithResponse(cctx, &api.ListAgentsParams{TeamID: team})
+	res, err := c.client.Generated().ListAgentsWithResponse(cctx, &api.ListAgentsParams{TeamID: team})
 	checked := c.check()
 	var ids []string
 	switch {
@@ -607,7 +607,7 @@ func idsFromBody(body []byte) []string {
 
 // stream runs the agent on the stream endpoint and checks every event.
 func (c *conformance) stream(ctx context.Context, id string) error {
-	s, err := sse.Run(ctx, c.client.ClientInterface, id, &api.RunAgentStreamParams{TeamID: c.o.TeamID}, runRequest(conformanceMessage))
+	s, err := sse.Run(ctx, c.client, id, runRequest(conformanceMessage))
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 func options(fake *makeagentstest.Server, base string, stdout *bytes.Buffer) conformance.Options {
 	return conformance.Options{
 		BaseURL: base, TeamID: 7, Token: fake.Token(), Stdout: stdout, Stderr: new(bytes.Buffer), JSON: true,
-		NewClient: func(transport http.RoundTripper, maxBody int64) (*api.ClientWithResponses, error) {
+		NewClient: func(transport http.RoundTripper, maxBody int64) (*api.Client, error) {
 			return fake.Client(api.WithBaseURL(base), api.WithTeamID(7),
 				api.WithHTTPClient(&http.Client{Transport: transport}), api.WithMaxBodyBytes(maxBody))
 		},
