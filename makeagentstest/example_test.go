@@ -43,7 +43,7 @@ func ExampleNewServer() {
 	}
 	ctx := context.Background()
 	created, err := client.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: 1}, api.CreateAgentRequest{
-		Name: "helper", TeamID: 1, MakeConnectionID: 123, DefaultModel: "gpt-4.1-mini", SystemPrompt: "Be brief.",
+		Name: "helper", TeamID: 1, MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini", SystemPrompt: "Be brief.",
 	})
 	if err != nil {
 		t.Fatalf("%v", err)
