@@ -21,7 +21,7 @@ import (
 // be one of that provider's models.
 
 type catalogueEntry struct {
-	provider     fakeapi.LLMProvider
+	provider       fakeapi.LLMProvider
 	connectionID   int64
 	connectionName string
 	models         []fakeapi.LLMModel

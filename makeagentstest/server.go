@@ -1,23 +1,3 @@
-// Package makeagentstest is an in-process fake of Make's AI Agents API for
-// tests and demos, in the spirit of net/http/httptest: a real HTTP server on
-// loopback that code under test talks to unchanged, through the api client,
-// the sse reader or any HTTP client.
-//
-//	s := makeagentstest.NewServer(t)
-//	client, err := s.Client(api.WithTeamID(1)) // api.New, wired to the fake
-//	res, err := client.ListAgentsWithResponse(ctx, nil)
-//
-// Its routing and request decoding are generated from openapi.yaml (the same
-// spec as the api client), and every request is validated against that spec:
-// a request the real API would reject gets Make's 400 error body. Agents live
-// in memory per team; run and run/stream are answered by a deterministic agent
-// that replays the conversation as `step` events and answers by quoting the
-// user. Failures a client must survive (errors with Retry-After, rate limits,
-// broken streams) can be injected on demand.
-//
-// A server made by NewServer also checks every response it sends against
-// openapi.yaml and fails the test on a violation, so the fake cannot drift from
-// the contract unnoticed. Faults injected on purpose are exempt.
 package makeagentstest
 
 import (
@@ -88,10 +68,10 @@ type config struct {
 	// blankLineAfterLast closes the stream's last event with a blank line,
 	// as the SSE standard has it; Make's documented stream does not.
 	blankLineAfterLast bool
-	addr      string
-	seed      *int64
-	maxUpload int64
-	accessLog io.Writer
+	addr               string
+	seed               *int64
+	maxUpload          int64
+	accessLog          io.Writer
 	// report receives every spec violation in a response the server sent
 	// (nil: responses are not checked). NewServer sets it to t.Errorf.
 	report func(error)

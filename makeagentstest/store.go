@@ -135,7 +135,10 @@ func (s *Server) now() time.Time { return s.cfg.clock().Truncate(time.Millisecon
 // AddAgent stores a copy of a as an agent of teamID, as if it had been
 // created through the API, and returns the stored agent. It fills what a
 // server would: an ID when a.ID is empty, CreatedAt when zero (the server's
-// clock), TeamID, and empty lists for nil Scenarios, McpConfigs and Contexts. An agent with the ID
+// clock), TeamID, empty lists for nil Scenarios, McpConfigs and Contexts,
+// and a create's defaults for zero historyConfig (10 iterations),
+// invocationConfig and llmConfig. It checks nothing (not the connection,
+// not the model): the test decides what it seeds. An agent with the ID
 // of an existing agent of that team replaces it. Use it to seed a test with
 // agents without making requests.
 func (s *Server) AddAgent(teamID int64, a api.Agent) api.Agent {
@@ -148,6 +151,16 @@ func (s *Server) AddAgent(teamID int64, a api.Agent) api.Agent {
 	}
 	if f.CreatedAt.IsZero() {
 		f.CreatedAt = s.now().UTC()
+	}
+	// Settings Make always has, with the defaults a create gives them.
+	if f.HistoryConfig.IterationsFromHistoryCount == 0 {
+		f.HistoryConfig.IterationsFromHistoryCount = defaultHistoryCount
+	}
+	if f.InvocationConfig.RecursionLimit == 0 {
+		f.InvocationConfig.RecursionLimit = defaultRecursionLimit
+	}
+	if f.LlmConfig.MaxTokens == 0 {
+		f.LlmConfig.MaxTokens = defaultMaxTokens
 	}
 	f.Scenarios = nonNil(f.Scenarios)
 	f.McpConfigs = nonNil(f.McpConfigs)
