@@ -39,7 +39,9 @@ type Request struct {
 	// Status is the status code the server answered with (0 if none was
 	// written, e.g. a connection dropped before the response).
 	Status int
-	// Body is the request body, at most MaxLoggedBody bytes of it.
+	// Body is the start of the request body as the server read it, at most
+	// MaxLoggedBody bytes: empty for a request answered before its body
+	// was read (FailNext, a Prefer code, a wrong token).
 	Body []byte
 }
 
