@@ -191,7 +191,7 @@ func (s *Server) accessLog(r *http.Request, status int, began time.Time) {
 func (s *Server) readBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ex := exchangeOf(r.Context())
-		if mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mediaType == "multipart/form-data" && ex.op != nil {
+		if mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mediaType == "multipart/form-data" && ex.op != nil && ex.op.ID == "createContext" {
 			ex.streamed = true
 			if s.cfg.maxUpload > 0 {
 				r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxUpload)

@@ -170,6 +170,18 @@ func TestFakeCommandAddress(t *testing.T) {
 	}
 }
 
+// The help documents what a user of the fake needs: sourcing the output,
+// the Prefer faults, --seed and the loopback rule.
+func TestFakeHelp(t *testing.T) {
+	out := runCLI(t, map[string]string{}, "fake", "--help").ok(t).stdout
+	for _, want := range []string{"set -a; . ./fake.env; set +a", "Prefer: code=503", "retry-after=2", "stream=cut-after-2",
+		"drop-after-K", "--seed", "--listen-any", "--step-delay", makeagentstest.HeaderName} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fake --help lacks %q", want)
+		}
+	}
+}
+
 func TestShellQuote(t *testing.T) {
 	for in, want := range map[string]string{
 		"http://127.0.0.1:1/api/v2": "http://127.0.0.1:1/api/v2",
