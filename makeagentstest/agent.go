@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,17 +67,41 @@ func ScenarioResult(scenarioID int64, message string) map[string]any {
 	return map[string]any{"scenarioId": scenarioID, "status": "success", "echo": message}
 }
 
-// plan builds the run of agent a for the request body. It takes s.mu for
-// the ids.
-func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) run {
+// plan builds the run of agent a for the request body, or the 400 Make
+// answers for a thread or model it does not know. It takes s.mu for the ids
+// and the thread, which it extends by this run.
+func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fakeapi.BadRequestJSONResponse) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := run{iteration: s.store.newID("iteration")}
-	if body.ThreadID != nil && *body.ThreadID != "" {
-		r.threadID = *body.ThreadID
-	} else {
-		r.threadID = s.store.newID("thread")
+	if llm := body.Config.LlmConfig; llm != nil && llm.LlmModel != nil && a.MakeConnectionID != nil {
+		if e, ok := connectionByID(*a.MakeConnectionID); ok {
+			if bad := checkModel(e, "config.llmConfig.llmModel", *llm.LlmModel); bad != nil {
+				return run{}, bad
+			}
+		}
 	}
+	threads := s.store.team(a.TeamID).threads
+	var history []iteration
+	threadID := ""
+	if body.ThreadID != nil && *body.ThreadID != "" {
+		threadID = *body.ThreadID
+		if !uuidPattern.MatchString(threadID) {
+			bad := invalidField("threadId", fmt.Sprintf("%q is not a thread id (a UUID); omit threadId to start a thread", threadID))
+			return run{}, &bad
+		}
+		past, ok := threads[threadID]
+		if !ok {
+			bad := invalidField("threadId", fmt.Sprintf("no thread %s in this team; omit threadId to start a thread", threadID))
+			return run{}, &bad
+		}
+		history = past[len(past)-min(len(past), max(int(a.HistoryConfig.IterationsFromHistoryCount), 0)):]
+	} else {
+		threadID = s.store.newID("thread")
+	}
+	r := run{iteration: s.store.newID("iteration"), threadID: threadID}
+	defer func() {
+		threads[threadID] = append(threads[threadID], iteration{messages: slices.Clone(body.Messages), answer: r.answer})
+	}()
 	add := func(st fakeapi.Step) {
 		id, index, iteration := s.store.newID("step"), int64(len(r.steps)+1), r.iteration
 		st.ID, st.Index, st.AgentIterationID = &id, &index, &iteration
@@ -92,6 +118,14 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) run {
 		prompt += "\n" + *body.Config.AdditionalSystemPrompt
 	}
 	add(fakeapi.Step{Role: fakeapi.StepRoleSystem, Content: prompt + "\nCurrent time (ISO): " + s.cfg.clock().Format(timeLayout)})
+	// The thread's earlier iterations come before the new messages, as the
+	// model sees them: they count as prompt tokens.
+	for _, it := range history {
+		for _, m := range it.messages {
+			add(fakeapi.Step{Role: fakeapi.StepRole(m.Role), Content: m.Content})
+		}
+		add(fakeapi.Step{Role: fakeapi.StepRoleAssistant, Content: it.answer})
+	}
 	lastUser := ""
 	for _, m := range body.Messages {
 		add(fakeapi.Step{Role: fakeapi.StepRole(m.Role), Content: m.Content})
@@ -157,8 +191,12 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) run {
 			*r.usage.TotalTokens += *u.TotalTokens
 		}
 	}
-	return r
+	return r, nil
 }
+
+// uuidPattern matches a UUID as Make writes them (any version, lower or
+// upper case hex).
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // words is the fake's token count: whitespace-separated words.
 func words(s string) int64 { return int64(len(strings.Fields(s))) }
@@ -238,7 +276,10 @@ func (h handlers) RunAgent(ctx context.Context, req fakeapi.RunAgentRequestObjec
 	if !ok {
 		return fakeapi.RunAgent404JSONResponse{NotFoundJSONResponse: notFound()}, nil
 	}
-	r := h.s.plan(a, *req.Body)
+	r, bad := h.s.plan(a, *req.Body)
+	if bad != nil {
+		return fakeapi.RunAgent400JSONResponse{BadRequestJSONResponse: *bad}, nil
+	}
 	// A plain run takes as long as its stream would, so a slow agent can be
 	// simulated for both.
 	if !h.s.pause(ctx, time.Duration(len(r.steps)-1)*h.s.cfg.stepDelay) {
@@ -271,8 +312,11 @@ func (h handlers) RunAgentStream(ctx context.Context, req fakeapi.RunAgentStream
 	if !ok {
 		return fakeapi.RunAgentStream404JSONResponse{NotFoundJSONResponse: notFound()}, nil
 	}
-	r := h.s.plan(a, *req.Body)
-	script := h.s.script(r)
+	r, bad := h.s.plan(a, *req.Body)
+	if bad != nil {
+		return fakeapi.RunAgentStream400JSONResponse{BadRequestJSONResponse: *bad}, nil
+	}
+	script := h.s.script(r, exchangeOf(ctx).prefer)
 	if script.deliberate {
 		exchangeOf(ctx).deliberate.Store(true)
 	}

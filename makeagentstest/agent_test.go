@@ -102,15 +102,16 @@ func TestRunResult(t *testing.T) {
 	s := makeagentstest.NewServer(t, makeagentstest.WithClock(fixedClock))
 	c := newClient(t, s)
 	id := createAgent(t, c, "runner", "be brief")
-	thread := "a64d23ed-2580-43e4-a898-e97193d7fd5e"
 	res, err := c.RunAgentWithResponse(context.Background(), id, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
-		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "ping"}}, ThreadID: &thread,
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "ping"}},
 	})
 	if err != nil || res.StatusCode() != http.StatusOK {
 		t.Fatalf("run: %v %d %s", err, res.StatusCode(), res.Body)
 	}
 	r := res.JSON200
-	if r.Response != makeagentstest.Answer("runner", "ping") || r.ThreadID != thread || r.LastAgentIterationID == nil ||
+	// Without a threadId the run starts a new thread and says which.
+	thread := r.ThreadID
+	if r.Response != makeagentstest.Answer("runner", "ping") || api.ValidateAgentID(thread) != nil || r.LastAgentIterationID == nil ||
 		r.ExecutionTimeMs == nil || r.JSONResponse != nil {
 		t.Errorf("run result %s", res.Body)
 	}
@@ -125,11 +126,18 @@ func TestRunResult(t *testing.T) {
 		*last.TotalTokens != *u.TotalTokens {
 		t.Errorf("usage %s", res.Body)
 	}
-	// Without a threadId the run starts a new thread and says which.
+	// A run with the threadId continues that thread.
+	res, _ = c.RunAgentWithResponse(context.Background(), id, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "ping"}}, ThreadID: &thread,
+	})
+	if res.JSON200 == nil || res.JSON200.ThreadID != thread {
+		t.Errorf("run in thread %s: %s", thread, res.Body)
+	}
+	// A third run without one starts another thread.
 	res, _ = c.RunAgentWithResponse(context.Background(), id, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "ping"}},
 	})
-	if api.ValidateAgentID(res.JSON200.ThreadID) != nil || res.JSON200.ThreadID == thread {
+	if res.JSON200 == nil || api.ValidateAgentID(res.JSON200.ThreadID) != nil || res.JSON200.ThreadID == thread {
 		t.Errorf("new thread id %s", res.Body)
 	}
 }
@@ -142,7 +150,7 @@ func TestRunCallsAScenario(t *testing.T) {
 	s := makeagentstest.NewServer(t, makeagentstest.WithClock(fixedClock))
 	c := newClient(t, s)
 	created, err := c.CreateAgentWithResponse(context.Background(), &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
-		Name: "tools", TeamID: team, MakeConnectionID: 1, DefaultModel: "gpt-4.1-mini", SystemPrompt: "p",
+		Name: "tools", TeamID: team, MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini", SystemPrompt: "p",
 		Scenarios: []api.ScenarioTool{{MakeScenarioID: 4242}},
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -56,6 +57,9 @@ func (h handlers) CreateContext(_ context.Context, req fakeapi.CreateContextRequ
 	case req.MultipartBody != nil:
 		var err error
 		c, text, err = readUpload(req.MultipartBody)
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			return nil, err // WithMaxUploadBytes: a 413 (see Server.responseError)
+		}
 		if err != nil {
 			return fakeapi.CreateContext400JSONResponse{BadRequestJSONResponse: fakeapi.BadRequestJSONResponse(
 				makeError("Invalid input parameters", err.Error(), "IM005", err.Error()))}, nil
@@ -80,10 +84,11 @@ func (h handlers) CreateContext(_ context.Context, req fakeapi.CreateContextRequ
 	return fakeapi.CreateContext201Response{}, nil
 }
 
-// readUpload reads a multipart create-context body: the agentId field and
-// the file part, whose name, size and content type become the context's
-// document name and metadata. Only the first maxKnowledge bytes of a text
-// file are kept; the rest is counted and dropped.
+// readUpload reads a multipart create-context body as it streams in: the
+// agentId field and the file part, whose name, size and content type become
+// the context's document name and metadata. Only the first maxKnowledge
+// bytes of a text file are kept; the rest is counted and dropped, so an
+// upload of any size costs the fake about a MiB.
 func readUpload(mr *multipart.Reader) (fakeapi.AgentContext, string, error) {
 	c := fakeapi.AgentContext{Metadata: map[string]any{}}
 	var (
@@ -96,13 +101,13 @@ func readUpload(mr *multipart.Reader) (fakeapi.AgentContext, string, error) {
 			break
 		}
 		if err != nil {
-			return c, "", fmt.Errorf("the multipart body is malformed: %v", err)
+			return c, "", fmt.Errorf("the multipart body is malformed: %w", err)
 		}
 		switch part.FormName() {
 		case "agentId":
 			b, err := io.ReadAll(io.LimitReader(part, 128))
 			if err != nil {
-				return c, "", fmt.Errorf("reading agentId: %v", err)
+				return c, "", fmt.Errorf("reading agentId: %w", err)
 			}
 			c.AgentID = strings.TrimSpace(string(b))
 		case "file":
@@ -114,11 +119,11 @@ func readUpload(mr *multipart.Reader) (fakeapi.AgentContext, string, error) {
 			contentType := part.Header.Get("Content-Type")
 			kept, err := io.ReadAll(io.LimitReader(part, maxKnowledge))
 			if err != nil {
-				return c, "", fmt.Errorf("reading the file: %v", err)
+				return c, "", fmt.Errorf("reading the file: %w", err)
 			}
 			rest, err := io.Copy(io.Discard, part)
 			if err != nil {
-				return c, "", fmt.Errorf("reading the file: %v", err)
+				return c, "", fmt.Errorf("reading the file: %w", err)
 			}
 			c.Metadata["size"] = int64(len(kept)) + rest
 			c.Metadata["contentType"] = contentType

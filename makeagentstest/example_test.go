@@ -1,18 +1,18 @@
 package makeagentstest_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/makeagentstest"
+	"github.com/makeagents/makeagents-go/sse"
 )
 
 // exampleT stands in for a test's *testing.T so that the NewServer example
@@ -37,20 +37,20 @@ func ExampleNewServer() {
 	defer t.done()
 
 	s := makeagentstest.NewServer(t)
-	client, err := s.Client() // api.New, wired to the fake's URL and token
+	client, err := s.Client(api.WithTeamID(1)) // api.New, wired to the fake's URL and token
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
 	ctx := context.Background()
-	created, err := client.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: 1}, api.CreateAgentRequest{
-		Name: "helper", TeamID: 1, MakeConnectionID: 123, DefaultModel: "gpt-4.1-mini", SystemPrompt: "Be brief.",
+	created, err := client.Generated().CreateAgentWithResponse(ctx, nil, api.CreateAgentRequest{
+		Name: "helper", MakeConnectionID: s.Connections()[0].ID, DefaultModel: "gpt-4.1-mini", SystemPrompt: "Be brief.",
 	})
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
 	fmt.Println("create:", created.StatusCode())
 
-	run, err := client.Generated().RunAgentWithResponse(ctx, created.JSON201.AgentID, &api.RunAgentParams{TeamID: 1}, api.RunAgentRequest{
+	run, err := client.Generated().RunAgentWithResponse(ctx, created.JSON201.AgentID, nil, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Hello"}},
 	})
 	if err != nil {
@@ -74,24 +74,25 @@ func ExampleStart() {
 		panic(err)
 	}
 	defer s.Close()
-	agent := s.AddAgent(1, api.Agent{Name: "echo", SystemPrompt: "do what user says", DefaultModel: "gpt-4.1-mini"})
-
-	req, _ := http.NewRequest("POST", s.URL()+"/ai-agents/v1/agents/"+agent.ID+"/run/stream?teamId=1",
-		strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"config":{}}`))
-	req.Header.Set("Authorization", "Token "+s.Token())
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	client, err := s.Client(api.WithTeamID(1))
 	if err != nil {
 		panic(err)
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if data, ok := strings.CutPrefix(sc.Text(), "data:"); ok {
-			var step api.Step
-			_ = json.Unmarshal([]byte(data), &step)
-			fmt.Printf("%s: %q\n", step.Role, step.Content)
+	agent := s.AddAgent(1, api.Agent{Name: "echo", SystemPrompt: "do what user says", DefaultModel: "gpt-4.1-mini"})
+
+	stream, err := sse.Run(context.Background(), client, agent.ID, api.RunAgentRequest{
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Hi"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer stream.Close()
+	for ev, err := range stream.All() {
+		if err != nil {
+			panic(err)
 		}
+		step, _ := ev.Step()
+		fmt.Printf("%s: %q\n", step.Role, step.Content)
 	}
 	// Output:
 	// system: "do what user says\nCurrent time (ISO): 2025-06-26T07:42:30.080Z"
@@ -99,58 +100,42 @@ func ExampleStart() {
 	// assistant: "You said: \"Hi\". This is echo, a deterministic makeagentstest agent: it repeats what it is told and calls no model."
 }
 
-// FailNext makes the next requests fail, here with a 429 that says when to
-// retry; the request after them succeeds.
+// FailNext makes the next requests fail. Server.Client retries them as the
+// SDK does (a GET after a 503), only faster, so the call succeeds.
 func ExampleServer_FailNext() {
 	s, err := makeagentstest.Start()
 	if err != nil {
 		panic(err)
 	}
 	defer s.Close()
-	s.FailNext(1, http.StatusTooManyRequests, 2*time.Second)
+	client, err := s.Client(api.WithTeamID(1))
+	if err != nil {
+		panic(err)
+	}
+	s.FailNext(2, http.StatusServiceUnavailable, 0)
 
-	for range 2 {
-		req, _ := http.NewRequest("GET", s.URL()+"/ai-agents/v1/agents?teamId=1", nil)
-		req.Header.Set("Authorization", "Token "+s.Token())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			panic(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		fmt.Println(resp.StatusCode, resp.Header.Get("Retry-After"), strings.TrimSpace(string(body)))
+	_, err = client.Generated().ListAgentsWithResponse(context.Background(), nil)
+	fmt.Println("error:", err)
+	for _, r := range s.Requests() {
+		fmt.Println(r.Method, r.Operation, r.Status)
 	}
 	// Output:
-	// 429 2 {"code":"SC429","detail":"Injected by makeagentstest (Server.FailNext).","message":"Too Many Requests"}
-	// 200  []
+	// error: <nil>
+	// GET listAgents 503
+	// GET listAgents 503
+	// GET listAgents 200
 }
 
 // StreamFaults breaks every following stream; here the connection drops
-// after the first event, which a client sees as an unexpected EOF.
+// after the first event, which the sse reader reports as an unexpected EOF
+// (and the SDK never re-sends the run).
 func ExampleServer_StreamFaults() {
-	s, err := makeagentstest.Start()
-	if err != nil {
-		panic(err)
-	}
-	defer s.Close()
-	agent := s.AddAgent(1, api.Agent{Name: "flaky", SystemPrompt: "p", DefaultModel: "m"})
-	s.StreamFaults(makeagentstest.DropConnection(1))
-
-	req, _ := http.NewRequest("POST", s.URL()+"/ai-agents/v1/agents/"+agent.ID+"/run/stream?teamId=1",
-		strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"config":{}}`))
-	req.Header.Set("Authorization", "Token "+s.Token())
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		panic(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	fmt.Println("events:", strings.Count(string(body), "\n\n"))
-	fmt.Println("error:", err)
+	events, err := exampleStream(makeagentstest.DropConnection(1))
+	fmt.Println("events:", events)
+	fmt.Println("unexpected EOF:", errors.Is(err, io.ErrUnexpectedEOF))
 	// Output:
 	// events: 1
-	// error: unexpected EOF
+	// unexpected EOF: true
 }
 
 // Requests shows what a client did, e.g. that a read-only tool made only
@@ -161,134 +146,184 @@ func ExampleServer_Requests() {
 		panic(err)
 	}
 	defer s.Close()
-	for _, path := range []string{"/ai-agents/v1/agents?teamId=1", "/ai-agents/v1/agents?teamId=0"} {
-		req, _ := http.NewRequest("GET", s.URL()+path, nil)
-		req.Header.Set("Authorization", "Token "+s.Token())
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-		}
+	client, err := s.Client(api.WithTeamID(1))
+	if err != nil {
+		panic(err)
 	}
+	_, _ = client.Generated().ListAgentsWithResponse(context.Background(), nil)
+	_, _ = client.Generated().GetAgentWithResponse(context.Background(), "123e4567-e89b-12d3-a456-426614174000", nil)
 	for _, r := range s.Requests() {
 		fmt.Println(r.Method, r.Operation, r.Query.Get("teamId"), r.Status)
 	}
 	// Output:
 	// GET listAgents 1 200
-	// GET listAgents 0 400
+	// GET getAgent 1 404
+}
+
+// The catalogue: a connection id (makeConnectionId) is never a provider id.
+func ExampleServer_Connections() {
+	s, err := makeagentstest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	for _, c := range s.Connections() {
+		fmt.Println(c.ID, c.AccountName, "provider", c.ProviderID, "first model", s.Models(c.ProviderID)[0].Model)
+	}
+	// Output:
+	// 1001 openai-gpt-3 provider 1 first model gpt-4.1-mini
+	// 1002 anthropic-claude provider 2 first model claude-3-7-sonnet-latest
+	// 1003 gemini-flash provider 3 first model gemini-2.5-flash
+}
+
+// A run without threadId starts a thread; a run with its id sees the earlier
+// messages, so it is shown more prompt tokens.
+func Example_threads() {
+	s, err := makeagentstest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	client, err := s.Client(api.WithTeamID(1))
+	if err != nil {
+		panic(err)
+	}
+	agent := s.AddAgent(1, api.Agent{Name: "memo", SystemPrompt: "Remember.", DefaultModel: "gpt-4.1-mini"})
+	ask := func(thread *string, text string) *api.RunAgentResult {
+		res, err := client.Generated().RunAgentWithResponse(context.Background(), agent.ID, nil, api.RunAgentRequest{
+			Messages: []api.Message{{Role: api.MessageRoleUser, Content: text}}, ThreadID: thread,
+		})
+		if err != nil {
+			panic(err)
+		}
+		return res.JSON200
+	}
+	first := ask(nil, "My name is Ada.")
+	second := ask(&first.ThreadID, "What is my name?")
+	fmt.Println("same thread:", second.ThreadID == first.ThreadID)
+	fmt.Println("steps:", len(first.ExecutionSteps), "then", len(second.ExecutionSteps))
+	fmt.Println("more prompt tokens:", *second.TokenUsageSummary.PromptTokens > *first.TokenUsageSummary.PromptTokens)
+	fmt.Printf("second run's step 2: %s %q\n", second.ExecutionSteps[1].Role, second.ExecutionSteps[1].Content)
+	// Output:
+	// same thread: true
+	// steps: 3 then 5
+	// more prompt tokens: true
+	// second run's step 2: user "My name is Ada."
+}
+
+// The Prefer header applies a fault to one request from any HTTP client;
+// here plain net/http, as a script or another language would.
+func ExamplePreferHeader() {
+	s, err := makeagentstest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	for _, prefer := range []string{"code=429, retry-after=2", "", "code=2xx"} {
+		req, _ := http.NewRequest("GET", s.URL()+"/ai-agents/v1/agents?teamId=1", nil)
+		req.Header.Set("Authorization", "Token "+s.Token())
+		if prefer != "" {
+			req.Header.Set(makeagentstest.PreferHeader, prefer)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		var e struct{ Code string } // Make's error body: {message, detail, code, suberrors}
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		fmt.Printf("%d Retry-After=%q code=%v\n", resp.StatusCode, resp.Header.Get("Retry-After"), e.Code)
+	}
+	// Output:
+	// 429 Retry-After="2" code=SC429
+	// 200 Retry-After="" code=
+	// 400 Retry-After="" code=SC400
 }
 
 // exampleStream starts a server with the stream faults, runs a stream on a
-// fresh agent and returns the raw body and the error that ended it.
-func exampleStream(ctx context.Context, faults ...makeagentstest.StreamFault) (string, error) {
-	s, err := makeagentstest.Start()
-	if err != nil {
-		return "", err
-	}
-	defer s.Close()
-	agent := s.AddAgent(1, api.Agent{Name: "a", SystemPrompt: "p", DefaultModel: "m"})
-	s.StreamFaults(faults...)
-	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL()+"/ai-agents/v1/agents/"+agent.ID+"/run/stream?teamId=1",
-		strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"config":{}}`))
-	req.Header.Set("Authorization", "Token "+s.Token())
-	req.Header.Set("Content-Type", "application/json")
-	hc := &http.Client{Transport: &http.Transport{}}
-	defer hc.CloseIdleConnections()
-	resp, err := hc.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return string(body), err
+// fresh agent through the SDK, and returns how many events arrived and the
+// error that ended the stream.
+func exampleStream(faults ...makeagentstest.StreamFault) (int, error) {
+	return exampleStreamWith(nil, faults...)
 }
 
+func exampleStreamWith(opts []sse.Option, faults ...makeagentstest.StreamFault) (int, error) {
+	s, err := makeagentstest.Start()
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	client, err := s.Client(api.WithTeamID(1))
+	if err != nil {
+		return 0, err
+	}
+	agent := s.AddAgent(1, api.Agent{Name: "a", SystemPrompt: "p", DefaultModel: "gpt-4.1-mini"})
+	s.StreamFaults(faults...)
+	stream, err := sse.Run(context.Background(), client, agent.ID, api.RunAgentRequest{
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Hi"}},
+	}, opts...)
+	if err != nil {
+		return 0, err
+	}
+	defer stream.Close()
+	n := 0
+	for ev, err := range stream.All() {
+		if err != nil {
+			return n, err
+		}
+		if _, err := ev.Step(); err != nil {
+			fmt.Println("event", n+1, "is not a step:", err != nil)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// A stream that ends cleanly after two events: the bytes cannot tell it
+// from a finished run; only the missing answer can.
 func ExampleEndStreamAfter() {
-	body, err := exampleStream(context.Background(), makeagentstest.EndStreamAfter(2))
-	fmt.Println("events:", strings.Count(body, "event:step\n"), "error:", err)
+	events, err := exampleStream(makeagentstest.EndStreamAfter(2))
+	fmt.Println("events:", events, "error:", err)
 	// Output: events: 2 error: <nil>
 }
 
 func ExampleCutStreamMidEvent() {
-	body, err := exampleStream(context.Background(), makeagentstest.CutStreamMidEvent(1))
-	last := body[strings.LastIndex(body, "\n\n")+2:]
-	fmt.Println("complete events:", strings.Count(body, "\n\n"), "error:", err)
-	fmt.Println("then a partial event:", strings.HasPrefix(last, "event:step\nid:"))
-	// Output:
-	// complete events: 1 error: <nil>
-	// then a partial event: true
+	events, err := exampleStream(makeagentstest.CutStreamMidEvent(1))
+	fmt.Println("events:", events, "unexpected EOF:", errors.Is(err, io.ErrUnexpectedEOF))
+	// Output: events: 1 unexpected EOF: true
 }
 
 func ExampleMalformedEvent() {
-	body, _ := exampleStream(context.Background(), makeagentstest.MalformedEvent(1))
-	for _, line := range strings.Split(body, "\n") {
-		if data, ok := strings.CutPrefix(line, "data:"); ok {
-			fmt.Println("valid JSON:", json.Valid([]byte(data)))
-		}
-	}
+	events, err := exampleStream(makeagentstest.MalformedEvent(1))
+	fmt.Println("events:", events, "error:", err)
 	// Output:
-	// valid JSON: true
-	// valid JSON: false
-	// valid JSON: true
-	// valid JSON: true
+	// event 2 is not a step: true
+	// events: 4 error: <nil>
 }
 
 // An event above a client's size limit (1 MiB here; the sse package's
 // default is 16 MiB, so use OversizeEvent(k, 17<<20) against it).
 func ExampleOversizeEvent() {
-	body, _ := exampleStream(context.Background(), makeagentstest.OversizeEvent(0, 1<<20))
-	first := body[:strings.Index(body, "\n\n")]
-	fmt.Println("first event bigger than 1 MiB:", len(first) > 1<<20)
-	// Output: first event bigger than 1 MiB: true
+	_, err := exampleStreamWith([]sse.Option{sse.WithMaxEventSize(1 << 20)}, makeagentstest.OversizeEvent(0, 1<<20))
+	fmt.Println("too large:", errors.Is(err, sse.ErrEventTooLarge))
+	// Output: too large: true
 }
 
-// A stalled stream sends nothing more until the client gives up, here as
-// soon as it has read the first event.
+// A stalled stream sends nothing more; the reader's idle timeout ends it.
 func ExampleStallStream() {
-	s, err := makeagentstest.Start()
-	if err != nil {
-		panic(err)
-	}
-	defer s.Close()
-	agent := s.AddAgent(1, api.Agent{Name: "a", SystemPrompt: "p", DefaultModel: "m"})
-	s.StreamFaults(makeagentstest.StallStream(1))
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL()+"/ai-agents/v1/agents/"+agent.ID+"/run/stream?teamId=1",
-		strings.NewReader(`{"messages":[{"role":"user","content":"Hi"}],"config":{}}`))
-	req.Header.Set("Authorization", "Token "+s.Token())
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		panic(err)
-	}
-	defer resp.Body.Close()
-	br := bufio.NewReader(resp.Body)
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			panic(err)
-		}
-		if line == "\n" {
-			break // the end of the first event
-		}
-	}
-	fmt.Println("got the first event; now the stream stalls")
-	cancel()
-	_, err = io.ReadAll(br)
-	fmt.Println("error:", err)
-	// Output:
-	// got the first event; now the stream stalls
-	// error: context canceled
+	events, err := exampleStreamWith([]sse.Option{sse.WithIdleTimeout(50 * time.Millisecond)}, makeagentstest.StallStream(1))
+	fmt.Println("events:", events, "idle timeout:", errors.Is(err, sse.ErrIdleTimeout))
+	// Output: events: 1 idle timeout: true
 }
 
 func ExampleDropConnection() {
-	body, err := exampleStream(context.Background(), makeagentstest.DropConnection(2))
-	fmt.Println("complete events:", strings.Count(body, "\n\n"), "error:", err)
-	// Output: complete events: 2 error: unexpected EOF
+	events, err := exampleStream(makeagentstest.DropConnection(2))
+	fmt.Println("events:", events, "unexpected EOF:", errors.Is(err, io.ErrUnexpectedEOF))
+	// Output: events: 2 unexpected EOF: true
 }
 
-// The rate limit is per team and per minute; the 429 says when the window
-// ends.
+// The rate limit is per team and per minute. Server.Client does not sleep
+// through the 429's Retry-After of 60 s: the call returns it at once.
 func ExampleWithRateLimit() {
 	s, err := makeagentstest.Start(makeagentstest.WithRateLimit(1), makeagentstest.WithClock(func() time.Time {
 		return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC) // a frozen clock: the window never ends
@@ -297,17 +332,20 @@ func ExampleWithRateLimit() {
 		panic(err)
 	}
 	defer s.Close()
+	client, err := s.Client(api.WithTeamID(1))
+	if err != nil {
+		panic(err)
+	}
 	for range 2 {
-		req, _ := http.NewRequest("GET", s.URL()+"/ai-agents/v1/agents?teamId=1", nil)
-		req.Header.Set("Authorization", "Token "+s.Token())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			panic(err)
+		_, err := client.Generated().ListAgentsWithResponse(context.Background(), nil)
+		var apiErr *api.APIError
+		if errors.As(err, &apiErr) {
+			fmt.Println("rate limited:", api.IsRateLimited(err), "retry after:", apiErr.RetryAfter)
+			continue
 		}
-		resp.Body.Close()
-		fmt.Printf("%d Retry-After=%q\n", resp.StatusCode, resp.Header.Get("Retry-After"))
+		fmt.Println("error:", err)
 	}
 	// Output:
-	// 200 Retry-After=""
-	// 429 Retry-After="60"
+	// error: <nil>
+	// rate limited: true retry after: 1m0s
 }

@@ -145,9 +145,9 @@ type script struct {
 	deliberate bool
 }
 
-func (s *Server) script(r run) script {
+func (s *Server) script(r run, extra []StreamFault) script {
 	s.mu.Lock()
-	faults := slices.Clone(s.faults.stream)
+	faults := append(slices.Clone(s.faults.stream), extra...)
 	s.mu.Unlock()
 
 	sc := script{deliberate: len(faults) > 0}
@@ -218,9 +218,27 @@ func (s *Server) endScript(sc script) script {
 }
 
 // injectFailures answers requests with FailNext's status while failures
-// are pending.
+// are pending, then applies a Prefer header's fault (see PreferHeader).
 func (s *Server) injectFailures(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ex := exchangeOf(r.Context())
+		if values := r.Header.Values("Prefer"); len(values) > 0 {
+			p, err := parsePrefer(strings.Join(values, ","))
+			if err == nil && len(p.stream) > 0 && (ex.op == nil || ex.op.ID != "runAgentStream") {
+				err = errors.New("stream= applies only to run/stream (runAgentStream)")
+			}
+			if err != nil {
+				ex.deliberate.Store(true) // not every operation declares a 400
+				writeError(w, http.StatusBadRequest, makeError("Invalid Prefer header",
+					"Prefer: "+err.Error()+". "+preferSyntax, "SC400", "Prefer: "+err.Error()), nil)
+				return
+			}
+			if p.code != 0 {
+				failWith(w, ex, p.code, p.retryAfter, "Injected by the request's Prefer header.")
+				return
+			}
+			ex.prefer = p.stream
+		}
 		s.mu.Lock()
 		fail := s.faults.failLeft > 0
 		status, retryAfter := s.faults.failStatus, s.faults.failRetryAfter
@@ -232,18 +250,133 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		exchangeOf(r.Context()).deliberate.Store(true)
-		var h http.Header
-		if retryAfter > 0 {
-			h = http.Header{"Retry-After": {retryAfterSeconds(retryAfter)}}
-		}
-		text := http.StatusText(status)
-		if text == "" {
-			text = "Error " + strconv.Itoa(status)
-		}
-		writeError(w, status, makeError(text, "Injected by makeagentstest (Server.FailNext).",
-			"SC"+strconv.Itoa(status)), h)
+		failWith(w, ex, status, retryAfter, "Injected by makeagentstest (Server.FailNext).")
 	})
+}
+
+// failWith answers an injected failure in Make's error shape.
+func failWith(w http.ResponseWriter, ex *exchange, status int, retryAfter time.Duration, detail string) {
+	ex.deliberate.Store(true)
+	var h http.Header
+	if retryAfter > 0 {
+		h = http.Header{"Retry-After": {retryAfterSeconds(retryAfter)}}
+	}
+	text := http.StatusText(status)
+	if text == "" {
+		text = "Error " + strconv.Itoa(status)
+	}
+	writeError(w, status, makeError(text, detail, "SC"+strconv.Itoa(status)), h)
+}
+
+// PreferHeader is the request header that applies one fault to the request
+// that carries it, from any HTTP client (curl, another language's SDK),
+// as Prism and similar mock servers do:
+//
+//	Prefer: code=503                     answer 503 (any 4xx or 5xx) in Make's error shape
+//	Prefer: code=429, retry-after=2      the same with Retry-After: 2 (seconds)
+//	Prefer: stream=cut-after-2           run/stream only: a stream fault after 2 events
+//
+// The stream faults are those of StreamFaults, by name: end-after-K
+// (EndStreamAfter), cut-after-K (CutStreamMidEvent), malformed-after-K
+// (MalformedEvent), oversize-after-K with size=BYTES (OversizeEvent;
+// default 17 MiB, above the sse package's bound), stall-after-K
+// (StallStream) and drop-after-K (DropConnection). A code= fault answers
+// before authentication, like FailNext, so nothing the request asked for
+// happens. An unknown preference or a bad value is a 400 that says what is
+// wrong; faults set with FailNext and StreamFaults apply as well.
+const PreferHeader = "Prefer"
+
+const preferSyntax = "Known: code=4xx|5xx, retry-after=SECONDS, stream=end|cut|malformed|oversize|stall|drop-after-K, size=BYTES"
+
+type preference struct {
+	code       int
+	retryAfter time.Duration
+	stream     []StreamFault
+}
+
+// parsePrefer reads a Prefer header value: comma-separated name=value
+// preferences (RFC 7240; semicolon parameters are not used here).
+func parsePrefer(v string) (preference, error) {
+	var (
+		p    preference
+		size = -1
+		raw  []string
+	)
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(item, "=")
+		name, value = strings.ToLower(strings.TrimSpace(name)), strings.Trim(strings.TrimSpace(value), `"`)
+		if !ok || value == "" {
+			return p, fmt.Errorf("%q has no value", item)
+		}
+		switch name {
+		case "code":
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 400 || n > 599 {
+				return p, fmt.Errorf("code=%s is not an error status (400-599)", value)
+			}
+			p.code = n
+		case "retry-after":
+			n, err := strconv.ParseInt(value, 10, 32)
+			if err != nil || n < 0 {
+				return p, fmt.Errorf("retry-after=%s is not a number of seconds", value)
+			}
+			p.retryAfter = time.Duration(n) * time.Second
+		case "size":
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 0 || n > 1<<30 {
+				return p, fmt.Errorf("size=%s is not a number of bytes up to 1 GiB", value)
+			}
+			size = n
+		case "stream":
+			raw = append(raw, value)
+		default:
+			return p, fmt.Errorf("unknown preference %q", name)
+		}
+	}
+	for _, value := range raw {
+		f, err := parseStreamFault(value, size)
+		if err != nil {
+			return p, err
+		}
+		p.stream = append(p.stream, f)
+	}
+	if p.code == 0 && p.retryAfter > 0 {
+		return p, errors.New("retry-after needs a code")
+	}
+	if p.code != 0 && len(p.stream) > 0 {
+		return p, errors.New("code and stream cannot be combined")
+	}
+	if size >= 0 && !slices.ContainsFunc(p.stream, func(f StreamFault) bool { return f.kind == faultOversize }) {
+		return p, errors.New("size applies only to stream=oversize-after-K")
+	}
+	return p, nil
+}
+
+// streamFaultNames maps Prefer's stream fault names to the Go API's.
+var streamFaultNames = map[string]func(k, size int) StreamFault{
+	"end":       func(k, _ int) StreamFault { return EndStreamAfter(k) },
+	"cut":       func(k, _ int) StreamFault { return CutStreamMidEvent(k) },
+	"malformed": func(k, _ int) StreamFault { return MalformedEvent(k) },
+	"oversize":  OversizeEvent,
+	"stall":     func(k, _ int) StreamFault { return StallStream(k) },
+	"drop":      func(k, _ int) StreamFault { return DropConnection(k) },
+}
+
+func parseStreamFault(value string, size int) (StreamFault, error) {
+	name, k, ok := strings.Cut(strings.ToLower(value), "-after-")
+	mk := streamFaultNames[name]
+	n, err := strconv.Atoi(k)
+	if !ok || mk == nil || err != nil || n < 0 {
+		return StreamFault{}, fmt.Errorf("stream=%s is not NAME-after-K (NAME one of end, cut, malformed, oversize, stall, drop; K events)", value)
+	}
+	if size < 0 {
+		size = 17 << 20
+	}
+	return mk(n, size), nil
 }
 
 // retryAfterSeconds renders d as Retry-After delay-seconds, rounded up so a

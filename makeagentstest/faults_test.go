@@ -25,7 +25,7 @@ func TestFailNext(t *testing.T) {
 	s.FailNext(2, http.StatusServiceUnavailable, 1500*time.Millisecond)
 	for i := range 2 {
 		res, err := c.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
-			Name: "n", TeamID: team, MakeConnectionID: 1, DefaultModel: "m", SystemPrompt: "p",
+			Name: "n", TeamID: team, MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini", SystemPrompt: "p",
 		})
 		if err != nil {
 			t.Fatal(err)

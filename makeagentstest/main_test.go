@@ -45,7 +45,7 @@ func auth(token string) api.RequestEditorFn {
 func createAgent(t *testing.T, c *api.ClientWithResponses, name, prompt string) string {
 	t.Helper()
 	res, err := c.CreateAgentWithResponse(context.Background(), &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
-		Name: name, TeamID: team, MakeConnectionID: 123, DefaultModel: "gpt-4.1-mini", SystemPrompt: prompt,
+		Name: name, TeamID: team, MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini", SystemPrompt: prompt,
 	})
 	if err != nil {
 		t.Fatal(err)

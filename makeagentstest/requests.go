@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"time"
+	"unicode"
 
 	"github.com/makeagents/makeagents-go/internal/spec"
 )
@@ -16,8 +20,9 @@ import (
 // MaxLoggedBody bounds how much of each request body Requests keeps.
 const MaxLoggedBody = 64 << 10
 
-// maxRequestBody bounds what the fake reads of a request body; Make's bodies
-// are a few kilobytes, so more is a client bug worth a 413, not memory.
+// maxRequestBody bounds what the fake reads of a JSON request body; Make's
+// bodies are a few kilobytes, so more is a client bug worth a 413, not
+// memory. File uploads are streamed instead (see readBody).
 const maxRequestBody = 8 << 20
 
 // Request is one request the server received, as Requests reports it.
@@ -34,7 +39,9 @@ type Request struct {
 	// Status is the status code the server answered with (0 if none was
 	// written, e.g. a connection dropped before the response).
 	Status int
-	// Body is the request body, at most MaxLoggedBody bytes of it.
+	// Body is the start of the request body as the server read it, at most
+	// MaxLoggedBody bytes: empty for a request answered before its body
+	// was read (FailNext, a Prefer code, a wrong token).
 	Body []byte
 }
 
@@ -67,6 +74,14 @@ type exchange struct {
 	// parameters. Set once by record, before any other layer runs.
 	op     *spec.Operation
 	params map[string]string
+	// body is the request body as readBody read it, for the response
+	// check; nil for a streamed upload.
+	body []byte
+	// streamed is set by readBody for a multipart upload, whose body is
+	// read by the handler as it arrives and validated there.
+	streamed bool
+	// prefer holds the stream faults a Prefer header asked for.
+	prefer []StreamFault
 }
 
 type exchangeKey struct{}
@@ -80,66 +95,133 @@ func exchangeOf(ctx context.Context) *exchange {
 
 // record logs each request with its final status and, for servers built by
 // NewServer, checks each response against the spec once it is complete. It
-// also counts the handler as in flight so Close can wait for it.
+// also counts the handler as in flight so Close can wait for it. It does not
+// read the body: readBody does, after faults and authentication, so a
+// queued fault answers before any size check.
 func (s *Server) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		began := time.Now()
+		w.Header().Set(HeaderName, HeaderValue)
 		// Count the handler under the lock that Close takes before it
 		// waits, so no handler can start counting once Close is waiting.
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
 			writeError(w, http.StatusServiceUnavailable, makeError("Service unavailable", "The fake is shutting down.", "SC503"), nil)
+			s.accessLog(r, http.StatusServiceUnavailable, began)
 			return
 		}
 		s.inflight.Add(1)
 		s.mu.Unlock()
 		defer s.inflight.Done()
 
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
-		_ = r.Body.Close()
-		entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: bytes.Clone(body[:min(len(body), MaxLoggedBody)])}
+		kept := &keepingReader{r: r.Body}
+		r.Body = kept
+		entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
 		ex := &exchange{}
 		ex.op, ex.params = s.operation(r)
 		if ex.op != nil {
 			entry.Operation = ex.op.ID
 		}
 		r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := &recorder{ResponseWriter: w, ex: ex, s: s}
 		if s.cfg.report != nil {
 			rec.check = true
 		}
 		defer func() {
 			entry.Status = rec.status
+			entry.Body = bytes.Clone(kept.kept)
 			s.mu.Lock()
 			s.log = append(s.log, entry)
 			s.mu.Unlock()
+			s.accessLog(r, rec.status, began)
 			// Re-panic after logging: ErrAbortHandler is how a dropped
 			// connection is made, and net/http must see it.
 			if p := recover(); p != nil {
 				panic(p)
 			}
 		}()
-		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				// 413 is not in the spec (Make's limit is unknown): not a
-				// drift of the fake's to report, so exempt from the check.
-				ex.deliberate.Store(true)
-				writeError(rec, http.StatusRequestEntityTooLarge, makeError("Payload too large",
-					"The request body is larger than the fake accepts.", "SC413"), nil)
-				return
-			}
-			writeError(rec, http.StatusBadRequest, makeError("Bad request", "The request body could not be read.", "SC400"), nil)
-			return
-		}
 		next.ServeHTTP(rec, r)
 		// Check what the client got from a copy of the request: the body was
 		// consumed by the handler.
 		checked := r.Clone(r.Context())
-		checked.Body = io.NopCloser(bytes.NewReader(body))
+		checked.Body = io.NopCloser(bytes.NewReader(ex.body))
 		s.checkResponse(checked, rec)
 	})
+}
+
+// keepingReader passes a request body through, keeping its first
+// MaxLoggedBody bytes for the request log.
+type keepingReader struct {
+	r    io.ReadCloser
+	kept []byte
+}
+
+func (k *keepingReader) Read(p []byte) (int, error) {
+	n, err := k.r.Read(p)
+	if room := MaxLoggedBody - len(k.kept); room > 0 {
+		k.kept = append(k.kept, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+func (k *keepingReader) Close() error { return k.r.Close() }
+
+// accessLog writes WithAccessLog's line for a finished request.
+func (s *Server) accessLog(r *http.Request, status int, began time.Time) {
+	if s.cfg.accessLog == nil {
+		return
+	}
+	path := strings.Map(func(c rune) rune {
+		if unicode.IsPrint(c) {
+			return c
+		}
+		return '?'
+	}, r.URL.Path)
+	line := fmt.Sprintf("%s %s %d %s\n", r.Method, path, status, time.Since(began).Round(10*time.Microsecond))
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	_, _ = io.WriteString(s.cfg.accessLog, line)
+}
+
+// readBody reads a JSON (or any non-upload) body, at most maxRequestBody
+// bytes, so that validation and the handler can both see it. A multipart
+// body (createContext's file upload) is left to stream to the handler,
+// bounded only by WithMaxUploadBytes.
+func (s *Server) readBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ex := exchangeOf(r.Context())
+		if mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mediaType == "multipart/form-data" && ex.op != nil && ex.op.ID == "createContext" {
+			ex.streamed = true
+			if s.cfg.maxUpload > 0 {
+				r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxUpload)
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+		_ = r.Body.Close()
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				tooLargeError(w, ex)
+				return
+			}
+			writeError(w, http.StatusBadRequest, makeError("Bad request", "The request body could not be read.", "SC400"), nil)
+			return
+		}
+		ex.body = body
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// tooLargeError answers 413. It is not in the spec (Make's limit is
+// unknown): not a drift of the fake's to report, so exempt from the check.
+func tooLargeError(w http.ResponseWriter, ex *exchange) {
+	ex.deliberate.Store(true)
+	writeError(w, http.StatusRequestEntityTooLarge, makeError("Payload too large",
+		"The request body is larger than the fake accepts.", "SC413"), nil)
 }
 
 // recorder remembers the status of a response and, when the server checks

@@ -33,7 +33,7 @@ func TestSDKAgainstInjectedFailures(t *testing.T) {
 
 	s.FailNext(1, http.StatusServiceUnavailable, 0)
 	_, err = c.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
-		Name: "n", TeamID: team, MakeConnectionID: 1, DefaultModel: "m", SystemPrompt: "p",
+		Name: "n", TeamID: team, MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini", SystemPrompt: "p",
 	})
 	var apiErr *api.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable || apiErr.Code != "SC503" {

@@ -1,23 +1,3 @@
-// Package makeagentstest is an in-process fake of Make's AI Agents API for
-// tests and demos, in the spirit of net/http/httptest: a real HTTP server on
-// loopback that code under test talks to unchanged, through the api client,
-// the sse reader or any HTTP client.
-//
-//	s := makeagentstest.NewServer(t)
-//	client, err := s.Client(api.WithTeamID(1)) // api.New, wired to the fake
-//	agents, err := client.ListAgents(ctx)
-//
-// Its routing and request decoding are generated from openapi.yaml (the same
-// spec as the api client), and every request is validated against that spec:
-// a request the real API would reject gets Make's 400 error body. Agents live
-// in memory per team; run and run/stream are answered by a deterministic agent
-// that replays the conversation as `step` events and answers by quoting the
-// user. Failures a client must survive (errors with Retry-After, rate limits,
-// broken streams) can be injected on demand.
-//
-// A server made by NewServer also checks every response it sends against
-// openapi.yaml and fails the test on a violation, so the fake cannot drift from
-// the contract unnoticed. Faults injected on purpose are exempt.
 package makeagentstest
 
 import (
@@ -25,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -69,6 +50,7 @@ type Server struct {
 	// when none is left running.
 	inflight sync.WaitGroup
 
+	logMu   sync.Mutex // serializes WithAccessLog's writes
 	mu      sync.Mutex
 	closed  bool // set by Close; requests arriving after it get 503
 	store   store
@@ -86,6 +68,10 @@ type config struct {
 	// blankLineAfterLast closes the stream's last event with a blank line,
 	// as the SSE standard has it; Make's documented stream does not.
 	blankLineAfterLast bool
+	addr               string
+	seed               *int64
+	maxUpload          int64
+	accessLog          io.Writer
 	// report receives every spec violation in a response the server sent
 	// (nil: responses are not checked). NewServer sets it to t.Errorf.
 	report func(error)
@@ -132,6 +118,40 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 // with no blank line, which a client must still dispatch.
 func WithBlankLineAfterLastEvent() Option { return func(c *config) { c.blankLineAfterLast = true } }
 
+// WithAddr makes the server listen on addr ("host:port"; port 0 picks a
+// free port) instead of 127.0.0.1:0. The fake has one token and no real
+// security: keep it on a loopback address unless every host that can reach
+// addr may use it (makeagents fake refuses other addresses without
+// --listen-any).
+func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
+
+// WithSeed derives the server's generated ids (agents, threads, steps,
+// contexts, ...) from seed: the same seed and the same requests give the
+// same ids, another seed other ids. Without it ids are still reproducible,
+// from a fixed seed of the package's own.
+func WithSeed(seed int64) Option { return func(c *config) { c.seed = &seed } }
+
+// WithMaxUploadBytes makes a file upload (createContext's multipart body)
+// of more than n bytes fail with 413, for testing a client's handling of
+// it. By default an upload of any size is accepted: the fake counts its
+// bytes as they stream in and keeps at most the first MiB of a text file.
+// JSON bodies are always bounded (8 MiB; Make's are a few KiB).
+func WithMaxUploadBytes(n int64) Option { return func(c *config) { c.maxUpload = n } }
+
+// WithAccessLog writes one line per finished request to w: method, path
+// (no query), status and duration, e.g.
+// "GET /api/v2/ai-agents/v1/agents 200 1.2ms". Headers, and so the token,
+// are never written. Writes are serialized.
+func WithAccessLog(w io.Writer) Option { return func(c *config) { c.accessLog = w } }
+
+// HeaderName is the response header that every response of the fake
+// carries, naming it and the SDK version it belongs to (HeaderValue), so
+// a client or a person can tell the fake from Make.
+const HeaderName = "X-Makeagents-Fake"
+
+// HeaderValue is the value of HeaderName: "makeagents-go/" + api.Version.
+const HeaderValue = "makeagents-go/" + api.Version
+
 // NewServer starts a fake for the test t on a loopback port and closes it
 // when the test ends (t.Cleanup). It fails t at once if the server cannot
 // start, and later (t.Errorf) for every response it sends that violates
@@ -151,9 +171,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// Start starts a fake on a loopback port for use outside tests (the CLI's
-// demo, say). The caller must call Close. Responses are not checked against
-// the spec (there is no test to fail); requests are.
+// Start starts a fake on a loopback port (or WithAddr's) for use outside
+// tests: the CLI's demo and `makeagents fake` use it. The caller must call
+// Close. Responses are not checked against the spec (there is no test to
+// fail); requests are.
 func Start(opts ...Option) (*Server, error) {
 	cfg := config{token: DefaultToken, clock: time.Now}
 	for _, o := range opts {
@@ -162,6 +183,12 @@ func Start(opts ...Option) (*Server, error) {
 	if cfg.token == "" {
 		return nil, errors.New("start fake: empty token")
 	}
+	if cfg.maxUpload < 0 {
+		return nil, fmt.Errorf("start fake: negative upload bound %d", cfg.maxUpload)
+	}
+	if cfg.addr == "" {
+		cfg.addr = "127.0.0.1:0"
+	}
 	if cfg.perMinute < 0 {
 		return nil, fmt.Errorf("start fake: negative rate limit %d", cfg.perMinute)
 	}
@@ -169,9 +196,9 @@ func Start(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start fake: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return nil, fmt.Errorf("start fake: listen on loopback: %w", err)
+		return nil, fmt.Errorf("start fake: listen on %s: %w", cfg.addr, err)
 	}
 	routes := map[string]*spec.Operation{}
 	for _, op := range v.Spec().Operations() {
@@ -183,10 +210,10 @@ func Start(opts ...Option) (*Server, error) {
 		mux:       http.NewServeMux(),
 		routes:    routes,
 		ln:        ln,
-		url:       "http://" + ln.Addr().String() + BasePath,
+		url:       "http://" + dialable(ln.Addr()) + BasePath,
 		done:      make(chan struct{}),
 		serveDone: make(chan struct{}),
-		store:     newStore(),
+		store:     newStore(cfg.seed),
 	}
 	s.srv = &http.Server{
 		Handler:           s.handler(),
@@ -199,6 +226,20 @@ func Start(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
+// dialable is addr as a client on this host can dial it: a server listening
+// on every interface (0.0.0.0, ::) is reached on loopback.
+func dialable(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	host := "127.0.0.1"
+	if tcp.IP.To4() == nil {
+		host = "::1"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
 // URL returns the base URL of the API including /api/v2, e.g.
 // http://127.0.0.1:PORT/api/v2: what a program under test takes as
 // MAKE_BASE_URL or api.WithBaseURL. Client builds an api client on it.
@@ -206,14 +247,30 @@ func (s *Server) URL() string { return s.url }
 
 // Client returns a client for the server made by api.New, so that a test
 // goes through the same validation, retries and *api.APIError as production
-// code: the server's URL as the base URL, its token, and the environment
+// code: the server's URL as the base URL, its token, the environment
 // ignored (a MAKE_API_TOKEN or MAKE_BASE_URL in the developer's shell must
-// not send a test to Make). opts come after these and may add to them, e.g.
-// api.WithTeamID, api.WithRetry or api.WithLogger. The error is api.New's,
-// for an invalid option.
+// not send a test to Make), and FastRetryPolicy instead of the default
+// retry policy, so a test of retries takes milliseconds, not seconds.
+// opts come after these and may add to or replace them, e.g.
+// api.WithTeamID, api.WithLogger, or api.WithRetry to test with the real
+// delays. The error is api.New's, for an invalid option.
 func (s *Server) Client(opts ...api.Option) (*api.Client, error) {
-	base := []api.Option{api.WithoutEnvironment(), api.WithBaseURL(s.url), api.WithToken(s.cfg.token)}
+	base := []api.Option{api.WithoutEnvironment(), api.WithBaseURL(s.url), api.WithToken(s.cfg.token), api.WithRetry(FastRetryPolicy())}
 	return api.New(append(base, opts...)...)
+}
+
+// FastRetryPolicy is the retry policy of Server.Client: the SDK's default
+// retry rules and count, with backoff of a few milliseconds, and a
+// Retry-After honoured only up to one second. A longer Retry-After (a
+// rate limit's "60", FailNext's or Prefer's retry-after=2) is not waited
+// for: the call returns the *api.APIError at once, with its RetryAfter, so
+// a test sees the rate limit instead of sleeping through it.
+func FastRetryPolicy() api.RetryPolicy {
+	p := api.DefaultRetryPolicy()
+	p.BaseDelay = time.Millisecond
+	p.MaxDelay = 10 * time.Millisecond
+	p.MaxRetryAfter = time.Second
+	return p
 }
 
 // Token returns the API token the server accepts, to send as
@@ -242,7 +299,8 @@ func (s *Server) Close() {
 }
 
 // handler builds the request pipeline, outermost first: request log and
-// response check, injected failures, authentication, rate limit, validation
+// response check, injected failures (FailNext, Prefer), authentication,
+// reading the body (bounded; uploads streamed), rate limit, validation
 // against the spec, team access, then the generated
 // router and strict handlers that call the hand-written behaviour.
 func (s *Server) handler() http.Handler {
@@ -259,6 +317,7 @@ func (s *Server) handler() http.Handler {
 	h = s.teamAccess(h)
 	h = s.validateRequests(h)
 	h = s.rateLimit(h)
+	h = s.readBody(h)
 	h = s.authenticate(h)
 	h = s.injectFailures(h)
 	h = s.record(h)

@@ -134,8 +134,8 @@ func TestSpecViolatingRequestsAre400(t *testing.T) {
 		{"run without config", "POST", run, `{"messages":[{"role":"user","content":"hi"}]}`, "config"},
 		{"message with unknown role", "POST", run, `{"messages":[{"role":"robot","content":"hi"}],"config":{}}`, "role"},
 		{"stream without messages", "POST", agents + "/" + id + "/run/stream?teamId=1", `{"config":{}}`, "messages"},
-		{"create with empty systemPrompt", "POST", agents + "?teamId=1", `{"name":"n","teamId":1,"makeConnectionId":1,"defaultModel":"m","systemPrompt":""}`, "systemPrompt"},
-		{"create without name", "POST", agents + "?teamId=1", `{"teamId":1,"makeConnectionId":1,"defaultModel":"m","systemPrompt":"p"}`, "name"},
+		{"create with empty systemPrompt", "POST", agents + "?teamId=1", `{"name":"n","teamId":1,"makeConnectionId":1001,"defaultModel":"gpt-4.1-mini","systemPrompt":""}`, "systemPrompt"},
+		{"create without name", "POST", agents + "?teamId=1", `{"teamId":1,"makeConnectionId":1001,"defaultModel":"gpt-4.1-mini","systemPrompt":"p"}`, "name"},
 		{"body not JSON", "PATCH", agents + "/" + id + "?teamId=1", `{"name":`, "body"},
 	}
 	for _, tc := range cases {
@@ -289,7 +289,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			res, err := c.CreateAgentWithResponse(context.Background(), &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
-				Name: "w", TeamID: team, MakeConnectionID: int64(i), DefaultModel: "m", SystemPrompt: "p",
+				Name: "w", TeamID: team, MakeConnectionID: 1001 + int64(i%3), DefaultModel: []string{"gpt-4o", "claude-3-5-haiku-latest", "gemini-2.5-flash"}[i%3], SystemPrompt: "p",
 			})
 			if err != nil || res.StatusCode() != 201 {
 				errs <- "create failed"
@@ -357,7 +357,7 @@ func TestOversizeRequestBody(t *testing.T) {
 	s := makeagentstest.NewServer(t)
 	prompt := strings.Repeat("p", 9<<20)
 	resp, body := do(t, "POST", s.URL()+"/ai-agents/v1/agents?teamId=1", "Token "+s.Token(),
-		`{"name":"n","teamId":1,"makeConnectionId":1,"defaultModel":"m","systemPrompt":"`+prompt+`"}`)
+		`{"name":"n","teamId":1,"makeConnectionId":1001,"defaultModel":"gpt-4.1-mini","systemPrompt":"`+prompt+`"}`)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || *errorBody(t, body).Code != "SC413" {
 		t.Fatalf("status %d body %.200s", resp.StatusCode, body)
 	}

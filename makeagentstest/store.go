@@ -19,6 +19,8 @@ import (
 type store struct {
 	teams    map[int64]*team
 	counters map[string]uint64
+	// ns prefixes the names ids are derived from (WithSeed).
+	ns string
 }
 
 type team struct {
@@ -29,16 +31,30 @@ type team struct {
 	// of an uploaded text file. The contexts themselves live in their
 	// agent's Contexts list, where get and list show them.
 	knowledge map[string]string
+	// threads holds each conversation thread by id: the iterations (runs)
+	// made in it, oldest first.
+	threads map[string][]iteration
 }
 
-func newStore() store {
-	return store{teams: map[int64]*team{}, counters: map[string]uint64{}}
+// iteration is one run in a thread: what the request sent and what the
+// agent answered, as the next run of the thread sees it.
+type iteration struct {
+	messages []fakeapi.Message
+	answer   string
+}
+
+func newStore(seed *int64) store {
+	st := store{teams: map[int64]*team{}, counters: map[string]uint64{}}
+	if seed != nil {
+		st.ns = fmt.Sprintf("seed/%d/", *seed)
+	}
+	return st
 }
 
 func (st *store) team(id int64) *team {
 	t := st.teams[id]
 	if t == nil {
-		t = &team{agents: map[string]fakeapi.Agent{}, knowledge: map[string]string{}}
+		t = &team{agents: map[string]fakeapi.Agent{}, knowledge: map[string]string{}, threads: map[string][]iteration{}}
 		st.teams[id] = t
 	}
 	return t
@@ -98,7 +114,7 @@ func (st *store) remove(teamID int64, id string) bool {
 // another kind is used more or less often. Callers hold s.mu.
 func (st *store) newID(kind string) string {
 	st.counters[kind]++
-	return derivedUUID(fmt.Sprintf("%s/%d", kind, st.counters[kind]))
+	return derivedUUID(fmt.Sprintf("%s%s/%d", st.ns, kind, st.counters[kind]))
 }
 
 // derivedUUID is a name-based (version 5 style, SHA-1) UUID of name in the
@@ -119,7 +135,10 @@ func (s *Server) now() time.Time { return s.cfg.clock().Truncate(time.Millisecon
 // AddAgent stores a copy of a as an agent of teamID, as if it had been
 // created through the API, and returns the stored agent. It fills what a
 // server would: an ID when a.ID is empty, CreatedAt when zero (the server's
-// clock), TeamID, and empty lists for nil Scenarios, McpConfigs and Contexts. An agent with the ID
+// clock), TeamID, empty lists for nil Scenarios, McpConfigs and Contexts,
+// and a create's defaults for zero historyConfig (10 iterations),
+// invocationConfig and llmConfig. It checks nothing (not the connection,
+// not the model): the test decides what it seeds. An agent with the ID
 // of an existing agent of that team replaces it. Use it to seed a test with
 // agents without making requests.
 func (s *Server) AddAgent(teamID int64, a api.Agent) api.Agent {
@@ -132,6 +151,16 @@ func (s *Server) AddAgent(teamID int64, a api.Agent) api.Agent {
 	}
 	if f.CreatedAt.IsZero() {
 		f.CreatedAt = s.now().UTC()
+	}
+	// Settings Make always has, with the defaults a create gives them.
+	if f.HistoryConfig.IterationsFromHistoryCount == 0 {
+		f.HistoryConfig.IterationsFromHistoryCount = defaultHistoryCount
+	}
+	if f.InvocationConfig.RecursionLimit == 0 {
+		f.InvocationConfig.RecursionLimit = defaultRecursionLimit
+	}
+	if f.LlmConfig.MaxTokens == 0 {
+		f.LlmConfig.MaxTokens = defaultMaxTokens
 	}
 	f.Scenarios = nonNil(f.Scenarios)
 	f.McpConfigs = nonNil(f.McpConfigs)
@@ -197,6 +226,13 @@ func (h handlers) CreateAgent(_ context.Context, req fakeapi.CreateAgentRequestO
 	if b.TeamID != req.Params.TeamID {
 		return fakeapi.CreateAgent400JSONResponse{BadRequestJSONResponse: fakeapi.BadRequestJSONResponse(makeError("Invalid input parameters", fmt.Sprintf("teamId in the body (%d) differs from teamId in the query (%d).", b.TeamID, req.Params.TeamID),
 			"IM005", "body teamId must equal query teamId"))}, nil
+	}
+	entry, bad := checkConnection(b.MakeConnectionID)
+	if bad == nil {
+		bad = checkModel(entry, "defaultModel", b.DefaultModel)
+	}
+	if bad != nil {
+		return fakeapi.CreateAgent400JSONResponse{BadRequestJSONResponse: *bad}, nil
 	}
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
@@ -335,8 +371,17 @@ func (h handlers) UpdateAgent(_ context.Context, req fakeapi.UpdateAgentRequestO
 	if !ok {
 		return fakeapi.UpdateAgent404JSONResponse{NotFoundJSONResponse: notFound()}, nil
 	}
-	a.PastConfigurations = append([]fakeapi.PastConfiguration{pastConfiguration(a)}, a.PastConfigurations...)
 	b := req.Body
+	// A model must be one of the agent's provider's. An agent seeded by
+	// AddAgent without one of the fake's connections is not checked.
+	if b.DefaultModel != nil && a.MakeConnectionID != nil {
+		if e, ok := connectionByID(*a.MakeConnectionID); ok {
+			if bad := checkModel(e, "defaultModel", *b.DefaultModel); bad != nil {
+				return fakeapi.UpdateAgent400JSONResponse{BadRequestJSONResponse: *bad}, nil
+			}
+		}
+	}
+	a.PastConfigurations = append([]fakeapi.PastConfiguration{pastConfiguration(a)}, a.PastConfigurations...)
 	if b.Name != nil {
 		a.Name = *b.Name
 	}

@@ -25,7 +25,7 @@ func TestAllSevenOperations(t *testing.T) {
 	ctx := context.Background()
 
 	created, err := c.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
-		Name: "Example Agent", TeamID: team, MakeConnectionID: 123, DefaultModel: "gpt-3.5-turbo",
+		Name: "Example Agent", TeamID: team, MakeConnectionID: 1001, DefaultModel: "gpt-4o",
 		SystemPrompt: "You are a helpful assistant.",
 	})
 	if err != nil {
@@ -55,7 +55,7 @@ func TestAllSevenOperations(t *testing.T) {
 	}
 	a := got.JSON200
 	if a.ID != id || a.Name != "Example Agent" || a.TeamID != team || a.SystemPrompt != "You are a helpful assistant." ||
-		a.DefaultModel != "gpt-3.5-turbo" || a.MakeConnectionID == nil || *a.MakeConnectionID != 123 {
+		a.DefaultModel != "gpt-4o" || a.MakeConnectionID == nil || *a.MakeConnectionID != 1001 {
 		t.Errorf("get: agent does not match what was created: %s", got.Body)
 	}
 	if !a.CreatedAt.Equal(fixedNow) {
@@ -82,7 +82,7 @@ func TestAllSevenOperations(t *testing.T) {
 		t.Fatalf("update: status %d, body %q; want 204 and no body", upd.StatusCode(), upd.Body)
 	}
 	after := s.Agents(team)[0]
-	if after.Name != newName || after.SystemPrompt != "You are a helpful assistant." || after.DefaultModel != "gpt-3.5-turbo" {
+	if after.Name != newName || after.SystemPrompt != "You are a helpful assistant." || after.DefaultModel != "gpt-4o" {
 		t.Errorf("update changed more than the name: %+v", after)
 	}
 
@@ -259,7 +259,7 @@ func TestCreateTeamMismatchRejected(t *testing.T) {
 	s := makeagentstest.NewServer(t)
 	c := newClient(t, s)
 	res, err := c.CreateAgentWithResponse(context.Background(), &api.CreateAgentParams{TeamID: 1}, api.CreateAgentRequest{
-		Name: "n", TeamID: 2, MakeConnectionID: 1, DefaultModel: "m", SystemPrompt: "p",
+		Name: "n", TeamID: 2, MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini", SystemPrompt: "p",
 	})
 	if err != nil {
 		t.Fatal(err)

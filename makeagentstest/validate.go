@@ -39,7 +39,11 @@ func (s *Server) validateRequests(next http.Handler) http.Handler {
 				"No such endpoint: "+r.Method+" "+r.URL.Path+".", "SC404"), nil)
 			return
 		}
-		err := s.validator.ValidateRequestFor(r.Context(), ex.op, ex.params, r)
+		validate := s.validator.ValidateRequestFor
+		if ex.streamed {
+			validate = s.validator.ValidateRequestParamsFor // the handler checks the parts
+		}
+		err := validate(r.Context(), ex.op, ex.params, r)
 		if err == nil {
 			next.ServeHTTP(w, r)
 			return
@@ -59,6 +63,20 @@ func (s *Server) validateRequests(next http.Handler) http.Handler {
 		}
 		writeError(w, http.StatusBadRequest, body, nil)
 	})
+}
+
+// invalidField is Make's 400 for a request that is well-formed but names
+// something that does not exist (a connection, a model, a thread), in the
+// shape of a validation failure: SC400, the detail as lines, and one
+// suberror that starts with the field's name.
+func invalidField(field, problem string) fakeapi.BadRequestJSONResponse {
+	line := field + ": " + problem
+	body := makeError("Invalid input parameters", "", "SC400", line)
+	body.Detail = new(fakeapi.ErrorDetail)
+	if err := body.Detail.FromErrorDetailLines([]string{"Validation failed for 1 parameter(s).", line}); err != nil {
+		panic("makeagentstest: encode error detail: " + err.Error()) // strings only; cannot fail
+	}
+	return fakeapi.BadRequestJSONResponse(body)
 }
 
 // problems flattens a kin-openapi validation error into one line per problem,
@@ -138,6 +156,11 @@ func (s *Server) badRequest(w http.ResponseWriter, _ *http.Request, err error) {
 // status line went out, can only be reported to the client by cutting the
 // connection: http.ErrAbortHandler makes net/http do that without logging.
 func (s *Server) responseError(w http.ResponseWriter, r *http.Request, err error) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) && !started(w) {
+		tooLargeError(w, exchangeOf(r.Context())) // WithMaxUploadBytes
+		return
+	}
 	if errors.Is(err, errDropConnection) || started(w) {
 		panic(http.ErrAbortHandler)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/makeagents/makeagents-go/api"
 )
@@ -31,6 +32,9 @@ type options struct {
 	pace                                            string
 	readOnly, yes                                   bool
 	limit                                           int
+	addr, fakeToken, seed                           string
+	stepDelay                                       time.Duration
+	listenAny                                       bool
 }
 
 // invocation is what a command runs with.
@@ -66,7 +70,7 @@ func commandTable() []*command {
 			runCmd, streamCmd,
 			providersListCmd, providersGetCmd, providersModelsCmd,
 			contextsListCmd, contextsAddCmd, contextsDeleteCmd,
-			demoCmd, conformanceCmd,
+			demoCmd, fakeCmd, conformanceCmd,
 		}
 	}
 	return commands
@@ -320,7 +324,7 @@ commands:
 	}
 	fmt.Fprint(w, `
 configuration (flags beat the environment):
-  MAKE_API_TOKEN  or --token-file FILE   API token (required, except for demo); never a flag value
+  MAKE_API_TOKEN  or --token-file FILE   API token (required, except for demo and fake); never a flag value
   MAKE_TEAM_ID    or --team ID           team that owns the agents
   MAKE_ZONE       or --zone ZONE         eu1 (default), eu2, us1, us2, celonis-eu1, celonis-us1
   MAKE_BASE_URL   or --base-url URL      full base URL including /api/v2; overrides the zone
@@ -330,6 +334,7 @@ exit status: 0 ok, 1 API/network/stream error, 2 usage error (no request made),
 3 drift found (conformance), 130 interrupted.
 
 Start with: makeagents demo
+Offline, for any client: makeagents fake (prints MAKE_BASE_URL and the rest to source)
 Run 'makeagents <command> --help' for a command's flags and an example.
 `)
 }

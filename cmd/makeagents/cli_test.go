@@ -73,7 +73,7 @@ func decodeJSON[T any](t *testing.T, s string) T {
 func TestAgentsLifecycle(t *testing.T) {
 	fake, env := fakeEnv(t)
 	created := decodeJSON[map[string]any](t, runCLI(t, env, "agents", "create",
-		"--name", "Support", "--connection", "123", "--model", "gpt-4.1-mini", "--system-prompt", "Be kind.").ok(t).stdout)
+		"--name", "Support", "--connection", "1001", "--model", "gpt-4.1-mini", "--system-prompt", "Be kind.").ok(t).stdout)
 	id, _ := created["id"].(string)
 	if api.ValidateAgentID(id) != nil || created["name"] != "Support" {
 		t.Fatalf("created agent printed as %v; want its id under \"id\"", created)
@@ -137,17 +137,17 @@ func assertOneErrorLine(t *testing.T, stderr string, wants ...string) {
 func TestCreateFromFileWithOverrides(t *testing.T) {
 	fake, env := fakeEnv(t)
 	file := filepath.Join(t.TempDir(), "agent.json")
-	body := `{"name":"From file","makeConnectionId":5,"defaultModel":"m1","systemPrompt":"p",
+	body := `{"name":"From file","makeConnectionId":1002,"defaultModel":"claude-3-7-sonnet-latest","systemPrompt":"p",
 		"scenarios":[{"makeScenarioId":4242,"approvalMode":"auto-run"}],"historyConfig":{"iterationsFromHistoryCount":3}}`
 	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	created := decodeJSON[map[string]any](t, runCLI(t, env, "agents", "create", "--from-file", file, "--model", "m2").ok(t).stdout)
+	created := decodeJSON[map[string]any](t, runCLI(t, env, "agents", "create", "--from-file", file, "--model", "claude-3-5-haiku-latest").ok(t).stdout)
 	if created["id"] == nil {
 		t.Fatalf("no id in %v", created)
 	}
 	a := fake.Agents(team)[0]
-	if a.Name != "From file" || a.DefaultModel != "m2" || len(a.Scenarios) != 1 || a.Scenarios[0].MakeScenarioID != 4242 ||
+	if a.Name != "From file" || a.DefaultModel != "claude-3-5-haiku-latest" || len(a.Scenarios) != 1 || a.Scenarios[0].MakeScenarioID != 4242 ||
 		a.HistoryConfig.IterationsFromHistoryCount != 3 {
 		t.Errorf("stored agent = %+v", a)
 	}
@@ -156,13 +156,15 @@ func TestCreateFromFileWithOverrides(t *testing.T) {
 func TestRunPrintsResponseBody(t *testing.T) {
 	fake, env := fakeEnv(t)
 	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
-	r := runCLI(t, env, "run", a.ID, "What is 2+2?", "--thread", "thread-1").ok(t)
+	// Thread ids are the fake's own, as Make's are: the first run starts one.
+	thread := decodeJSON[map[string]any](t, runCLI(t, env, "run", a.ID, "Hi").ok(t).stdout)["threadId"].(string)
+	r := runCLI(t, env, "run", a.ID, "What is 2+2?", "--thread", thread).ok(t)
 	out := decodeJSON[map[string]any](t, r.stdout)
 	if out["response"] != makeagentstest.Answer("Echo", "What is 2+2?") {
 		t.Errorf("response = %v, want the fake agent's answer", out["response"])
 	}
 	for _, req := range fake.Requests() {
-		if req.Operation == "runAgent" && !strings.Contains(string(req.Body), `"threadId":"thread-1"`) {
+		if req.Operation == "runAgent" && strings.Contains(string(req.Body), "2+2") && !strings.Contains(string(req.Body), `"threadId":"`+thread+`"`) {
 			t.Errorf("run body %s does not carry the thread", req.Body)
 		}
 	}

@@ -71,7 +71,7 @@ func TestConformanceReadOnlyAgainstFaithfulFake(t *testing.T) {
 
 func TestConformanceFullModeCleansUp(t *testing.T) {
 	fake, env := fakeEnv(t)
-	r := runCLI(t, env, "conformance", "--connection", "123", "--model", "gpt-4.1-mini", "--yes", "--json").ok(t)
+	r := runCLI(t, env, "conformance", "--connection", "1001", "--model", "gpt-4.1-mini", "--yes", "--json").ok(t)
 	rep := decodeJSON[reportJSON](t, r.stdout)
 	var ops []string
 	for _, c := range rep.Calls {
@@ -91,11 +91,11 @@ func TestConformanceFullModeCleansUp(t *testing.T) {
 
 func TestConformanceAsksBeforeCreating(t *testing.T) {
 	fake, env := fakeEnv(t)
-	r := runCLIContext(context.Background(), t, env, "n\n", "conformance", "--connection", "123", "--model", "m")
+	r := runCLIContext(context.Background(), t, env, "n\n", "conformance", "--connection", "1001", "--model", "gpt-4.1-mini")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "not confirmed") || len(fake.Requests()) != 0 {
 		t.Fatalf("exit %d, stderr %q, %d requests", r.code, r.stderr, len(fake.Requests()))
 	}
-	r = runCLIContext(context.Background(), t, env, "y\n", "conformance", "--connection", "123", "--model", "m")
+	r = runCLIContext(context.Background(), t, env, "y\n", "conformance", "--connection", "1001", "--model", "gpt-4.1-mini")
 	if r.code != exitOK {
 		t.Fatalf("confirmed run: exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -105,7 +105,7 @@ func TestConformanceAsksBeforeCreating(t *testing.T) {
 func TestConformanceFullModeDeletesOnFailure(t *testing.T) {
 	fake, env := fakeEnv(t)
 	fake.StreamFaults(makeagentstest.CutStreamMidEvent(1))
-	r := runCLI(t, env, "conformance", "--connection", "123", "--model", "m", "--yes")
+	r := runCLI(t, env, "conformance", "--connection", "1001", "--model", "gpt-4.1-mini", "--yes")
 	if r.code != exitError {
 		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -146,7 +146,7 @@ func startStalledFullRun(t *testing.T, fake *makeagentstest.Server, env map[stri
 	ctx, cancel := context.WithCancel(context.Background())
 	result := make(chan cliResult, 1)
 	go func() {
-		result <- runCLIContext(ctx, t, env, "", "conformance", "--connection", "123", "--model", "m", "--yes")
+		result <- runCLIContext(ctx, t, env, "", "conformance", "--connection", "1001", "--model", "gpt-4.1-mini", "--yes")
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for !sawOperation(fake, "runAgent") {
@@ -196,7 +196,7 @@ func TestConformanceReportsInjectedDrift(t *testing.T) {
 			if tc.readOnly {
 				args = append(args, "--read-only")
 			} else {
-				args = append(args, "--connection", "1", "--model", "m", "--yes")
+				args = append(args, "--connection", "1001", "--model", "gpt-4.1-mini", "--yes")
 			}
 			r := runCLI(t, env, args...)
 			if r.code != exitDrift {

@@ -65,7 +65,7 @@ func TestFileFlagsBounded(t *testing.T) {
 	}
 	_ = f.Truncate(40 << 20) // sparse: costs no disk
 	_ = f.Close()
-	create := []string{"agents", "create", "--name", "n", "--connection", "1", "--model", "m", "--system-prompt", "s"}
+	create := []string{"agents", "create", "--name", "n", "--connection", "1001", "--model", "gpt-4.1-mini", "--system-prompt", "s"}
 	cases := []struct {
 		name  string
 		args  []string
@@ -113,7 +113,7 @@ func TestFromFileTrailingData(t *testing.T) {
 		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		r := runCLI(t, env, "agents", "create", "--from-file", path, "--connection", "1", "--model", "m", "--system-prompt", "s")
+		r := runCLI(t, env, "agents", "create", "--from-file", path, "--connection", "1001", "--model", "gpt-4.1-mini", "--system-prompt", "s")
 		if r.code != exitUsage || !strings.Contains(r.stderr, "data after the JSON object") {
 			t.Errorf("%q: exit %d, stderr %q; want a usage error", body, r.code, r.stderr)
 		}
@@ -128,7 +128,7 @@ func TestFromFileTrailingData(t *testing.T) {
 func TestSDKRefusedInputIsUsage(t *testing.T) {
 	fake, env := fakeEnv(t)
 	path := filepath.Join(t.TempDir(), "body.json")
-	_ = os.WriteFile(path, []byte(`{"name":"a","teamId":999,"makeConnectionId":1,"defaultModel":"m","systemPrompt":"s"}`), 0o600)
+	_ = os.WriteFile(path, []byte(`{"name":"a","teamId":999,"makeConnectionId":1001,"defaultModel":"gpt-4.1-mini","systemPrompt":"s"}`), 0o600)
 	r := runCLI(t, env, "agents", "create", "--from-file", path)
 	if r.code != exitUsage || !strings.Contains(r.stderr, "teamId") {
 		t.Fatalf("exit %d, stderr %q; want 2 naming teamId", r.code, r.stderr)
@@ -150,7 +150,7 @@ func TestCreateWithoutIDIsAnError(t *testing.T) {
 			_, _ = io.WriteString(w, body)
 		}))
 		env := hostileEnv(srv.URL)
-		r := runCLI(t, env, "agents", "create", "--name", "n", "--connection", "1", "--model", "m", "--system-prompt", "s")
+		r := runCLI(t, env, "agents", "create", "--name", "n", "--connection", "1001", "--model", "gpt-4.1-mini", "--system-prompt", "s")
 		srv.Close()
 		if r.code != exitError || !strings.Contains(r.stderr, "without an agent id") || r.stdout != "" {
 			t.Errorf("201 %s: exit %d, stdout %q, stderr %q; want exit 1 saying there is no id", body, r.code, r.stdout, r.stderr)
@@ -346,7 +346,7 @@ func (h *hostileAPI) state() (map[string]string, []string) {
 	return m, append([]string(nil), h.deletes...)
 }
 
-var fullArgs = []string{"conformance", "--connection", "1", "--model", "m", "--yes"}
+var fullArgs = []string{"conformance", "--connection", "1001", "--model", "gpt-4.1-mini", "--yes"}
 
 // TestConformanceNeverDeletesAnotherAgent: the create answers with the id
 // of a real agent; conformance checks by GET that it is not its scratch

@@ -156,6 +156,29 @@ func (v *Validator) ValidateRequestFor(ctx context.Context, op *spec.Operation, 
 	return nil
 }
 
+// ValidateRequestParamsFor checks req as a request of op like
+// ValidateRequestFor, except its body, which it leaves unread: for a body
+// too large to hold in memory (a file upload), whose reader checks it
+// while streaming.
+func (v *Validator) ValidateRequestParamsFor(ctx context.Context, op *spec.Operation, params map[string]string, req *http.Request) error {
+	opts := v.opts
+	opts.ExcludeRequestBody = true
+	// kin-openapi's security check reads the whole body even when the body
+	// is excluded: give it a copy of req without one.
+	bodiless := req.WithContext(ctx)
+	bodiless.Body = http.NoBody
+	err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
+		Request:    bodiless,
+		PathParams: params,
+		Route:      v.route(op),
+		Options:    &opts,
+	})
+	if err != nil {
+		return fmt.Errorf("contract: request %s %s: %w", req.Method, req.URL.Path, err)
+	}
+	return nil
+}
+
 // ValidateResponse checks a response to req, finding its operation with
 // Match; see ValidateResponseFor.
 func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/makeagentstest"
+)
+
+// fakeTeam is the team id `makeagents fake` prints when --team is not
+// given; the fake then accepts any team.
+const fakeTeam = 1
+
+var fakeCmd = &command{
+	words:   "fake",
+	summary: "Serve the fake API (the SDK's makeagentstest) on loopback for any client, until Ctrl-C or SIGTERM.",
+	detail: `Starts the same fake the SDK's tests and the demo use: every operation of
+openapi.yaml, validated as Make validates, with agents, threads and contexts in
+memory, a catalogue of LLM providers (ids 1-3), their connections (ids
+1001-1003, the makeConnectionId to create agents with) and models, and a
+deterministic agent that quotes the user, calls a scenario when asked for one and
+cites its knowledge. Nothing leaves the machine.
+
+stdout gets three lines a shell can source, and nothing else:
+  MAKE_BASE_URL=http://127.0.0.1:PORT/api/v2
+  MAKE_API_TOKEN=...
+  MAKE_TEAM_ID=...
+stderr gets one line per request (method, path without query, status,
+duration; never a header, so never the token). Every response carries
+` + makeagentstest.HeaderName + `: ` + makeagentstest.HeaderValue + `.
+
+Use it from a shell:
+  makeagents fake > fake.env &
+  until grep -q MAKE_TEAM_ID fake.env 2>/dev/null; do sleep 0.1; done
+  set -a; . ./fake.env; set +a
+  makeagents agents list
+  kill %1        # SIGTERM: drains connections, exit 0
+
+Faults for one request, from any HTTP client, with a Prefer header:
+  Prefer: code=503                   answer 503 (any 4xx/5xx) in Make's error shape
+  Prefer: code=429, retry-after=2    the same with Retry-After: 2
+  Prefer: stream=cut-after-2         run/stream: two events, then half of one
+Stream faults: end-after-K, cut-after-K, malformed-after-K, stall-after-K,
+drop-after-K, oversize-after-K (with size=BYTES, default 17 MiB). A bad Prefer
+value is a 400 that says what is wrong. For example:
+  curl -H "Authorization: Token $MAKE_API_TOKEN" -H 'Prefer: code=503' \
+    "$MAKE_BASE_URL/ai-agents/v1/agents?teamId=$MAKE_TEAM_ID"
+
+Ids (agents, threads, steps) are reproducible with --seed N: the same seed and
+the same requests give the same ids. Without --seed every start picks a new
+seed, as a real server never repeats ids. The fake has one token and no real
+security: it listens on loopback only, unless --listen-any allows another
+address.`,
+	example: "makeagents fake --addr 127.0.0.1:8080 --seed 1",
+	flags: func(fs *flag.FlagSet, o *options) {
+		fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "`HOST:PORT` to listen on (port 0: a free port, printed)")
+		fs.StringVar(&o.fakeToken, "token", makeagentstest.DefaultToken, "the API `TOKEN` the fake accepts (printed as MAKE_API_TOKEN)")
+		fs.StringVar(&o.seed, "seed", "", "`N`: derive ids from this integer, reproducibly (default: a new seed each start)")
+		fs.DurationVar(&o.stepDelay, "step-delay", 0, "`DURATION` between two streamed events, and the pace of a plain run")
+		fs.BoolVar(&o.listenAny, "listen-any", false, "allow --addr to be a non-loopback address (anyone who can reach it can use the fake)")
+	},
+	run: runFake,
+}
+
+func runFake(ctx context.Context, in *invocation) error {
+	o := in.opts
+	if err := checkFakeAddr(o.addr, o.listenAny); err != nil {
+		return err
+	}
+	if err := api.CheckToken(o.fakeToken); err != nil {
+		return usageErrorf("--token: %v", err)
+	}
+	if o.stepDelay < 0 {
+		return usageErrorf("--step-delay %s is negative", o.stepDelay)
+	}
+	seed := time.Now().UnixNano()
+	if o.seed != "" {
+		n, err := strconv.ParseInt(o.seed, 10, 64)
+		if err != nil {
+			return usageErrorf("--seed %q is not an integer", o.seed)
+		}
+		seed = n
+	}
+	team := int64(fakeTeam)
+	opts := []makeagentstest.Option{
+		makeagentstest.WithAddr(o.addr), makeagentstest.WithToken(o.fakeToken),
+		makeagentstest.WithSeed(seed), makeagentstest.WithStepDelay(o.stepDelay),
+		makeagentstest.WithAccessLog(in.stderr),
+	}
+	if in.global.team != "" {
+		id, err := api.ParseTeamID(in.global.team)
+		if err != nil {
+			return usageErrorf("team id %q is not a positive integer", in.global.team)
+		}
+		team = id
+		opts = append(opts, makeagentstest.WithTeam(id)) // the fake then serves this team only
+	}
+	fake, err := makeagentstest.Start(opts...)
+	if err != nil {
+		return fmt.Errorf("start the fake API: %w", err)
+	}
+	// Close drains: it lets responses in flight finish (streams end at
+	// once), waits at most a few seconds for a client that stopped reading,
+	// and returns when no goroutine of the fake is left.
+	defer fake.Close()
+	fmt.Fprintf(in.stdout, "%s=%s\n%s=%s\n%s=%d\n", api.EnvBaseURL, shellQuote(fake.URL()),
+		api.EnvToken, shellQuote(fake.Token()), api.EnvTeamID, team)
+	fmt.Fprintf(in.stderr, "makeagents fake: serving %s (%s); Ctrl-C or SIGTERM stops it\n", fake.URL(), makeagentstest.HeaderValue)
+	<-ctx.Done()
+	fmt.Fprintln(in.stderr, "makeagents fake: stopping")
+	return nil // a stop asked for is success, whether by a signal or --timeout
+}
+
+// checkFakeAddr refuses an address that is not on loopback unless
+// --listen-any was given: the fake's single token is printed and known.
+func checkFakeAddr(addr string, listenAny bool) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageErrorf("--addr %q is not HOST:PORT: %v", addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usageErrorf("--addr %q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	if listenAny {
+		return nil
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return usageErrorf("--addr %q is not a loopback address; the fake's token is no protection, pass --listen-any to serve it to other hosts", addr)
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
+
+// shellQuote makes v one word for sh, unchanged when it needs no quoting.
+func shellQuote(v string) string {
+	if shellSafe.MatchString(v) {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}

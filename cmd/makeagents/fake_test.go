@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/makeagents/makeagents-go/makeagentstest"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the fake's request log, written
+// by the server's goroutines while the test runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startFakeCLI runs `makeagents fake args...` in-process, reads the three
+// lines it prints and returns them as an environment for other commands,
+// and a stop function that cancels the command and returns its exit
+// status and stderr.
+func startFakeCLI(t *testing.T, args ...string) (env map[string]string, stop func() (int, string)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, append([]string{"fake"}, args...), strings.NewReader(""), pw, &stderr, func(string) string { return "" })
+		_ = pw.Close()
+		done <- code
+	}()
+	env = map[string]string{}
+	br := bufio.NewReader(pr)
+	for range 3 {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			cancel()
+			t.Fatalf("reading the fake's stdout: %v (stderr %s)", err, stderr.String())
+		}
+		k, v, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "=")
+		env[k] = v
+	}
+	rest := make(chan string, 1)
+	go func() { b, _ := io.ReadAll(br); rest <- string(b) }()
+	var once sync.Once
+	code := 0
+	stop = func() (int, string) {
+		once.Do(func() {
+			cancel()
+			code = <-done
+			if more := <-rest; more != "" {
+				t.Errorf("the fake printed more than its three lines on stdout: %q", more)
+			}
+		})
+		return code, stderr.String()
+	}
+	t.Cleanup(func() { stop() })
+	return env, stop
+}
+
+// TestFakeCommand: `makeagents fake` prints what a shell sources, every
+// other command works against it through that environment, its request log
+// never shows the token, and cancelling it (what Ctrl-C and SIGTERM do) ends
+// it with exit 0 and nothing left running.
+func TestFakeCommand(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const token = "fake-cli-token-0123456789"
+	env, stop := startFakeCLI(t, "--token", token, "--seed", "1", "--team", "7")
+	if !strings.HasPrefix(env["MAKE_BASE_URL"], "http://127.0.0.1:") || !strings.HasSuffix(env["MAKE_BASE_URL"], "/api/v2") ||
+		env["MAKE_API_TOKEN"] != token || env["MAKE_TEAM_ID"] != "7" {
+		t.Fatalf("printed environment %v", env)
+	}
+
+	models := decodeJSON[[]map[string]any](t, runCLI(t, env, "providers", "models", "1").ok(t).stdout)
+	if len(models) == 0 {
+		t.Fatal("no models")
+	}
+	model := models[0]["model"].(string)
+	if r := runCLI(t, env, "agents", "create", "--name", "n", "--connection", "1", "--model", model, "--system-prompt", "p"); r.code != exitError || !strings.Contains(r.stderr, "makeConnectionId") {
+		t.Errorf("create with a provider id as connection: exit %d, stderr %q; want 1 naming makeConnectionId", r.code, r.stderr)
+	}
+	created := decodeJSON[map[string]any](t, runCLI(t, env, "agents", "create", "--name", "Helper", "--connection", "1001",
+		"--model", model, "--system-prompt", "Be brief.").ok(t).stdout)
+	id := created["id"].(string)
+
+	first := decodeJSON[map[string]any](t, runCLI(t, env, "run", id, "my name is Ada").ok(t).stdout)
+	thread, _ := first["threadId"].(string)
+	second := runCLI(t, env, "run", id, "what is my name", "--thread", thread).ok(t).stdout
+	if !strings.Contains(second, "my name is Ada") {
+		t.Errorf("the second run in thread %s does not show the first: %s", thread, second)
+	}
+	if out := runCLI(t, env, "stream", id, "hello", "--json").ok(t).stdout; strings.Count(out, "\n") < 3 || !strings.Contains(out, `"event":"step"`) {
+		t.Errorf("stream --json: %q", out)
+	}
+
+	// A 100 MiB file (sparse: no disk used) uploads whole.
+	big := filepath.Join(t.TempDir(), "big.txt")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(100 << 20); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Close()
+	runCLI(t, env, "contexts", "add", id, "--file", big).ok(t)
+	if list := runCLI(t, env, "contexts", "list", id).ok(t).stdout; !strings.Contains(list, `"size": 104857600`) && !strings.Contains(list, `"size":104857600`) {
+		t.Errorf("contexts after a 100 MiB upload: %s", list)
+	}
+
+	code, log := stop()
+	if code != exitOK {
+		t.Errorf("exit %d after cancel, want 0; stderr %s", code, log)
+	}
+	if strings.Contains(log, token) {
+		t.Errorf("the token is in the fake's stderr: %q", log)
+	}
+	for _, want := range []string{"GET /api/v2/ai-agents/v1/llm-providers/1/models 200 ", "POST /api/v2/ai-agents/v1/agents 400 ",
+		"POST /api/v2/ai-agents/v1/agents 201 ", "POST /api/v2/ai-agents/v1/contexts 201 "} {
+		if !strings.Contains(log, want) {
+			t.Errorf("request log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, "teamId=") {
+		t.Errorf("request log shows queries: %s", log)
+	}
+}
+
+// TestFakeCommandAddress: a non-loopback --addr is a usage error unless
+// --listen-any; a bad one is too.
+func TestFakeCommandAddress(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:8080", ":0", "example.com:80"} {
+		r := runCLI(t, map[string]string{}, "fake", "--addr", addr)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "--listen-any") || r.stdout != "" {
+			t.Errorf("--addr %s: exit %d, stderr %q, stdout %q; want a usage error naming --listen-any", addr, r.code, r.stderr, r.stdout)
+		}
+	}
+	for _, args := range [][]string{{"--addr", "nonsense"}, {"--addr", "127.0.0.1:99999"}, {"--seed", "x"}, {"--step-delay", "-1s"}, {"--team", "0"}} {
+		if r := runCLI(t, map[string]string{}, append([]string{"fake"}, args...)...); r.code != exitUsage {
+			t.Errorf("fake %v: exit %d, want 2", args, r.code)
+		}
+	}
+	env, stop := startFakeCLI(t, "--addr", "localhost:0")
+	if env["MAKE_API_TOKEN"] != makeagentstest.DefaultToken || env["MAKE_TEAM_ID"] != "1" {
+		t.Errorf("defaults: %v", env)
+	}
+	if code, _ := stop(); code != exitOK {
+		t.Errorf("exit %d", code)
+	}
+}
+
+// The help documents what a user of the fake needs: sourcing the output,
+// the Prefer faults, --seed and the loopback rule.
+func TestFakeHelp(t *testing.T) {
+	out := runCLI(t, map[string]string{}, "fake", "--help").ok(t).stdout
+	for _, want := range []string{"set -a; . ./fake.env; set +a", "Prefer: code=503", "retry-after=2", "stream=cut-after-2",
+		"drop-after-K", "--seed", "--listen-any", "--step-delay", makeagentstest.HeaderName} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fake --help lacks %q", want)
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:1/api/v2": "http://127.0.0.1:1/api/v2",
+		"a b":                       "'a b'",
+		"it's":                      `'it'\''s'`,
+		"$(rm -rf x)":               "'$(rm -rf x)'",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
