@@ -77,7 +77,7 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) run {
 		r.threadID = s.store.newID("thread")
 	}
 	add := func(st fakeapi.Step) {
-		id, index, iteration := s.store.newID("step"), int64(len(r.steps)+1), r.iteration
+		id, index, iteration := s.store.newID("step"), float64(len(r.steps)+1), r.iteration
 		st.ID, st.Index, st.AgentIterationID = &id, &index, &iteration
 		ms := float64(len(st.Content)%97 + 1) // deterministic, non-zero
 		st.ExecutionTimeMs = &ms
@@ -310,7 +310,7 @@ func stepData(st fakeapi.Step) []byte {
 		Role             fakeapi.StepRole      `json:"role"`
 		Content          string                `json:"content"`
 		ID               *string               `json:"id,omitempty"`
-		Index            *int64                `json:"index,omitempty"`
+		Index            *float64              `json:"index,omitempty"`
 		ExecutionTimeMs  *float64              `json:"executionTimeMs,omitempty"`
 		TokenUsage       any                   `json:"tokenUsage,omitempty"`
 		ToolCalls        []fakeapi.ToolCall    `json:"toolCalls,omitempty"`
