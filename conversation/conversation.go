@@ -101,7 +101,7 @@ func (c *Conversation) Send(ctx context.Context, message string) (*api.RunAgentR
 // thread itself: a new random UUID, sent as threadId.
 func (c *Conversation) Stream(ctx context.Context, message string) (*sse.Stream, error) {
 	if c.threadID == "" {
-		c.threadID = newUUID()
+		c.threadID = NewThreadID()
 	}
 	resp, err := c.client.RunAgentStream(ctx, c.agentID, &api.RunAgentStreamParams{TeamID: c.teamID}, c.body(message), acceptEventStream)
 	if err != nil {
@@ -118,8 +118,10 @@ func acceptEventStream(_ context.Context, req *http.Request) error {
 	return nil
 }
 
-// newUUID returns a random (version 4) UUID, the form of Make's thread ids.
-func newUUID() string {
+// NewThreadID returns a new random thread id: a version 4 UUID, the form of
+// Make's own thread ids. Make lets a client name a thread (its advice: one
+// thread per user); a run with a new id starts that thread.
+func NewThreadID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	b[6] = b[6]&0x0f | 0x40
