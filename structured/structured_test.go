@@ -37,8 +37,10 @@ type Order struct {
 	Items    []Item     `json:"items"`
 	Meta     Meta       `json:"meta"`
 	Skipped  string     `json:"-"`
-	internal int
+	internal int        // unexported: not part of the schema
 }
+
+var _ = Order{}.internal
 
 func TestParserForOrder(t *testing.T) {
 	p, err := structured.ParserFor[Order]()

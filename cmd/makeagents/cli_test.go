@@ -653,8 +653,8 @@ func TestDemoCommandsParse(t *testing.T) {
 }
 
 // shellWords splits one POSIX shell command line (plain words and
-// single-quoted strings, '\'' for a quote) up to its newline; n is how much
-// of s it read.
+// single-quoted strings, with the usual quote-escape-quote for a quote) up
+// to its newline; n is how much of s it read.
 func shellWords(t *testing.T, s string) (words []string, n int) {
 	t.Helper()
 	var w strings.Builder
