@@ -119,8 +119,10 @@ func acceptEventStream(_ context.Context, req *http.Request) error {
 }
 
 // NewThreadID returns a new random thread id: a version 4 UUID, the form of
-// Make's own thread ids. Make lets a client name a thread (its advice: one
-// thread per user); a run with a new id starts that thread.
+// Make's own thread ids. Make lets a client name a thread: its Help Center
+// (https://help.make.com/make-ai-agents-app, "Thread ID") suggests mapping a
+// user id or a first message's timestamp to it, and a run with a new id
+// starts that thread.
 func NewThreadID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
