@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/makeagentstest"
 	"github.com/makeagents/makeagents-go/sse"
@@ -234,3 +236,5 @@ func TestDecodeWithoutAStructuredAnswer(t *testing.T) {
 		t.Errorf("err %v, want ErrNoStructuredAnswer", err)
 	}
 }
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
