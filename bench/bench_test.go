@@ -192,7 +192,7 @@ type plainStep struct {
 	Content          string            `json:"content"`
 	ExecutionTimeMs  *float64          `json:"executionTimeMs,omitempty"`
 	ID               *string           `json:"id,omitempty"`
-	Index            *int64            `json:"index,omitempty"`
+	Index            *float64          `json:"index,omitempty"`
 	Role             string            `json:"role"`
 	TokenUsage       any               `json:"tokenUsage,omitempty"`
 	ToolCalls        []api.ToolCall    `json:"toolCalls,omitempty"`

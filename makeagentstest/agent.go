@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -84,16 +83,11 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 	var history []iteration
 	threadID := ""
 	if body.ThreadID != nil && *body.ThreadID != "" {
+		// Make lets the caller name a thread (its Help Center suggests a
+		// user id or a first message's timestamp): an id the team has no
+		// thread of starts one under that id.
 		threadID = *body.ThreadID
-		if !uuidPattern.MatchString(threadID) {
-			bad := invalidField("threadId", fmt.Sprintf("%q is not a thread id (a UUID); omit threadId to start a thread", threadID))
-			return run{}, &bad
-		}
-		past, ok := threads[threadID]
-		if !ok {
-			bad := invalidField("threadId", fmt.Sprintf("no thread %s in this team; omit threadId to start a thread", threadID))
-			return run{}, &bad
-		}
+		past := threads[threadID]
 		history = past[len(past)-min(len(past), max(int(a.HistoryConfig.IterationsFromHistoryCount), 0)):]
 	} else {
 		threadID = s.store.newID("thread")
@@ -103,7 +97,7 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 		threads[threadID] = append(threads[threadID], iteration{messages: slices.Clone(body.Messages), answer: r.answer})
 	}()
 	add := func(st fakeapi.Step) {
-		id, index, iteration := s.store.newID("step"), int64(len(r.steps)+1), r.iteration
+		id, index, iteration := s.store.newID("step"), float64(len(r.steps)+1), r.iteration
 		st.ID, st.Index, st.AgentIterationID = &id, &index, &iteration
 		ms := float64(len(st.Content)%97 + 1) // deterministic, non-zero
 		st.ExecutionTimeMs = &ms
@@ -177,7 +171,7 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 		parser = body.Config.OutputParser
 	}
 	if fields := makeSchema(parser); fields != nil {
-		r.jsonResponse = structuredAnswer(fields, lastUser)
+		r.jsonResponse = structuredAnswer(fields, lastUser, s.now())
 		b, _ := json.Marshal(r.jsonResponse)
 		r.answer = string(b)
 	}
@@ -193,10 +187,6 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 	}
 	return r, nil
 }
-
-// uuidPattern matches a UUID as Make writes them (any version, lower or
-// upper case hex).
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // words is the fake's token count: whitespace-separated words.
 func words(s string) int64 { return int64(len(strings.Fields(s))) }
@@ -223,24 +213,76 @@ func makeSchema(p *fakeapi.OutputParser) []fakeapi.SchemaField {
 }
 
 // structuredAnswer fills each field of a make-schema output with a value of
-// its type derived from the user's message.
-func structuredAnswer(fields []fakeapi.SchemaField, message string) map[string]any {
+// its type derived from the user's message: integers and uintegers count
+// its words, a number is that count plus a half (so an integer decoder
+// would notice), a date is the server's clock, a collection fills the
+// fields of its spec and an array holds one item per word (at most three)
+// of its spec's type.
+func structuredAnswer(fields []fakeapi.SchemaField, message string, now time.Time) map[string]any {
 	out := make(map[string]any, len(fields))
 	for _, f := range fields {
-		switch f.Type {
-		case fakeapi.SchemaFieldTypeNumber, fakeapi.SchemaFieldTypeInteger, fakeapi.SchemaFieldTypeUinteger:
-			out[f.Name] = words(message)
-		case fakeapi.SchemaFieldTypeBoolean:
-			out[f.Name] = message != ""
-		case fakeapi.SchemaFieldTypeArray:
-			out[f.Name] = strings.Fields(message)
-		case fakeapi.SchemaFieldTypeCollection, fakeapi.SchemaFieldTypeDynamicCollection, fakeapi.SchemaFieldTypeJSON:
-			out[f.Name] = map[string]any{"message": message}
-		default:
-			out[f.Name] = message
-		}
+		out[f.Name] = schemaValue(string(f.Type), f.Spec, message, now)
 	}
 	return out
+}
+
+func schemaValue(typ string, spec *fakeapi.SchemaFieldSpec, message string, now time.Time) any {
+	nested := func() (list []fakeapi.NestedSchemaField, one *fakeapi.NestedSchemaField) {
+		if spec == nil {
+			return nil, nil
+		}
+		if l, err := spec.AsNestedSchemaFieldList(); err == nil {
+			return l, nil
+		}
+		if n, err := spec.AsNestedSchemaField(); err == nil && n.Type != nil {
+			return nil, &n
+		}
+		return nil, nil
+	}
+	collection := func(list []fakeapi.NestedSchemaField, message string) map[string]any {
+		m := make(map[string]any, len(list))
+		for _, n := range list {
+			if n.Name != nil && n.Type != nil {
+				m[*n.Name] = schemaValue(*n.Type, nil, message, now)
+			}
+		}
+		return m
+	}
+	switch fakeapi.SchemaFieldType(typ) {
+	case fakeapi.SchemaFieldTypeInteger, fakeapi.SchemaFieldTypeUinteger:
+		return words(message)
+	case fakeapi.SchemaFieldTypeNumber:
+		return float64(words(message)) + 0.5
+	case fakeapi.SchemaFieldTypeBoolean:
+		return message != ""
+	case fakeapi.SchemaFieldTypeDate:
+		return now.UTC().Format(timeLayout)
+	case fakeapi.SchemaFieldTypeArray:
+		items := strings.Fields(message)
+		list, one := nested()
+		if list == nil && one == nil {
+			return items
+		}
+		items = items[:min(len(items), 3)]
+		out := make([]any, 0, len(items))
+		for _, w := range items {
+			if list != nil {
+				out = append(out, collection(list, w))
+			} else {
+				out = append(out, schemaValue(*one.Type, nil, w, now))
+			}
+		}
+		return out
+	case fakeapi.SchemaFieldTypeCollection:
+		if list, _ := nested(); list != nil {
+			return collection(list, message)
+		}
+		return map[string]any{"message": message}
+	case fakeapi.SchemaFieldTypeDynamicCollection, fakeapi.SchemaFieldTypeJSON:
+		return map[string]any{"message": message}
+	default:
+		return message
+	}
 }
 
 // lookup returns the agent a run addresses, if it exists in the team.
@@ -354,7 +396,7 @@ func stepData(st fakeapi.Step) []byte {
 		Role             fakeapi.StepRole      `json:"role"`
 		Content          string                `json:"content"`
 		ID               *string               `json:"id,omitempty"`
-		Index            *int64                `json:"index,omitempty"`
+		Index            *float64              `json:"index,omitempty"`
 		ExecutionTimeMs  *float64              `json:"executionTimeMs,omitempty"`
 		TokenUsage       any                   `json:"tokenUsage,omitempty"`
 		ToolCalls        []fakeapi.ToolCall    `json:"toolCalls,omitempty"`

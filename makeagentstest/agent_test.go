@@ -58,8 +58,8 @@ func TestStreamEvents(t *testing.T) {
 			t.Errorf("event %d: SSE id %q and step id %q must differ and be unique", i, ev.ID, *st.ID)
 		}
 		seen[ev.ID], seen[*st.ID] = true, true
-		if *st.Index != int64(i+1) || st.ExecutionTimeMs == nil {
-			t.Errorf("event %d: index %d, executionTimeMs %v", i, *st.Index, st.ExecutionTimeMs)
+		if *st.Index != float64(i+1) || st.ExecutionTimeMs == nil {
+			t.Errorf("event %d: index %v, executionTimeMs %v", i, *st.Index, st.ExecutionTimeMs)
 		}
 		if i == 0 {
 			iteration = *st.AgentIterationID

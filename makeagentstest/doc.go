@@ -62,10 +62,13 @@
 // fake's). A run or stream with that threadId sees the thread's earlier
 // iterations (their messages and answers, as steps after the system step,
 // counted as prompt tokens), at most the agent's
-// historyConfig.iterationsFromHistoryCount of them (default 10). A threadId
-// that is not a UUID, or that the team has no thread of, is a 400 naming
-// threadId. Threads belong to the team, so another agent of the team may
-// continue one.
+// historyConfig.iterationsFromHistoryCount of them (default 10). As at
+// Make, a caller may name a thread itself (Make's Help Center suggests a
+// user id, or the timestamp of a conversation's first message): a threadId
+// the team has no thread of starts one under that id, and a stream, whose
+// answer does not say its thread, can so be continued. Only an empty
+// threadId is refused (Make's spec: at least one character). Threads
+// belong to the team, so another agent of the team may continue one.
 //
 // # Uploads
 //

@@ -31,8 +31,7 @@ func fastClient(t *testing.T, s *makeagentstest.Server, opts ...api.Option) *api
 
 // TestThreads: a second run in a thread sees the first (its user message
 // among the steps, more prompt tokens); the history is bounded by the
-// agent's historyConfig; unknown and malformed thread ids are 400s naming
-// threadId.
+// agent's historyConfig; a thread id the caller names starts that thread.
 func TestThreads(t *testing.T) {
 	s := makeagentstest.NewServer(t)
 	c := fastClient(t, s)
@@ -84,14 +83,29 @@ func TestThreads(t *testing.T) {
 		t.Errorf("with iterationsFromHistoryCount 1 the user steps are %q, want %q", users, want)
 	}
 
-	for _, bad := range []string{"not-a-uuid", "123e4567-e89b-12d3-a456-426614174000"} {
-		_, err := c.Generated().RunAgentWithResponse(ctx, id, nil, api.RunAgentRequest{
-			Messages: []api.Message{{Role: api.MessageRoleUser, Content: "x"}}, ThreadID: &bad,
-		})
-		var apiErr *api.APIError
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || !strings.Contains(err.Error(), "threadId") {
-			t.Errorf("thread %q: %v, want a 400 naming threadId", bad, err)
+	// A thread the caller names (Make's Help Center: a user id, a
+	// timestamp) starts under that id and is continued by it.
+	for _, named := range []string{"user-42", "123e4567-e89b-12d3-a456-426614174000"} {
+		var prompts []int64
+		for _, msg := range []string{"first", "second"} {
+			run := api.NewRunRequest(msg)
+			run.ThreadID = &named
+			res, err := c.RunAgent(ctx, id, run)
+			if err != nil || res.ThreadID != named {
+				t.Fatalf("thread %q: %v, answered in thread %q", named, err, res.ThreadID)
+			}
+			prompts = append(prompts, *res.TokenUsageSummary.PromptTokens)
 		}
+		if prompts[1] <= prompts[0] {
+			t.Errorf("thread %q: prompt tokens %v, want the second run to see the first", named, prompts)
+		}
+	}
+	// The empty thread id Make refuses is refused before sending.
+	empty := ""
+	run := api.NewRunRequest("x")
+	run.ThreadID = &empty
+	if _, err := c.RunAgent(ctx, id, run); !api.IsValidationError(err) || !strings.Contains(err.Error(), "threadId") {
+		t.Errorf("empty thread: %v, want a validation error naming threadId", err)
 	}
 }
 

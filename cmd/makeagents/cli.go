@@ -58,6 +58,7 @@ type command struct {
 	detail  string
 	example string
 	flags   func(fs *flag.FlagSet, o *options)
+	offline bool // talks to no Make account: takes none of accountFlags
 	run     func(ctx context.Context, in *invocation) error
 }
 
@@ -101,7 +102,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	in := &invocation{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
 	fs := newFlagSet(cmd.words)
-	in.global.register(fs)
+	in.global.registerFor(fs, cmd)
 	if cmd.flags != nil {
 		cmd.flags(fs, &in.opts)
 	}
@@ -110,6 +111,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if errors.Is(err, flag.ErrHelp) {
 			printCommandHelp(stdout, cmd)
 			return exitOK
+		}
+		if e := offlineFlagError(cmd, err); e != nil {
+			return reportUsage(stderr, cmd, e)
 		}
 		return reportUsage(stderr, cmd, flagError(err))
 	}
@@ -293,7 +297,7 @@ func printCommandHelp(w io.Writer, c *command) {
 	fmt.Fprintln(w, "\nglobal flags:")
 	gfs := newFlagSet("global")
 	var g globalFlags
-	g.register(gfs)
+	g.registerFor(gfs, c)
 	printFlags(w, gfs)
 	fmt.Fprintf(w, "\nexample:\n  %s\n", c.example)
 }

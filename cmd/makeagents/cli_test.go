@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -55,11 +56,15 @@ func (r cliResult) ok(t *testing.T) cliResult {
 	if r.code != exitOK {
 		t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
-	if r.stderr != "" {
+	// run and stream say on stderr which thread to continue; nothing else
+	// may appear there on success.
+	if stderr := threadLine.ReplaceAllString(r.stderr, ""); stderr != "" {
 		t.Errorf("stderr not empty on success: %q", r.stderr)
 	}
 	return r
 }
+
+var threadLine = regexp.MustCompile(`^thread: (\S+) \(continue it with --thread (\S+)\)\n$`)
 
 func decodeJSON[T any](t *testing.T, s string) T {
 	t.Helper()
@@ -572,5 +577,151 @@ func TestConfigNeverPrintsToken(t *testing.T) {
 		if out := fmt.Sprintf(verb, cfg); strings.Contains(out, "s3cret") {
 			t.Errorf("%s prints the token: %s", verb, out)
 		}
+	}
+}
+
+// Help is plain text: no markup such as backticks reaches the terminal.
+func TestHelpHasNoMarkup(t *testing.T) {
+	pages := [][]string{{"--help"}}
+	for _, c := range commandTable() {
+		pages = append(pages, append(strings.Fields(c.words), "--help"))
+		pages = append(pages, []string{strings.Fields(c.words)[0], "--help"})
+	}
+	for _, args := range pages {
+		r := runCLI(t, nil, args...)
+		if r.code != exitOK || strings.ContainsAny(r.stdout, "`*") {
+			t.Errorf("%v: exit %d, markup in help:\n%s", args, r.code, r.stdout)
+		}
+	}
+}
+
+// demo talks to no account: the account flags are refused, not ignored,
+// and its help does not list them.
+func TestDemoRefusesAccountFlags(t *testing.T) {
+	for _, f := range accountFlags {
+		args := []string{"demo", "--" + f}
+		if f != "oauth" {
+			args = append(args, "7")
+		}
+		r := runCLI(t, nil, args...)
+		if r.code != exitUsage || !strings.HasPrefix(r.stderr, "makeagents: demo does not take --"+f+": ") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+	help := runCLI(t, nil, "demo", "--help").ok(t).stdout
+	for _, f := range accountFlags {
+		if strings.Contains(help, "--"+f) {
+			t.Errorf("demo help lists --%s:\n%s", f, help)
+		}
+	}
+	if !strings.Contains(help, "--timeout") {
+		t.Errorf("demo help lacks --timeout:\n%s", help)
+	}
+}
+
+// Every command the demo shows is one the CLI accepts as written: the
+// command exists, its flags parse and it has its arguments.
+func TestDemoCommandsParse(t *testing.T) {
+	out := runCLI(t, nil, "demo", "--pace", "0").ok(t).stdout
+	var lines []string
+	for rest := out; ; {
+		i := strings.Index(rest, "   $ makeagents ")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("   $ makeagents "):]
+		words, n := shellWords(t, rest)
+		lines, rest = append(lines, strings.Join(words, " ")), rest[n:]
+		cmd, _, _, err := findCommand(words)
+		if err != nil || cmd == nil {
+			t.Errorf("%q: no command (%v)", words, err)
+			continue
+		}
+		fs := newFlagSet(cmd.words)
+		var g globalFlags
+		var o options
+		g.registerFor(fs, cmd)
+		if cmd.flags != nil {
+			cmd.flags(fs, &o)
+		}
+		pos, err := parseAnywhere(fs, words)
+		if err != nil || len(pos)-len(strings.Fields(cmd.words)) != len(cmd.args) {
+			t.Errorf("%q: flags %v, positional %q", words, err, pos)
+		}
+	}
+	if len(lines) != 9 {
+		t.Errorf("demo showed %d commands, want one per API call (9):\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+}
+
+// shellWords splits one POSIX shell command line (plain words and
+// single-quoted strings, with the usual quote-escape-quote for a quote) up
+// to its newline; n is how much of s it read.
+func shellWords(t *testing.T, s string) (words []string, n int) {
+	t.Helper()
+	var w strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				t.Fatalf("unterminated quote in %q", s)
+			}
+			w.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		case c == '\\' && i+1 < len(s):
+			w.WriteByte(s[i+1])
+			i++
+			inWord = true
+		case c == ' ' || c == '\n':
+			if inWord {
+				words, inWord = append(words, w.String()), false
+				w.Reset()
+			}
+			if c == '\n' {
+				return words, i + 1
+			}
+		default:
+			w.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, w.String())
+	}
+	return words, len(s)
+}
+
+// run and stream say which thread they used, on stderr, and --thread with
+// that id continues it.
+func TestRunAndStreamPrintTheThread(t *testing.T) {
+	fake, env := fakeEnv(t)
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
+	thread := func(r cliResult) string {
+		t.Helper()
+		m := threadLine.FindStringSubmatch(r.stderr)
+		if m == nil || m[1] != m[2] {
+			t.Fatalf("stderr %q is not one thread line", r.stderr)
+		}
+		return m[1]
+	}
+	first := runCLI(t, env, "run", a.ID, "hi").ok(t)
+	id := thread(first)
+	if got := decodeJSON[api.RunAgentResult](t, first.stdout).ThreadID; got != id {
+		t.Fatalf("printed thread %q, the run's is %q", id, got)
+	}
+	if got := thread(runCLI(t, env, "stream", a.ID, "again", "--thread", id).ok(t)); got != id {
+		t.Errorf("stream --thread %s printed thread %q", id, got)
+	}
+	// A stream that starts a thread names it, and a run continues it.
+	streamed := thread(runCLI(t, env, "stream", a.ID, "new", "--json").ok(t))
+	if streamed == id {
+		t.Fatalf("a new stream reused thread %q", id)
+	}
+	r := runCLI(t, env, "run", a.ID, "more", "--thread", streamed).ok(t)
+	if got := decodeJSON[api.RunAgentResult](t, r.stdout).ThreadID; got != streamed {
+		t.Errorf("run --thread %s answered in thread %q", streamed, got)
 	}
 }

@@ -43,7 +43,7 @@ event types, and undeclared headers (as notes). Exit status 0: no drift; 3: drif
 		fs.StringVar(&o.model, "model", "", "full mode: `MODEL` for the scratch agent, e.g. gpt-4.1-mini")
 		fs.BoolVar(&o.yes, "yes", false, "full mode: do not ask for confirmation")
 		fs.BoolVar(&o.json, "json", false, "print the report as JSON")
-		fs.IntVar(&o.limit, "limit", 5, "read-only mode: get at most `N` agents and `N` providers")
+		fs.IntVar(&o.limit, "limit", 5, "read-only mode: get at most `N` agents and N providers")
 	},
 	run: runConformance,
 }

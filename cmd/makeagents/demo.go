@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
@@ -27,6 +31,7 @@ var demoCmd = &command{
 on loopback and drives it with the SDK exactly as a real program would. Needs no
 account, no token and no network.`,
 	example: "makeagents demo",
+	offline: true,
 	flags: func(fs *flag.FlagSet, o *options) {
 		fs.StringVar(&o.pace, "pace", "400ms", "`DURATION` to pause between streamed steps, to watch them arrive")
 	},
@@ -72,16 +77,20 @@ func runDemo(ctx context.Context, in *invocation) error {
 	// Make does not say how a provider relates to the makeConnectionId a
 	// create takes; the fake ties each provider to a connection of its own.
 	connection := fake.ConnectionID(provider.ID)
-	fmt.Fprintf(out, "   provider %d (%s, connection %q), model %s (%d tokens)\n\n", provider.ID, provider.Provider, provider.AccountName, model.Model, model.TokenLimit)
+	fmt.Fprintf(out, "   provider %d (%s, connection %q), model %s (%d tokens)\n", provider.ID, provider.Provider, provider.AccountName, model.Model, model.TokenLimit)
+	demoCommand(out, "providers", "list")
+	demoCommand(out, "providers", "models", strconv.FormatInt(provider.ID, 10))
+	fmt.Fprintln(out)
 
 	fmt.Fprintln(out, "2. Create an agent")
-	created, err := c.Generated().CreateAgentWithResponse(ctx, nil, api.CreateAgentRequest{
+	create := api.CreateAgentRequest{
 		Name:             "Invoice helper",
 		MakeConnectionID: connection,
 		DefaultModel:     model.Model,
 		SystemPrompt:     "You help finance teams automate invoice follow-ups with Make scenarios.",
 		Scenarios:        []api.ScenarioTool{{MakeScenarioID: 4242, ApprovalMode: ptr(api.ApprovalModeAutoRun)}},
-	})
+	}
+	created, err := c.Generated().CreateAgentWithResponse(ctx, nil, create)
 	if err != nil {
 		return err
 	}
@@ -89,7 +98,16 @@ func runDemo(ctx context.Context, in *invocation) error {
 		return fmt.Errorf("the fake created an agent without an id: %s", created.Body)
 	}
 	id := created.JSON201.AgentID
-	fmt.Fprintf(out, "   created agent %s (%q)\n\n", id, "Invoice helper")
+	fmt.Fprintf(out, "   created agent %s (%q)\n", id, "Invoice helper")
+	// The scenario tool has no flag: with it, the body comes from a file.
+	demoCommand(out, "agents", "create", "--from-file", "agent.json")
+	var file map[string]any // the create body, without the teamId that --team supplies
+	if b, err := json.Marshal(create); err == nil && json.Unmarshal(b, &file) == nil {
+		delete(file, "teamId")
+		b, _ = json.Marshal(file)
+		fmt.Fprintf(out, "     agent.json: %s\n", b)
+	}
+	fmt.Fprintln(out)
 
 	fmt.Fprintln(out, "3. Give it knowledge: a short text context")
 	if _, err := c.Generated().CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{
@@ -97,6 +115,8 @@ func runDemo(ctx context.Context, in *invocation) error {
 	}); err != nil {
 		return err
 	}
+	demoCommand(out, "contexts", "add", id, "--name", "Payment terms", "--text", demoKnowledge)
+	demoCommand(out, "contexts", "list", id)
 	contexts, err := c.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{AgentID: id})
 	if err != nil {
 		return err
@@ -112,6 +132,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 	}
 
 	fmt.Fprintf(out, "5. Stream a run, step by step: %q\n", demoQuestion)
+	demoCommand(out, "stream", id, demoQuestion)
 	stream, err := sse.Run(ctx, c, id, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: demoQuestion}},
 	})
@@ -140,15 +161,17 @@ func runDemo(ctx context.Context, in *invocation) error {
 	if _, err := c.Generated().DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: demoTeam}); err != nil {
 		return err
 	}
+	demoCommand(out, "agents", "delete", id)
 	fmt.Fprintf(out, "   deleted %s\n", id)
 	if err := demoList(ctx, c, in); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "Done. Point the same commands at Make with MAKE_API_TOKEN, MAKE_TEAM_ID and MAKE_ZONE set.")
+	fmt.Fprintln(out, "Done. The commands after each $ do the same against Make once MAKE_API_TOKEN, MAKE_TEAM_ID\nand MAKE_ZONE are set (the ids will be your account's).")
 	return nil
 }
 
 func demoList(ctx context.Context, c *api.Client, in *invocation) error {
+	demoCommand(in.stdout, "agents", "list")
 	res, err := c.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: demoTeam})
 	if err != nil {
 		return err
@@ -162,3 +185,14 @@ func demoList(ctx context.Context, c *api.Client, in *invocation) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// demoCommand prints the CLI command that does what a demo step just did,
+// quoted for a POSIX shell.
+func demoCommand(w io.Writer, args ...string) {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = shellQuote(a)
+	}
+	fmt.Fprintf(w, "   $ makeagents %s\n", strings.Join(quoted, " "))
+}
+

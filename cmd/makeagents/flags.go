@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -47,6 +48,37 @@ type globalFlags struct {
 	oauth     bool
 	help      bool
 	timeout   time.Duration
+}
+
+// accountFlags are the global flags that say which Make account, team and
+// zone to talk to: a command that talks to no account (demo, on its own
+// fake) does not take them, rather than silently ignoring them.
+var accountFlags = []string{"team", "zone", "base-url", "token-file", "oauth"}
+
+// registerFor registers the global flags c takes: all of them, or, for an
+// offline command, all but accountFlags.
+func (g *globalFlags) registerFor(fs *flag.FlagSet, c *command) {
+	if !c.offline {
+		g.register(fs)
+		return
+	}
+	all := newFlagSet("global")
+	g.register(all)
+	all.VisitAll(func(f *flag.Flag) {
+		if !slices.Contains(accountFlags, f.Name) {
+			fs.Var(f.Value, f.Name, f.Usage)
+		}
+	})
+}
+
+// offlineFlagError explains why an offline command refuses an account flag;
+// nil when err is not about one.
+func offlineFlagError(c *command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !c.offline || !ok || !slices.Contains(accountFlags, strings.TrimPrefix(name, "-")) {
+		return nil
+	}
+	return usageErrorf("%s does not take --%s: it runs on its own fake API, with no account", c.words, strings.TrimPrefix(name, "-"))
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/conversation"
 	"github.com/makeagents/makeagents-go/sse"
 )
 
@@ -38,7 +39,11 @@ without it the run sends "config": {} and the agent runs as configured.`,
 		if err != nil {
 			return err
 		}
-		return writeRawJSON(in.stdout, res.Body)
+		if err := writeRawJSON(in.stdout, res.Body); err != nil {
+			return err
+		}
+		printThread(in, res.JSON200.ThreadID)
+		return nil
 	},
 }
 
@@ -65,6 +70,12 @@ closes the connection.`,
 		if err != nil {
 			return err
 		}
+		if body.ThreadID == nil {
+			// Make's stream does not say which thread it used: name one, so
+			// that --thread can continue it.
+			thread := conversation.NewThreadID()
+			body.ThreadID = &thread
+		}
 		stream, err := sse.Run(ctx, c, id, body)
 		if err != nil {
 			return err
@@ -82,8 +93,17 @@ closes the connection.`,
 				return err
 			}
 		}
+		printThread(in, *body.ThreadID)
 		return nil
 	},
+}
+
+// printThread tells the user, on stderr so stdout stays the answer alone,
+// how to continue the run's conversation.
+func printThread(in *invocation, thread string) {
+	if thread = printable(thread); thread != "" {
+		fmt.Fprintf(in.stderr, "thread: %s (continue it with --thread %s)\n", thread, thread)
+	}
 }
 
 func runFlags(fs *flag.FlagSet, o *options) {

@@ -809,7 +809,7 @@ type Step struct {
 	// Index Position of the step in the run, from 1.
 	//
 	// Example: 1
-	Index *int64 `json:"index,omitempty"`
+	Index *float64 `json:"index,omitempty"`
 
 	// Role Who produced a step.
 	Role StepRole `json:"role"`

@@ -75,9 +75,8 @@ type parser struct {
 }
 
 type stepArena struct {
-	id, agentIterationID string
-	index                int64
-	executionTimeMs      float64
+	id, agentIterationID   string
+	index, executionTimeMs float64
 }
 
 func (p *parser) stepArena() *stepArena {
@@ -181,7 +180,10 @@ func (p *parser) stepField(s *api.Step, f int) bool {
 		if !ok {
 			return false
 		}
-		n, err := strconv.ParseInt(string(text), 10, 64)
+		// Make types index as number: 1.5 and 1e3 decode as encoding/json
+		// decodes them into float64; only a number beyond float64's range
+		// is an error, which encoding/json then reports.
+		n, err := strconv.ParseFloat(string(text), 64)
 		a := p.stepArena()
 		a.index, s.Index = n, &a.index
 		return err == nil

@@ -23,6 +23,8 @@ var seeds = []string{
 	"{\"content\":\"\xff\xfe\"}",
 	"{\"content\":\"a\xc3\"}",
 	`{"index":1.0}`,
+	`{"index":2.5}`,
+	`{"index":-1e-7}`,
 	`{"index":1e2}`,
 	`{"index":99999999999999999999}`,
 	`{"index":"1"}`,
