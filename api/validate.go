@@ -137,6 +137,7 @@ const (
 	runPath         = "/ai-agents/v1/agents/{agentId}/run"
 	runStreamPath   = "/ai-agents/v1/agents/{agentId}/run/stream"
 	contextsPath    = "/ai-agents/v1/contexts"
+	connectionsPath = "/connections"
 )
 
 // checkPathID checks an escaped path segment that must hold a UUID. A UUID
@@ -227,9 +228,20 @@ func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
 			return nil, err
 		}
 	}
+	if op.teamless() {
+		return r, nil
+	}
 	if _, err := d.resolveTeam(r, 0); err != nil {
 		return nil, err
 	}
+	if op.path == connectionsPath {
+		for _, t := range r.URL.Query()["type[]"] {
+			if err := ValidateConnectionType(t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	r.URL.RawQuery = literalBrackets(r.URL.RawQuery)
 	return r, nil
 }
 
