@@ -1,8 +1,8 @@
 // Package makeagents is the root of makeagents-go, the Go SDK and CLI for
 // Make's AI Agents API (open beta). Import its packages, not this one:
 //
-//   - api: the typed client and models generated from openapi.yaml, with
-//     New (auth, zones, retries, *APIError) on top;
+//   - api: the client (New returns a Client with a typed method per
+//     operation), over the models and client generated from openapi.yaml;
 //
 //   - sse: streamed runs (POST .../run/stream) as Server-Sent Events;
 //
@@ -11,10 +11,7 @@
 //   - cmd/makeagents: the command-line tool.
 //
 //     client, err := api.New(api.WithTeamID(42)) // token from MAKE_API_TOKEN
-//     res, err := client.ListAgentsWithResponse(ctx, nil)
-//     for _, a := range *res.JSON200 {
-//     fmt.Println(a.ID, a.Name)
-//     }
+//     agents, err := client.ListAgents(ctx)
 //
 // This package holds only this file and tools.go, which pins the generator
 // and linters in go.mod. Nothing a user imports imports it, so those tools

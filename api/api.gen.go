@@ -1587,65 +1587,17 @@ type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client which conforms to the OpenAPI3 specification for this service.
-type Client struct {
-	// The endpoint of the server conforming to this interface, with scheme,
-	// https://api.deepmap.com for example. This can contain a path relative
-	// to the server, such as https://api.deepmap.com/dev-test, and all the
-	// paths in the swagger spec will be appended to the server.
-	Server string
-
-	// Doer for performing requests, typically a *http.Client with any
-	// customized settings, such as certificate chains.
-	Client HttpRequestDoer
-
-	// A list of callbacks for modifying requests which are generated before sending over
-	// the network.
-	RequestEditors []RequestEditorFn
-}
-
-// ClientOption allows setting custom parameters during construction
-type ClientOption func(*Client) error
-
-// Creates a new Client, with reasonable defaults
-func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	// create a client with sane default values
-	client := Client{
-		Server: server,
-	}
-	// mutate client and add all optional params
-	for _, o := range opts {
-		if err := o(&client); err != nil {
-			return nil, err
-		}
-	}
-	// ensure the server URL always has a trailing slash
-	if !strings.HasSuffix(client.Server, "/") {
-		client.Server += "/"
-	}
-	// create httpClient, if not already present
-	if client.Client == nil {
-		client.Client = &http.Client{}
-	}
-	return &client, nil
-}
-
-// WithHTTPClient allows overriding the default Doer, which is
-// automatically created using http.Client. This is useful for tests.
-func WithHTTPClient(doer HttpRequestDoer) ClientOption {
-	return func(c *Client) error {
-		c.Client = doer
-		return nil
-	}
-}
-
-// WithRequestEditorFn allows setting up a callback function, which will be
-// called right before sending the request. This can be used to mutate the request.
-func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
-	return func(c *Client) error {
-		c.RequestEditors = append(c.RequestEditors, fn)
-		return nil
-	}
+// generatedClient implements ClientInterface over the SDK's request
+// pipeline. Get one from Client.Generated.
+type generatedClient struct {
+	// server is the base URL with a trailing slash.
+	server string
+	// pipe sends every request (see api/pipeline.go); nil only in a client
+	// of NewUnvalidatedClient, which sends through doer instead.
+	pipe *pipeline
+	doer HttpRequestDoer
+	// editors run on every request before it is sent (WithRequestEditorFn).
+	editors []RequestEditorFn
 }
 
 // The interface specification for the client above.
@@ -1912,16 +1864,12 @@ type ClientInterface interface {
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/agents (the `ListAgents` operationId).
-func (c *Client) ListAgents(ctx context.Context, params *ListAgentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAgentsRequest(c.Server, params)
+func (c *generatedClient) ListAgents(ctx context.Context, params *ListAgentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListAgentsRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listAgents"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listAgents", req, nil, reqEditors)
 }
 
 // CreateAgentWithBody Create Agent
@@ -1933,16 +1881,12 @@ func (c *Client) ListAgents(ctx context.Context, params *ListAgentsParams, reqEd
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /ai-agents/v1/agents (the `CreateAgent` operationId).
-func (c *Client) CreateAgentWithBody(ctx context.Context, params *CreateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAgentRequestWithBody(c.Server, params, contentType, body)
+func (c *generatedClient) CreateAgentWithBody(ctx context.Context, params *CreateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateAgentRequestWithBody(c.server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "createAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "createAgent", req, nil, reqEditors)
 }
 
 // CreateAgent Create Agent
@@ -1954,16 +1898,12 @@ func (c *Client) CreateAgentWithBody(ctx context.Context, params *CreateAgentPar
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /ai-agents/v1/agents (the `CreateAgent` operationId).
-func (c *Client) CreateAgent(ctx context.Context, params *CreateAgentParams, body CreateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateAgentRequest(c.Server, params, body)
+func (c *generatedClient) CreateAgent(ctx context.Context, params *CreateAgentParams, body CreateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateAgentRequest(c.server, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "createAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "createAgent", req, body, reqEditors)
 }
 
 // DeleteAgent Delete Agent by ID
@@ -1973,16 +1913,12 @@ func (c *Client) CreateAgent(ctx context.Context, params *CreateAgentParams, bod
 // Required scope: `ai-agents:write`.
 //
 // Corresponds with DELETE /ai-agents/v1/agents/{agentId} (the `DeleteAgent` operationId).
-func (c *Client) DeleteAgent(ctx context.Context, agentID AgentID, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteAgentRequest(c.Server, agentID, params)
+func (c *generatedClient) DeleteAgent(ctx context.Context, agentID AgentID, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newDeleteAgentRequest(c.server, agentID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "deleteAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "deleteAgent", req, nil, reqEditors)
 }
 
 // GetAgent Get Agent by ID
@@ -1992,16 +1928,12 @@ func (c *Client) DeleteAgent(ctx context.Context, agentID AgentID, params *Delet
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/agents/{agentId} (the `GetAgent` operationId).
-func (c *Client) GetAgent(ctx context.Context, agentID AgentID, params *GetAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAgentRequest(c.Server, agentID, params)
+func (c *generatedClient) GetAgent(ctx context.Context, agentID AgentID, params *GetAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetAgentRequest(c.server, agentID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "getAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "getAgent", req, nil, reqEditors)
 }
 
 // UpdateAgentWithBody Modify Agent by ID
@@ -2014,16 +1946,12 @@ func (c *Client) GetAgent(ctx context.Context, agentID AgentID, params *GetAgent
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /ai-agents/v1/agents/{agentId} (the `UpdateAgent` operationId).
-func (c *Client) UpdateAgentWithBody(ctx context.Context, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateAgentRequestWithBody(c.Server, agentID, params, contentType, body)
+func (c *generatedClient) UpdateAgentWithBody(ctx context.Context, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newUpdateAgentRequestWithBody(c.server, agentID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "updateAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "updateAgent", req, nil, reqEditors)
 }
 
 // UpdateAgent Modify Agent by ID
@@ -2036,16 +1964,12 @@ func (c *Client) UpdateAgentWithBody(ctx context.Context, agentID AgentID, param
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /ai-agents/v1/agents/{agentId} (the `UpdateAgent` operationId).
-func (c *Client) UpdateAgent(ctx context.Context, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateAgentRequest(c.Server, agentID, params, body)
+func (c *generatedClient) UpdateAgent(ctx context.Context, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newUpdateAgentRequest(c.server, agentID, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "updateAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "updateAgent", req, body, reqEditors)
 }
 
 // RunAgentWithBody Run Agent
@@ -2058,16 +1982,12 @@ func (c *Client) UpdateAgent(ctx context.Context, agentID AgentID, params *Updat
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run (the `RunAgent` operationId).
-func (c *Client) RunAgentWithBody(ctx context.Context, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentRequestWithBody(c.Server, agentID, params, contentType, body)
+func (c *generatedClient) RunAgentWithBody(ctx context.Context, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newRunAgentRequestWithBody(c.server, agentID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "runAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "runAgent", req, nil, reqEditors)
 }
 
 // RunAgent Run Agent
@@ -2080,16 +2000,12 @@ func (c *Client) RunAgentWithBody(ctx context.Context, agentID AgentID, params *
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run (the `RunAgent` operationId).
-func (c *Client) RunAgent(ctx context.Context, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentRequest(c.Server, agentID, params, body)
+func (c *generatedClient) RunAgent(ctx context.Context, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newRunAgentRequest(c.server, agentID, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "runAgent"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "runAgent", req, body, reqEditors)
 }
 
 // RunAgentStreamWithBody Run Agent with Server Sent Events (SSE) Streaming
@@ -2111,16 +2027,12 @@ func (c *Client) RunAgent(ctx context.Context, agentID AgentID, params *RunAgent
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run/stream (the `RunAgentStream` operationId).
-func (c *Client) RunAgentStreamWithBody(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentStreamRequestWithBody(c.Server, agentID, params, contentType, body)
+func (c *generatedClient) RunAgentStreamWithBody(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newRunAgentStreamRequestWithBody(c.server, agentID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "runAgentStream"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "runAgentStream", req, nil, reqEditors)
 }
 
 // RunAgentStream Run Agent with Server Sent Events (SSE) Streaming
@@ -2142,16 +2054,12 @@ func (c *Client) RunAgentStreamWithBody(ctx context.Context, agentID AgentID, pa
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /ai-agents/v1/agents/{agentId}/run/stream (the `RunAgentStream` operationId).
-func (c *Client) RunAgentStream(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRunAgentStreamRequest(c.Server, agentID, params, body)
+func (c *generatedClient) RunAgentStream(ctx context.Context, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newRunAgentStreamRequest(c.server, agentID, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "runAgentStream"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "runAgentStream", req, body, reqEditors)
 }
 
 // ListContexts List Context
@@ -2161,16 +2069,12 @@ func (c *Client) RunAgentStream(ctx context.Context, agentID AgentID, params *Ru
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/contexts (the `ListContexts` operationId).
-func (c *Client) ListContexts(ctx context.Context, params *ListContextsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListContextsRequest(c.Server, params)
+func (c *generatedClient) ListContexts(ctx context.Context, params *ListContextsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListContextsRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listContexts"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listContexts", req, nil, reqEditors)
 }
 
 // CreateContextWithBody Create Context
@@ -2186,16 +2090,12 @@ func (c *Client) ListContexts(ctx context.Context, params *ListContextsParams, r
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
-func (c *Client) CreateContextWithBody(ctx context.Context, params *CreateContextParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContextRequestWithBody(c.Server, params, contentType, body)
+func (c *generatedClient) CreateContextWithBody(ctx context.Context, params *CreateContextParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateContextRequestWithBody(c.server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "createContext"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "createContext", req, nil, reqEditors)
 }
 
 // CreateContext Create Context
@@ -2211,16 +2111,12 @@ func (c *Client) CreateContextWithBody(ctx context.Context, params *CreateContex
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /ai-agents/v1/contexts (the `CreateContext` operationId).
-func (c *Client) CreateContext(ctx context.Context, params *CreateContextParams, body CreateContextJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateContextRequest(c.Server, params, body)
+func (c *generatedClient) CreateContext(ctx context.Context, params *CreateContextParams, body CreateContextJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateContextRequest(c.server, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "createContext"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "createContext", req, body, reqEditors)
 }
 
 // DeleteContext Delete Context
@@ -2230,16 +2126,12 @@ func (c *Client) CreateContext(ctx context.Context, params *CreateContextParams,
 // Required scope: `ai-agents:write`.
 //
 // Corresponds with DELETE /ai-agents/v1/contexts/{contextId} (the `DeleteContext` operationId).
-func (c *Client) DeleteContext(ctx context.Context, contextID ContextID, params *DeleteContextParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteContextRequest(c.Server, contextID, params)
+func (c *generatedClient) DeleteContext(ctx context.Context, contextID ContextID, params *DeleteContextParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newDeleteContextRequest(c.server, contextID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "deleteContext"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "deleteContext", req, nil, reqEditors)
 }
 
 // ListLLMProviders List LLM Providers
@@ -2250,16 +2142,12 @@ func (c *Client) DeleteContext(ctx context.Context, contextID ContextID, params 
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/llm-providers (the `ListLLMProviders` operationId).
-func (c *Client) ListLLMProviders(ctx context.Context, params *ListLLMProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListLLMProvidersRequest(c.Server, params)
+func (c *generatedClient) ListLLMProviders(ctx context.Context, params *ListLLMProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListLLMProvidersRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listLLMProviders"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listLLMProviders", req, nil, reqEditors)
 }
 
 // GetLLMProvider Get LLM Provider
@@ -2270,16 +2158,12 @@ func (c *Client) ListLLMProviders(ctx context.Context, params *ListLLMProvidersP
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/llm-providers/{providerId} (the `GetLLMProvider` operationId).
-func (c *Client) GetLLMProvider(ctx context.Context, providerID ProviderID, params *GetLLMProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetLLMProviderRequest(c.Server, providerID, params)
+func (c *generatedClient) GetLLMProvider(ctx context.Context, providerID ProviderID, params *GetLLMProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetLLMProviderRequest(c.server, providerID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "getLLMProvider"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "getLLMProvider", req, nil, reqEditors)
 }
 
 // ListLLMProviderModels List Models for LLM Provider
@@ -2290,16 +2174,12 @@ func (c *Client) GetLLMProvider(ctx context.Context, providerID ProviderID, para
 // Required scope: `ai-agents:read`.
 //
 // Corresponds with GET /ai-agents/v1/llm-providers/{providerId}/models (the `ListLLMProviderModels` operationId).
-func (c *Client) ListLLMProviderModels(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListLLMProviderModelsRequest(c.Server, providerID, params)
+func (c *generatedClient) ListLLMProviderModels(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListLLMProviderModelsRequest(c.server, providerID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listLLMProviderModels"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listLLMProviderModels", req, nil, reqEditors)
 }
 
 // ListConnections List connections
@@ -2313,16 +2193,12 @@ func (c *Client) ListLLMProviderModels(ctx context.Context, providerID ProviderI
 // Required scope: `connections:read`.
 //
 // Corresponds with GET /connections (the `ListConnections` operationId).
-func (c *Client) ListConnections(ctx context.Context, params *ListConnectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListConnectionsRequest(c.Server, params)
+func (c *generatedClient) ListConnections(ctx context.Context, params *ListConnectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListConnectionsRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listConnections"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listConnections", req, nil, reqEditors)
 }
 
 // ListScenarios List scenarios
@@ -2335,16 +2211,12 @@ func (c *Client) ListConnections(ctx context.Context, params *ListConnectionsPar
 // Required scope: `scenarios:read`.
 //
 // Corresponds with GET /scenarios (the `ListScenarios` operationId).
-func (c *Client) ListScenarios(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListScenariosRequest(c.Server, params)
+func (c *generatedClient) ListScenarios(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListScenariosRequest(c.server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "listScenarios"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "listScenarios", req, nil, reqEditors)
 }
 
 // GetCurrentAuthorization Current user authorization
@@ -2356,20 +2228,16 @@ func (c *Client) ListScenarios(ctx context.Context, params *ListScenariosParams,
 // Required scope: none (any valid token). Takes no teamId.
 //
 // Corresponds with GET /users/me/current-authorization (the `GetCurrentAuthorization` operationId).
-func (c *Client) GetCurrentAuthorization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCurrentAuthorizationRequest(c.Server)
+func (c *generatedClient) GetCurrentAuthorization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetCurrentAuthorizationRequest(c.server)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(withOperation(ctx, "getCurrentAuthorization"))
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, "getCurrentAuthorization", req, nil, reqEditors)
 }
 
-// NewListAgentsRequest constructs an http.Request for the ListAgents method
-func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Request, error) {
+// newListAgentsRequest constructs an http.Request for the ListAgents method
+func newListAgentsRequest(server string, params *ListAgentsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2418,19 +2286,19 @@ func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Reques
 	return req, nil
 }
 
-// NewCreateAgentRequest calls the generic CreateAgent builder with application/json body
-func NewCreateAgentRequest(server string, params *CreateAgentParams, body CreateAgentJSONRequestBody) (*http.Request, error) {
+// newCreateAgentRequest calls the generic CreateAgent builder with application/json body
+func newCreateAgentRequest(server string, params *CreateAgentParams, body CreateAgentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateAgentRequestWithBody(server, params, "application/json", bodyReader)
+	return newCreateAgentRequestWithBody(server, params, "application/json", bodyReader)
 }
 
-// NewCreateAgentRequestWithBody constructs an http.Request for the CreateAgent method, with any body, and a specified content type
-func NewCreateAgentRequestWithBody(server string, params *CreateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+// newCreateAgentRequestWithBody constructs an http.Request for the CreateAgent method, with any body, and a specified content type
+func newCreateAgentRequestWithBody(server string, params *CreateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2481,8 +2349,8 @@ func NewCreateAgentRequestWithBody(server string, params *CreateAgentParams, con
 	return req, nil
 }
 
-// NewDeleteAgentRequest constructs an http.Request for the DeleteAgent method
-func NewDeleteAgentRequest(server string, agentID AgentID, params *DeleteAgentParams) (*http.Request, error) {
+// newDeleteAgentRequest constructs an http.Request for the DeleteAgent method
+func newDeleteAgentRequest(server string, agentID AgentID, params *DeleteAgentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2538,8 +2406,8 @@ func NewDeleteAgentRequest(server string, agentID AgentID, params *DeleteAgentPa
 	return req, nil
 }
 
-// NewGetAgentRequest constructs an http.Request for the GetAgent method
-func NewGetAgentRequest(server string, agentID AgentID, params *GetAgentParams) (*http.Request, error) {
+// newGetAgentRequest constructs an http.Request for the GetAgent method
+func newGetAgentRequest(server string, agentID AgentID, params *GetAgentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2595,19 +2463,19 @@ func NewGetAgentRequest(server string, agentID AgentID, params *GetAgentParams) 
 	return req, nil
 }
 
-// NewUpdateAgentRequest calls the generic UpdateAgent builder with application/json body
-func NewUpdateAgentRequest(server string, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody) (*http.Request, error) {
+// newUpdateAgentRequest calls the generic UpdateAgent builder with application/json body
+func newUpdateAgentRequest(server string, agentID AgentID, params *UpdateAgentParams, body UpdateAgentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
+	return newUpdateAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
 }
 
-// NewUpdateAgentRequestWithBody constructs an http.Request for the UpdateAgent method, with any body, and a specified content type
-func NewUpdateAgentRequestWithBody(server string, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+// newUpdateAgentRequestWithBody constructs an http.Request for the UpdateAgent method, with any body, and a specified content type
+func newUpdateAgentRequestWithBody(server string, agentID AgentID, params *UpdateAgentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2665,19 +2533,19 @@ func NewUpdateAgentRequestWithBody(server string, agentID AgentID, params *Updat
 	return req, nil
 }
 
-// NewRunAgentRequest calls the generic RunAgent builder with application/json body
-func NewRunAgentRequest(server string, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody) (*http.Request, error) {
+// newRunAgentRequest calls the generic RunAgent builder with application/json body
+func newRunAgentRequest(server string, agentID AgentID, params *RunAgentParams, body RunAgentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRunAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
+	return newRunAgentRequestWithBody(server, agentID, params, "application/json", bodyReader)
 }
 
-// NewRunAgentRequestWithBody constructs an http.Request for the RunAgent method, with any body, and a specified content type
-func NewRunAgentRequestWithBody(server string, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+// newRunAgentRequestWithBody constructs an http.Request for the RunAgent method, with any body, and a specified content type
+func newRunAgentRequestWithBody(server string, agentID AgentID, params *RunAgentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2735,19 +2603,19 @@ func NewRunAgentRequestWithBody(server string, agentID AgentID, params *RunAgent
 	return req, nil
 }
 
-// NewRunAgentStreamRequest calls the generic RunAgentStream builder with application/json body
-func NewRunAgentStreamRequest(server string, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody) (*http.Request, error) {
+// newRunAgentStreamRequest calls the generic RunAgentStream builder with application/json body
+func newRunAgentStreamRequest(server string, agentID AgentID, params *RunAgentStreamParams, body RunAgentStreamJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRunAgentStreamRequestWithBody(server, agentID, params, "application/json", bodyReader)
+	return newRunAgentStreamRequestWithBody(server, agentID, params, "application/json", bodyReader)
 }
 
-// NewRunAgentStreamRequestWithBody constructs an http.Request for the RunAgentStream method, with any body, and a specified content type
-func NewRunAgentStreamRequestWithBody(server string, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader) (*http.Request, error) {
+// newRunAgentStreamRequestWithBody constructs an http.Request for the RunAgentStream method, with any body, and a specified content type
+func newRunAgentStreamRequestWithBody(server string, agentID AgentID, params *RunAgentStreamParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2805,8 +2673,8 @@ func NewRunAgentStreamRequestWithBody(server string, agentID AgentID, params *Ru
 	return req, nil
 }
 
-// NewListContextsRequest constructs an http.Request for the ListContexts method
-func NewListContextsRequest(server string, params *ListContextsParams) (*http.Request, error) {
+// newListContextsRequest constructs an http.Request for the ListContexts method
+func newListContextsRequest(server string, params *ListContextsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2863,19 +2731,19 @@ func NewListContextsRequest(server string, params *ListContextsParams) (*http.Re
 	return req, nil
 }
 
-// NewCreateContextRequest calls the generic CreateContext builder with application/json body
-func NewCreateContextRequest(server string, params *CreateContextParams, body CreateContextJSONRequestBody) (*http.Request, error) {
+// newCreateContextRequest calls the generic CreateContext builder with application/json body
+func newCreateContextRequest(server string, params *CreateContextParams, body CreateContextJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateContextRequestWithBody(server, params, "application/json", bodyReader)
+	return newCreateContextRequestWithBody(server, params, "application/json", bodyReader)
 }
 
-// NewCreateContextRequestWithBody constructs an http.Request for the CreateContext method, with any body, and a specified content type
-func NewCreateContextRequestWithBody(server string, params *CreateContextParams, contentType string, body io.Reader) (*http.Request, error) {
+// newCreateContextRequestWithBody constructs an http.Request for the CreateContext method, with any body, and a specified content type
+func newCreateContextRequestWithBody(server string, params *CreateContextParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2926,8 +2794,8 @@ func NewCreateContextRequestWithBody(server string, params *CreateContextParams,
 	return req, nil
 }
 
-// NewDeleteContextRequest constructs an http.Request for the DeleteContext method
-func NewDeleteContextRequest(server string, contextID ContextID, params *DeleteContextParams) (*http.Request, error) {
+// newDeleteContextRequest constructs an http.Request for the DeleteContext method
+func newDeleteContextRequest(server string, contextID ContextID, params *DeleteContextParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2983,8 +2851,8 @@ func NewDeleteContextRequest(server string, contextID ContextID, params *DeleteC
 	return req, nil
 }
 
-// NewListLLMProvidersRequest constructs an http.Request for the ListLLMProviders method
-func NewListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (*http.Request, error) {
+// newListLLMProvidersRequest constructs an http.Request for the ListLLMProviders method
+func newListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -3033,8 +2901,8 @@ func NewListLLMProvidersRequest(server string, params *ListLLMProvidersParams) (
 	return req, nil
 }
 
-// NewGetLLMProviderRequest constructs an http.Request for the GetLLMProvider method
-func NewGetLLMProviderRequest(server string, providerID ProviderID, params *GetLLMProviderParams) (*http.Request, error) {
+// newGetLLMProviderRequest constructs an http.Request for the GetLLMProvider method
+func newGetLLMProviderRequest(server string, providerID ProviderID, params *GetLLMProviderParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3090,8 +2958,8 @@ func NewGetLLMProviderRequest(server string, providerID ProviderID, params *GetL
 	return req, nil
 }
 
-// NewListLLMProviderModelsRequest constructs an http.Request for the ListLLMProviderModels method
-func NewListLLMProviderModelsRequest(server string, providerID ProviderID, params *ListLLMProviderModelsParams) (*http.Request, error) {
+// newListLLMProviderModelsRequest constructs an http.Request for the ListLLMProviderModels method
+func newListLLMProviderModelsRequest(server string, providerID ProviderID, params *ListLLMProviderModelsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3147,8 +3015,8 @@ func NewListLLMProviderModelsRequest(server string, providerID ProviderID, param
 	return req, nil
 }
 
-// NewListConnectionsRequest constructs an http.Request for the ListConnections method
-func NewListConnectionsRequest(server string, params *ListConnectionsParams) (*http.Request, error) {
+// newListConnectionsRequest constructs an http.Request for the ListConnections method
+func newListConnectionsRequest(server string, params *ListConnectionsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -3209,8 +3077,8 @@ func NewListConnectionsRequest(server string, params *ListConnectionsParams) (*h
 	return req, nil
 }
 
-// NewListScenariosRequest constructs an http.Request for the ListScenarios method
-func NewListScenariosRequest(server string, params *ListScenariosParams) (*http.Request, error) {
+// newListScenariosRequest constructs an http.Request for the ListScenarios method
+func newListScenariosRequest(server string, params *ListScenariosParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -3319,8 +3187,8 @@ func NewListScenariosRequest(server string, params *ListScenariosParams) (*http.
 	return req, nil
 }
 
-// NewGetCurrentAuthorizationRequest constructs an http.Request for the GetCurrentAuthorization method
-func NewGetCurrentAuthorizationRequest(server string) (*http.Request, error) {
+// newGetCurrentAuthorizationRequest constructs an http.Request for the GetCurrentAuthorization method
+func newGetCurrentAuthorizationRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -3346,45 +3214,13 @@ func NewGetCurrentAuthorizationRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
-	for _, r := range c.RequestEditors {
-		if err := r(ctx, req); err != nil {
-			return err
-		}
-	}
-	for _, r := range additionalEditors {
-		if err := r(ctx, req); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ClientWithResponses builds on ClientInterface to offer response payloads
+// ClientWithResponses is the generated client: one method per operation
+// and request body type, returning the whole response with its typed
+// payload (JSON200, JSON201, ...). Reach it through Client.Generated, the
+// escape hatch for what the Client's methods do not offer; it goes through
+// the same pipeline (validation, auth, retries, bounds, *APIError).
 type ClientWithResponses struct {
 	ClientInterface
-}
-
-// NewClientWithResponses creates a new ClientWithResponses, which wraps
-// Client with return type handling
-func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithResponses, error) {
-	client, err := NewClient(server, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &ClientWithResponses{client}, nil
-}
-
-// WithBaseURL overrides the baseURL.
-func WithBaseURL(baseURL string) ClientOption {
-	return func(c *Client) error {
-		newBaseURL, err := url.Parse(baseURL)
-		if err != nil {
-			return err
-		}
-		c.Server = newBaseURL.String()
-		return nil
-	}
 }
 
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
@@ -5085,7 +4921,7 @@ func (c *ClientWithResponses) ListAgentsWithResponse(ctx context.Context, params
 	if err != nil {
 		return nil, err
 	}
-	return ParseListAgentsResponse(rsp)
+	return parseListAgentsResponse(rsp)
 }
 
 // CreateAgentWithBodyWithResponse Create Agent
@@ -5102,7 +4938,7 @@ func (c *ClientWithResponses) CreateAgentWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateAgentResponse(rsp)
+	return parseCreateAgentResponse(rsp)
 }
 
 // CreateAgentWithResponse Create Agent
@@ -5119,7 +4955,7 @@ func (c *ClientWithResponses) CreateAgentWithResponse(ctx context.Context, param
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateAgentResponse(rsp)
+	return parseCreateAgentResponse(rsp)
 }
 
 // DeleteAgentWithResponse Delete Agent by ID
@@ -5136,7 +4972,7 @@ func (c *ClientWithResponses) DeleteAgentWithResponse(ctx context.Context, agent
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteAgentResponse(rsp)
+	return parseDeleteAgentResponse(rsp)
 }
 
 // GetAgentWithResponse Get Agent by ID
@@ -5153,7 +4989,7 @@ func (c *ClientWithResponses) GetAgentWithResponse(ctx context.Context, agentID 
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAgentResponse(rsp)
+	return parseGetAgentResponse(rsp)
 }
 
 // UpdateAgentWithBodyWithResponse Modify Agent by ID
@@ -5171,7 +5007,7 @@ func (c *ClientWithResponses) UpdateAgentWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateAgentResponse(rsp)
+	return parseUpdateAgentResponse(rsp)
 }
 
 // UpdateAgentWithResponse Modify Agent by ID
@@ -5189,7 +5025,7 @@ func (c *ClientWithResponses) UpdateAgentWithResponse(ctx context.Context, agent
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateAgentResponse(rsp)
+	return parseUpdateAgentResponse(rsp)
 }
 
 // RunAgentWithBodyWithResponse Run Agent
@@ -5207,7 +5043,7 @@ func (c *ClientWithResponses) RunAgentWithBodyWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentResponse(rsp)
+	return parseRunAgentResponse(rsp)
 }
 
 // RunAgentWithResponse Run Agent
@@ -5225,7 +5061,7 @@ func (c *ClientWithResponses) RunAgentWithResponse(ctx context.Context, agentID 
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentResponse(rsp)
+	return parseRunAgentResponse(rsp)
 }
 
 // RunAgentStreamWithBodyWithResponse Run Agent with Server Sent Events (SSE) Streaming
@@ -5252,7 +5088,7 @@ func (c *ClientWithResponses) RunAgentStreamWithBodyWithResponse(ctx context.Con
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentStreamResponse(rsp)
+	return parseRunAgentStreamResponse(rsp)
 }
 
 // RunAgentStreamWithResponse Run Agent with Server Sent Events (SSE) Streaming
@@ -5279,7 +5115,7 @@ func (c *ClientWithResponses) RunAgentStreamWithResponse(ctx context.Context, ag
 	if err != nil {
 		return nil, err
 	}
-	return ParseRunAgentStreamResponse(rsp)
+	return parseRunAgentStreamResponse(rsp)
 }
 
 // ListContextsWithResponse List Context
@@ -5296,7 +5132,7 @@ func (c *ClientWithResponses) ListContextsWithResponse(ctx context.Context, para
 	if err != nil {
 		return nil, err
 	}
-	return ParseListContextsResponse(rsp)
+	return parseListContextsResponse(rsp)
 }
 
 // CreateContextWithBodyWithResponse Create Context
@@ -5317,7 +5153,7 @@ func (c *ClientWithResponses) CreateContextWithBodyWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateContextResponse(rsp)
+	return parseCreateContextResponse(rsp)
 }
 
 // CreateContextWithResponse Create Context
@@ -5338,7 +5174,7 @@ func (c *ClientWithResponses) CreateContextWithResponse(ctx context.Context, par
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateContextResponse(rsp)
+	return parseCreateContextResponse(rsp)
 }
 
 // DeleteContextWithResponse Delete Context
@@ -5355,7 +5191,7 @@ func (c *ClientWithResponses) DeleteContextWithResponse(ctx context.Context, con
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteContextResponse(rsp)
+	return parseDeleteContextResponse(rsp)
 }
 
 // ListLLMProvidersWithResponse List LLM Providers
@@ -5373,7 +5209,7 @@ func (c *ClientWithResponses) ListLLMProvidersWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	return ParseListLLMProvidersResponse(rsp)
+	return parseListLLMProvidersResponse(rsp)
 }
 
 // GetLLMProviderWithResponse Get LLM Provider
@@ -5391,7 +5227,7 @@ func (c *ClientWithResponses) GetLLMProviderWithResponse(ctx context.Context, pr
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetLLMProviderResponse(rsp)
+	return parseGetLLMProviderResponse(rsp)
 }
 
 // ListLLMProviderModelsWithResponse List Models for LLM Provider
@@ -5409,7 +5245,7 @@ func (c *ClientWithResponses) ListLLMProviderModelsWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, err
 	}
-	return ParseListLLMProviderModelsResponse(rsp)
+	return parseListLLMProviderModelsResponse(rsp)
 }
 
 // ListConnectionsWithResponse List connections
@@ -5430,7 +5266,7 @@ func (c *ClientWithResponses) ListConnectionsWithResponse(ctx context.Context, p
 	if err != nil {
 		return nil, err
 	}
-	return ParseListConnectionsResponse(rsp)
+	return parseListConnectionsResponse(rsp)
 }
 
 // ListScenariosWithResponse List scenarios
@@ -5450,7 +5286,7 @@ func (c *ClientWithResponses) ListScenariosWithResponse(ctx context.Context, par
 	if err != nil {
 		return nil, err
 	}
-	return ParseListScenariosResponse(rsp)
+	return parseListScenariosResponse(rsp)
 }
 
 // GetCurrentAuthorizationWithResponse Current user authorization
@@ -5469,11 +5305,11 @@ func (c *ClientWithResponses) GetCurrentAuthorizationWithResponse(ctx context.Co
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetCurrentAuthorizationResponse(rsp)
+	return parseGetCurrentAuthorizationResponse(rsp)
 }
 
-// ParseListAgentsResponse parses an HTTP response from a ListAgentsWithResponse call
-func ParseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
+// parseListAgentsResponse parses an HTTP response from a ListAgentsWithResponse call
+func parseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5553,8 +5389,8 @@ func ParseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
 	return response, nil
 }
 
-// ParseCreateAgentResponse parses an HTTP response from a CreateAgentWithResponse call
-func ParseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) {
+// parseCreateAgentResponse parses an HTTP response from a CreateAgentWithResponse call
+func parseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5634,8 +5470,8 @@ func ParseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) 
 	return response, nil
 }
 
-// ParseDeleteAgentResponse parses an HTTP response from a DeleteAgentWithResponse call
-func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) {
+// parseDeleteAgentResponse parses an HTTP response from a DeleteAgentWithResponse call
+func parseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5711,8 +5547,8 @@ func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) 
 	return response, nil
 }
 
-// ParseGetAgentResponse parses an HTTP response from a GetAgentWithResponse call
-func ParseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
+// parseGetAgentResponse parses an HTTP response from a GetAgentWithResponse call
+func parseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5792,8 +5628,8 @@ func ParseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
 	return response, nil
 }
 
-// ParseUpdateAgentResponse parses an HTTP response from a UpdateAgentWithResponse call
-func ParseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) {
+// parseUpdateAgentResponse parses an HTTP response from a UpdateAgentWithResponse call
+func parseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5869,8 +5705,8 @@ func ParseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) 
 	return response, nil
 }
 
-// ParseRunAgentResponse parses an HTTP response from a RunAgentWithResponse call
-func ParseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
+// parseRunAgentResponse parses an HTTP response from a RunAgentWithResponse call
+func parseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -5950,8 +5786,8 @@ func ParseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
 	return response, nil
 }
 
-// ParseRunAgentStreamResponse parses an HTTP response from a RunAgentStreamWithResponse call
-func ParseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, error) {
+// parseRunAgentStreamResponse parses an HTTP response from a RunAgentStreamWithResponse call
+func parseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -6024,8 +5860,8 @@ func ParseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, e
 	return response, nil
 }
 
-// ParseListContextsResponse parses an HTTP response from a ListContextsWithResponse call
-func ParseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error) {
+// parseListContextsResponse parses an HTTP response from a ListContextsWithResponse call
+func parseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -6105,8 +5941,8 @@ func ParseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error
 	return response, nil
 }
 
-// ParseCreateContextResponse parses an HTTP response from a CreateContextWithResponse call
-func ParseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, error) {
+// parseCreateContextResponse parses an HTTP response from a CreateContextWithResponse call
+func parseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -6182,8 +6018,8 @@ func ParseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, err
 	return response, nil
 }
 
-// ParseDeleteContextResponse parses an HTTP response from a DeleteContextWithResponse call
-func ParseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, error) {
+// parseDeleteContextResponse parses an HTTP response from a DeleteContextWithResponse call
+func parseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -6259,8 +6095,8 @@ func ParseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, err
 	return response, nil
 }
 
-// ParseListLLMProvidersResponse parses an HTTP response from a ListLLMProvidersWithResponse call
-func ParseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersResponse, error) {
+// parseListLLMProvidersResponse parses an HTTP response from a ListLLMProvidersWithResponse call
+func parseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -6340,8 +6176,8 @@ func ParseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersRespons
 	return response, nil
 }
 
-// ParseGetLLMProviderResponse parses an HTTP response from a GetLLMProviderWithResponse call
-func ParseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, error) {
+// parseGetLLMProviderResponse parses an HTTP response from a GetLLMProviderWithResponse call
+func parseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -6421,8 +6257,8 @@ func ParseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, e
 	return response, nil
 }
 
-// ParseListLLMProviderModelsResponse parses an HTTP response from a ListLLMProviderModelsWithResponse call
-func ParseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderModelsResponse, error) {
+// parseListLLMProviderModelsResponse parses an HTTP response from a ListLLMProviderModelsWithResponse call
+func parseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderModelsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -6502,8 +6338,8 @@ func ParseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderMod
 	return response, nil
 }
 
-// ParseListConnectionsResponse parses an HTTP response from a ListConnectionsWithResponse call
-func ParseListConnectionsResponse(rsp *http.Response) (*ListConnectionsResponse, error) {
+// parseListConnectionsResponse parses an HTTP response from a ListConnectionsWithResponse call
+func parseListConnectionsResponse(rsp *http.Response) (*ListConnectionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -6583,8 +6419,8 @@ func ParseListConnectionsResponse(rsp *http.Response) (*ListConnectionsResponse,
 	return response, nil
 }
 
-// ParseListScenariosResponse parses an HTTP response from a ListScenariosWithResponse call
-func ParseListScenariosResponse(rsp *http.Response) (*ListScenariosResponse, error) {
+// parseListScenariosResponse parses an HTTP response from a ListScenariosWithResponse call
+func parseListScenariosResponse(rsp *http.Response) (*ListScenariosResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
@@ -6664,8 +6500,8 @@ func ParseListScenariosResponse(rsp *http.Response) (*ListScenariosResponse, err
 	return response, nil
 }
 
-// ParseGetCurrentAuthorizationResponse parses an HTTP response from a GetCurrentAuthorizationWithResponse call
-func ParseGetCurrentAuthorizationResponse(rsp *http.Response) (*GetCurrentAuthorizationResponse, error) {
+// parseGetCurrentAuthorizationResponse parses an HTTP response from a GetCurrentAuthorizationWithResponse call
+func parseGetCurrentAuthorizationResponse(rsp *http.Response) (*GetCurrentAuthorizationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {

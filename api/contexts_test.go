@@ -57,35 +57,35 @@ func TestContextAndProviderOperations(t *testing.T) {
 	c, _, _ := newTestClient(t, srv.Server)
 	ctx := context.Background()
 
-	providers, err := c.ListLLMProvidersWithResponse(ctx, nil)
+	providers, err := c.Generated().ListLLMProvidersWithResponse(ctx, nil)
 	if err != nil || len(*providers.JSON200) != 2 || (*providers.JSON200)[1].AccountName != "anthropic-claude" ||
 		(*providers.JSON200)[0].Provider != LLMProviderTypeOpenAi {
 		t.Fatalf("providers: %v %+v", err, providers)
 	}
-	one, err := c.GetLLMProviderWithResponse(ctx, 1, nil)
+	one, err := c.Generated().GetLLMProviderWithResponse(ctx, 1, nil)
 	if err != nil || len(*one.JSON200) != 1 || (*one.JSON200)[0].ID != 1 {
 		t.Fatalf("get provider (array, as Make documents): %v %+v", err, one)
 	}
-	obj, err := c.GetLLMProviderWithResponse(ctx, 2, nil)
+	obj, err := c.Generated().GetLLMProviderWithResponse(ctx, 2, nil)
 	if err != nil || len(*obj.JSON200) != 1 || (*obj.JSON200)[0].Provider != LLMProviderTypeAnthropic {
 		t.Fatalf("get provider (object): %v %+v", err, obj)
 	}
-	models, err := c.ListLLMProviderModelsWithResponse(ctx, 1, nil)
+	models, err := c.Generated().ListLLMProviderModelsWithResponse(ctx, 1, nil)
 	if err != nil || len(*models.JSON200) != 1 || (*models.JSON200)[0].Model != "gpt-4o" || (*models.JSON200)[0].TokenLimit != 128000 ||
 		*(*models.JSON200)[0].Settings.MaxTokens != 128000 {
 		t.Fatalf("models: %v %+v", err, models)
 	}
-	contexts, err := c.ListContextsWithResponse(ctx, &ListContextsParams{AgentID: testAgent})
+	contexts, err := c.Generated().ListContextsWithResponse(ctx, &ListContextsParams{AgentID: testAgent})
 	if err != nil || len(*contexts.JSON200) != 1 || (*contexts.JSON200)[0].DocumentName != "Example Document" {
 		t.Fatalf("contexts (wrapped): %v %+v", err, contexts)
 	}
-	created, err := c.CreateContextWithResponse(ctx, nil, CreateTextContextRequest{
+	created, err := c.Generated().CreateContextWithResponse(ctx, nil, CreateTextContextRequest{
 		AgentID: testAgent, Content: ptrTo("This is the content of the context."), Name: ptrTo("Example Context"), Autosave: ptrTo("true"),
 	})
 	if err != nil || created.StatusCode() != 201 {
 		t.Fatalf("create text context: %v %+v", err, created)
 	}
-	deleted, err := c.DeleteContextWithResponse(ctx, "123e4567-e89b-12d3-a456-426614174000", nil)
+	deleted, err := c.Generated().DeleteContextWithResponse(ctx, "123e4567-e89b-12d3-a456-426614174000", nil)
 	if err != nil || deleted.StatusCode() != 204 {
 		t.Fatalf("delete context: %v", err)
 	}
@@ -117,39 +117,39 @@ func TestContextInputValidated(t *testing.T) {
 	long := strings.Repeat("é", MaxContextNameLength+1)
 	for name, call := range map[string]func() error{
 		"name with a slash": func() error {
-			_, err := c.CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: testAgent, Name: ptrTo("a/b")})
+			_, err := c.Generated().CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: testAgent, Name: ptrTo("a/b")})
 			return err
 		},
 		"name too long": func() error {
-			_, err := c.CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: testAgent, Name: &long})
+			_, err := c.Generated().CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: testAgent, Name: &long})
 			return err
 		},
 		"agentId not a UUID": func() error {
-			_, err := c.CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: "../x"})
+			_, err := c.Generated().CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: "../x"})
 			return err
 		},
 		"list without agent": func() error {
-			_, err := c.ListContextsWithResponse(ctx, &ListContextsParams{})
+			_, err := c.Generated().ListContextsWithResponse(ctx, &ListContextsParams{})
 			return err
 		},
 		"delete a path trick": func() error {
-			_, err := c.DeleteContextWithResponse(ctx, "../agents/"+testAgent, nil)
+			_, err := c.Generated().DeleteContextWithResponse(ctx, "../agents/"+testAgent, nil)
 			return err
 		},
 		"provider id 0": func() error {
-			_, err := c.GetLLMProviderWithResponse(ctx, 0, nil)
+			_, err := c.Generated().GetLLMProviderWithResponse(ctx, 0, nil)
 			return err
 		},
 		"upload name with a quote": func() error {
-			_, err := c.UploadContext(ctx, nil, testAgent, `a".txt`, strings.NewReader("x"))
+			err := c.UploadContext(ctx, testAgent, `a".txt`, strings.NewReader("x"))
 			return err
 		},
 		"upload without a name": func() error {
-			_, err := c.UploadContext(ctx, nil, testAgent, "", strings.NewReader("x"))
+			err := c.UploadContext(ctx, testAgent, "", strings.NewReader("x"))
 			return err
 		},
 		"upload to a bad agent": func() error {
-			_, err := c.UploadContext(ctx, nil, "nope", "a.txt", strings.NewReader("x"))
+			err := c.UploadContext(ctx, "nope", "a.txt", strings.NewReader("x"))
 			return err
 		},
 	} {
@@ -209,8 +209,8 @@ func TestUploadContextMultipartBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _, _ := newTestClient(t, srv)
-	res, err := c.UploadContext(context.Background(), nil, testAgent, "notes.txt", bytes.NewReader(content))
-	if err != nil || res.StatusCode() != 201 {
+	err := c.UploadContext(context.Background(), testAgent, "notes.txt", bytes.NewReader(content))
+	if err != nil {
 		t.Fatalf("upload: %v", err)
 	}
 	if mt, _, _ := mime.ParseMediaType(got.contentType); mt != "multipart/form-data" {
@@ -237,13 +237,13 @@ func TestContextPostNotRetried(t *testing.T) {
 			w.WriteHeader(201)
 		}))
 		c, _, _ := newTestClient(t, srv, WithRetry(RetryPolicy{MaxRetries: 10}))
-		_, err := c.UploadContext(context.Background(), nil, testAgent, "a.txt", strings.NewReader("knowledge"))
+		err := c.UploadContext(context.Background(), testAgent, "a.txt", strings.NewReader("knowledge"))
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != status || n.Load() != 1 {
 			t.Errorf("upload after %d: err %v, %d request(s); want the %d and exactly 1", status, err, n.Load(), status)
 		}
 		n.Store(0)
-		_, err = c.CreateContextWithResponse(context.Background(), nil, CreateTextContextRequest{AgentID: testAgent, Content: ptrTo("k")})
+		_, err = c.Generated().CreateContextWithResponse(context.Background(), nil, CreateTextContextRequest{AgentID: testAgent, Content: ptrTo("k")})
 		want := int32(1)
 		if status == 429 {
 			want = 2 // unprocessed by Make: safe to repeat, and the body is replayable
@@ -286,9 +286,9 @@ func TestUploadContextMemoryBounded(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	res, err := c.UploadContext(context.Background(), nil, testAgent, "big.bin", io.LimitReader(zeros{}, size))
+	err := c.UploadContext(context.Background(), testAgent, "big.bin", io.LimitReader(zeros{}, size))
 	runtime.ReadMemStats(&after)
-	if err != nil || res.StatusCode() != 201 {
+	if err != nil {
 		t.Fatalf("upload: %v", err)
 	}
 	if received.Load() != size || !digestOK.Load() {
@@ -325,14 +325,14 @@ func TestUploadOutlastsTheHeaderTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _, _ := newTestClient(t, srv, WithHeaderTimeout(300*time.Millisecond))
-	res, err := c.UploadContext(context.Background(), nil, testAgent, "big.bin", io.LimitReader(zeros{}, size))
-	if err != nil || res.StatusCode() != 201 {
+	err := c.UploadContext(context.Background(), testAgent, "big.bin", io.LimitReader(zeros{}, size))
+	if err != nil {
 		t.Fatalf("upload slower than the header timeout: %v", err)
 	}
 
 	quiet := stallServer(t)
 	c, _, _ = newTestClient(t, quiet.Server, WithHeaderTimeout(50*time.Millisecond))
-	_, err = c.UploadContext(context.Background(), nil, testAgent, "a.txt", strings.NewReader("small"))
+	err = c.UploadContext(context.Background(), testAgent, "a.txt", strings.NewReader("small"))
 	if !errors.Is(err, ErrHeaderTimeout) {
 		t.Fatalf("a server quiet after the upload: err = %v, want ErrHeaderTimeout", err)
 	}
@@ -394,7 +394,7 @@ func TestUploadContextReaderFails(t *testing.T) {
 	defer srv.Close()
 	c, _, _ := newTestClient(t, srv)
 	diskErr := errors.New("disk on fire")
-	_, err := c.UploadContext(context.Background(), nil, testAgent, "broken.txt", &failingReader{n: 1 << 20, err: diskErr})
+	err := c.UploadContext(context.Background(), testAgent, "broken.txt", &failingReader{n: 1 << 20, err: diskErr})
 	if !errors.Is(err, diskErr) || !strings.Contains(err.Error(), `"broken.txt"`) {
 		t.Fatalf("err = %v, want it to name the file and wrap the reader's error", err)
 	}

@@ -1,24 +1,56 @@
-// Package api is the typed client for Make's AI Agents API: the models and
-// calls of all thirteen operations (agents, runs, knowledge contexts, LLM
-// providers), generated from openapi.yaml, plus the hand-written layer that
-// makes them safe to use: New, zones, auth, typed errors (*APIError),
-// retries that never repeat a run, bounded reads and timeouts, logging,
-// input validation, and UploadContext for streaming a file to an agent.
+// Package api is the client for Make's AI Agents API. New returns a Client
+// with one method per operation: context first, typed arguments and
+// results, error last.
 //
-//	client, err := api.New(api.WithZone(api.ZoneEU1), api.WithTeamID(42)) // token from MAKE_API_TOKEN
+//	client, err := api.New() // MAKE_API_TOKEN, MAKE_TEAM_ID, MAKE_ZONE (or MAKE_BASE_URL)
 //	if err != nil {
 //		log.Fatal(err) // a bad option or environment variable; nothing was sent
 //	}
-//	res, err := client.ListAgentsWithResponse(ctx, nil)
+//	agents, err := client.ListAgents(ctx)
 //	if err != nil {
-//		log.Fatal(err) // *APIError (use errors.As), *ValidationError or a network error
+//		log.Fatal(err) // *APIError (errors.As), *ValidationError or a network error
 //	}
-//	for _, a := range *res.JSON200 { // never nil when err is nil
+//	for _, a := range agents {
 //		fmt.Println(a.ID, a.Name)
 //	}
 //
-// Response structs hold the fields openapi.yaml declares; a field Make adds
-// later is not in them but is never lost: res.Body is the body as it came.
-// See New for the request pipeline every call goes through and RetryPolicy
-// for what is retried and what never is.
+// # The client
+//
+// New's options: WithToken or WithOAuthToken, WithZone or WithBaseURL,
+// WithTeamID, WithRetry, WithLogger and WithLogBodies, WithUserAgent,
+// WithHTTPClient, WithRequestEditorFn, the bounds WithMaxBodyBytes,
+// WithBodyIdleTimeout, WithHeaderTimeout and WithRunHeaderTimeout, and
+// WithoutEnvironment.
+//
+// Client's methods:
+//
+//	agents     ListAgents, GetAgent, CreateAgent, UpdateAgent, DeleteAgent
+//	runs       RunAgent (NewRunRequest builds its body); StartRunStream,
+//	           which package sse reads (sse.Run)
+//	knowledge  ListContexts, AddTextContext, UploadContext, DeleteContext
+//	providers  ListLLMProviders, GetLLMProvider, ListLLMProviderModels
+//
+// Each takes CallOptions: ForTeam, WithHeader, WithTimeout, and
+// WithResponseInto for the raw *http.Response.
+//
+// # Errors, retries and bounds
+//
+// Bad input is a *ValidationError and nothing is sent; a call without a
+// token fails with ErrNoToken. A non-2xx answer is an *APIError (IsNotFound,
+// IsRateLimited, ...); a 2xx that is not what the operation documents is an
+// *UnexpectedResponseError. RetryPolicy says what is retried: never a run
+// or a create that may have reached Make. Every read is bounded (see
+// WithMaxBodyBytes); redirects are never followed; the token never appears
+// in an error or a log record. New's doc shows the request pipeline.
+//
+// # The generated client
+//
+// The models and the generated client come from openapi.yaml by
+// oapi-codegen. Client.Generated returns that client, the escape hatch for
+// what Client's methods do not offer: the whole response of every
+// operation (JSON200, Body, HTTPResponse) and ...WithBody variants that take
+// the body as bytes. It goes through the same pipeline. Response structs
+// hold the fields openapi.yaml declares; a field Make adds later is not in
+// them but is never lost: the generated responses' Body, and
+// WithResponseInto, keep the bytes as they came.
 package api

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/makeagents/makeagents-go/internal/mediatype"
 )
 
 // MaxErrorBodyBytes bounds how much of an error response body is read and
@@ -81,6 +79,11 @@ func (e *APIError) Error() string {
 	}
 	if e.Code != "" {
 		b.WriteString(" (" + e.Code + ")")
+	}
+	if e.StatusCode == http.StatusNotFound && e.Code == "" {
+		// Make's 404s carry a code; one without is from something else at
+		// the base URL, most often a base URL without /api/v2.
+		b.WriteString(": not a Make error; is the base URL right? It ends in /api/v2, e.g. https://eu1.make.com/api/v2")
 	}
 	if e.StatusCode >= 300 && e.StatusCode < 400 {
 		to := e.RedirectOrigin
@@ -212,26 +215,18 @@ func (e *UnexpectedResponseError) Error() string {
 		e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), ct, len(e.Body), e.WantStatus)
 }
 
-// checkSuccess makes sure a 2xx response is what the operation documents,
-// so the generated code will fill in its typed result; otherwise it reads
-// (a bounded part of) the body, closes it and returns an
-// *UnexpectedResponseError. Operations without a success body to decode,
-// and streams (checked by the sse package), pass unchanged.
-func checkSuccess(req *http.Request, resp *http.Response, basePath string, red redactor) error {
-	op, ok := operationOf(req, basePath)
-	if !ok || op.status == 0 {
-		return nil
-	}
+// newUnexpectedResponseError reads (a bounded part of) the body of a 2xx
+// response that is not what op documents, closes it and describes it.
+func newUnexpectedResponseError(op *operation, resp *http.Response, red redactor) *UnexpectedResponseError {
 	ct := resp.Header.Get("Content-Type")
-	if resp.StatusCode == op.status && mediatype.IsJSON(ct) {
-		return nil
-	}
 	e := &UnexpectedResponseError{
-		StatusCode: resp.StatusCode, WantStatus: op.status, ContentType: ct,
-		Method: req.Method, Path: req.URL.EscapedPath(), Header: resp.Header.Clone(),
+		StatusCode: resp.StatusCode, WantStatus: op.status, ContentType: red.String(ct),
+		Header: resp.Header.Clone(),
+	}
+	if req := resp.Request; req != nil && req.URL != nil {
+		e.Method, e.Path = req.Method, req.URL.EscapedPath()
 	}
 	red.Header(e.Header)
-	e.ContentType = red.String(e.ContentType)
 	if resp.Body != nil {
 		e.Body = readCut(resp.Body, MaxErrorBodyBytes, red)
 		_ = resp.Body.Close()
@@ -275,7 +270,14 @@ func allDigits(s string) bool {
 }
 
 // IsNotFound reports whether err is an APIError with status 404.
-func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+//
+// A 404 without Make's error code is not one: it comes from something
+// else at the base URL (a base URL without /api/v2, say), not from Make
+// saying the resource does not exist.
+func IsNotFound(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound && e.Code != ""
+}
 
 // IsUnauthorized reports whether err is an APIError with status 401.
 func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
@@ -298,3 +300,40 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// errPrefix starts every error message of the module, once.
+const errPrefix = "makeagents: "
+
+// errorf is fmt.Errorf for the SDK's errors: the message starts with
+// "makeagents: " exactly once, however many of the SDK's errors it wraps
+// (their own prefixes are dropped from the text, not from the chain:
+// errors.Is and errors.As see every wrapped error).
+func errorf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &prefixedError{msg: errPrefix + strings.ReplaceAll(err.Error(), errPrefix, ""), err: err}
+}
+
+// prefixedError is an errorf error: its text, and the errors it wraps.
+type prefixedError struct {
+	msg string
+	err error
+}
+
+func (e *prefixedError) Error() string { return e.msg }
+
+func (e *prefixedError) Unwrap() []error {
+	switch u := e.err.(type) {
+	case interface{ Unwrap() []error }:
+		return u.Unwrap()
+	case interface{ Unwrap() error }:
+		if w := u.Unwrap(); w != nil {
+			return []error{w}
+		}
+	}
+	return nil
+}
+
+// ErrNoToken is wrapped by the error of every call made without a token:
+// Make would answer 401, so nothing is sent. Set MAKE_API_TOKEN or pass
+// WithToken (or WithOAuthToken) to New.
+var ErrNoToken = errors.New("makeagents: no API token; set MAKE_API_TOKEN or pass api.WithToken to api.New")

@@ -49,7 +49,7 @@ func TestAPIErrorFields(t *testing.T) {
 				writeJSON(w, tc.status, tc.body)
 			})
 			c, _, _ := newTestClient(t, srv.Server, WithRetry(RetryPolicy{}))
-			res, err := c.GetAgentWithResponse(context.Background(), testAgent, &GetAgentParams{TeamID: 7})
+			res, err := c.Generated().GetAgentWithResponse(context.Background(), testAgent, &GetAgentParams{TeamID: 7})
 			scanErr(err)
 			if res != nil {
 				t.Errorf("got a response to inspect: %+v", res)
@@ -89,7 +89,7 @@ func TestEchoedTokenRedacted(t *testing.T) {
 		writeJSON(w, 401, `{"message":"bad `+auth+`","detail":"`+auth+`","code":"IM102","suberrors":[{"message":"`+auth+`"}]}`)
 	})
 	c, _, _ := newTestClient(t, srv.Server)
-	_, err := c.ListAgentsWithResponse(context.Background(), nil)
+	_, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	scanErr(err)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
@@ -109,7 +109,7 @@ func TestErrorBodyBounded(t *testing.T) {
 		writeJSON(w, 413, strings.Repeat("x", MaxErrorBodyBytes+1000))
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithLogBodies(0))
-	_, err := c.ListAgentsWithResponse(context.Background(), nil)
+	_, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || len(apiErr.Body) != MaxErrorBodyBytes {
 		t.Fatalf("err %v; want a body cut at %d bytes", err, MaxErrorBodyBytes)

@@ -24,18 +24,18 @@ func ExampleNew() {
 	client, err := api.New(
 		api.WithBaseURL(srv.URL+"/api/v2"), // or api.WithZone(api.ZoneUS1)
 		api.WithToken("your-api-token"),    // or MAKE_API_TOKEN
-		api.WithTeamID(42),                 // used when params.TeamID is 0
+		api.WithTeamID(42),                 // or MAKE_TEAM_ID; api.ForTeam(n) per call
 	)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	res, err := client.ListAgentsWithResponse(context.Background(), &api.ListAgentsParams{})
+	agents, err := client.ListAgents(context.Background())
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for _, a := range *res.JSON200 {
+	for _, a := range agents {
 		fmt.Println(a.ID, a.Name)
 	}
 	// Output: b504aa93-0752-4bf8-887e-c2c717d525bf Support triage
@@ -55,7 +55,7 @@ func ExampleAPIError() {
 		fmt.Println(err)
 		return
 	}
-	_, err = client.GetAgentWithResponse(context.Background(), "b504aa93-0752-4bf8-887e-c2c717d525bf", nil)
+	_, err = client.GetAgent(context.Background(), "b504aa93-0752-4bf8-887e-c2c717d525bf")
 
 	var apiErr *api.APIError
 	if errors.As(err, &apiErr) {
@@ -76,7 +76,7 @@ func ExampleValidationError() {
 		fmt.Println(err)
 		return
 	}
-	_, err = client.GetAgentWithResponse(context.Background(), "../../x", nil)
+	_, err = client.GetAgent(context.Background(), "../../x")
 	fmt.Println(api.IsValidationError(err))
 	fmt.Println(err)
 	// Output:

@@ -34,7 +34,7 @@ func TestRedirectsNeverFollowed(t *testing.T) {
 	secretPath := "/steal?sig=location-secret-123"
 	for _, tls := range []bool{false, true} {
 		for _, status := range []int{301, 302, 303, 307, 308} {
-			for _, cl := range []call{calls[0], calls[5]} { // list (GET), run (POST)
+			for _, cl := range []retryCase{calls[0], calls[5]} { // list (GET), run (POST)
 				name := fmt.Sprintf("tls=%t/%d/%s", tls, status, cl.name)
 				t.Run(name, func(t *testing.T) {
 					h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -88,7 +88,7 @@ func TestRedirectFollowedBelowIsAnError(t *testing.T) {
 		http.Redirect(w, r, target.URL+"/x", http.StatusSeeOther)
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithHTTPClient(followingDoer{srv.Client()}))
-	res, err := c.RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
+	res, err := c.Generated().RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
 	scanErr(err)
 	if !errors.Is(err, ErrRedirect) || res != nil {
 		t.Fatalf("err = %v, res = %v; want ErrRedirect and no result", err, res)
@@ -108,7 +108,7 @@ func TestAPIErrorBodyCutKeepsNoTokenPrefix(t *testing.T) {
 			_, _ = io.WriteString(w, body)
 		})
 		c, _, _ := newTestClient(t, srv.Server, WithLogger(nil))
-		_, err := c.CreateAgentWithResponse(context.Background(), nil, CreateAgentRequest{Name: "n", MakeConnectionID: 1, DefaultModel: "m", SystemPrompt: "s"})
+		_, err := c.Generated().CreateAgentWithResponse(context.Background(), nil, CreateAgentRequest{Name: "n", MakeConnectionID: 1, DefaultModel: "m", SystemPrompt: "s"})
 		scanErr(err)
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) {
@@ -167,7 +167,7 @@ func TestUnexpectedSuccessIsAnError(t *testing.T) {
 				_, _ = io.WriteString(w, tc.body)
 			})
 			c, _, _ := newTestClient(t, srv.Server)
-			res, err := c.ListAgentsWithResponse(context.Background(), nil)
+			res, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 			scanErr(err)
 			if err == nil {
 				for _, a := range *res.JSON200 { // the README's loop; panics on nil
@@ -190,12 +190,12 @@ func TestUnexpectedSuccessIsAnError(t *testing.T) {
 		writeJSON(w, 201, `{"agentId":"`+testAgent+`"}`)
 	})
 	c, _, _ := newTestClient(t, srv.Server)
-	res, err := c.CreateAgentWithResponse(context.Background(), nil, CreateAgentRequest{Name: "n", MakeConnectionID: 1, DefaultModel: "m", SystemPrompt: "s"})
+	res, err := c.Generated().CreateAgentWithResponse(context.Background(), nil, CreateAgentRequest{Name: "n", MakeConnectionID: 1, DefaultModel: "m", SystemPrompt: "s"})
 	if err != nil || res.JSON201 == nil {
 		t.Fatalf("create: %v", err)
 	}
 	name := "x"
-	if _, err := c.UpdateAgentWithResponse(context.Background(), testAgent, nil, UpdateAgentRequest{Name: &name}); err != nil {
+	if _, err := c.Generated().UpdateAgentWithResponse(context.Background(), testAgent, nil, UpdateAgentRequest{Name: &name}); err != nil {
 		t.Fatalf("update: %v", err)
 	}
 }
@@ -234,7 +234,7 @@ func TestDeleteRetriedInto404IsSuccess(t *testing.T) {
 				notFound(w)
 			})
 			c, _, _ := newTestClient(t, srv.Server)
-			res, err := c.DeleteAgentWithResponse(context.Background(), testAgent, nil)
+			res, err := c.Generated().DeleteAgentWithResponse(context.Background(), testAgent, nil)
 			scanErr(err)
 			if tc.success {
 				if err != nil || res.StatusCode() != 204 {
@@ -258,7 +258,7 @@ func TestRetryAfterOfAnySizeGivesUp(t *testing.T) {
 			writeJSON(w, 429, makeErrorBody(429, "Too many", ""))
 		})
 		c, _, sl := newTestClient(t, srv.Server)
-		_, err := c.ListAgentsWithResponse(context.Background(), nil)
+		_, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 		scanErr(err)
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) || apiErr.RetryAfter != 24*time.Hour {
@@ -291,7 +291,7 @@ func stallServer(t *testing.T) *server {
 func TestHeaderTimeoutPerOperation(t *testing.T) {
 	srv := stallServer(t)
 	c, _, _ := newTestClient(t, srv.Server, WithHeaderTimeout(50*time.Millisecond))
-	_, err := c.ListAgentsWithResponse(context.Background(), nil)
+	_, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	scanErr(err)
 	if !errors.Is(err, ErrHeaderTimeout) || srv.count() != 1 {
 		t.Fatalf("err = %v after %d attempt(s), want ErrHeaderTimeout after 1", err, srv.count())
@@ -307,11 +307,11 @@ func TestHeaderTimeoutPerOperation(t *testing.T) {
 		writeJSON(w, 200, `{"response":"ok"}`)
 	})
 	c, _, _ = newTestClient(t, slow.Server, WithHeaderTimeout(50*time.Millisecond), WithRunHeaderTimeout(time.Hour))
-	if _, err := c.RunAgentWithResponse(context.Background(), testAgent, nil, runBody()); err != nil {
+	if _, err := c.Generated().RunAgentWithResponse(context.Background(), testAgent, nil, runBody()); err != nil {
 		t.Fatalf("run: %v, want it bounded by the run header timeout only", err)
 	}
 	c, _, _ = newTestClient(t, slow.Server, WithRunHeaderTimeout(50*time.Millisecond))
-	_, err = c.RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
+	_, err = c.Generated().RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
 	scanErr(err)
 	if !errors.Is(err, ErrHeaderTimeout) {
 		t.Fatalf("run: err = %v, want ErrHeaderTimeout", err)
@@ -324,23 +324,9 @@ func TestDefaultBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b *boundDoer
-	for d := c.ClientInterface.(*Client).Client; b == nil; {
-		switch v := d.(type) {
-		case *validateDoer:
-			d = v.next
-		case *headerDoer:
-			d = v.next
-		case *retryDoer:
-			d = v.next
-		case *boundDoer:
-			b = v
-		default:
-			t.Fatalf("no bounds in the stack (reached %T)", v)
-		}
-	}
+	b := c.pipe.limits
 	if b.maxBody != 256<<20 || b.bodyIdle != time.Minute || b.headerTimeout != 2*time.Minute || b.runHeaderTimeout != 10*time.Minute {
-		t.Fatalf("bounds = %+v", *b)
+		t.Fatalf("bounds = %+v", b)
 	}
 	for _, o := range []Option{WithMaxBodyBytes(0), WithBodyIdleTimeout(0), WithHeaderTimeout(-1), WithRunHeaderTimeout(0)} {
 		if _, err := New(WithoutEnvironment(), o); err == nil {
@@ -367,7 +353,7 @@ func TestBodyIdle(t *testing.T) {
 	})
 	t.Cleanup(func() { close(release) })
 	c, _, _ := newTestClient(t, srv.Server, WithBodyIdleTimeout(50*time.Millisecond))
-	_, err := c.ListAgentsWithResponse(context.Background(), nil)
+	_, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	scanErr(err)
 	if !errors.Is(err, ErrBodyIdle) {
 		t.Fatalf("err = %v, want ErrBodyIdle", err)
@@ -399,7 +385,7 @@ func TestHugeBodyBoundedMeasured(t *testing.T) {
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithMaxBodyBytes(limit), WithLogger(nil))
 	stop := memtest.HeapPeak()
-	_, err := c.ListAgentsWithResponse(context.Background(), nil)
+	_, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	peak := stop()
 	scanErr(err)
 	if !errors.Is(err, ErrBodyTooLarge) {
@@ -459,7 +445,7 @@ func TestGzipBombBoundedMeasured(t *testing.T) {
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithMaxBodyBytes(limit), WithLogger(nil))
 	stop := memtest.HeapPeak()
-	_, err := c.ListAgentsWithResponse(context.Background(), nil)
+	_, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	peak := stop()
 	scanErr(err)
 	if !errors.Is(err, ErrBodyTooLarge) {

@@ -3,12 +3,9 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
-	"sync"
 	"time"
 )
 
@@ -27,11 +24,14 @@ const (
 	// every operation except run and run/stream (WithHeaderTimeout).
 	DefaultHeaderTimeout = 2 * time.Minute
 	// DefaultRunHeaderTimeout bounds the wait for a non-streaming run's
-	// response headers (WithRunHeaderTimeout); see
-	// DefaultResponseHeaderTimeout for why it is long. A stream has no such
-	// bound here: its headers come before the first event; bound it with
-	// ctx and sse.WithIdleTimeout.
-	DefaultRunHeaderTimeout = DefaultResponseHeaderTimeout
+	// response headers (WithRunHeaderTimeout). A run answers only when the
+	// agent is done: its LLM calls plus any scenario tools, and a single
+	// Make scenario step may itself run for up to 600 s (callers in the
+	// wild set 240 s "for large generations"). Ten minutes covers that
+	// with room to spare and still frees a connection a dead server holds
+	// forever. A stream has no such bound: its headers come before the
+	// first event; bound it with ctx and sse.WithIdleTimeout.
+	DefaultRunHeaderTimeout = 10 * time.Minute
 )
 
 // Errors of a response that crossed a bound. Compare with errors.Is; the
@@ -67,7 +67,7 @@ func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastR
 // withoutRedirects returns a doer that does not follow redirects: an
 // *http.Client is copied with noRedirects (the caller's client is not
 // changed); another doer is trusted, and a redirect it follows anyway is
-// caught by boundDoer.
+// caught by the pipeline (see followed).
 func withoutRedirects(d HttpRequestDoer) HttpRequestDoer {
 	if hc, ok := d.(*http.Client); ok {
 		c := *hc
@@ -75,88 +75,6 @@ func withoutRedirects(d HttpRequestDoer) HttpRequestDoer {
 		return &c
 	}
 	return d
-}
-
-// boundDoer sits at the bottom of the stack, right above the HTTP client,
-// so each attempt is bounded: the header timeout of its operation, then,
-// on the body, the maximum size and the idle bound (streams excepted: the
-// sse package bounds events). It also redacts the token from the response
-// headers and body before anything above sees them.
-type boundDoer struct {
-	next             HttpRequestDoer
-	basePath         string
-	red              redactor
-	maxBody          int64
-	bodyIdle         time.Duration
-	headerTimeout    time.Duration
-	runHeaderTimeout time.Duration
-}
-
-func (d *boundDoer) Do(req *http.Request) (*http.Response, error) {
-	op, _ := operationOf(req, d.basePath)
-	ctx, cancel := context.WithCancelCause(req.Context())
-	timeout := d.headerTimeout
-	switch op.kind {
-	case opRun:
-		timeout = d.runHeaderTimeout
-	case opStream:
-		timeout = 0
-	}
-	// The wait for the headers starts once the request is written: an
-	// upload (UploadContext) may take longer than the header timeout to
-	// send, and must not be cut for it. A request without a body is written
-	// at once, so its clock starts now, whatever the doer below.
-	var (
-		mu      sync.Mutex
-		timer   *time.Timer
-		stopped bool
-	)
-	start := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if timer == nil && !stopped {
-			timer = time.AfterFunc(timeout, func() { cancel(errCauseHeaderTimeout) })
-		}
-	}
-	if timeout > 0 {
-		if req.Body == nil || req.Body == http.NoBody {
-			start()
-		} else {
-			ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { start() }})
-		}
-	}
-	resp, err := d.next.Do(req.WithContext(ctx))
-	mu.Lock()
-	stopped = true
-	fired := timer != nil && !timer.Stop()
-	mu.Unlock()
-	if err == nil && fired {
-		_ = resp.Body.Close()
-		err = context.Cause(ctx)
-	}
-	if err != nil {
-		if fired && errors.Is(context.Cause(ctx), errCauseHeaderTimeout) && req.Context().Err() == nil {
-			err = fmt.Errorf("makeagents: %s %s: %w (%s)", req.Method, req.URL.EscapedPath(), ErrHeaderTimeout, timeout)
-		}
-		cancel(nil)
-		return nil, err
-	}
-	if followed(req, resp) {
-		_ = resp.Body.Close()
-		cancel(nil)
-		return nil, fmt.Errorf("makeagents: %s %s: %w to %s; the SDK never follows redirects, set CheckRedirect to return http.ErrUseLastResponse", req.Method, req.URL.EscapedPath(), ErrRedirect, origin(resp.Request.URL))
-	}
-	d.red.Header(resp.Header)
-	body := resp.Body
-	if body == nil {
-		body = http.NoBody
-	}
-	bb := &boundedBody{rc: body, ctx: ctx, cancel: cancel, method: req.Method, path: req.URL.EscapedPath()}
-	if op.kind != opStream {
-		bb.max, bb.idle = d.maxBody, d.bodyIdle
-	}
-	resp.Body = d.red.Reader(bb)
-	return resp, nil
 }
 
 // followed reports whether the doer below followed a redirect: the
@@ -213,12 +131,12 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	b.n += int64(n)
 	if b.max > 0 && b.n > b.max {
 		n -= int(b.n - b.max)
-		b.err = fmt.Errorf("makeagents: %s %s: %w of %d bytes (WithMaxBodyBytes)", b.method, b.path, ErrBodyTooLarge, b.max)
+		b.err = errorf("%s %s: %w of %d bytes (WithMaxBodyBytes)", b.method, b.path, ErrBodyTooLarge, b.max)
 		b.cancel(b.err)
 		return n, b.err
 	}
 	if err != nil && err != io.EOF && errors.Is(context.Cause(b.ctx), errCauseBodyIdle) {
-		err = fmt.Errorf("makeagents: %s %s: %w: no byte for %s (WithBodyIdleTimeout)", b.method, b.path, ErrBodyIdle, b.idle)
+		err = errorf("%s %s: %w: no byte for %s (WithBodyIdleTimeout)", b.method, b.path, ErrBodyIdle, b.idle)
 	}
 	if err != nil && err != io.EOF {
 		b.err = err

@@ -50,7 +50,7 @@ func TestOneRecordPerAttempt(t *testing.T) {
 	})
 	tick := time.Unix(0, 0)
 	c, lg, _ := newTestClient(t, srv.Server, WithLogBodies(0), withNow(func() time.Time { tick = tick.Add(time.Millisecond); return tick }))
-	if _, err := c.ListAgentsWithResponse(context.Background(), &ListAgentsParams{TeamID: 7}); err != nil {
+	if _, err := c.Generated().ListAgentsWithResponse(context.Background(), &ListAgentsParams{TeamID: 7}); err != nil {
 		t.Fatal(err)
 	}
 	recs := parseLogs(t, lg)
@@ -80,7 +80,7 @@ func TestOneRecordPerAttempt(t *testing.T) {
 func TestLogRecordsTransportError(t *testing.T) {
 	srv := faultServer(t, "eof")
 	c, lg, _ := newTestClient(t, srv.Server)
-	_, err := c.RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
+	_, err := c.Generated().RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
 	scanErr(err)
 	recs := parseLogs(t, lg)
 	if len(recs) != 1 || recs[0].Error == "" || recs[0].Status != 0 || recs[0].Path != "/api/v2/ai-agents/v1/agents/"+testAgent+"/run" {
@@ -96,7 +96,7 @@ func TestLogBodiesBounded(t *testing.T) {
 	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, respBody) })
 	c, lg, _ := newTestClient(t, srv.Server, WithLogBodies(24))
 	name := strings.Repeat("m", 50)
-	res, err := c.UpdateAgentWithResponse(context.Background(), testAgent, nil, UpdateAgentRequest{Name: &name})
+	res, err := c.Generated().UpdateAgentWithResponse(context.Background(), testAgent, nil, UpdateAgentRequest{Name: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestLogBodiesBounded(t *testing.T) {
 		writeJSON(w, 401, `{"message":"bad token `+testToken+`"}`)
 	})
 	c2, lg2, _ := newTestClient(t, srv2.Server, WithLogBodies(1<<10))
-	_, err = c2.ListAgentsWithResponse(context.Background(), nil)
+	_, err = c2.Generated().ListAgentsWithResponse(context.Background(), nil)
 	scanErr(err)
 	if out := lg2.String(); strings.Contains(out, testToken) || !strings.Contains(out, redactedMark) {
 		t.Errorf("echoed token not redacted in logs: %s", strings.ReplaceAll(out, testToken, "<TOKEN>"))
@@ -157,7 +157,7 @@ func TestLoggingDoesNotReadStreams(t *testing.T) {
 	// stream would deadlock with the server, and this deadline breaks it.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := c.ClientInterface.RunAgentStream(ctx, testAgent, nil, runBody())
+	resp, err := c.Generated().RunAgentStream(ctx, testAgent, nil, runBody())
 	if err != nil {
 		close(release)
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestLoggerBelowDebugLogsNothing(t *testing.T) {
 	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `[]`) })
 	lg := &logs{}
 	c, _, _ := newTestClient(t, srv.Server, WithLogger(slog.New(slog.NewJSONHandler(lg, &slog.HandlerOptions{Level: slog.LevelInfo}))))
-	if _, err := c.ListAgentsWithResponse(context.Background(), nil); err != nil {
+	if _, err := c.Generated().ListAgentsWithResponse(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if lg.String() != "" {

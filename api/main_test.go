@@ -65,7 +65,24 @@ func scanErr(err error) {
 	if err != nil {
 		suiteScan.add(err.Error())
 		suiteScan.add(fmt.Sprintf("%+v", err))
+		prefixScan.add(err.Error())
 	}
+}
+
+// prefixScan collects every error text scanErr sees; TestMain fails the
+// run if one says "makeagents:" more than once (issue 18: one prefix per
+// message, whatever the wrapping).
+var prefixScan = &tokenScan{}
+
+func (s *tokenScan) repeatedPrefix() (bad []string, total int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.texts {
+		if strings.Count(t, "makeagents:") > 1 {
+			bad = append(bad, strings.ReplaceAll(t, testToken, "<TOKEN>"))
+		}
+	}
+	return bad, len(s.texts)
 }
 
 // minScanned is a floor on what the scan must have seen, so a broken
@@ -88,6 +105,13 @@ func TestMain(m *testing.M) {
 			code = 1
 		default:
 			fmt.Fprintf(os.Stderr, "token scan: %d error and log texts, no token\n", total)
+		}
+		if bad, n := prefixScan.repeatedPrefix(); len(bad) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: %d of %d error texts say makeagents: more than once:\n", len(bad), n)
+			for _, b := range bad {
+				fmt.Fprintln(os.Stderr, "  ", b)
+			}
+			code = 1
 		}
 	}
 	if code == 0 {
@@ -215,7 +239,7 @@ func (l *logs) lines() []string {
 // newTestClient points a client at srv with the test token, the default
 // team, bodies logged (the most exposure for the token scan) and a sleep
 // that records instead of waiting. Later options override earlier ones.
-func newTestClient(t *testing.T, srv *httptest.Server, opts ...Option) (*ClientWithResponses, *logs, *sleeps) {
+func newTestClient(t *testing.T, srv *httptest.Server, opts ...Option) (*Client, *logs, *sleeps) {
 	t.Helper()
 	lg, sl := &logs{}, &sleeps{}
 	all := []Option{

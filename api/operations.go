@@ -14,7 +14,7 @@ const (
 	opStream               // run/stream: headers first, then events for as long as the run takes
 )
 
-// operation is what the transport layers know of one API operation. The
+// operation is what the pipeline knows of one API operation. The
 // table below is checked against openapi.yaml by TestOperationsMatchSpec,
 // so a new operation in the spec cannot be forgotten here.
 type operation struct {
@@ -55,49 +55,19 @@ var operations = []operation{
 // keeps the two in step). The default team is not added to its query.
 func (op operation) teamless() bool { return op.id == "getCurrentAuthorization" }
 
-// operationOf returns the operation a request is for. The generated method
-// that built the request names it on the request's context, so the call
-// itself says which operation it is; that operation must still match the
-// request's method and path (a RequestEditorFn may have changed them). A
-// request built otherwise (sent through the client's doer directly) is
-// matched by its method and path. ok is false for a request that is no
-// operation of the API; it gets the short bounds and no check of its
-// success body.
-func operationOf(req *http.Request, basePath string) (op operation, ok bool) {
-	id, named := operationFromContext(req.Context())
-	if !named {
-		return findOperation(req.Method, req.URL.EscapedPath(), basePath)
-	}
-	for _, op := range operations {
-		if op.id == id {
-			rest, under := strings.CutPrefix(req.URL.EscapedPath(), basePath)
-			if under && op.method == req.Method && matchPath(op.path, rest) {
-				return op, true
-			}
-			break
+// lookupOperation returns the operation of an operationId, nil for none.
+func lookupOperation(id string) *operation {
+	for i := range operations {
+		if operations[i].id == id {
+			return &operations[i]
 		}
 	}
-	return operation{kind: opShort}, false
-}
-
-// findOperation returns the operation of a method and path, matched
-// against the table.
-func findOperation(method, escapedPath, basePath string) (operation, bool) {
-	rest, ok := strings.CutPrefix(escapedPath, basePath)
-	if !ok {
-		return operation{kind: opShort}, false
-	}
-	for _, op := range operations {
-		if op.method == method && matchPath(op.path, rest) {
-			return op, true
-		}
-	}
-	return operation{kind: opShort}, false
+	return nil
 }
 
 // matchPath reports whether path has pattern's segments, a {param} matching
 // any one non-empty segment. It walks both strings without allocating: it
-// runs for every request, in several layers.
+// runs for every request.
 func matchPath(pattern, path string) bool {
 	for {
 		p, prest, pmore := strings.Cut(pattern, "/")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -21,17 +20,9 @@ const (
 	EnvTeamID  = "MAKE_TEAM_ID"   // default team id, as WithTeamID sets it
 )
 
-// Option configures New. Every With... function of this package returns one,
-// including the generated WithBaseURL, WithHTTPClient and
-// WithRequestEditorFn (ClientOption implements Option), so one import and one
-// constructor cover everything. Passed to New:
-//
-//   - WithBaseURL(u) sets the full base URL, including /api/v2 (white-label
-//     environments, tests); it beats any zone, whatever the option order.
-//   - WithHTTPClient(d) puts d (an *http.Client or any HttpRequestDoer) at
-//     the bottom of the stack: validation, auth, retries and *APIError still
-//     apply above it. Leave its Timeout at 0 if you stream.
-//   - WithRequestEditorFn(f) edits each request before it is validated.
+// Option configures New. Every With... function of this package that
+// configures a client returns one; WithHeader, WithTimeout, ForTeam and
+// WithResponseInto are CallOptions, for one call.
 type Option interface {
 	applyOption(*settings) error
 }
@@ -40,16 +31,6 @@ type Option interface {
 type optionFunc func(*settings) error
 
 func (f optionFunc) applyOption(s *settings) error { return f(s) }
-
-// applyOption lets the generated options (WithBaseURL, WithHTTPClient,
-// WithRequestEditorFn) be passed to New. They are not applied to the final
-// Client directly: New replays them on a scratch Client and reads back what
-// they set, so that WithHTTPClient supplies the bottom of the doer stack
-// instead of replacing the whole stack (retries, errors, auth) with it.
-func (o ClientOption) applyOption(s *settings) error {
-	s.clientOpts = append(s.clientOpts, o)
-	return nil
-}
 
 // settings is what the options collect; New turns it into a client.
 type settings struct {
@@ -62,7 +43,9 @@ type settings struct {
 	logBodies  int
 	userAgent  string
 	noEnv      bool
-	clientOpts []ClientOption
+	baseURL    string
+	httpClient HttpRequestDoer
+	editors    []RequestEditorFn
 
 	maxBody          int64
 	bodyIdle         time.Duration
@@ -95,7 +78,7 @@ func WithOAuthToken(token string) Option {
 func (s *settings) setToken(scheme, token, from string) error {
 	token = strings.TrimSpace(token)
 	if err := checkToken(token); err != nil {
-		return fmt.Errorf("makeagents: %s: %w", from, err)
+		return errorf("%s: %w", from, err)
 	}
 	s.authScheme, s.token = scheme, token
 	return nil
@@ -106,7 +89,7 @@ func WithZone(z Zone) Option {
 	return optionFunc(func(s *settings) error {
 		if z.BaseURL() == "" {
 			_, err := ParseZone(string(z))
-			return err
+			return errorf("WithZone: %w", err)
 		}
 		s.zone = z
 		return nil
@@ -119,7 +102,7 @@ func WithZone(z Zone) Option {
 func WithTeamID(teamID int64) Option {
 	return optionFunc(func(s *settings) error {
 		if err := ValidateTeamID(teamID); err != nil {
-			return fmt.Errorf("makeagents: WithTeamID: %w", err)
+			return errorf("WithTeamID: %w", err)
 		}
 		s.teamID = teamID
 		return nil
@@ -131,7 +114,7 @@ func WithTeamID(teamID int64) Option {
 func WithRetry(p RetryPolicy) Option {
 	return optionFunc(func(s *settings) error {
 		if p.MaxRetries < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0 {
-			return errors.New("makeagents: WithRetry: negative MaxRetries or delay")
+			return errorf("WithRetry: negative MaxRetries or delay")
 		}
 		s.retry = p
 		return nil
@@ -162,7 +145,7 @@ func WithLogBodies(maxBytes int) Option {
 func WithUserAgent(ua string) Option {
 	return optionFunc(func(s *settings) error {
 		if strings.ContainsAny(ua, "\r\n") {
-			return errors.New("makeagents: WithUserAgent: user agent contains a line break")
+			return errorf("WithUserAgent: user agent contains a line break")
 		}
 		s.userAgent = ua
 		return nil
@@ -194,7 +177,7 @@ const DefaultUserAgent = "makeagents-go/" + Version
 func WithMaxBodyBytes(n int64) Option {
 	return optionFunc(func(s *settings) error {
 		if n <= 0 {
-			return fmt.Errorf("makeagents: WithMaxBodyBytes: %d is not a positive size", n)
+			return errorf("WithMaxBodyBytes: %d is not a positive size", n)
 		}
 		s.maxBody = n
 		return nil
@@ -226,112 +209,87 @@ func WithRunHeaderTimeout(d time.Duration) Option {
 func positiveDuration(name string, d time.Duration, set func(*settings)) Option {
 	return optionFunc(func(s *settings) error {
 		if d <= 0 {
-			return fmt.Errorf("makeagents: %s: %s is not a positive duration", name, d)
+			return errorf("%s: %s is not a positive duration", name, d)
 		}
 		set(s)
 		return nil
 	})
 }
 
-// New returns a ready client for Make's AI Agents API.
-//
-//	client, err := api.New(api.WithToken(token), api.WithZone(api.ZoneUS1), api.WithTeamID(42))
-//	res, err := client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{})
-//
-// Unless WithoutEnvironment is given, the token defaults to MAKE_API_TOKEN,
-// the default team to MAKE_TEAM_ID and the base URL to MAKE_BASE_URL, else
-// MAKE_ZONE's, else eu1's; explicit options beat the environment, and a base
-// URL beats a zone. A variable that is set but invalid is an error from New. Without a token
-// requests are sent unauthenticated (Make answers 401).
-//
-// Every request goes through one stack of HttpRequestDoers, built here once:
-//
-//	validation  bad agent id, team id or run body: *ValidationError, nothing sent
-//	auth        Authorization and User-Agent headers
-//	retry       safe retries only (see RetryPolicy); every non-2xx becomes *APIError
-//	logging     one record per attempt (WithLogger)
-//	bounds      header timeout per operation, body size and idle bounds, token
-//	            redaction of response headers and bodies (see WithMaxBodyBytes)
-//	HTTP        WithHTTPClient's doer (redirects off), or a client with no
-//	            overall timeout
-//
-// So the ...WithResponse methods return a *APIError rather than a response
-// to inspect, successful responses keep HTTPResponse, and the raw methods
-// (client.ClientInterface.RunAgentStream) return a 2xx response unread.
-func New(opts ...Option) (*ClientWithResponses, error) {
-	s := &settings{
-		retry:            defaultRetryPolicy,
-		maxBody:          DefaultMaxBodyBytes,
-		bodyIdle:         DefaultBodyIdleTimeout,
-		headerTimeout:    DefaultHeaderTimeout,
-		runHeaderTimeout: DefaultRunHeaderTimeout,
-	}
-	for _, o := range opts {
-		if o == nil {
-			continue
+// WithBaseURL sets the full base URL, including /api/v2 (white-label
+// environments, tests, makeagents fake); it beats any zone, whatever the
+// option order. It is checked as ParseBaseURL checks it.
+func WithBaseURL(baseURL string) Option {
+	return optionFunc(func(s *settings) error {
+		if _, err := ParseBaseURL(baseURL); err != nil {
+			return errorf("WithBaseURL: %w", err)
 		}
-		if err := o.applyOption(s); err != nil {
-			return nil, err
+		s.baseURL = baseURL
+		return nil
+	})
+}
+
+// WithHTTPClient puts d (an *http.Client or any HttpRequestDoer) at the
+// bottom of the pipeline: validation, auth, retries, bounds and *APIError
+// still apply above it. An *http.Client is copied with redirects off. Leave
+// its Timeout at 0 if you stream.
+func WithHTTPClient(d HttpRequestDoer) Option {
+	return optionFunc(func(s *settings) error {
+		if d == nil {
+			return errorf("WithHTTPClient: nil client")
 		}
-	}
+		s.httpClient = d
+		return nil
+	})
+}
 
-	// Replay the generated options on a scratch client to learn what they set.
-	var scratch Client
-	for _, o := range s.clientOpts {
-		if err := o(&scratch); err != nil {
-			return nil, fmt.Errorf("makeagents: client option: %w", err)
+// WithRequestEditorFn edits every request before the pipeline checks and
+// sends it (tracing headers, say). An editor may change the body, so the
+// body of an edited request is validated from its bytes.
+func WithRequestEditorFn(f RequestEditorFn) Option {
+	return optionFunc(func(s *settings) error {
+		if f == nil {
+			return errorf("WithRequestEditorFn: nil editor")
 		}
-	}
+		s.editors = append(s.editors, f)
+		return nil
+	})
+}
 
-	getenv := s.getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	if s.noEnv {
-		getenv = func(string) string { return "" }
-	}
-
+// fromEnvironment fills what no option set from the environment: the token
+// and the default team. A variable that is set but invalid is an error.
+func (s *settings) fromEnvironment(getenv func(string) string) error {
 	if s.token == "" {
 		if t := strings.TrimSpace(getenv(EnvToken)); t != "" {
 			if err := checkToken(t); err != nil {
-				return nil, fmt.Errorf("makeagents: %s: %w", EnvToken, err)
+				return errorf("%s: %w", EnvToken, err)
 			}
 			s.authScheme, s.token = "Token", t
 		}
 	}
-
 	if s.teamID == 0 {
 		if v := strings.TrimSpace(getenv(EnvTeamID)); v != "" {
 			id, err := ParseTeamID(v)
 			if err != nil {
-				return nil, fmt.Errorf("makeagents: %s: %w", EnvTeamID, err)
+				return errorf("%s: %w", EnvTeamID, err)
 			}
 			s.teamID = id
 		}
 	}
-
-	base, err := resolveBaseURL(scratch.Server, s.zone, getenv)
-	if err != nil {
-		return nil, err
-	}
-
-	bottom := scratch.Client
-	if bottom == nil {
-		bottom = newDefaultHTTPClient()
-	}
-	stack := buildStack(s, base, bottom)
-
-	return &ClientWithResponses{ClientInterface: &Client{
-		Server:         base.String() + "/",
-		Client:         stack,
-		RequestEditors: scratch.RequestEditors,
-	}}, nil
+	return nil
 }
 
 // resolveBaseURL picks the base URL: explicit base URL, explicit zone,
 // MAKE_BASE_URL, MAKE_ZONE, then DefaultZone. The result has no trailing
 // slash.
 func resolveBaseURL(explicit string, zone Zone, getenv func(string) string) (*url.URL, error) {
+	// A MAKE_ZONE that is set is checked even when a base URL wins: it was
+	// meant to say something, and the CLI refuses it too.
+	if z := strings.TrimSpace(getenv(EnvZone)); z != "" {
+		if _, err := ParseZone(z); err != nil {
+			return nil, errorf("%s: %w", EnvZone, err)
+		}
+	}
 	raw, from := explicit, "WithBaseURL"
 	switch {
 	case raw != "":
@@ -340,17 +298,14 @@ func resolveBaseURL(explicit string, zone Zone, getenv func(string) string) (*ur
 	case strings.TrimSpace(getenv(EnvBaseURL)) != "":
 		raw, from = strings.TrimSpace(getenv(EnvBaseURL)), EnvBaseURL
 	case strings.TrimSpace(getenv(EnvZone)) != "":
-		z, err := ParseZone(getenv(EnvZone))
-		if err != nil {
-			return nil, fmt.Errorf("makeagents: %s: %w", EnvZone, err)
-		}
+		z, _ := ParseZone(getenv(EnvZone))
 		raw = z.BaseURL()
 	default:
 		raw = DefaultZone.BaseURL()
 	}
 	u, err := ParseBaseURL(raw)
 	if err != nil {
-		return nil, fmt.Errorf("makeagents: %s: %w", from, err)
+		return nil, errorf("%s: %w", from, err)
 	}
 	return u, nil
 }
@@ -364,20 +319,20 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Parse's error quotes the whole input: do not pass it on.
-		return nil, errors.New("invalid base URL; want an http(s) URL such as https://eu1.make.com/api/v2")
+		return nil, errors.New("makeagents: invalid base URL; want an http(s) URL such as https://eu1.make.com/api/v2")
 	}
 	shown := *u
 	shown.User, shown.RawQuery, shown.ForceQuery, shown.Fragment, shown.RawFragment = nil, "", false, "", ""
 	switch {
 	case u.User != nil:
 		// Credentials in the URL would end up in error messages; use WithToken.
-		return nil, errors.New("base URL must not contain credentials; pass the token with WithToken or MAKE_API_TOKEN")
+		return nil, errors.New("makeagents: base URL must not contain credentials; pass the token with WithToken or MAKE_API_TOKEN")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("base URL %.100q must start with https:// (or http:// for tests)", shown.String())
+		return nil, fmt.Errorf("makeagents: base URL %.100q must start with https:// (or http:// for tests)", shown.String())
 	case u.Host == "":
-		return nil, fmt.Errorf("base URL %.100q has no host", shown.String())
+		return nil, fmt.Errorf("makeagents: base URL %.100q has no host", shown.String())
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return nil, fmt.Errorf("base URL %.100q must not have a query or fragment", shown.String())
+		return nil, fmt.Errorf("makeagents: base URL %.100q must not have a query or fragment", shown.String())
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")

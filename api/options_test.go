@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func serverOf(c *ClientWithResponses) string { return c.ClientInterface.(*Client).Server }
+func serverOf(c *Client) string { return c.server }
 
 func TestBaseURLResolution(t *testing.T) {
 	cases := []struct {
@@ -49,16 +49,17 @@ func TestWithoutEnvironmentIgnoresEnv(t *testing.T) {
 	if got := serverOf(c); got != "https://eu1.make.com/api/v2/" {
 		t.Errorf("server = %q, want eu1 (env ignored)", got)
 	}
-	// Point it at the test server to see that no token is sent.
+	// Point it at the test server to see that the env token is not used:
+	// with no token, nothing is sent.
 	c2, err := New(withGetenv(env), WithoutEnvironment(), WithTeamID(1), WithHTTPClient(srv.Client()), WithBaseURL(srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c2.ListAgentsWithResponse(context.Background(), nil); err != nil {
-		t.Fatal(err)
+	if _, err := c2.Generated().ListAgentsWithResponse(context.Background(), nil); !errors.Is(err, ErrNoToken) {
+		t.Fatalf("err = %v, want ErrNoToken (the env token ignored)", err)
 	}
-	if h := srv.seen()[0]; h.Auth != "" {
-		t.Errorf("Authorization sent without a token option: %q", strings.ReplaceAll(h.Auth, testToken, "<TOKEN>"))
+	if n := len(srv.seen()); n != 0 {
+		t.Errorf("%d requests sent without a token option", n)
 	}
 }
 
@@ -67,16 +68,37 @@ func TestRealEnvironment(t *testing.T) {
 	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `[]`) })
 	t.Setenv(EnvToken, " "+testToken+"\n") // whitespace as read from a file is trimmed
 	t.Setenv(EnvBaseURL, srv.URL)
-	t.Setenv(EnvZone, "not-a-zone") // MAKE_BASE_URL wins, so this is never parsed
+	t.Setenv(EnvZone, "not-a-zone") // MAKE_BASE_URL wins, but a bad zone is still an error
+	if _, err := New(WithTeamID(3), WithHTTPClient(srv.Client())); err == nil || !strings.Contains(err.Error(), "MAKE_ZONE") {
+		t.Fatalf("bad MAKE_ZONE beside MAKE_BASE_URL: err = %v, want an error naming MAKE_ZONE", err)
+	}
+	t.Setenv(EnvZone, "eu2") // a valid zone: MAKE_BASE_URL wins
 	c, err := New(WithTeamID(3), WithHTTPClient(srv.Client()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ListAgentsWithResponse(context.Background(), nil); err != nil {
+	if _, err := c.Generated().ListAgentsWithResponse(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if h := srv.seen()[0]; h.Auth != "Token "+testToken || h.Query != "teamId=3" {
 		t.Errorf("auth ok=%v, query %q", h.Auth == "Token "+testToken, h.Query)
+	}
+}
+
+// TestNoTokenSendsNothing: without a token every call fails before
+// sending, with an error naming what to set.
+func TestNoTokenSendsNothing(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `[]`) })
+	c, err := New(withGetenv(nil), WithBaseURL(srv.URL), WithHTTPClient(srv.Client()), WithTeamID(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListAgents(context.Background())
+	if !errors.Is(err, ErrNoToken) || !strings.Contains(err.Error(), "MAKE_API_TOKEN") || strings.Count(err.Error(), "makeagents:") != 1 {
+		t.Fatalf("err = %v, want ErrNoToken naming MAKE_API_TOKEN, one prefix", err)
+	}
+	if n := len(srv.seen()); n != 0 {
+		t.Errorf("%d requests sent without a token", n)
 	}
 }
 
@@ -91,7 +113,6 @@ func TestAuthHeaders(t *testing.T) {
 		{"oauth token", []Option{WithOAuthToken(testToken)}, nil, "Bearer " + testToken},
 		{"env token", nil, map[string]string{EnvToken: testToken}, "Token " + testToken},
 		{"option beats env", []Option{WithOAuthToken(testToken)}, map[string]string{EnvToken: "other-token-value"}, "Bearer " + testToken},
-		{"no token", nil, nil, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,7 +122,7 @@ func TestAuthHeaders(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.ListAgentsWithResponse(context.Background(), nil); err != nil {
+			if _, err := c.Generated().ListAgentsWithResponse(context.Background(), nil); err != nil {
 				t.Fatal(err)
 			}
 			h := srv.seen()[0]
@@ -125,7 +146,7 @@ func TestUserAgentAndRequestEditors(t *testing.T) {
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithUserAgent("makeagents-cli/1.2"),
 		WithRequestEditorFn(func(_ context.Context, r *http.Request) error { r.Header.Set("X-Trace", "abc"); return nil }))
-	if _, err := c.ListAgentsWithResponse(context.Background(), nil); err != nil {
+	if _, err := c.Generated().ListAgentsWithResponse(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if ua := srv.seen()[0].UA; ua != "makeagents-cli/1.2" {
@@ -139,12 +160,12 @@ func TestTeamIDFromEnvironment(t *testing.T) {
 	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `[]`) })
 	list := func(params *ListAgentsParams, opts ...Option) (string, error) {
 		t.Helper()
-		c, err := New(append([]Option{WithBaseURL(srv.URL), WithHTTPClient(srv.Client())}, opts...)...)
+		c, err := New(append([]Option{WithBaseURL(srv.URL), WithHTTPClient(srv.Client()), WithToken(testToken)}, opts...)...)
 		if err != nil {
 			return "", err
 		}
 		before := len(srv.seen())
-		if _, err := c.ListAgentsWithResponse(context.Background(), params); err != nil {
+		if _, err := c.Generated().ListAgentsWithResponse(context.Background(), params); err != nil {
 			return "", err
 		}
 		if len(srv.seen()) != before+1 {
@@ -183,7 +204,7 @@ func TestOptionErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown zone", []Option{WithZone("mars1")}, nil, "unknown zone"},
-		{"bad MAKE_ZONE", nil, map[string]string{EnvZone: "mars1"}, "MAKE_ZONE: makeagents: unknown zone"},
+		{"bad MAKE_ZONE", nil, map[string]string{EnvZone: "mars1"}, "MAKE_ZONE: unknown zone"},
 		{"ftp base URL", []Option{WithBaseURL("ftp://x.example/api/v2")}, nil, "must start with https://"},
 		{"relative base URL", []Option{WithBaseURL("/api/v2")}, nil, "must start with https://"},
 		{"base URL with query", []Option{WithBaseURL("https://x.example/api/v2?teamId=1")}, nil, "query or fragment"},
@@ -195,9 +216,9 @@ func TestOptionErrors(t *testing.T) {
 		{"team id 0", []Option{WithTeamID(0)}, nil, "WithTeamID"},
 		{"negative retries", []Option{WithRetry(RetryPolicy{MaxRetries: -1})}, nil, "negative"},
 		{"user agent with newline", []Option{WithUserAgent("a\r\nX-Evil: 1")}, nil, "line break"},
-		{"MAKE_TEAM_ID not a number", nil, map[string]string{EnvTeamID: "team-7"}, `MAKE_TEAM_ID: makeagents: invalid teamId: "team-7" is not an integer`},
-		{"MAKE_TEAM_ID zero", nil, map[string]string{EnvTeamID: "0"}, "MAKE_TEAM_ID: makeagents: invalid teamId"},
-		{"MAKE_TEAM_ID negative", nil, map[string]string{EnvTeamID: "-3"}, "MAKE_TEAM_ID: makeagents: invalid teamId"},
+		{"MAKE_TEAM_ID not a number", nil, map[string]string{EnvTeamID: "team-7"}, `MAKE_TEAM_ID: invalid teamId: "team-7" is not an integer`},
+		{"MAKE_TEAM_ID zero", nil, map[string]string{EnvTeamID: "0"}, "MAKE_TEAM_ID: invalid teamId"},
+		{"MAKE_TEAM_ID negative", nil, map[string]string{EnvTeamID: "-3"}, "MAKE_TEAM_ID: invalid teamId"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,8 +227,8 @@ func TestOptionErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
 			}
-			if !strings.HasPrefix(err.Error(), "makeagents: ") {
-				t.Errorf("err = %q, want the makeagents: prefix", err)
+			if !strings.HasPrefix(err.Error(), "makeagents: ") || strings.Count(err.Error(), "makeagents:") != 1 {
+				t.Errorf("err = %q, want the makeagents: prefix, once", err)
 			}
 		})
 	}
@@ -221,11 +242,11 @@ func TestWithHTTPClientKeepsStack(t *testing.T) {
 		n++
 		return &http.Response{StatusCode: 503, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
 	})}
-	c, err := New(WithoutEnvironment(), WithTeamID(1), WithHTTPClient(doer), withSleep((&sleeps{}).sleep))
+	c, err := New(WithoutEnvironment(), WithToken(testToken), WithTeamID(1), WithHTTPClient(doer), withSleep((&sleeps{}).sleep))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.GetAgentWithResponse(context.Background(), testAgent, nil)
+	_, err = c.Generated().GetAgentWithResponse(context.Background(), testAgent, nil)
 	scanErr(err)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 || n != 3 {

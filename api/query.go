@@ -2,6 +2,8 @@ package api
 
 import (
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -39,6 +41,22 @@ func ValidateConnectionType(t string) error {
 			continue
 		}
 		return &ValidationError{Field: "type[]", Reason: fmt.Sprintf("%.64q has %q; a connection type has only letters, digits, '-', '_' and '.'", t, r)}
+	}
+	return nil
+}
+
+// checkScenarioPage refuses a listScenarios page Make cannot serve: a
+// negative pg[offset] or a pg[limit] below 1 (the spec's minimums).
+func checkScenarioPage(q url.Values) error {
+	for name, least := range map[string]int64{"pg[offset]": 0, "pg[limit]": 1} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < least {
+			return &ValidationError{Field: name, Reason: fmt.Sprintf("%.32q is not an integer >= %d", v, least)}
+		}
 	}
 	return nil
 }

@@ -6,13 +6,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/httptrace"
-	"sync/atomic"
 	"time"
 )
 
@@ -93,122 +90,6 @@ func (p RetryPolicy) backoff(n int, r float64) time.Duration {
 	return min(d, p.MaxDelay)
 }
 
-// attemptKey carries the attempt number (1-based) to the logging layer.
-type attemptKey struct{}
-
-func attemptFrom(ctx context.Context) int {
-	n, _ := ctx.Value(attemptKey{}).(int)
-	return n
-}
-
-// retryDoer sends a request, turns non-2xx responses into *APIError and
-// retries what RetryPolicy allows.
-type retryDoer struct {
-	next   HttpRequestDoer
-	policy RetryPolicy
-	red    redactor
-	sleep  func(context.Context, time.Duration) error
-	jitter func() float64
-	now    func() time.Time
-	// basePath (escaped, no trailing slash) tells which operation a
-	// request is for, to check its success response.
-	basePath string
-	// owned: requests reach this doer as the stack's private copy (New's
-	// validation layer made it), so it may make their body replayable in
-	// place and send the first attempt without another deep copy.
-	owned bool
-}
-
-func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	replayable := true
-	if d.policy.MaxRetries > 0 {
-		if !d.owned {
-			req = req.Clone(ctx)
-		}
-		replayable = makeReplayable(req)
-	}
-	// reached: an earlier attempt may have been processed by Make (it got a
-	// 408/5xx, or its connection failed after the request could have been
-	// written), so a 404 to a DELETE now means "already deleted".
-	reached := false
-	for attempt := 1; ; attempt++ {
-		// gotConn tells a dial failure (nothing sent) from a failure on a
-		// connection that may have carried the request.
-		var gotConn atomic.Bool
-		actx := httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, attempt), &httptrace.ClientTrace{
-			GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
-		})
-		var areq *http.Request
-		if attempt == 1 && d.owned {
-			areq = req.WithContext(actx)
-		} else {
-			areq = req.Clone(actx)
-		}
-		if attempt > 1 && req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, fmt.Errorf("makeagents: %s %s: replay request body: %w", req.Method, req.URL.EscapedPath(), err)
-			}
-			areq.Body = body
-		}
-
-		resp, err := d.next.Do(areq)
-		var (
-			lastErr error
-			retry   bool
-			wait    time.Duration
-		)
-		if err != nil {
-			lastErr = err
-			retry = ctx.Err() == nil && !errors.Is(err, ErrHeaderTimeout) && retryableTransportError(req.Method, err, gotConn.Load())
-			reached = reached || !neverSent(err, gotConn.Load())
-		} else if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			if err := checkSuccess(req, resp, d.basePath, d.red); err != nil {
-				return nil, err
-			}
-			return resp, nil
-		} else if req.Method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && reached {
-			// The earlier attempt deleted it; the answer was lost on the way back.
-			_ = resp.Body.Close()
-			return deletedResponse(resp), nil
-		} else {
-			apiErr := newAPIError(resp, d.now(), d.red)
-			lastErr = apiErr
-			retry = retryableStatus(req.Method, resp.StatusCode)
-			reached = reached || resp.StatusCode != http.StatusTooManyRequests
-			if retry && apiErr.RetryAfter > 0 {
-				if apiErr.RetryAfter > d.policy.MaxRetryAfter {
-					// Waiting less than asked would only burn another
-					// request of the organisation's per-minute budget.
-					return nil, apiErr
-				}
-				wait = apiErr.RetryAfter
-			}
-		}
-
-		if !retry || !replayable || attempt > d.policy.MaxRetries {
-			switch {
-			case err == nil:
-			case attempt > 1:
-				return nil, fmt.Errorf("makeagents: %s %s: giving up after %d attempts: %w", req.Method, req.URL.EscapedPath(), attempt, err)
-			case ctx.Err() == nil && !idempotent(req.Method) && gotConn.Load():
-				// A connection was handed over, so the request may have been
-				// written. Say so: the caller must decide whether to check
-				// for (or accept) a duplicate before sending it again.
-				return nil, fmt.Errorf("makeagents: %s %s: request may have reached Make, so it was not retried: %w", req.Method, req.URL.EscapedPath(), err)
-			}
-			return nil, lastErr
-		}
-		if wait == 0 {
-			wait = d.policy.backoff(attempt, d.jitter())
-		}
-		if serr := d.sleep(ctx, wait); serr != nil {
-			return nil, fmt.Errorf("makeagents: %s %s: retry wait aborted: %w (last attempt: %w)", req.Method, req.URL.EscapedPath(), serr, lastErr)
-		}
-	}
-}
-
 // deletedResponse stands for the 204 an earlier DELETE attempt got from
 // Make but could not deliver: its retry found the resource gone.
 func deletedResponse(notFound *http.Response) *http.Response {
@@ -226,15 +107,12 @@ func deletedResponse(notFound *http.Response) *http.Response {
 
 // makeReplayable makes sure every attempt can send the same body: requests
 // built by the generated code already have GetBody; others are buffered up
-// to maxBufferedBody. It reports false when the body is too large to hold or
-// must be streamed (UploadContext), in which case the request is sent once,
-// streaming, and never retried.
+// to maxBufferedBody. It reports false when the body is too large to hold,
+// in which case the request is sent once, streaming, and never retried (an
+// upload never gets here: the pipeline knows it is streamed).
 func makeReplayable(r *http.Request) bool {
 	if r.Body == nil || r.Body == http.NoBody || r.GetBody != nil {
 		return true
-	}
-	if streamed, _ := r.Context().Value(streamedBodyKey{}).(bool); streamed {
-		return false // an upload: stream it, once
 	}
 	orig := r.Body
 	b, err := io.ReadAll(io.LimitReader(orig, maxBufferedBody+1))

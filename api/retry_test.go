@@ -13,42 +13,42 @@ import (
 	"time"
 )
 
-// call names one operation of the client, for tables over methods.
-type call struct {
+// retryCase names one operation of the client, for tables over methods.
+type retryCase struct {
 	name   string
 	method string
-	do     func(ctx context.Context, c *ClientWithResponses) error
+	do     func(ctx context.Context, c *Client) error
 }
 
-var calls = []call{
-	{"list", http.MethodGet, func(ctx context.Context, c *ClientWithResponses) error {
-		_, err := c.ListAgentsWithResponse(ctx, &ListAgentsParams{})
+var calls = []retryCase{
+	{"list", http.MethodGet, func(ctx context.Context, c *Client) error {
+		_, err := c.Generated().ListAgentsWithResponse(ctx, &ListAgentsParams{})
 		return err
 	}},
-	{"get", http.MethodGet, func(ctx context.Context, c *ClientWithResponses) error {
-		_, err := c.GetAgentWithResponse(ctx, testAgent, &GetAgentParams{})
+	{"get", http.MethodGet, func(ctx context.Context, c *Client) error {
+		_, err := c.Generated().GetAgentWithResponse(ctx, testAgent, &GetAgentParams{})
 		return err
 	}},
-	{"delete", http.MethodDelete, func(ctx context.Context, c *ClientWithResponses) error {
-		_, err := c.DeleteAgentWithResponse(ctx, testAgent, &DeleteAgentParams{})
+	{"delete", http.MethodDelete, func(ctx context.Context, c *Client) error {
+		_, err := c.Generated().DeleteAgentWithResponse(ctx, testAgent, &DeleteAgentParams{})
 		return err
 	}},
-	{"create", http.MethodPost, func(ctx context.Context, c *ClientWithResponses) error {
+	{"create", http.MethodPost, func(ctx context.Context, c *Client) error {
 		name := "a"
-		_, err := c.CreateAgentWithResponse(ctx, &CreateAgentParams{}, CreateAgentRequest{Name: name})
+		_, err := c.Generated().CreateAgentWithResponse(ctx, &CreateAgentParams{}, CreateAgentRequest{Name: name})
 		return err
 	}},
-	{"update", http.MethodPatch, func(ctx context.Context, c *ClientWithResponses) error {
+	{"update", http.MethodPatch, func(ctx context.Context, c *Client) error {
 		name := "b"
-		_, err := c.UpdateAgentWithResponse(ctx, testAgent, &UpdateAgentParams{}, UpdateAgentRequest{Name: &name})
+		_, err := c.Generated().UpdateAgentWithResponse(ctx, testAgent, &UpdateAgentParams{}, UpdateAgentRequest{Name: &name})
 		return err
 	}},
-	{"run", http.MethodPost, func(ctx context.Context, c *ClientWithResponses) error {
-		_, err := c.RunAgentWithResponse(ctx, testAgent, &RunAgentParams{}, runBody())
+	{"run", http.MethodPost, func(ctx context.Context, c *Client) error {
+		_, err := c.Generated().RunAgentWithResponse(ctx, testAgent, &RunAgentParams{}, runBody())
 		return err
 	}},
-	{"stream", http.MethodPost, func(ctx context.Context, c *ClientWithResponses) error {
-		resp, err := c.ClientInterface.RunAgentStream(ctx, testAgent, &RunAgentStreamParams{}, runBody())
+	{"stream", http.MethodPost, func(ctx context.Context, c *Client) error {
+		resp, err := c.Generated().RunAgentStream(ctx, testAgent, &RunAgentStreamParams{}, runBody())
 		if err == nil {
 			_ = resp.Body.Close()
 		}
@@ -100,7 +100,7 @@ func TestPostCreateSentOnceOn500(t *testing.T) {
 		writeJSON(w, 500, makeErrorBody(500, "Internal error", ""))
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithRetry(RetryPolicy{MaxRetries: 10}))
-	res, err := c.CreateAgentWithResponse(context.Background(), &CreateAgentParams{}, CreateAgentRequest{Name: "x"})
+	res, err := c.Generated().CreateAgentWithResponse(context.Background(), &CreateAgentParams{}, CreateAgentRequest{Name: "x"})
 	scanErr(err)
 	if res != nil || !hasStatus(err, 500) {
 		t.Fatalf("got %v, %v; want nil and a 500 *APIError", res, err)
@@ -119,7 +119,7 @@ func TestGet500RetriedThenSucceeds(t *testing.T) {
 		writeJSON(w, 200, `{"id":"`+testAgent+`","name":"n"}`)
 	})
 	c, _, sl := newTestClient(t, srv.Server)
-	res, err := c.GetAgentWithResponse(context.Background(), testAgent, &GetAgentParams{})
+	res, err := c.Generated().GetAgentWithResponse(context.Background(), testAgent, &GetAgentParams{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestRetryAfter(t *testing.T) {
 				writeJSON(w, 200, `[]`)
 			})
 			c, _, sl := newTestClient(t, srv.Server, withNow(func() time.Time { return now }))
-			if _, err := c.ListAgentsWithResponse(context.Background(), nil); err != nil {
+			if _, err := c.Generated().ListAgentsWithResponse(context.Background(), nil); err != nil {
 				t.Fatal(err)
 			}
 			if got := sl.got(); len(got) != 1 || got[0] != tc.want {
@@ -181,7 +181,7 @@ func TestRetryAfterBeyondCapReturnsAtOnce(t *testing.T) {
 		writeJSON(w, 429, makeErrorBody(429, "Too many", ""))
 	})
 	c, _, sl := newTestClient(t, srv.Server)
-	_, err := c.RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
+	_, err := c.Generated().RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
 	scanErr(err)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || !IsRateLimited(err) || apiErr.RetryAfter != 120*time.Second {
@@ -197,7 +197,7 @@ func TestRetryDisabled(t *testing.T) {
 		writeJSON(w, 503, makeErrorBody(503, "down", ""))
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithRetry(RetryPolicy{}))
-	_, err := c.ListAgentsWithResponse(context.Background(), nil)
+	_, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	scanErr(err)
 	if !hasStatus(err, 503) || srv.count() != 1 {
 		t.Fatalf("err %v, %d requests; want 503 after exactly 1", err, srv.count())
@@ -233,7 +233,7 @@ func TestBackoffThroughClient(t *testing.T) {
 		writeJSON(w, 502, makeErrorBody(502, "bad gateway", ""))
 	})
 	c, _, sl := newTestClient(t, srv.Server, WithRetry(RetryPolicy{MaxRetries: 4, MaxDelay: 3 * time.Second}))
-	_, err := c.ListAgentsWithResponse(context.Background(), nil)
+	_, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	scanErr(err)
 	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 3 * time.Second}
 	got := sl.got()
@@ -380,7 +380,7 @@ func TestNeverSentNeedsDialError(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = c.RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
+			_, err = c.Generated().RunAgentWithResponse(context.Background(), testAgent, nil, runBody())
 			scanErr(err)
 			if !errors.Is(err, tc.err) {
 				t.Errorf("err = %v, want it to wrap %v", err, tc.err)
@@ -401,7 +401,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 		writeJSON(w, 503, makeErrorBody(503, "down", ""))
 	})
 	sleep := func(ctx context.Context, d time.Duration) error {
-		close(waiting) // a second call would panic: only one wait is expected
+		close(waiting) // a second retryCase would panic: only one wait is expected
 		return sleepCtx(ctx, d)
 	}
 	c, _, _ := newTestClient(t, srv.Server, withSleep(sleep), WithRetry(RetryPolicy{MaxRetries: 2, BaseDelay: time.Hour, MaxDelay: time.Hour}))
@@ -409,7 +409,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.ListAgentsWithResponse(ctx, nil)
+		_, err := c.Generated().ListAgentsWithResponse(ctx, nil)
 		done <- err
 	}()
 	<-waiting
@@ -424,14 +424,14 @@ func TestCancelDuringBackoff(t *testing.T) {
 			t.Errorf("err = %v, want the last 503 reachable with errors.As", err)
 		}
 	case <-time.After(30 * time.Second): // a hang guard, not a timing assertion
-		t.Fatal("call did not return after cancel")
+		t.Fatal("retryCase did not return after cancel")
 	}
 	if srv.count() != 1 {
 		t.Errorf("server saw %d, want 1", srv.count())
 	}
 }
 
-// TestCancelledContextNotRetried: a call whose context ends mid-request is
+// TestCancelledContextNotRetried: a retryCase whose context ends mid-request is
 // not retried, even a GET.
 func TestCancelledContextNotRetried(t *testing.T) {
 	release := make(chan struct{})
@@ -447,7 +447,7 @@ func TestCancelledContextNotRetried(t *testing.T) {
 	c, _, _ := newTestClient(t, srv.Server)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
-	_, err := c.ListAgentsWithResponse(ctx, nil)
+	_, err := c.Generated().ListAgentsWithResponse(ctx, nil)
 	scanErr(err)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
@@ -462,17 +462,17 @@ func TestCancelledContextNotRetried(t *testing.T) {
 // caller's one-shot reader (buffered by the SDK).
 func TestBodyReplayedIdentically(t *testing.T) {
 	const raw = `{"name":"replay me","systemPrompt":"be brief","llmConfig":{"model":"m"}}`
-	bodies := map[string]func(context.Context, *ClientWithResponses) error{
-		"generated": func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.CreateAgentWithBodyWithResponse(ctx, nil, "application/json", strings.NewReader(raw))
+	bodies := map[string]func(context.Context, *Client) error{
+		"generated": func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().CreateAgentWithBodyWithResponse(ctx, nil, "application/json", strings.NewReader(raw))
 			return err
 		},
-		"one-shot reader": func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.CreateAgentWithBodyWithResponse(ctx, nil, "application/json", bufio.NewReader(strings.NewReader(raw)))
+		"one-shot reader": func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().CreateAgentWithBodyWithResponse(ctx, nil, "application/json", bufio.NewReader(strings.NewReader(raw)))
 			return err
 		},
-		"run": func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.RunAgentWithBodyWithResponse(ctx, testAgent, nil, "application/json", io.MultiReader(strings.NewReader(`{"messages":[{"role":"user",`), strings.NewReader(`"content":"hi"}]}`)))
+		"run": func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().RunAgentWithBodyWithResponse(ctx, testAgent, nil, "application/json", io.MultiReader(strings.NewReader(`{"messages":[{"role":"user",`), strings.NewReader(`"content":"hi"}]}`)))
 			return err
 		},
 	}
@@ -525,11 +525,11 @@ func TestPreviousResponseBodiesClosed(t *testing.T) {
 		bodies = append(bodies, b)
 		return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: b, Request: r}, nil
 	})}
-	c, err := New(WithoutEnvironment(), WithBaseURL("http://127.0.0.1:9"), WithTeamID(1), WithHTTPClient(doer), withSleep((&sleeps{}).sleep))
+	c, err := New(WithoutEnvironment(), WithBaseURL("http://127.0.0.1:9"), WithToken(testToken), WithTeamID(1), WithHTTPClient(doer), withSleep((&sleeps{}).sleep))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.ListAgentsWithResponse(context.Background(), nil)
+	res, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	if err != nil || res.JSON200 == nil {
 		t.Fatalf("res %v err %v", res, err)
 	}
@@ -552,7 +552,7 @@ func TestHeaderTimeoutRetriedOnlyForGet(t *testing.T) {
 	tr := &http.Transport{ResponseHeaderTimeout: 20 * time.Millisecond}
 	t.Cleanup(tr.CloseIdleConnections)
 	for _, tc := range []struct {
-		cl   call
+		cl   retryCase
 		want int
 	}{{calls[0], 3}, {calls[5], 1}} {
 		before := srv.count()
@@ -598,11 +598,11 @@ func TestBodyReplayedToPlainDoer(t *testing.T) {
 		}
 		return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
 	})
-	c, err := New(WithoutEnvironment(), WithTeamID(1), WithHTTPClient(doer), withSleep((&sleeps{}).sleep))
+	c, err := New(WithoutEnvironment(), WithToken(testToken), WithTeamID(1), WithHTTPClient(doer), withSleep((&sleeps{}).sleep))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.RunAgentWithResponse(context.Background(), testAgent, nil, runBody()); err != nil {
+	if _, err := c.Generated().RunAgentWithResponse(context.Background(), testAgent, nil, runBody()); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"config":{},"messages":[{"content":"hello","role":"user"}]}`
@@ -625,7 +625,7 @@ func TestOneShotPatchBodyReplayed(t *testing.T) {
 	})
 	c, _, _ := newTestClient(t, srv.Server)
 	body := &trackedBody{Reader: bufio.NewReader(strings.NewReader(raw))}
-	if _, err := c.UpdateAgentWithBodyWithResponse(context.Background(), testAgent, nil, "application/json", body); err != nil {
+	if _, err := c.Generated().UpdateAgentWithBodyWithResponse(context.Background(), testAgent, nil, "application/json", body); err != nil {
 		t.Fatal(err)
 	}
 	hits := srv.seen()

@@ -10,26 +10,10 @@ import (
 	"time"
 )
 
-// bottomOf walks New's stack down to the HTTP client.
-func bottomOf(t *testing.T, c *ClientWithResponses) HttpRequestDoer {
+// bottomOf returns the HTTP client at the bottom of New's pipeline.
+func bottomOf(t *testing.T, c *Client) HttpRequestDoer {
 	t.Helper()
-	d := c.ClientInterface.(*Client).Client
-	for {
-		switch v := d.(type) {
-		case *validateDoer:
-			d = v.next
-		case *headerDoer:
-			d = v.next
-		case *retryDoer:
-			d = v.next
-		case *logDoer:
-			d = v.next
-		case *boundDoer:
-			d = v.next
-		default:
-			return d
-		}
-	}
+	return c.pipe.http
 }
 
 // TestDefaultHTTPClient: no whole-request timeout; bounded dial, TLS and
@@ -48,52 +32,11 @@ func TestDefaultHTTPClient(t *testing.T) {
 	if hc.Timeout != 0 {
 		t.Errorf("Timeout = %v, want none (it would cut streams)", hc.Timeout)
 	}
-	if tr.ResponseHeaderTimeout != DefaultResponseHeaderTimeout || tr.TLSHandshakeTimeout != DefaultTLSHandshakeTimeout || tr.DialContext == nil || tr.Proxy == nil {
+	// The header timeouts are the pipeline's (one mechanism, for any
+	// client), not the transport's.
+	if tr.ResponseHeaderTimeout != 0 || tr.TLSHandshakeTimeout != DefaultTLSHandshakeTimeout || tr.DialContext == nil || tr.Proxy == nil {
 		t.Errorf("transport = %+v", tr)
 	}
-}
-
-// TestStackOrder documents the stack New builds.
-func TestStackOrder(t *testing.T) {
-	c, err := New(WithoutEnvironment(), WithLogger(newJSONLogger(io.Discard)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	d := c.ClientInterface.(*Client).Client
-	for d != nil {
-		switch v := d.(type) {
-		case *validateDoer:
-			got, d = append(got, "validate"), v.next
-		case *headerDoer:
-			got, d = append(got, "headers"), v.next
-		case *retryDoer:
-			got, d = append(got, "retry"), v.next
-		case *logDoer:
-			got, d = append(got, "log"), v.next
-		case *boundDoer:
-			got, d = append(got, "bounds"), v.next
-		case *http.Client:
-			got, d = append(got, "http"), nil
-			v.CloseIdleConnections()
-		default:
-			t.Fatalf("unknown doer %T in the stack", v)
-		}
-	}
-	if want := "validate headers retry log bounds http"; join(got) != want {
-		t.Errorf("stack = %q, want %q", join(got), want)
-	}
-}
-
-func join(s []string) string {
-	out := ""
-	for i, v := range s {
-		if i > 0 {
-			out += " "
-		}
-		out += v
-	}
-	return out
 }
 
 // TestStreamThroughDefaultStack is what the sse package relies on, with the
@@ -130,7 +73,7 @@ func TestStreamThroughDefaultStack(t *testing.T) {
 	// would deadlock with the server, and this deadline breaks it.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := c.ClientInterface.RunAgentStream(ctx, testAgent, nil, runBody())
+	resp, err := c.Generated().RunAgentStream(ctx, testAgent, nil, runBody())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +117,7 @@ func TestStreamErrorsAreAPIErrors(t *testing.T) {
 	// would deadlock with the server, and this deadline breaks it.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := c.ClientInterface.RunAgentStream(ctx, testAgent, nil, runBody())
+	resp, err := c.Generated().RunAgentStream(ctx, testAgent, nil, runBody())
 	scanErr(err)
 	var apiErr *APIError
 	if resp != nil || !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || apiErr.Message != "boom" {

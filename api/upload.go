@@ -3,14 +3,13 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
+	"net/http"
 	"net/textproto"
 	"path/filepath"
 	"strings"
-	"sync"
 )
 
 // UploadContext adds a file to an agent's knowledge: the multipart/form-data
@@ -26,52 +25,71 @@ import (
 // is sent: agentID must be a UUID, and fileName a name Make accepts (see
 // ValidateContextName; pass a base name, not a path).
 //
-// Make answers 201 with no body; list the agent's contexts (ListContexts) to
-// see the new one. Closing content, if it needs closing, is the caller's job.
-func (c *ClientWithResponses) UploadContext(ctx context.Context, params *CreateContextParams, agentID, fileName string, content io.Reader, reqEditors ...RequestEditorFn) (*CreateContextResponse, error) {
+// A failure of the request (dial, TLS, reset, timeout, an *APIError) is the
+// error returned, as for every other call; a failure reading content is
+// returned naming the file and wrapping the reader's error. Make answers
+// 201 with no body; ListContexts shows the new context. Closing content, if
+// it needs closing, is the caller's job.
+func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, content io.Reader, opts ...CallOption) error {
 	if err := ValidateAgentID(agentID); err != nil {
-		return nil, err
+		return err
 	}
 	if fileName == "" {
-		return nil, &ValidationError{Field: "fileName", Reason: "empty; name the file (it becomes the context's name)"}
+		return &ValidationError{Field: "fileName", Reason: "empty; name the file (it becomes the context's name)"}
 	}
 	if err := ValidateContextName(fileName); err != nil {
-		return nil, err
+		return err
 	}
 	if content == nil {
-		return nil, &ValidationError{Field: "content", Reason: "nil reader"}
+		return &ValidationError{Field: "content", Reason: "nil reader"}
 	}
 
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
-	var (
-		wg       sync.WaitGroup
-		writeErr error // the reason the body could not be written, if any
-	)
-	wg.Add(1)
+	src := &readErrRecorder{r: content}
+	done := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		writeErr = writeUpload(mw, agentID, fileName, content)
-		_ = pw.CloseWithError(writeErr)
+		defer close(done)
+		_ = pw.CloseWithError(writeUpload(mw, agentID, fileName, src))
 	}()
-	res, err := c.CreateContextWithBodyWithResponse(context.WithValue(ctx, streamedBodyKey{}, true),
-		params, mw.FormDataContentType(), pr, reqEditors...)
+	resp, cancel, _, err := c.start(ctx, "createContext", opts, nil, true, func(team TeamID) (*http.Request, error) {
+		return newCreateContextRequestWithBody(c.server, &CreateContextParams{TeamID: team}, mw.FormDataContentType(), pr)
+	})
 	// The transport may have stopped reading (an early answer, an error):
 	// unblock the writer and wait for it, so no goroutine outlives the call.
 	_ = pr.CloseWithError(errUploadEnded)
-	wg.Wait()
-	if err != nil && writeErr != nil && !errors.Is(writeErr, errUploadEnded) {
-		return nil, fmt.Errorf("makeagents: upload %q: reading the file: %w", fileName, writeErr)
+	<-done
+	if src.err != nil {
+		// The file failed first: that, not the request it cut short, is
+		// what the caller must hear about.
+		return errorf("upload %q: reading the file: %w", fileName, src.err)
 	}
-	return res, err
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	_, err = parseCreateContextResponse(resp)
+	return err
 }
 
 // errUploadEnded stops an upload's writer once the request is over.
 var errUploadEnded = errors.New("makeagents: the upload request ended")
 
-// streamedBodyKey marks a request whose body must be streamed, never
-// buffered for replay (see makeReplayable).
-type streamedBodyKey struct{}
+// readErrRecorder remembers the error of the file being uploaded, so that
+// it is told apart from the pipe's (a closed pipe is the request ending,
+// not the file failing).
+type readErrRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErrRecorder) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
 
 func writeUpload(mw *multipart.Writer, agentID, fileName string, content io.Reader) error {
 	if err := mw.WriteField("agentId", agentID); err != nil {

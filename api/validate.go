@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/makeagents/makeagents-go/internal/mediatype"
-	"github.com/makeagents/makeagents-go/internal/validated"
 )
 
 // ValidationError reports input that the SDK refuses to send: the request
@@ -84,7 +83,7 @@ func ValidateContextName(name string) error {
 // ValidateTeamID checks that teamID is positive, as Make requires.
 func ValidateTeamID(teamID int64) error {
 	if teamID <= 0 {
-		return &ValidationError{Field: "teamId", Reason: fmt.Sprintf("%d is not a positive team id; set it in the params or with a default team", teamID)}
+		return &ValidationError{Field: "teamId", Reason: fmt.Sprintf("%d is not a positive team id; pass ForTeam or set a default team with WithTeamID", teamID)}
 	}
 	return nil
 }
@@ -130,16 +129,6 @@ func isUUIDShape(s string) bool {
 	return true
 }
 
-// Path patterns of the operations whose requests are checked beyond their
-// path parameters (see operations).
-const (
-	createAgentPath = "/ai-agents/v1/agents"
-	runPath         = "/ai-agents/v1/agents/{agentId}/run"
-	runStreamPath   = "/ai-agents/v1/agents/{agentId}/run/stream"
-	contextsPath    = "/ai-agents/v1/contexts"
-	connectionsPath = "/connections"
-)
-
 // checkPathID checks an escaped path segment that must hold a UUID. A UUID
 // has nothing to escape, so any escape ("%2F") already proves it is not one.
 func checkPathID(seg string, validate func(string) error, field string) error {
@@ -161,96 +150,12 @@ func checkPathID(seg string, validate func(string) error, field string) error {
 // Make answers 413 to payloads it finds too large.
 const maxBufferedBody = 32 << 20
 
-// validateDoer refuses, before anything is sent, requests Make would reject
-// or that would reach another resource: an agent id that is not a UUID
-// (including "../x" tricks, which the generated code path-escapes to
-// "..%2Fx", and "..", which it does not), a team id <= 0, a run without
-// messages. It fills in the default team id first.
-type validateDoer struct {
-	next     HttpRequestDoer
-	basePath string // escaped path of the base URL, no trailing slash
-	teamID   int64  // default team; 0 for none
-}
-
-func (d *validateDoer) Do(req *http.Request) (*http.Response, error) {
-	r, err := d.check(req)
-	if err != nil {
-		// Keep the Doer contract of http.Client: the body is closed even on error.
-		if req.Body != nil {
-			_ = req.Body.Close()
-		}
-		return nil, err
-	}
-	return d.next.Do(r)
-}
-
-func (d *validateDoer) check(req *http.Request) (*http.Request, error) {
-	if req.URL == nil {
-		return nil, &ValidationError{Field: "url", Reason: "request has no URL"}
-	}
-	op, ok := operationOf(req, d.basePath)
-	if !ok {
-		// Through the generated client only an id of "." or ".." gets here:
-		// url resolution turned it into a path of no operation.
-		field := "agentId"
-		if strings.Contains(req.URL.EscapedPath(), contextsPath) {
-			field = "contextId"
-		}
-		what := "no operation of the AI Agents API"
-		if id, named := operationFromContext(req.Context()); named {
-			what = "not a path of " + id + " (a request editor may have changed it)"
-		}
-		return nil, &ValidationError{Field: field, Reason: fmt.Sprintf("%s %.100q is %s; is the id a UUID?", req.Method, req.URL.EscapedPath(), what)}
-	}
-	if err := checkPathParams(op, strings.TrimPrefix(req.URL.EscapedPath(), d.basePath)); err != nil {
-		return nil, err
-	}
-	r := req.Clone(req.Context())
-	switch op.path {
-	case createAgentPath:
-		if r.Method == http.MethodPost {
-			return r, d.fillCreateTeam(r)
-		}
-	case runPath, runStreamPath:
-		// sse.Run validated the body it built and marked the context so:
-		// it is not decoded a second time.
-		if !validated.RunBody(r.Context()) {
-			if err := checkRunBody(r); err != nil {
-				return nil, err
-			}
-		}
-	case contextsPath:
-		if r.Method == http.MethodGet {
-			if err := ValidateAgentID(r.URL.Query().Get("agentId")); err != nil {
-				return nil, err
-			}
-		} else if err := checkTextContext(r); err != nil {
-			return nil, err
-		}
-	}
-	if op.teamless() {
-		return r, nil
-	}
-	if _, err := d.resolveTeam(r, 0); err != nil {
-		return nil, err
-	}
-	if op.path == connectionsPath {
-		for _, t := range r.URL.Query()["type[]"] {
-			if err := ValidateConnectionType(t); err != nil {
-				return nil, err
-			}
-		}
-	}
-	r.URL.RawQuery = literalBrackets(r.URL.RawQuery)
-	return r, nil
-}
-
 // checkPathParams checks the ids in a request path against the operation's
 // pattern: agent and context ids must be UUIDs (a "../x" trick arrives
 // path-escaped as one segment and fails here), provider ids positive
 // integers.
-func checkPathParams(op operation, path string) error {
-	// operationOf matched path to the pattern, so the two have the same
+func checkPathParams(op *operation, path string) error {
+	// prepare matched path to the pattern, so the two have the same
 	// segments; walk them in step.
 	pattern := op.path
 	for pattern != "" {
@@ -275,10 +180,10 @@ func checkPathParams(op operation, path string) error {
 	return nil
 }
 
-// fillCreateTeam reconciles a create's two teamIds: the spec requires it
+// fillCreateTeam reconciles a create body given as bytes: its two teamIds: the spec requires it
 // in the query and in the body. A missing one is filled from the other (or
 // the default team); two different ones are refused.
-func (d *validateDoer) fillCreateTeam(r *http.Request) error {
+func (p *pipeline) fillCreateTeam(r *http.Request) error {
 	b, err := bufferBody(r)
 	if err != nil {
 		return err
@@ -290,7 +195,7 @@ func (d *validateDoer) fillCreateTeam(r *http.Request) error {
 			return err
 		}
 	}
-	team, err := d.resolveTeam(r, bodyTeam)
+	team, err := p.resolveTeam(r, bodyTeam)
 	if err != nil {
 		return err
 	}
@@ -305,7 +210,7 @@ func (d *validateDoer) fillCreateTeam(r *http.Request) error {
 		fields["teamId"] = json.RawMessage(strconv.FormatInt(team, 10))
 		b, err := json.Marshal(fields)
 		if err != nil {
-			return fmt.Errorf("makeagents: encode create body: %w", err)
+			return errorf("encode create body: %w", err)
 		}
 		setBody(r, b)
 	case bodyTeam != team:
@@ -329,6 +234,11 @@ func checkTextContext(r *http.Request) error {
 	if err := json.Unmarshal(b, &body); err != nil {
 		return &ValidationError{Field: "body", Reason: "not a JSON text context: " + err.Error()}
 	}
+	return validateTextContext(body)
+}
+
+// validateTextContext checks a text context's agentId and name.
+func validateTextContext(body CreateTextContextRequest) error {
 	if err := ValidateAgentID(body.AgentID); err != nil {
 		return err
 	}
@@ -394,11 +304,11 @@ func exactTeamIDKeys(b []byte) bool {
 // resolveTeam fills in teamId when the caller left it at 0 (or passed nil
 // params, which omits it): the create body's teamId if set, else the
 // client's default team. Then it insists on a positive id.
-func (d *validateDoer) resolveTeam(r *http.Request, bodyTeam int64) (int64, error) {
+func (p *pipeline) resolveTeam(r *http.Request, bodyTeam int64) (int64, error) {
 	q := r.URL.Query()
 	v := q.Get("teamId")
 	if v == "" || v == "0" {
-		fill := d.teamID
+		fill := p.teamID
 		if bodyTeam > 0 {
 			fill = bodyTeam
 		}
@@ -409,7 +319,7 @@ func (d *validateDoer) resolveTeam(r *http.Request, bodyTeam int64) (int64, erro
 		}
 	}
 	if v == "" {
-		return 0, &ValidationError{Field: "teamId", Reason: "missing; set it in the params or with WithTeamID"}
+		return 0, &ValidationError{Field: "teamId", Reason: "missing; pass ForTeam or set a default team with WithTeamID (MAKE_TEAM_ID)"}
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
@@ -446,14 +356,14 @@ func bufferBody(r *http.Request) ([]byte, error) {
 	if r.GetBody != nil {
 		fresh, err := r.GetBody()
 		if err != nil {
-			return nil, fmt.Errorf("makeagents: read request body: %w", err)
+			return nil, errorf("read request body: %w", err)
 		}
 		src = fresh
 	}
 	b, err := io.ReadAll(io.LimitReader(src, maxBufferedBody+1))
 	_ = src.Close()
 	if err != nil {
-		return nil, fmt.Errorf("makeagents: read request body: %w", err)
+		return nil, errorf("read request body: %w", err)
 	}
 	if len(b) > maxBufferedBody {
 		return nil, &ValidationError{Field: "body", Reason: fmt.Sprintf("larger than %d bytes", maxBufferedBody)}

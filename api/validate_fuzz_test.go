@@ -17,11 +17,15 @@ func FuzzAgentIDStaysInsideAgents(f *testing.F) {
 	const base = "https://eu1.make.com/api/v2"
 	f.Fuzz(func(t *testing.T, id string) {
 		var sent []string
-		d := &validateDoer{basePath: "/api/v2", teamID: 1, next: rtDoer(func(r *http.Request) (*http.Response, error) {
+		bottom := rtDoer(func(r *http.Request) (*http.Response, error) {
 			sent = append(sent, r.URL.EscapedPath())
-			return &http.Response{StatusCode: 204, Body: http.NoBody, Request: r}, nil
-		})}
-		c := &Client{Server: base + "/", Client: d}
+			return &http.Response{StatusCode: 204, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+		})
+		front, err := New(WithoutEnvironment(), WithBaseURL(base), WithToken(testToken), WithTeamID(1), WithHTTPClient(bottom), WithRetry(RetryPolicy{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := front.Generated().ClientInterface
 		ctx := context.Background()
 		for _, do := range []func() (*http.Response, error){
 			func() (*http.Response, error) { return c.GetAgent(ctx, id, nil) },

@@ -16,59 +16,59 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 	ids := []string{"", "not-a-uuid", "../../x", "..", ".", "../" + testAgent, testAgent + "/../x", testAgent + "?teamId=1", testAgent + " ", strings.ToUpper(testAgent)[:35]}
 	type tc struct {
 		name, field string
-		do          func(context.Context, *ClientWithResponses) error
+		do          func(context.Context, *Client) error
 	}
 	var cases []tc
 	for _, id := range ids {
 		cases = append(cases,
-			tc{"get " + id, "agentId", func(ctx context.Context, c *ClientWithResponses) error {
-				_, err := c.GetAgentWithResponse(ctx, id, nil)
+			tc{"get " + id, "agentId", func(ctx context.Context, c *Client) error {
+				_, err := c.Generated().GetAgentWithResponse(ctx, id, nil)
 				return err
 			}},
-			tc{"delete " + id, "agentId", func(ctx context.Context, c *ClientWithResponses) error {
-				_, err := c.DeleteAgentWithResponse(ctx, id, nil)
+			tc{"delete " + id, "agentId", func(ctx context.Context, c *Client) error {
+				_, err := c.Generated().DeleteAgentWithResponse(ctx, id, nil)
 				return err
 			}},
-			tc{"update " + id, "agentId", func(ctx context.Context, c *ClientWithResponses) error {
-				_, err := c.UpdateAgentWithResponse(ctx, id, nil, UpdateAgentRequest{})
+			tc{"update " + id, "agentId", func(ctx context.Context, c *Client) error {
+				_, err := c.Generated().UpdateAgentWithResponse(ctx, id, nil, UpdateAgentRequest{})
 				return err
 			}},
-			tc{"run " + id, "agentId", func(ctx context.Context, c *ClientWithResponses) error {
-				_, err := c.RunAgentWithResponse(ctx, id, nil, runBody())
+			tc{"run " + id, "agentId", func(ctx context.Context, c *Client) error {
+				_, err := c.Generated().RunAgentWithResponse(ctx, id, nil, runBody())
 				return err
 			}},
-			tc{"stream " + id, "agentId", func(ctx context.Context, c *ClientWithResponses) error {
-				_, err := c.ClientInterface.RunAgentStream(ctx, id, nil, runBody())
+			tc{"stream " + id, "agentId", func(ctx context.Context, c *Client) error {
+				_, err := c.Generated().RunAgentStream(ctx, id, nil, runBody())
 				return err
 			}})
 	}
 	cases = append(cases,
-		tc{"negative team", "teamId", func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.ListAgentsWithResponse(ctx, &ListAgentsParams{TeamID: -5})
+		tc{"negative team", "teamId", func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().ListAgentsWithResponse(ctx, &ListAgentsParams{TeamID: -5})
 			return err
 		}},
-		tc{"run without messages", "messages", func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.RunAgentWithResponse(ctx, testAgent, nil, RunAgentRequest{})
+		tc{"run without messages", "messages", func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().RunAgentWithResponse(ctx, testAgent, nil, RunAgentRequest{})
 			return err
 		}},
-		tc{"stream without messages", "messages", func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.ClientInterface.RunAgentStream(ctx, testAgent, nil, RunAgentRequest{Messages: []Message{}})
+		tc{"stream without messages", "messages", func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().RunAgentStream(ctx, testAgent, nil, RunAgentRequest{Messages: []Message{}})
 			return err
 		}},
-		tc{"run with empty body", "messages", func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.RunAgentWithBodyWithResponse(ctx, testAgent, nil, "application/json", strings.NewReader(""))
+		tc{"run with empty body", "messages", func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().RunAgentWithBodyWithResponse(ctx, testAgent, nil, "application/json", strings.NewReader(""))
 			return err
 		}},
-		tc{"run with non-JSON body", "body", func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.RunAgentWithBodyWithResponse(ctx, testAgent, nil, "application/json", strings.NewReader("hello"))
+		tc{"run with non-JSON body", "body", func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().RunAgentWithBodyWithResponse(ctx, testAgent, nil, "application/json", strings.NewReader("hello"))
 			return err
 		}},
-		tc{"run with blank content", "messages[0].content", func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.RunAgentWithResponse(ctx, testAgent, nil, RunAgentRequest{Messages: []Message{{Role: "user", Content: "  "}}})
+		tc{"run with blank content", "messages[0].content", func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().RunAgentWithResponse(ctx, testAgent, nil, RunAgentRequest{Messages: []Message{{Role: "user", Content: "  "}}})
 			return err
 		}},
-		tc{"create with mismatched teams", "teamId", func(ctx context.Context, c *ClientWithResponses) error {
-			_, err := c.CreateAgentWithResponse(ctx, &CreateAgentParams{TeamID: 7}, CreateAgentRequest{Name: "x", TeamID: 8})
+		tc{"create with mismatched teams", "teamId", func(ctx context.Context, c *Client) error {
+			_, err := c.Generated().CreateAgentWithResponse(ctx, &CreateAgentParams{TeamID: 7}, CreateAgentRequest{Name: "x", TeamID: 8})
 			return err
 		}},
 	)
@@ -98,7 +98,7 @@ func TestTeamIDRequiredWithoutDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []*ListAgentsParams{nil, {}, {TeamID: 0}} {
-		_, err := c.ListAgentsWithResponse(context.Background(), p)
+		_, err := c.Generated().ListAgentsWithResponse(context.Background(), p)
 		scanErr(err)
 		if !IsValidationError(err) || !strings.Contains(err.Error(), "teamId") {
 			t.Errorf("params %+v: err = %v, want a teamId ValidationError", p, err)
@@ -113,7 +113,7 @@ func TestTeamIDRequiredWithoutDefault(t *testing.T) {
 // with "../../x" (escapes it into one segment) and that New's client still
 // refuses it.
 func TestPathEscapedIDStaysInsideAgents(t *testing.T) {
-	req, err := NewGetAgentRequest("https://eu1.make.com/api/v2/", "../../x", &GetAgentParams{TeamID: 1})
+	req, err := newGetAgentRequest("https://eu1.make.com/api/v2/", "../../x", &GetAgentParams{TeamID: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,17 +121,19 @@ func TestPathEscapedIDStaysInsideAgents(t *testing.T) {
 		t.Fatalf("generated path = %q", got)
 	}
 	// ".." is not escaped and would climb out of /agents/ if sent.
-	req, _ = NewGetAgentRequest("https://eu1.make.com/api/v2/", "..", &GetAgentParams{TeamID: 1})
+	req, _ = newGetAgentRequest("https://eu1.make.com/api/v2/", "..", &GetAgentParams{TeamID: 1})
 	if got := req.URL.EscapedPath(); got != "/api/v2/ai-agents/v1/" {
 		t.Fatalf("generated path for .. = %q", got)
 	}
-	d := &validateDoer{basePath: "/api/v2", next: rtDoer(func(*http.Request) (*http.Response, error) {
+	c, err := New(WithoutEnvironment(), WithToken(testToken), WithHTTPClient(rtDoer(func(*http.Request) (*http.Response, error) {
 		t.Fatal("request sent")
 		return nil, nil
-	})}
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, id := range []string{"../../x", ".."} {
-		req, _ := NewGetAgentRequest("https://eu1.make.com/api/v2/", id, &GetAgentParams{TeamID: 1})
-		_, err := d.Do(req)
+		_, err := c.Generated().GetAgent(context.Background(), id, &GetAgentParams{TeamID: 1})
 		scanErr(err)
 		if !IsValidationError(err) {
 			t.Errorf("%q: err = %v, want ValidationError", id, err)
@@ -154,7 +156,7 @@ func TestValidationClosesBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := &trackedBody{Reader: strings.NewReader(`{"messages":[]}`)}
-	_, err = c.RunAgentWithBodyWithResponse(context.Background(), testAgent, nil, "application/json", body)
+	_, err = c.Generated().RunAgentWithBodyWithResponse(context.Background(), testAgent, nil, "application/json", body)
 	scanErr(err)
 	if !IsValidationError(err) || !body.closed.Load() {
 		t.Fatalf("err %v, closed %v; want ValidationError and a closed body", err, body.closed.Load())
@@ -174,19 +176,22 @@ func TestTeamIDDefaults(t *testing.T) {
 	c, _, _ := newTestClient(t, srv.Server) // default team 42
 	ctx := context.Background()
 	steps := []func() error{
-		func() error { _, err := c.ListAgentsWithResponse(ctx, nil); return err },
-		func() error { _, err := c.ListAgentsWithResponse(ctx, &ListAgentsParams{}); return err },
-		func() error { _, err := c.ListAgentsWithResponse(ctx, &ListAgentsParams{TeamID: 7}); return err },
+		func() error { _, err := c.Generated().ListAgentsWithResponse(ctx, nil); return err },
+		func() error { _, err := c.Generated().ListAgentsWithResponse(ctx, &ListAgentsParams{}); return err },
 		func() error {
-			_, err := c.CreateAgentWithResponse(ctx, nil, CreateAgentRequest{Name: "a"})
+			_, err := c.Generated().ListAgentsWithResponse(ctx, &ListAgentsParams{TeamID: 7})
 			return err
 		},
 		func() error {
-			_, err := c.CreateAgentWithResponse(ctx, &CreateAgentParams{TeamID: 9}, CreateAgentRequest{Name: "b"})
+			_, err := c.Generated().CreateAgentWithResponse(ctx, nil, CreateAgentRequest{Name: "a"})
 			return err
 		},
 		func() error {
-			_, err := c.CreateAgentWithResponse(ctx, nil, CreateAgentRequest{Name: "c", TeamID: 5})
+			_, err := c.Generated().CreateAgentWithResponse(ctx, &CreateAgentParams{TeamID: 9}, CreateAgentRequest{Name: "b"})
+			return err
+		},
+		func() error {
+			_, err := c.Generated().CreateAgentWithResponse(ctx, nil, CreateAgentRequest{Name: "c", TeamID: 5})
 			return err
 		},
 	}

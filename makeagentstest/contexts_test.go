@@ -13,7 +13,7 @@ import (
 
 // sdkClient is the SDK's own client on the fake, with no retries so a test
 // sees each answer as the fake gave it.
-func sdkClient(t *testing.T, s *makeagentstest.Server) *api.ClientWithResponses {
+func sdkClient(t *testing.T, s *makeagentstest.Server) *api.Client {
 	t.Helper()
 	c, err := s.Client(api.WithTeamID(team), api.WithRetry(api.RetryPolicy{}))
 	if err != nil {
@@ -31,17 +31,17 @@ func TestContextsLifecycle(t *testing.T) {
 	a := s.AddAgent(team, api.Agent{Name: "kb", SystemPrompt: "p", DefaultModel: "m"})
 	other := s.AddAgent(team, api.Agent{Name: "other", SystemPrompt: "p", DefaultModel: "m"})
 
-	res, err := c.CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{
+	res, err := c.Generated().CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{
 		AgentID: a.ID, Name: ptr("Opening hours"), Content: ptr("The shop opens at 9 o'clock.\nIt closes at 18 o'clock."), Autosave: ptr("false"),
 	})
 	if err != nil || res.StatusCode() != http.StatusCreated || len(res.Body) != 0 {
 		t.Fatalf("text context: %v %d %q", err, res.StatusCode(), res.Body)
 	}
-	up, err := c.UploadContext(ctx, nil, a.ID, "prices.csv", strings.NewReader("item,price\ncoffee,3\n"))
-	if err != nil || up.StatusCode() != http.StatusCreated {
+	err = c.UploadContext(ctx, a.ID, "prices.csv", strings.NewReader("item,price\ncoffee,3\n"))
+	if err != nil {
 		t.Fatalf("upload: %v", err)
 	}
-	list, err := c.ListContextsWithResponse(ctx, &api.ListContextsParams{AgentID: a.ID})
+	list, err := c.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{AgentID: a.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,15 +51,15 @@ func TestContextsLifecycle(t *testing.T) {
 		got[1].Metadata["contentType"] != "text/csv; charset=utf-8" || got[1].Metadata["type"] != "csv" {
 		t.Fatalf("contexts = %+v", got)
 	}
-	if agent, _ := c.GetAgentWithResponse(ctx, a.ID, nil); len(agent.JSON200.Contexts) != 2 || agent.JSON200.Contexts[1].ID != got[1].ID {
+	if agent, _ := c.Generated().GetAgentWithResponse(ctx, a.ID, nil); len(agent.JSON200.Contexts) != 2 || agent.JSON200.Contexts[1].ID != got[1].ID {
 		t.Errorf("the agent does not show its contexts: %s", agent.Body)
 	}
-	if others, _ := c.ListContextsWithResponse(ctx, &api.ListContextsParams{AgentID: other.ID}); len(*others.JSON200) != 0 {
+	if others, _ := c.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{AgentID: other.ID}); len(*others.JSON200) != 0 {
 		t.Errorf("another agent has contexts: %s", others.Body)
 	}
 
 	// The deterministic agent cites what it knows, through a rag tool call.
-	run, err := c.RunAgentWithResponse(ctx, a.ID, nil, api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: "When does it close?"}}})
+	run, err := c.Generated().RunAgentWithResponse(ctx, a.ID, nil, api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: "When does it close?"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,26 +75,26 @@ func TestContextsLifecycle(t *testing.T) {
 	if rag == nil || rag.ToolType != api.ToolTypeRag || rag.Arguments["query"] != "close" {
 		t.Errorf("no rag tool call: %s", run.Body)
 	}
-	coffee, _ := c.RunAgentWithResponse(ctx, a.ID, nil, api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: "coffee?"}}})
+	coffee, _ := c.Generated().RunAgentWithResponse(ctx, a.ID, nil, api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: "coffee?"}}})
 	if !strings.Contains(coffee.JSON200.Response, makeagentstest.Citation("prices.csv", "coffee,3")) {
 		t.Errorf("the uploaded file is not cited: %q", coffee.JSON200.Response)
 	}
-	plain, _ := c.RunAgentWithResponse(ctx, a.ID, nil, api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: "hello"}}})
+	plain, _ := c.Generated().RunAgentWithResponse(ctx, a.ID, nil, api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: "hello"}}})
 	if plain.JSON200.Response != makeagentstest.Answer("kb", "hello") {
 		t.Errorf("a message naming nothing known was answered from knowledge: %q", plain.JSON200.Response)
 	}
 
-	del, err := c.DeleteContextWithResponse(ctx, got[0].ID, nil)
+	del, err := c.Generated().DeleteContextWithResponse(ctx, got[0].ID, nil)
 	if err != nil || del.StatusCode() != http.StatusNoContent {
 		t.Fatalf("delete: %v", err)
 	}
 	if left := s.Agents(team)[0].Contexts; len(left) != 1 || left[0].ID != got[1].ID {
 		t.Errorf("after delete: %+v", left)
 	}
-	if _, err := c.DeleteContextWithResponse(ctx, got[0].ID, nil); !api.IsNotFound(err) {
+	if _, err := c.Generated().DeleteContextWithResponse(ctx, got[0].ID, nil); !api.IsNotFound(err) {
 		t.Errorf("deleting it again: %v, want 404", err)
 	}
-	if _, err := c.CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{AgentID: "123e4567-e89b-12d3-a456-426614174000"}); err == nil {
+	if _, err := c.Generated().CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{AgentID: "123e4567-e89b-12d3-a456-426614174000"}); err == nil {
 		t.Error("a context for an unknown agent was accepted")
 	}
 }
@@ -106,36 +106,36 @@ func TestProvidersCatalogue(t *testing.T) {
 	s := makeagentstest.NewServer(t)
 	c := sdkClient(t, s)
 	ctx := context.Background()
-	list, err := c.ListLLMProvidersWithResponse(ctx, nil)
+	list, err := c.Generated().ListLLMProvidersWithResponse(ctx, nil)
 	if err != nil || len(*list.JSON200) < 2 {
 		t.Fatalf("providers: %v", err)
 	}
 	p := (*list.JSON200)[0]
-	one, err := c.GetLLMProviderWithResponse(ctx, p.ID, nil)
+	one, err := c.Generated().GetLLMProviderWithResponse(ctx, p.ID, nil)
 	if err != nil || !strings.HasPrefix(string(one.Body), "[") || len(*one.JSON200) != 1 || (*one.JSON200)[0].Provider != p.Provider {
 		t.Fatalf("get provider: %v %s", err, one.Body)
 	}
-	models, err := c.ListLLMProviderModelsWithResponse(ctx, p.ID, nil)
+	models, err := c.Generated().ListLLMProviderModelsWithResponse(ctx, p.ID, nil)
 	if err != nil || len(*models.JSON200) == 0 || (*models.JSON200)[0].Provider != p.Provider {
 		t.Fatalf("models: %v", err)
 	}
-	if _, err := c.ListLLMProviderModelsWithResponse(ctx, 999, nil); !api.IsNotFound(err) {
+	if _, err := c.Generated().ListLLMProviderModelsWithResponse(ctx, 999, nil); !api.IsNotFound(err) {
 		t.Errorf("unknown provider: %v, want 404", err)
 	}
 	conn := s.ConnectionID(p.ID)
 	if conn == 0 || conn == p.ID {
 		t.Fatalf("connection %d for provider %d: want a distinct id", conn, p.ID)
 	}
-	created, err := c.CreateAgentWithResponse(ctx, nil, api.CreateAgentRequest{Name: "n", MakeConnectionID: conn, DefaultModel: (*models.JSON200)[0].Model, SystemPrompt: "p"})
+	created, err := c.Generated().CreateAgentWithResponse(ctx, nil, api.CreateAgentRequest{Name: "n", MakeConnectionID: conn, DefaultModel: (*models.JSON200)[0].Model, SystemPrompt: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := c.GetAgentWithResponse(ctx, created.JSON201.AgentID, nil)
+	got, _ := c.Generated().GetAgentWithResponse(ctx, created.JSON201.AgentID, nil)
 	a := got.JSON200
 	if *a.LlmProviderID != p.ID || *a.MakeConnectionType != p.AccountName || *a.MakeConnectionID != conn {
 		t.Errorf("agent on provider %d: %s", p.ID, got.Body)
 	}
-	listed, _ := c.ListAgentsWithResponse(ctx, nil)
+	listed, _ := c.Generated().ListAgentsWithResponse(ctx, nil)
 	if (*listed.JSON200)[0].LlmProviderID != nil {
 		t.Errorf("list shows get-only fields: %s", listed.Body)
 	}
@@ -147,7 +147,7 @@ func TestFaultsOnContexts(t *testing.T) {
 	c := sdkClient(t, s)
 	a := s.AddAgent(team, api.Agent{Name: "kb", SystemPrompt: "p", DefaultModel: "m"})
 	s.FailNext(1, http.StatusBadGateway, 0)
-	_, err := c.UploadContext(context.Background(), nil, a.ID, "a.txt", strings.NewReader("x"))
+	err := c.UploadContext(context.Background(), a.ID, "a.txt", strings.NewReader("x"))
 	var apiErr *api.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadGateway {
 		t.Fatalf("err = %v, want the injected 502", err)

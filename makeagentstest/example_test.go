@@ -42,7 +42,7 @@ func ExampleNewServer() {
 		t.Fatalf("%v", err)
 	}
 	ctx := context.Background()
-	created, err := client.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: 1}, api.CreateAgentRequest{
+	created, err := client.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: 1}, api.CreateAgentRequest{
 		Name: "helper", TeamID: 1, MakeConnectionID: 123, DefaultModel: "gpt-4.1-mini", SystemPrompt: "Be brief.",
 	})
 	if err != nil {
@@ -50,7 +50,7 @@ func ExampleNewServer() {
 	}
 	fmt.Println("create:", created.StatusCode())
 
-	run, err := client.RunAgentWithResponse(ctx, created.JSON201.AgentID, &api.RunAgentParams{TeamID: 1}, api.RunAgentRequest{
+	run, err := client.Generated().RunAgentWithResponse(ctx, created.JSON201.AgentID, &api.RunAgentParams{TeamID: 1}, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Hello"}},
 	})
 	if err != nil {

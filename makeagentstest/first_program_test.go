@@ -2,9 +2,10 @@ package makeagentstest_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
@@ -12,46 +13,56 @@ import (
 	"github.com/makeagents/makeagents-go/sse"
 )
 
-// A first program, as the README shows it: create an agent, stream a run
-// printing each step, print the final answer and the token usage, delete
-// the agent. Against Make, replace the first three statements with
-// client, err := api.New() (MAKE_API_TOKEN, MAKE_TEAM_ID and MAKE_ZONE set).
+// firstProgram is the body of the README's first program, line for line
+// (TestREADMEFirstProgram in scripts/ compares them): create an agent,
+// stream a run printing each step, print the final answer and the token
+// usage, delete the agent. api.New reads its configuration from the
+// environment: MAKE_API_TOKEN, MAKE_TEAM_ID and MAKE_ZONE against Make, or
+// the lines `makeagents fake` prints.
+func firstProgram() {
+	ctx := context.Background()
+	client, err := api.New() // MAKE_API_TOKEN, MAKE_TEAM_ID, MAKE_ZONE or MAKE_BASE_URL
+	if err != nil {
+		log.Fatal(err)
+	}
+	agent, err := client.CreateAgent(ctx, api.CreateAgentRequest{Name: "Helper", SystemPrompt: "Be brief.",
+		MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini"}) // ids: makeagents connections list, providers models
+	if err != nil {
+		log.Fatal(err)
+	}
+	stream, err := sse.Run(ctx, client, agent.AgentID, api.NewRunRequest("Hello!"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for step, err := range stream.Steps() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("[%s] %.40s\n", step.Role, step.Content)
+	}
+	run := stream.Transcript()
+	fmt.Printf("answer: %.40s... (%d tokens)\n", run.FinalAnswer(), *run.Usage().TotalTokens)
+	if err := client.DeleteAgent(ctx, agent.AgentID); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// The README's first program against the fake: the environment `makeagents
+// fake` prints, set here for an in-process fake with a pinned clock (the
+// system prompt carries the date).
 func Example_firstProgram() {
 	fake, err := makeagentstest.Start(makeagentstest.WithClock(func() time.Time { return time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer fake.Close()
-	client, err := fake.Client(api.WithTeamID(1))
-	if err != nil {
-		log.Fatal(err)
+	for k, v := range map[string]string{
+		api.EnvBaseURL: fake.URL(), api.EnvToken: fake.Token(), api.EnvTeamID: strconv.Itoa(1), api.EnvZone: "",
+	} {
+		defer os.Setenv(k, os.Getenv(k))
+		os.Setenv(k, v)
 	}
-	created, err := client.CreateAgentWithResponse(context.Background(), nil, api.CreateAgentRequest{
-		Name: "Helper", MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini", SystemPrompt: "Be brief.",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	agentID := created.JSON201.AgentID
-	stream, err := sse.Run(context.Background(), client, agentID, nil, api.RunAgentRequest{
-		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Hello!"}},
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	var run sse.Accumulator
-	for ev, err := range stream.All() {
-		if err := errors.Join(err, run.Add(ev)); err != nil {
-			log.Fatal(err)
-		}
-		step, _ := ev.Step()
-		fmt.Printf("[%s] %.40s\n", step.Role, step.Content)
-	}
-	t := run.Transcript()
-	fmt.Printf("answer: %.40s... (%d tokens)\n", t.FinalAnswer(), *t.Usage().TotalTokens)
-	if _, err := client.DeleteAgentWithResponse(context.Background(), agentID, nil); err != nil {
-		log.Fatal(err)
-	}
+	firstProgram()
 	// Output:
 	// [system] Be brief.
 	// Current time (ISO): 2026-01-02

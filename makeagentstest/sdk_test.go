@@ -27,12 +27,12 @@ func TestSDKAgainstInjectedFailures(t *testing.T) {
 	ctx := context.Background()
 
 	s.FailNext(1, http.StatusServiceUnavailable, 0)
-	if _, err := c.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team}); err != nil {
+	if _, err := c.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team}); err != nil {
 		t.Fatalf("list after one 503: %v (a GET should be retried)", err)
 	}
 
 	s.FailNext(1, http.StatusServiceUnavailable, 0)
-	_, err = c.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
+	_, err = c.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
 		Name: "n", TeamID: team, MakeConnectionID: 1, DefaultModel: "m", SystemPrompt: "p",
 	})
 	var apiErr *api.APIError
@@ -46,7 +46,7 @@ func TestSDKAgainstInjectedFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c2.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
+	_, err = c2.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
 	if !api.IsRateLimited(err) || !errors.As(err, &apiErr) || apiErr.RetryAfter != 2*time.Second {
 		t.Fatalf("429: %v, want a rate-limit *APIError with RetryAfter 2s", err)
 	}

@@ -5,7 +5,7 @@
 //
 //	s := makeagentstest.NewServer(t)
 //	client, err := s.Client(api.WithTeamID(1)) // api.New, wired to the fake
-//	res, err := client.ListAgentsWithResponse(ctx, nil)
+//	agents, err := client.ListAgents(ctx)
 //
 // Its routing and request decoding are generated from openapi.yaml (the same
 // spec as the api client), and every request is validated against that spec:
@@ -214,7 +214,7 @@ func (s *Server) URL() string { return s.url }
 // not send a test to Make). opts come after these and may add to them, e.g.
 // api.WithTeamID, api.WithRetry or api.WithLogger. The error is api.New's,
 // for an invalid option.
-func (s *Server) Client(opts ...api.Option) (*api.ClientWithResponses, error) {
+func (s *Server) Client(opts ...api.Option) (*api.Client, error) {
 	base := []api.Option{api.WithoutEnvironment(), api.WithBaseURL(s.url), api.WithToken(s.cfg.token)}
 	return api.New(append(base, opts...)...)
 }

@@ -65,7 +65,7 @@ func TestClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.ListAgentsWithResponse(context.Background(), nil)
+	res, err := c.Generated().ListAgentsWithResponse(context.Background(), nil)
 	if err != nil || res.StatusCode() != http.StatusOK {
 		t.Fatalf("list through Client: %v", err)
 	}
@@ -78,7 +78,7 @@ func TestClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = other.ListAgentsWithResponse(context.Background(), nil)
+	_, err = other.Generated().ListAgentsWithResponse(context.Background(), nil)
 	if !api.IsForbidden(err) {
 		t.Fatalf("err = %v, want a 403 *api.APIError", err)
 	}

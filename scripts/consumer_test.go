@@ -69,7 +69,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	_, err = sse.Run(context.Background(), client, "x", nil, api.RunAgentRequest{})
+	_, err = sse.Run(context.Background(), client, "x", api.RunAgentRequest{})
 	fmt.Println(err)
 }
 `)

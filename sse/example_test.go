@@ -26,7 +26,7 @@ func ExampleRun() {
 	srv := exampleServer()
 	defer srv.Close()
 	// In a program: api.New() with MAKE_API_TOKEN set (zone eu1 by default).
-	client, err := api.New(api.WithBaseURL(srv.URL+"/api/v2"), api.WithoutEnvironment())
+	client, err := api.New(api.WithBaseURL(srv.URL+"/api/v2"), api.WithoutEnvironment(), api.WithToken("example-token"), api.WithTeamID(1))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -34,7 +34,7 @@ func ExampleRun() {
 
 	ctx := context.Background()
 	req := api.RunAgentRequest{Messages: []api.Message{{Role: "user", Content: "What is 2+2?"}}}
-	s, err := sse.Run(ctx, client, "0f8fad5b-d9cb-469f-a165-70867728950e", &api.RunAgentStreamParams{TeamID: 1}, req)
+	s, err := sse.Run(ctx, client, "0f8fad5b-d9cb-469f-a165-70867728950e", req)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -58,13 +58,13 @@ func ExampleRun() {
 func ExampleStream_All() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, err := api.New(api.WithBaseURL(srv.URL+"/api/v2"), api.WithoutEnvironment())
+	client, err := api.New(api.WithBaseURL(srv.URL+"/api/v2"), api.WithoutEnvironment(), api.WithToken("example-token"), api.WithTeamID(1))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	req := api.RunAgentRequest{Messages: []api.Message{{Role: "user", Content: "What is 2+2?"}}}
-	s, err := sse.Run(context.Background(), client, "0f8fad5b-d9cb-469f-a165-70867728950e", &api.RunAgentStreamParams{TeamID: 1}, req)
+	s, err := sse.Run(context.Background(), client, "0f8fad5b-d9cb-469f-a165-70867728950e", req)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -84,13 +84,13 @@ func ExampleStream_All() {
 func ExampleCollect() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, err := api.New(api.WithBaseURL(srv.URL+"/api/v2"), api.WithoutEnvironment())
+	client, err := api.New(api.WithBaseURL(srv.URL+"/api/v2"), api.WithoutEnvironment(), api.WithToken("example-token"), api.WithTeamID(1))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	req := api.RunAgentRequest{Messages: []api.Message{{Role: "user", Content: "What is 2+2?"}}}
-	s, err := sse.Run(context.Background(), client, "0f8fad5b-d9cb-469f-a165-70867728950e", &api.RunAgentStreamParams{TeamID: 1}, req)
+	s, err := sse.Run(context.Background(), client, "0f8fad5b-d9cb-469f-a165-70867728950e", req)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 
 const testAgentID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
-var testParams = &api.RunAgentStreamParams{TeamID: 7}
+const testTeam = 7
 
 func testRequest() api.RunAgentRequest {
 	return api.RunAgentRequest{Messages: []api.Message{{Role: "user", Content: "hello"}}}
@@ -56,10 +56,19 @@ func newSSEServer(t *testing.T, handler func(w io.Writer, r *http.Request)) *sse
 	return s
 }
 
-// client returns a generated client for the server, the way users build one.
-func (s *sseServer) client(t *testing.T) api.ClientInterface {
+// client returns a client for the server, the way users build one.
+func (s *sseServer) client(t *testing.T) *api.Client {
 	t.Helper()
-	c, err := api.NewClient(s.URL+"/api/v2", api.WithHTTPClient(s.Client()))
+	return testClient(t, s.URL+"/api/v2", s.Client())
+}
+
+// testClient is api.New for a test server: its base URL and HTTP client, a
+// token, team testTeam, the environment ignored.
+func testClient(t *testing.T, baseURL string, doer api.HttpRequestDoer, opts ...api.Option) *api.Client {
+	t.Helper()
+	base := []api.Option{api.WithoutEnvironment(), api.WithBaseURL(baseURL), api.WithHTTPClient(doer),
+		api.WithToken("test-token"), api.WithTeamID(testTeam)}
+	c, err := api.New(append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +78,7 @@ func (s *sseServer) client(t *testing.T) api.ClientInterface {
 // run starts a stream against the server and fails the test on error.
 func (s *sseServer) run(t *testing.T, ctx context.Context, opts ...sse.Option) *sse.Stream {
 	t.Helper()
-	st, err := sse.Run(ctx, s.client(t), testAgentID, testParams, testRequest(), opts...)
+	st, err := sse.Run(ctx, s.client(t), testAgentID, testRequest(), opts...)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -48,11 +48,11 @@ func TestStreamErrorsNeverCarryTheToken(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := httptest.NewServer(h)
 			defer srv.Close()
-			c, err := api.New(api.WithoutEnvironment(), api.WithBaseURL(srv.URL), api.WithToken(streamToken), api.WithHTTPClient(srv.Client()))
+			c, err := api.New(api.WithoutEnvironment(), api.WithBaseURL(srv.URL), api.WithToken(streamToken), api.WithHTTPClient(srv.Client()), api.WithTeamID(testTeam))
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := sse.Run(context.Background(), c.ClientInterface, testAgentID, testParams, testRequest())
+			s, err := sse.Run(context.Background(), c, testAgentID, testRequest())
 			if err == nil {
 				for range s.All() {
 				}

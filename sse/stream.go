@@ -15,7 +15,6 @@ import (
 	"github.com/launchdarkly/eventsource"
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/internal/mediatype"
-	"github.com/makeagents/makeagents-go/internal/validated"
 )
 
 // DefaultMaxEventSize is the default bound on one event's size on the wire
@@ -28,6 +27,14 @@ type Option func(*config)
 type config struct {
 	maxEventSize int64
 	idleTimeout  time.Duration
+	callOpts     []api.CallOption
+}
+
+// WithCallOptions passes options to the call that starts the stream (Run
+// only): api.ForTeam, api.WithHeader, api.WithTimeout (which then bounds
+// the whole stream), api.WithResponseInto.
+func WithCallOptions(opts ...api.CallOption) Option {
+	return func(c *config) { c.callOpts = append(c.callOpts, opts...) }
 }
 
 // WithMaxEventSize bounds the size of one event on the wire (field lines and
@@ -61,20 +68,30 @@ func WithIdleTimeout(d time.Duration) Option {
 	}
 }
 
-// Run starts a streamed run of an agent: it sends POST
-// /ai-agents/v1/agents/{agentId}/run/stream through c with Accept:
-// text/event-stream and returns the stream of its events.
+// RunStarter starts a streamed run and returns its response unread:
+// *api.Client is one (StartRunStream), and so is a fake in a test.
+type RunStarter interface {
+	StartRunStream(ctx context.Context, agentID string, body api.RunAgentRequest, opts ...api.CallOption) (*http.Response, error)
+}
+
+// Run starts a streamed run of an agent: c sends POST
+// /ai-agents/v1/agents/{agentId}/run/stream with Accept: text/event-stream,
+// and Run returns the stream of its events.
+//
+//	stream, err := sse.Run(ctx, client, agentID, api.RunAgentRequest{Messages: msgs})
 //
 // The agent id and body are checked first; bad input returns an
 // *api.ValidationError and sends nothing. A non-2xx answer returns the same
 // *api.APIError as every other call of the SDK. A 2xx answer that is not
-// text/event-stream returns a *ContentTypeError.
+// text/event-stream returns a *ContentTypeError. Options for the call
+// itself (its team, headers) go in WithCallOptions.
 //
 // ctx governs the whole stream: cancelling it ends the stream and unblocks a
 // waiting Next. The request is sent once and never re-sent, since sending it
-// again would run the agent again. An http.Client.Timeout on c's HTTP client
-// would cut the stream short; use ctx and WithIdleTimeout instead.
-func Run(ctx context.Context, c api.ClientInterface, agentID string, params *api.RunAgentStreamParams, body api.RunAgentRequest, opts ...Option) (*Stream, error) {
+// again would run the agent again. An http.Client.Timeout on the client's
+// HTTP client would cut the stream short; use ctx and WithIdleTimeout
+// instead.
+func Run(ctx context.Context, c RunStarter, agentID string, body api.RunAgentRequest, opts ...Option) (*Stream, error) {
 	if c == nil {
 		return nil, errors.New("sse: nil client")
 	}
@@ -84,21 +101,15 @@ func Run(ctx context.Context, c api.ClientInterface, agentID string, params *api
 	if err := api.ValidateRunRequest(body); err != nil {
 		return nil, err
 	}
-	// The mark spares New's validation layer decoding the body it is about
-	// to send only to check it again.
-	resp, err := c.RunAgentStream(validated.WithRunBody(ctx), agentID, params, body, acceptEventStream)
+	cfg := newConfig(opts)
+	resp, err := c.StartRunStream(ctx, agentID, body, cfg.callOpts...)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
 		}
-		return nil, fmt.Errorf("sse: starting stream: %w", err)
+		return nil, err
 	}
-	return NewStream(ctx, resp, opts...)
-}
-
-func acceptEventStream(_ context.Context, req *http.Request) error {
-	req.Header.Set("Accept", "text/event-stream")
-	return nil
+	return newStreamOf(ctx, resp, cfg)
 }
 
 // NewStream reads the events of a response the caller has already received,
@@ -108,6 +119,20 @@ func acceptEventStream(_ context.Context, req *http.Request) error {
 // owns the body: Close it (or read to the end) to release it. ctx governs the
 // stream as in Run.
 func NewStream(ctx context.Context, resp *http.Response, opts ...Option) (*Stream, error) {
+	return newStreamOf(ctx, resp, newConfig(opts))
+}
+
+func newConfig(opts []Option) config {
+	cfg := config{maxEventSize: DefaultMaxEventSize}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	return cfg
+}
+
+func newStreamOf(ctx context.Context, resp *http.Response, cfg config) (*Stream, error) {
 	if resp == nil {
 		return nil, errors.New("sse: nil response")
 	}
@@ -122,10 +147,6 @@ func NewStream(ctx context.Context, resp *http.Response, opts ...Option) (*Strea
 	if !mediatype.IsEventStream(ct) {
 		_ = body.Close()
 		return nil, &ContentTypeError{StatusCode: resp.StatusCode, ContentType: ct}
-	}
-	cfg := config{maxEventSize: DefaultMaxEventSize}
-	for _, o := range opts {
-		o(&cfg)
 	}
 	s := newStream(ctx, body, cfg)
 	h := &Stream{s: s}
@@ -143,6 +164,8 @@ func NewStream(ctx context.Context, resp *http.Response, opts ...Option) (*Strea
 // than once.
 type Stream struct {
 	s *stream
+	// acc is what Steps has read, for Transcript.
+	acc Accumulator
 }
 
 // stream holds everything; Stream is only a handle, so that the cleanup in
@@ -397,3 +420,42 @@ func (st *Stream) All() iter.Seq2[Event, error] {
 		}
 	}
 }
+
+// Steps returns the run's steps as an iterator for range, as they arrive,
+// and keeps every event it reads for Transcript. A stream error, or an
+// event Accumulator.Add refuses (a step that does not decode, Make's error
+// event as a *ServerError), is yielded last with a zero Step. Events other
+// than steps are kept, not yielded. The stream is closed when the loop
+// ends, also when it is left early.
+//
+//	for step, err := range stream.Steps() {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Printf("[%s] %s\n", step.Role, step.Content)
+//	}
+//	answer := stream.Transcript().FinalAnswer()
+func (st *Stream) Steps() iter.Seq2[api.Step, error] {
+	return func(yield func(api.Step, error) bool) {
+		for ev, err := range st.All() {
+			if err == nil {
+				err = st.acc.Add(ev)
+			}
+			if err != nil {
+				yield(api.Step{}, err)
+				return
+			}
+			if ev.Type != TypeStep {
+				continue
+			}
+			if !yield(st.acc.t.Steps[len(st.acc.t.Steps)-1], nil) {
+				return
+			}
+		}
+	}
+}
+
+// Transcript returns what Steps has read so far: the steps, grouped by
+// iteration, the final answer and the token usage. It belongs to the
+// goroutine that ranges over Steps.
+func (st *Stream) Transcript() Transcript { return st.acc.Transcript() }

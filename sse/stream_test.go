@@ -561,15 +561,8 @@ func TestNon2xxIsAPIError(t *testing.T) {
 		_, _ = io.WriteString(w, `{"message":"Permission denied","detail":"Access denied.","code":"SC403"}`)
 	}))
 	defer srv.Close()
-	c, err := api.NewClient(srv.URL+"/api/v2", api.WithHTTPClient(srv.Client()),
-		api.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
-			r.Header.Set("Authorization", "Token secret-token-value")
-			return nil
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sse.Run(context.Background(), c, testAgentID, testParams, testRequest())
+	c := testClient(t, srv.URL+"/api/v2", srv.Client(), api.WithToken("secret-token-value"))
+	st, err := sse.Run(context.Background(), c, testAgentID, testRequest())
 	if st != nil {
 		t.Fatal("got a stream for a 403")
 	}
@@ -590,11 +583,8 @@ func TestNon2xxIsAPIError(t *testing.T) {
 func TestDoerErrorIsWrapped(t *testing.T) {
 	want := &api.APIError{StatusCode: 500, Message: "boom"}
 	doer := doerFunc(func(*http.Request) (*http.Response, error) { return nil, want })
-	c, err := api.NewClient("http://127.0.0.1:1/api/v2", api.WithHTTPClient(doer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = sse.Run(context.Background(), c, testAgentID, testParams, testRequest())
+	c := testClient(t, "http://127.0.0.1:1/api/v2", doer)
+	_, err := sse.Run(context.Background(), c, testAgentID, testRequest())
 	var got *api.APIError
 	if !errors.As(err, &got) || got != want {
 		t.Fatalf("err = %v, want it to wrap the doer's *api.APIError", err)
@@ -611,8 +601,8 @@ func TestWrongContentType(t *testing.T) {
 		_, _ = io.WriteString(w, "<html>please log in</html>")
 	}))
 	defer srv.Close()
-	c, _ := api.NewClient(srv.URL, api.WithHTTPClient(srv.Client()))
-	_, err := sse.Run(context.Background(), c, testAgentID, testParams, testRequest())
+	c := testClient(t, srv.URL, srv.Client())
+	_, err := sse.Run(context.Background(), c, testAgentID, testRequest())
 	var cte *sse.ContentTypeError
 	if !errors.As(err, &cte) || cte.ContentType != "text/html; charset=utf-8" || cte.StatusCode != 200 {
 		t.Fatalf("err = %v, want *sse.ContentTypeError naming text/html", err)
@@ -664,19 +654,19 @@ func TestBadInputSendsNoRequest(t *testing.T) {
 	c := srv.client(t)
 	for name, call := range map[string]func() error{
 		"empty agent id": func() error {
-			_, err := sse.Run(context.Background(), c, "", testParams, testRequest())
+			_, err := sse.Run(context.Background(), c, "", testRequest())
 			return err
 		},
 		"path in agent id": func() error {
-			_, err := sse.Run(context.Background(), c, "../agents", testParams, testRequest())
+			_, err := sse.Run(context.Background(), c, "../agents", testRequest())
 			return err
 		},
 		"no messages": func() error {
-			_, err := sse.Run(context.Background(), c, testAgentID, testParams, api.RunAgentRequest{})
+			_, err := sse.Run(context.Background(), c, testAgentID, api.RunAgentRequest{})
 			return err
 		},
 		"empty content": func() error {
-			_, err := sse.Run(context.Background(), c, testAgentID, testParams,
+			_, err := sse.Run(context.Background(), c, testAgentID,
 				api.RunAgentRequest{Messages: []api.Message{{Role: "user", Content: " "}}})
 			return err
 		},

@@ -59,7 +59,7 @@ func memorySource(data []byte) source {
 // harness holds the clients both sides use over loopback.
 type harness struct {
 	base   string
-	ours   *api.ClientWithResponses
+	ours   *api.Client
 	raw    *http.Client
 	token  string
 	runReq api.RunAgentRequest
@@ -108,7 +108,7 @@ func oursMemory(data []byte) op {
 
 func (h *harness) oursHTTP(agent string) op {
 	return func() int {
-		s, err := sse.Run(ctx, h.ours, agent, nil, h.runReq)
+		s, err := sse.Run(ctx, h.ours, agent, h.runReq)
 		must(err)
 		return oursDrain(s)
 	}
@@ -205,7 +205,7 @@ func bufioFloor(src source) op {
 
 func (h *harness) oursFirst() op {
 	return func() int {
-		s, err := sse.Run(ctx, h.ours, firstEventAgent, nil, h.runReq)
+		s, err := sse.Run(ctx, h.ours, firstEventAgent, h.runReq)
 		must(err)
 		if !s.Next() {
 			log.Fatal(s.Err())
@@ -241,7 +241,7 @@ func (h *harness) rawFirst() op {
 
 func (h *harness) oursList(n int) op {
 	return func() int {
-		res, err := h.ours.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: int64(n)})
+		res, err := h.ours.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: int64(n)})
 		must(err)
 		if len(*res.JSON200) != n {
 			log.Fatalf("list: %d agents, want %d", len(*res.JSON200), n)
@@ -276,7 +276,7 @@ func createRequest() api.CreateAgentRequest {
 func (h *harness) oursCreate() op {
 	body := createRequest()
 	return func() int {
-		res, err := h.ours.CreateAgentWithResponse(ctx, nil, body)
+		res, err := h.ours.Generated().CreateAgentWithResponse(ctx, nil, body)
 		must(err)
 		if res.JSON201 == nil || res.JSON201.AgentID == "" {
 			log.Fatal("create: no agent")

@@ -86,7 +86,7 @@ func (h *harness) rawIdle(agent string) func() (func(), func()) {
 }
 
 func (h *harness) oursIdleOn(agent string) (func(), func()) {
-	s, err := sse.Run(ctx, h.ours, agent, nil, h.runReq)
+	s, err := sse.Run(ctx, h.ours, agent, h.runReq)
 	must(err)
 	return func() {
 			for s.Next() {

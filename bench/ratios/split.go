@@ -29,7 +29,7 @@ func (h *harness) rawRequestOurDecoder() op {
 // ourRequestRawDecoder: the request through api.New's stack, then bufio.
 func (h *harness) ourRequestRawDecoder() op {
 	return func() int {
-		resp, err := h.ours.RunAgentStream(ctx, firstEventAgent, nil, h.runReq)
+		resp, err := h.ours.StartRunStream(ctx, firstEventAgent, h.runReq)
 		must(err)
 		r := bufio.NewReader(resp.Body)
 		for {

@@ -21,7 +21,7 @@ var agentsListCmd = &command{
 		if err != nil {
 			return err
 		}
-		res, err := c.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: cfg.teamID})
+		res, err := c.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: cfg.teamID})
 		if err != nil {
 			return err
 		}
@@ -43,7 +43,7 @@ var agentsGetCmd = &command{
 		if err != nil {
 			return err
 		}
-		res, err := c.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: cfg.teamID})
+		res, err := c.Generated().GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: cfg.teamID})
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ name, connection, model and system prompt are required; teamId defaults to --tea
 		if missing := missingCreateFields(body); missing != "" {
 			return usageErrorf("agents create needs %s (flags or --from-file)", missing)
 		}
-		res, err := c.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: cfg.teamID}, body)
+		res, err := c.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: cfg.teamID}, body)
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ for them.`,
 		if err != nil {
 			return err
 		}
-		_, err = c.UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: cfg.teamID}, body)
+		_, err = c.Generated().UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: cfg.teamID}, body)
 		return err
 	},
 }
@@ -139,7 +139,7 @@ var agentsDeleteCmd = &command{
 		if err != nil {
 			return err
 		}
-		_, err = c.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: cfg.teamID})
+		_, err = c.Generated().DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: cfg.teamID})
 		return err
 	},
 }
@@ -161,7 +161,7 @@ func createFlags(fs *flag.FlagSet, o *options) {
 
 // connect resolves the configuration and builds the client; any problem is
 // a usage error raised before a request is made.
-func connect(in *invocation) (*api.ClientWithResponses, *config, error) {
+func connect(in *invocation) (*api.Client, *config, error) {
 	cfg, err := resolveConfig(in)
 	if err != nil {
 		return nil, nil, err

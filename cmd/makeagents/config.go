@@ -102,13 +102,13 @@ func resolveToken(in *invocation) (string, error) {
 
 // newClient builds the SDK client for cfg. The environment is ignored by
 // the SDK here: the CLI has already applied its own precedence rules.
-func newClient(cfg *config) (*api.ClientWithResponses, error) {
+func newClient(cfg *config) (*api.Client, error) {
 	return newClientWithTransport(cfg, nil)
 }
 
 // newClientWithTransport is newClient over a given transport (nil: the
 // SDK's default), used by conformance to record the wire bytes.
-func newClientWithTransport(cfg *config, transport http.RoundTripper) (*api.ClientWithResponses, error) {
+func newClientWithTransport(cfg *config, transport http.RoundTripper) (*api.Client, error) {
 	opts := []api.Option{
 		api.WithoutEnvironment(),
 		api.WithBaseURL(cfg.baseURL),

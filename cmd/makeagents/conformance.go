@@ -91,7 +91,7 @@ type conformanceReport struct {
 type conformance struct {
 	in     *invocation
 	cfg    *config
-	client *api.ClientWithResponses
+	client *api.Client
 	rec    *recorder
 	spec   *drift.Spec
 	report conformanceReport
@@ -161,7 +161,7 @@ func runConformance(ctx context.Context, in *invocation) error {
 
 func (c *conformance) readOnly(ctx context.Context, limit int) error {
 	team := c.cfg.teamID
-	res, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
+	res, err := c.client.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
 	checked := c.check()
 	if err != nil && !isDecodeError(err) {
 		return err
@@ -184,7 +184,7 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 		if api.ValidateAgentID(id) != nil {
 			continue // reported as drift by the list check; do not send a bad path
 		}
-		got, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: team})
+		got, err := c.client.Generated().GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: team})
 		c.check()
 		if err != nil && !isDecodeError(err) {
 			return err
@@ -192,7 +192,7 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 		if err == nil {
 			agents = append(agents, *got.JSON200)
 		}
-		_, err = c.client.ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: id})
+		_, err = c.client.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: id})
 		c.check()
 		if err != nil && !isDecodeError(err) {
 			return err
@@ -210,7 +210,7 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 // its models. It returns the providers the SDK could decode.
 func (c *conformance) providers(ctx context.Context, limit int) ([]api.LLMProvider, error) {
 	team := c.cfg.teamID
-	res, err := c.client.ListLLMProvidersWithResponse(ctx, &api.ListLLMProvidersParams{TeamID: team})
+	res, err := c.client.Generated().ListLLMProvidersWithResponse(ctx, &api.ListLLMProvidersParams{TeamID: team})
 	c.check()
 	if err != nil {
 		if isDecodeError(err) {
@@ -223,12 +223,12 @@ func (c *conformance) providers(ctx context.Context, limit int) ([]api.LLMProvid
 		if i >= limit {
 			break
 		}
-		if _, err := c.client.GetLLMProviderWithResponse(ctx, p.ID, &api.GetLLMProviderParams{TeamID: team}); err != nil && !isDecodeError(err) {
+		if _, err := c.client.Generated().GetLLMProviderWithResponse(ctx, p.ID, &api.GetLLMProviderParams{TeamID: team}); err != nil && !isDecodeError(err) {
 			c.check()
 			return list, err
 		}
 		c.check()
-		if _, err := c.client.ListLLMProviderModelsWithResponse(ctx, p.ID, &api.ListLLMProviderModelsParams{TeamID: team}); err != nil && !isDecodeError(err) {
+		if _, err := c.client.Generated().ListLLMProviderModelsWithResponse(ctx, p.ID, &api.ListLLMProviderModelsParams{TeamID: team}); err != nil && !isDecodeError(err) {
 			c.check()
 			return list, err
 		}
@@ -280,7 +280,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 	team := c.cfg.teamID
 	name := scratchName()
 	c.report.ScratchAgent = name
-	created, err := c.client.CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
+	created, err := c.client.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
 		Name: name, TeamID: team, MakeConnectionID: connection, DefaultModel: model,
 		SystemPrompt: "You are a test agent created by makeagents conformance. Answer in one word.",
 	})
@@ -329,17 +329,17 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 
 	steps := []func() error{
 		func() error {
-			_, err := c.client.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
+			_, err := c.client.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
 			return err
 		},
 		func() error {
 			renamed := names[1]
-			_, err := c.client.UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: team}, api.UpdateAgentRequest{Name: &renamed})
+			_, err := c.client.Generated().UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: team}, api.UpdateAgentRequest{Name: &renamed})
 			return err
 		},
 		func() error { return c.contextRoundTrip(ctx, id, name) },
 		func() error {
-			_, err := c.client.RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: team}, runRequest(conformanceMessage))
+			_, err := c.client.Generated().RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: team}, runRequest(conformanceMessage))
 			return err
 		},
 		func() error { return c.stream(ctx, id) },
@@ -364,14 +364,14 @@ func (c *conformance) contextRoundTrip(ctx context.Context, agentID, agentName s
 	team := c.cfg.teamID
 	name := agentName + "-context"
 	content := "makeagents conformance: a scratch context, deleted with its agent."
-	_, err := c.client.CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: team}, api.CreateTextContextRequest{
+	_, err := c.client.Generated().CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: team}, api.CreateTextContextRequest{
 		AgentID: agentID, Name: &name, Content: &content,
 	})
 	c.check()
 	if err != nil && !isDecodeError(err) {
 		return err
 	}
-	list, err := c.client.ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: agentID})
+	list, err := c.client.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: team, AgentID: agentID})
 	c.check()
 	if err != nil {
 		if isDecodeError(err) {
@@ -383,7 +383,7 @@ func (c *conformance) contextRoundTrip(ctx context.Context, agentID, agentName s
 		if k.DocumentName != name || k.AgentID != agentID || api.ValidateContextID(k.ID) != nil {
 			continue
 		}
-		_, err := c.client.DeleteContextWithResponse(ctx, k.ID, &api.DeleteContextParams{TeamID: team})
+		_, err := c.client.Generated().DeleteContextWithResponse(ctx, k.ID, &api.DeleteContextParams{TeamID: team})
 		c.check()
 		if err != nil && !isDecodeError(err) {
 			return err
@@ -408,7 +408,7 @@ var errGone = errors.New("agent not found")
 // names: an error wrapping errNotOwn when it is not, errGone when there is
 // none.
 func (c *conformance) checkOwn(ctx context.Context, id string, names []string) error {
-	res, err := c.client.GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.cfg.teamID})
+	res, err := c.client.Generated().GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.cfg.teamID})
 	checked := c.check()
 	if api.IsNotFound(err) {
 		return errGone
@@ -440,7 +440,7 @@ func (c *conformance) deleteOwn(ctx context.Context, id string, names []string) 
 		}
 		return err
 	}
-	_, err := c.client.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: team})
+	_, err := c.client.Generated().DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: team})
 	c.check()
 	if err == nil || api.IsNotFound(err) || isDecodeError(err) {
 		return nil
@@ -491,7 +491,7 @@ func (c *conformance) cleanupByName(ctx context.Context, name string) {
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	team := c.cfg.teamID
-	res, err := c.client.ListAgentsWithResponse(cctx, &api.ListAgentsParams{TeamID: team})
+	res, err := c.client.Generated().ListAgentsWithResponse(cctx, &api.ListAgentsParams{TeamID: team})
 	checked := c.check()
 	var ids []string
 	switch {
@@ -582,7 +582,7 @@ func idsFromBody(body []byte) []string {
 
 // stream runs the agent on the stream endpoint and checks every event.
 func (c *conformance) stream(ctx context.Context, id string) error {
-	s, err := sse.Run(ctx, c.client.ClientInterface, id, &api.RunAgentStreamParams{TeamID: c.cfg.teamID}, runRequest(conformanceMessage))
+	s, err := sse.Run(ctx, c.client, id, runRequest(conformanceMessage))
 	if err != nil {
 		return err
 	}

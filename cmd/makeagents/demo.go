@@ -53,7 +53,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 	}
 
 	fmt.Fprintln(out, "1. Pick an LLM provider and a model")
-	providers, err := c.ListLLMProvidersWithResponse(ctx, nil)
+	providers, err := c.Generated().ListLLMProvidersWithResponse(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 		return errors.New("the fake lists no LLM provider")
 	}
 	provider := (*providers.JSON200)[0]
-	models, err := c.ListLLMProviderModelsWithResponse(ctx, provider.ID, nil)
+	models, err := c.Generated().ListLLMProviderModelsWithResponse(ctx, provider.ID, nil)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 	fmt.Fprintf(out, "   provider %d (%s, connection %q), model %s (%d tokens)\n\n", provider.ID, provider.Provider, provider.AccountName, model.Model, model.TokenLimit)
 
 	fmt.Fprintln(out, "2. Create an agent")
-	created, err := c.CreateAgentWithResponse(ctx, nil, api.CreateAgentRequest{
+	created, err := c.Generated().CreateAgentWithResponse(ctx, nil, api.CreateAgentRequest{
 		Name:             "Invoice helper",
 		MakeConnectionID: connection,
 		DefaultModel:     model.Model,
@@ -92,12 +92,12 @@ func runDemo(ctx context.Context, in *invocation) error {
 	fmt.Fprintf(out, "   created agent %s (%q)\n\n", id, "Invoice helper")
 
 	fmt.Fprintln(out, "3. Give it knowledge: a short text context")
-	if _, err := c.CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{
+	if _, err := c.Generated().CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{
 		AgentID: id, Name: ptr("Payment terms"), Content: ptr(demoKnowledge),
 	}); err != nil {
 		return err
 	}
-	contexts, err := c.ListContextsWithResponse(ctx, &api.ListContextsParams{AgentID: id})
+	contexts, err := c.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{AgentID: id})
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 	}
 
 	fmt.Fprintf(out, "5. Stream a run, step by step: %q\n", demoQuestion)
-	stream, err := sse.Run(ctx, c.ClientInterface, id, &api.RunAgentStreamParams{TeamID: demoTeam}, api.RunAgentRequest{
+	stream, err := sse.Run(ctx, c, id, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: demoQuestion}},
 	})
 	if err != nil {
@@ -137,7 +137,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 		len(t.Steps), len(t.ToolCalls()), *usage.TotalTokens, *usage.PromptTokens, *usage.CompletionTokens, t.FinalAnswer())
 
 	fmt.Fprintln(out, "7. Delete the agent")
-	if _, err := c.DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: demoTeam}); err != nil {
+	if _, err := c.Generated().DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: demoTeam}); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "   deleted %s\n", id)
@@ -148,8 +148,8 @@ func runDemo(ctx context.Context, in *invocation) error {
 	return nil
 }
 
-func demoList(ctx context.Context, c *api.ClientWithResponses, in *invocation) error {
-	res, err := c.ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: demoTeam})
+func demoList(ctx context.Context, c *api.Client, in *invocation) error {
+	res, err := c.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: demoTeam})
 	if err != nil {
 		return err
 	}

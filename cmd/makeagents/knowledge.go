@@ -28,7 +28,7 @@ takes; check the connection's id in Make.`,
 		if err != nil {
 			return err
 		}
-		res, err := c.ListLLMProvidersWithResponse(ctx, &api.ListLLMProvidersParams{TeamID: cfg.teamID})
+		res, err := c.Generated().ListLLMProvidersWithResponse(ctx, &api.ListLLMProvidersParams{TeamID: cfg.teamID})
 		if err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ var providersGetCmd = &command{
 		if err != nil {
 			return err
 		}
-		res, err := c.GetLLMProviderWithResponse(ctx, id, &api.GetLLMProviderParams{TeamID: cfg.teamID})
+		res, err := c.Generated().GetLLMProviderWithResponse(ctx, id, &api.GetLLMProviderParams{TeamID: cfg.teamID})
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ var providersModelsCmd = &command{
 		if err != nil {
 			return err
 		}
-		res, err := c.ListLLMProviderModelsWithResponse(ctx, id, &api.ListLLMProviderModelsParams{TeamID: cfg.teamID})
+		res, err := c.Generated().ListLLMProviderModelsWithResponse(ctx, id, &api.ListLLMProviderModelsParams{TeamID: cfg.teamID})
 		if err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ var contextsListCmd = &command{
 		if err != nil {
 			return err
 		}
-		res, err := c.ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: cfg.teamID, AgentID: agentID})
+		res, err := c.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: cfg.teamID, AgentID: agentID})
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ var contextsDeleteCmd = &command{
 		if err != nil {
 			return err
 		}
-		_, err = c.DeleteContextWithResponse(ctx, in.args[0], &api.DeleteContextParams{TeamID: cfg.teamID})
+		_, err = c.Generated().DeleteContextWithResponse(ctx, in.args[0], &api.DeleteContextParams{TeamID: cfg.teamID})
 		return err
 	},
 }
@@ -162,7 +162,7 @@ func runContextsAdd(ctx context.Context, in *invocation) error {
 		if err != nil {
 			return err
 		}
-		_, err = c.CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: cfg.teamID}, body)
+		_, err = c.Generated().CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: cfg.teamID}, body)
 		return err
 	}
 	name := o.name
@@ -177,12 +177,11 @@ func runContextsAdd(ctx context.Context, in *invocation) error {
 		return err
 	}
 	defer func() { _ = f.Close() }()
-	c, cfg, err := connect(in)
+	c, _, err := connect(in)
 	if err != nil {
 		return err
 	}
-	_, err = c.UploadContext(ctx, &api.CreateContextParams{TeamID: cfg.teamID}, agentID, name, f)
-	return err
+	return c.UploadContext(ctx, agentID, name, f)
 }
 
 // openUpload opens a file to upload: it must exist, be readable and be a

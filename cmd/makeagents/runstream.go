@@ -33,7 +33,7 @@ without it the run sends "config": {} and the agent runs as configured.`,
 			return err
 		}
 		stopSpinner := startSpinner(in.stderr, "running agent")
-		res, err := c.RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: cfg.teamID}, body)
+		res, err := c.Generated().RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: cfg.teamID}, body)
 		stopSpinner()
 		if err != nil {
 			return err
@@ -61,11 +61,11 @@ closes the connection.`,
 		if err != nil {
 			return err
 		}
-		c, cfg, err := connect(in)
+		c, _, err := connect(in)
 		if err != nil {
 			return err
 		}
-		stream, err := sse.Run(ctx, c.ClientInterface, id, &api.RunAgentStreamParams{TeamID: cfg.teamID}, body)
+		stream, err := sse.Run(ctx, c, id, body)
 		if err != nil {
 			return err
 		}
