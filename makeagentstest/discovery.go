@@ -88,13 +88,16 @@ func scenarios(team int64) []fakeapi.Scenario {
 		if i%3 == 0 {
 			kind, sched, name, desc = "tool", "on-demand", fmt.Sprintf("Tool %d: look up an order", id), "An on-demand scenario an agent can call."
 		}
-		interval := int64(900)
+		scheduling := &fakeapi.ScenarioScheduling{Type: &sched}
+		if sched == "indefinitely" {
+			scheduling.Interval = ptrTo(int64(900))
+		}
 		at := edited.Add(time.Duration(i) * time.Hour)
 		out = append(out, fakeapi.Scenario{
 			ID: id, Name: name, TeamID: &team, Description: &desc, Type: &kind,
 			IsActive: ptrTo(true), IsPaused: ptrTo(false), Isinvalid: ptrTo(false), Islocked: ptrTo(false),
 			Concept: ptrTo(false), UsedPackages: []string{"json"}, LastEdit: &at, Created: &at,
-			Scheduling: &fakeapi.ScenarioScheduling{Type: &sched, Interval: &interval},
+			Scheduling: scheduling,
 		})
 	}
 	return out
