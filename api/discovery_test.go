@@ -23,8 +23,8 @@ func discoveryServer(t *testing.T) (*httptest.Server, func() []string) {
 		seen []string
 	)
 	bodies := map[string]string{
-		"/api/v2/connections":                     fixture(t, "connections.json"),
-		"/api/v2/scenarios":                       fixture(t, "scenarios.json"),
+		"/api/v2/connections":                    fixture(t, "connections.json"),
+		"/api/v2/scenarios":                      fixture(t, "scenarios.json"),
 		"/api/v2/users/me/current-authorization": fixture(t, "current-authorization.json"),
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
