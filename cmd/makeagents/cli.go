@@ -31,6 +31,10 @@ type options struct {
 	pace                                            string
 	readOnly, yes                                   bool
 	limit                                           int
+	types                                           []string // connections list --type
+	tools                                           bool     // scenarios list --tools
+	pageSize                                        string   // scenarios list --limit
+	provider                                        string   // agents create --provider
 }
 
 // invocation is what a command runs with.
@@ -66,6 +70,7 @@ func commandTable() []*command {
 			runCmd, streamCmd,
 			providersListCmd, providersGetCmd, providersModelsCmd,
 			contextsListCmd, contextsAddCmd, contextsDeleteCmd,
+			connectionsListCmd, scenariosListCmd, doctorCmd,
 			demoCmd, conformanceCmd,
 		}
 	}
