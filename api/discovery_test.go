@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -236,5 +237,49 @@ func TestMissingScopes(t *testing.T) {
 	}
 	if _, ok := api.OperationScopes("nope"); ok {
 		t.Error("an unknown operation has scopes")
+	}
+}
+
+// A server that ignores pg[offset] cannot make the iterator loop: the
+// repeated page ends the walk with an error. Cancelling ctx inside the
+// loop ends it with ctx's error, with no request after the cancel.
+func TestScenariosIteratorEnds(t *testing.T) {
+	var mu sync.Mutex
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"scenarios":[{"id":1,"name":"a"},{"id":2,"name":"b"}]}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := discoveryClient(t, srv)
+	var got []int64
+	var last error
+	for s, err := range c.Scenarios(context.Background(), api.ScenarioQuery{Limit: 2}) {
+		if err != nil {
+			last = err
+			continue
+		}
+		got = append(got, s.ID)
+	}
+	if last == nil || !strings.Contains(last.Error(), "pg[offset]=2") || !slices.Equal(got, []int64{1, 2}) || requests != 2 {
+		t.Errorf("ids %v, err %v, %d requests", got, last, requests)
+	}
+
+	requests = 0
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var errs []error
+	for _, err := range c.Scenarios(ctx, api.ScenarioQuery{Limit: 2}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		cancel()
+	}
+	if len(errs) != 1 || !errors.Is(errs[0], context.Canceled) || requests != 1 {
+		t.Errorf("after cancel: errors %v, %d requests (want 1)", errs, requests)
 	}
 }
