@@ -200,7 +200,7 @@ type plainStep struct {
 }
 
 // BenchmarkStepDecode compares ways to decode one step's data: the SDK's
-// (Event.Step, internal/stepjson), encoding/json, and the two JSON libraries
+// (Event.Step, sse/internal/stepjson), encoding/json, and the two JSON libraries
 // Go users most often reach for instead.
 func BenchmarkStepDecode(b *testing.B) {
 	steps := map[string][]byte{

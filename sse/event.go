@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
-	"github.com/makeagents/makeagents-go/internal/stepjson"
+	"github.com/makeagents/makeagents-go/sse/internal/stepjson"
 )
 
 // Event types with a meaning to this package. Any other type is passed
@@ -42,7 +42,7 @@ type Event struct {
 // (role, content, tool calls and responses, token usage, ids). Fields Make
 // adds later are not in api.Step; they stay in e.Data, which is never
 // changed. The result is exactly what encoding/json gives, at about a
-// quarter of its cost for the steps Make sends (internal/stepjson).
+// quarter of its cost for the steps Make sends (sse/internal/stepjson).
 func (e Event) Step() (api.Step, error) {
 	if e.Type != TypeStep {
 		return api.Step{}, fmt.Errorf("sse: event type %q is not %q", e.Type, TypeStep)

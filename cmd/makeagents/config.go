@@ -103,12 +103,13 @@ func resolveToken(in *invocation) (string, error) {
 // newClient builds the SDK client for cfg. The environment is ignored by
 // the SDK here: the CLI has already applied its own precedence rules.
 func newClient(cfg *config) (*api.Client, error) {
-	return newClientWithTransport(cfg, nil)
+	return newClientWithTransport(cfg, nil, 0)
 }
 
 // newClientWithTransport is newClient over a given transport (nil: the
-// SDK's default), used by conformance to record the wire bytes.
-func newClientWithTransport(cfg *config, transport http.RoundTripper) (*api.Client, error) {
+// SDK's default), used by conformance to record the wire bytes; maxBody is
+// the recorder's bound, which the SDK then keeps too.
+func newClientWithTransport(cfg *config, transport http.RoundTripper, maxBody int64) (*api.Client, error) {
 	opts := []api.Option{
 		api.WithoutEnvironment(),
 		api.WithBaseURL(cfg.baseURL),
@@ -117,7 +118,7 @@ func newClientWithTransport(cfg *config, transport http.RoundTripper) (*api.Clie
 	}
 	if transport != nil {
 		// The recorder keeps what the SDK may read: the same bound.
-		opts = append(opts, api.WithHTTPClient(&http.Client{Transport: transport}), api.WithMaxBodyBytes(maxRecordedBody))
+		opts = append(opts, api.WithHTTPClient(&http.Client{Transport: transport}), api.WithMaxBodyBytes(maxBody))
 	}
 	if cfg.oauth {
 		opts = append(opts, api.WithOAuthToken(cfg.token))

@@ -431,6 +431,56 @@ func TestConformanceUnknownCreateUnlookable(t *testing.T) {
 	}
 }
 
+// TestConformanceUnknownCreateNotFoundYet: Ctrl-C while Make holds the
+// create's answer back; the lookup by name finds nothing, but Make may
+// still create the agent after it, so the scratch agent's name and the
+// commands to find and delete it are printed. A create Make refused (4xx)
+// cannot complete later: nothing is printed for it.
+func TestConformanceUnknownCreateNotFoundYet(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	names := make(chan string, 1)
+	h := newHostileAPI(t, func(h *hostileAPI, w http.ResponseWriter, r *http.Request, body map[string]any) bool {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/agents") {
+			names <- body["name"].(string)
+			cancel() // Ctrl-C while the answer is delayed
+			<-r.Context().Done()
+			return true
+		}
+		return false
+	})
+	r := runCLIContext(ctx, t, hostileEnv(h.URL), "", fullArgs...)
+	name := <-names
+	if r.code != exitInterrupted {
+		t.Fatalf("exit %d, want 130; stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		`no agent named "` + name + `"`,
+		"may still complete",
+		`makeagents agents list --team 7 | jq -r '.[] | select(.name == "` + name + `") | .id'`,
+		"makeagents agents delete ID --team 7",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+		}
+	}
+	if agents, deletes := h.state(); len(agents) != 1 || len(deletes) != 0 {
+		t.Errorf("agents %v, deletes %v; want the real agent untouched", agents, deletes)
+	}
+
+	refusing := newHostileAPI(t, func(h *hostileAPI, w http.ResponseWriter, r *http.Request, body map[string]any) bool {
+		if r.Method == http.MethodPost {
+			w.WriteHeader(400)
+			return true
+		}
+		return false
+	})
+	r = runCLI(t, hostileEnv(refusing.URL), fullArgs...)
+	if r.code != exitError || strings.Contains(r.stderr, "may still complete") {
+		t.Errorf("refused create: exit %d, stderr %q; want 1 and no scratch agent to look for", r.code, r.stderr)
+	}
+}
+
 // TestConformanceSecondInterruptSkipsCleanup: Ctrl-C during the run, then
 // Ctrl-C again while the cleanup waits on a stalled server: the CLI stops
 // waiting and prints the scratch agent it left and how to remove it.

@@ -9,20 +9,20 @@ import (
 	"testing"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/cmd/makeagents/internal/conformance"
+	"github.com/makeagents/makeagents-go/cmd/makeagents/internal/conformance/drifttest"
 	"github.com/makeagents/makeagents-go/internal/contract"
-	"github.com/makeagents/makeagents-go/internal/drift"
-	"github.com/makeagents/makeagents-go/internal/drifttest"
 	"github.com/makeagents/makeagents-go/makeagentstest"
 	"github.com/makeagents/makeagents-go/sse"
 )
 
-func driftSpec(t *testing.T) *drift.Spec {
+func driftSpec(t *testing.T) *conformance.Spec {
 	t.Helper()
 	v, err := contract.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return drift.NewSpec(v.Spec())
+	return conformance.NewSpec(v.Spec())
 }
 
 func do(t *testing.T, method, url, authorization, body string) (*http.Response, []byte) {
@@ -52,7 +52,7 @@ func do(t *testing.T, method, url, authorization, body string) (*http.Response, 
 // findings runs one operation against base (the fake, or a proxy in front
 // of it) and returns what the drift detector finds in the response
 // (streams: in every event too).
-func findings(t *testing.T, spec *drift.Spec, s *makeagentstest.Server, base, op, agentID string) []drift.Finding {
+func findings(t *testing.T, spec *conformance.Spec, s *makeagentstest.Server, base, op, agentID string) []conformance.Finding {
 	t.Helper()
 	tok := "Token " + s.Token()
 	agents := base + "/ai-agents/v1/agents"
@@ -96,7 +96,7 @@ func findings(t *testing.T, spec *drift.Spec, s *makeagentstest.Server, base, op
 			t.Fatalf("stream: %v", err)
 		}
 	}
-	var out []drift.Finding
+	var out []conformance.Finding
 	for _, f := range got {
 		if !f.Kind.Informational() {
 			out = append(out, f)
@@ -133,20 +133,20 @@ func TestEachDriftIsFoundWhereInjected(t *testing.T) {
 		name  string
 		drift drifttest.Drift
 		op    string
-		kind  drift.Kind
+		kind  conformance.Kind
 		path  string // of every finding
 		count int    // findings expected (one per list element or step)
 	}{
-		{"undeclared field in get", drifttest.UndeclaredField("getAgent", "brandNew", map[string]any{"a": 1}), "getAgent", drift.UndeclaredField, "$.brandNew", 1},
-		{"undeclared field in list", drifttest.UndeclaredField("listAgents", "folderId", 7), "listAgents", drift.UndeclaredField, "$[0].folderId", 1},
-		{"undeclared field in steps", drifttest.UndeclaredField("runAgentStream", "tokens", 3), "runAgentStream", drift.UndeclaredField, "$.tokens", 3},
-		{"required field dropped", drifttest.DropField("getAgent", "createdAt"), "getAgent", drift.MissingRequired, "$.createdAt", 1},
-		{"required step field dropped", drifttest.DropField("runAgentStream", "content"), "runAgentStream", drift.MissingRequired, "$.content", 3},
-		{"type changed", drifttest.ChangeFieldType("getAgent", "teamId"), "getAgent", drift.TypeMismatch, "$.teamId", 1},
-		{"type changed in run result", drifttest.ChangeFieldType("runAgent", "executionSteps"), "runAgent", drift.TypeMismatch, "$.executionSteps", 1},
-		{"unknown event", drifttest.UnknownEvent("usage"), "runAgentStream", drift.UnknownEvent, "event", 1},
-		{"undocumented status", drifttest.UndocumentedStatus("getAgent", http.StatusAccepted), "getAgent", drift.UndocumentedStatus, "status", 1},
-		{"undocumented status of a stream", drifttest.UndocumentedStatus("runAgentStream", http.StatusAccepted), "runAgentStream", drift.UndocumentedStatus, "status", 1},
+		{"undeclared field in get", drifttest.UndeclaredField("getAgent", "brandNew", map[string]any{"a": 1}), "getAgent", conformance.UndeclaredField, "$.brandNew", 1},
+		{"undeclared field in list", drifttest.UndeclaredField("listAgents", "folderId", 7), "listAgents", conformance.UndeclaredField, "$[0].folderId", 1},
+		{"undeclared field in steps", drifttest.UndeclaredField("runAgentStream", "tokens", 3), "runAgentStream", conformance.UndeclaredField, "$.tokens", 3},
+		{"required field dropped", drifttest.DropField("getAgent", "createdAt"), "getAgent", conformance.MissingRequired, "$.createdAt", 1},
+		{"required step field dropped", drifttest.DropField("runAgentStream", "content"), "runAgentStream", conformance.MissingRequired, "$.content", 3},
+		{"type changed", drifttest.ChangeFieldType("getAgent", "teamId"), "getAgent", conformance.TypeMismatch, "$.teamId", 1},
+		{"type changed in run result", drifttest.ChangeFieldType("runAgent", "executionSteps"), "runAgent", conformance.TypeMismatch, "$.executionSteps", 1},
+		{"unknown event", drifttest.UnknownEvent("usage"), "runAgentStream", conformance.UnknownEvent, "event", 1},
+		{"undocumented status", drifttest.UndocumentedStatus("getAgent", http.StatusAccepted), "getAgent", conformance.UndocumentedStatus, "status", 1},
+		{"undocumented status of a stream", drifttest.UndocumentedStatus("runAgentStream", http.StatusAccepted), "runAgentStream", conformance.UndocumentedStatus, "status", 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
-	"github.com/makeagents/makeagents-go/internal/drifttest"
+	"github.com/makeagents/makeagents-go/cmd/makeagents/internal/conformance/drifttest"
 	"github.com/makeagents/makeagents-go/makeagentstest"
 )
 

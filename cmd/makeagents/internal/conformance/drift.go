@@ -1,11 +1,11 @@
-// Package drift compares JSON that a live server sent with the schema
-// openapi.yaml declares for it and lists every difference as a Finding with
-// its JSON path: fields the spec does not declare (which a schema with
-// additionalProperties: true silently accepts), required fields that are
-// absent, type mismatches, values outside a closed enum, and whatever else
-// kin-openapi's schema validation rejects. It is the engine behind
-// `makeagents conformance`.
-package drift
+package conformance
+
+// The drift report: Compare and CompareJSON check JSON that a live server
+// sent against the schema openapi.yaml declares for it and list every
+// difference as a Finding with its JSON path: fields the spec does not
+// declare (which a schema with additionalProperties: true silently accepts),
+// required fields that are absent, type mismatches, values outside a closed
+// enum, and whatever else kin-openapi's schema validation rejects.
 
 import (
 	"encoding/json"

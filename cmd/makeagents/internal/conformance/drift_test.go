@@ -1,21 +1,21 @@
-package drift_test
+package conformance_test
 
 import (
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/makeagents/makeagents-go/cmd/makeagents/internal/conformance"
 	"github.com/makeagents/makeagents-go/internal/contract"
-	"github.com/makeagents/makeagents-go/internal/drift"
 )
 
-func newSpec(t *testing.T) *drift.Spec {
+func newSpec(t *testing.T) *conformance.Spec {
 	t.Helper()
 	v, err := contract.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return drift.NewSpec(v.Spec())
+	return conformance.NewSpec(v.Spec())
 }
 
 const agent = `{"id":"b504aa93-0752-4bf8-887e-c2c717d525bf","name":"n","teamId":1,"createdAt":"2025-06-25T13:36:46.730Z",
@@ -63,21 +63,21 @@ func TestDriftKindsAndPaths(t *testing.T) {
 		status   int
 		header   http.Header
 		body     string
-		kind     drift.Kind
+		kind     conformance.Kind
 		path     string
 		gotMatch string
 	}{
-		{"undeclared top-level field", "getAgent", 200, jsonHeader, strings.Replace(agent, `"name":"n"`, `"name":"n","brandNew":{"a":1}`, 1), drift.UndeclaredField, "$.brandNew", `{"a":1}`},
-		{"undeclared nested field", "getAgent", 200, jsonHeader, strings.Replace(agent, `"makeScenarioId":1`, `"makeScenarioId":1,"requiresReview":true`, 1), drift.UndeclaredField, "$.scenarios[0].requiresReview", "true"},
-		{"missing required field", "getAgent", 200, jsonHeader, strings.Replace(agent, `"defaultModel":"m",`, "", 1), drift.MissingRequired, "$.defaultModel", "absent"},
-		{"type changed", "getAgent", 200, jsonHeader, strings.Replace(agent, `"teamId":1`, `"teamId":"1"`, 1), drift.TypeMismatch, "$.teamId", `"1"`},
-		{"integer became fractional", "listAgents", 200, jsonHeader, "[" + strings.Replace(agent, `"recursionLimit":3`, `"recursionLimit":3.5`, 1) + "]", drift.TypeMismatch, "$[0].invocationConfig.recursionLimit", "3.5"},
-		{"list is one object", "listAgents", 200, jsonHeader, agent, drift.TypeMismatch, "$", "object"},
-		{"format broken", "getAgent", 200, jsonHeader, strings.Replace(agent, `"2025-06-25T13:36:46.730Z"`, `"yesterday"`, 1), drift.SchemaViolation, "$.createdAt", "yesterday"},
-		{"undocumented status", "getAgent", 418, jsonHeader, `{}`, drift.UndocumentedStatus, "status", "418"},
-		{"html instead of json", "getAgent", 200, http.Header{"Content-Type": {"text/html"}}, "<html>", drift.UnexpectedContentType, "Content-Type", "text/html"},
-		{"not json", "getAgent", 200, jsonHeader, "{oops", drift.InvalidJSON, "$", "oops"},
-		{"body on 204", "deleteAgent", 204, http.Header{"Content-Type": {"application/json"}}, `{"deleted":true}`, drift.UnexpectedContentType, "$", "deleted"},
+		{"undeclared top-level field", "getAgent", 200, jsonHeader, strings.Replace(agent, `"name":"n"`, `"name":"n","brandNew":{"a":1}`, 1), conformance.UndeclaredField, "$.brandNew", `{"a":1}`},
+		{"undeclared nested field", "getAgent", 200, jsonHeader, strings.Replace(agent, `"makeScenarioId":1`, `"makeScenarioId":1,"requiresReview":true`, 1), conformance.UndeclaredField, "$.scenarios[0].requiresReview", "true"},
+		{"missing required field", "getAgent", 200, jsonHeader, strings.Replace(agent, `"defaultModel":"m",`, "", 1), conformance.MissingRequired, "$.defaultModel", "absent"},
+		{"type changed", "getAgent", 200, jsonHeader, strings.Replace(agent, `"teamId":1`, `"teamId":"1"`, 1), conformance.TypeMismatch, "$.teamId", `"1"`},
+		{"integer became fractional", "listAgents", 200, jsonHeader, "[" + strings.Replace(agent, `"recursionLimit":3`, `"recursionLimit":3.5`, 1) + "]", conformance.TypeMismatch, "$[0].invocationConfig.recursionLimit", "3.5"},
+		{"list is one object", "listAgents", 200, jsonHeader, agent, conformance.TypeMismatch, "$", "object"},
+		{"format broken", "getAgent", 200, jsonHeader, strings.Replace(agent, `"2025-06-25T13:36:46.730Z"`, `"yesterday"`, 1), conformance.SchemaViolation, "$.createdAt", "yesterday"},
+		{"undocumented status", "getAgent", 418, jsonHeader, `{}`, conformance.UndocumentedStatus, "status", "418"},
+		{"html instead of json", "getAgent", 200, http.Header{"Content-Type": {"text/html"}}, "<html>", conformance.UnexpectedContentType, "Content-Type", "text/html"},
+		{"not json", "getAgent", 200, jsonHeader, "{oops", conformance.InvalidJSON, "$", "oops"},
+		{"body on 204", "deleteAgent", 204, http.Header{"Content-Type": {"application/json"}}, `{"deleted":true}`, conformance.UnexpectedContentType, "$", "deleted"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,11 +100,11 @@ func TestEvents(t *testing.T) {
 		t.Errorf("documented step drifted: %v", got)
 	}
 	got := s.Event("runAgentStream", 4, "usage", []byte(`{"tokens":3}`))
-	if len(got) != 1 || got[0].Kind != drift.UnknownEvent || got[0].Where != "event #4 (usage)" || !strings.Contains(got[0].Spec, "step") {
+	if len(got) != 1 || got[0].Kind != conformance.UnknownEvent || got[0].Where != "event #4 (usage)" || !strings.Contains(got[0].Spec, "step") {
 		t.Errorf("unknown event: %v", got)
 	}
 	got = s.Event("runAgentStream", 2, "step", []byte(`{"role":"assistant","content":{"parts":[]},"id":"1","agentIterationId":"i","toolCall":{}}`))
-	if len(got) != 2 || got[0].Path != "$.content" || got[0].Kind != drift.TypeMismatch || got[1].Path != "$.toolCall" || got[1].Kind != drift.UndeclaredField {
+	if len(got) != 2 || got[0].Path != "$.content" || got[0].Kind != conformance.TypeMismatch || got[1].Path != "$.toolCall" || got[1].Kind != conformance.UndeclaredField {
 		t.Errorf("step drift: %v", got)
 	}
 }
@@ -123,7 +123,7 @@ func TestHeadersAreNotesAndSecretsWithheld(t *testing.T) {
 		t.Fatalf("findings = %v, want three header notes", got)
 	}
 	for _, f := range got {
-		if f.Kind != drift.UndocumentedHeader || !f.Kind.Informational() {
+		if f.Kind != conformance.UndocumentedHeader || !f.Kind.Informational() {
 			t.Errorf("not an informational header note: %+v", f)
 		}
 		if strings.Contains(f.Got, "s3cr3t") {
@@ -136,8 +136,8 @@ func TestHeadersAreNotesAndSecretsWithheld(t *testing.T) {
 }
 
 func TestQuoteTruncates(t *testing.T) {
-	q := drift.Quote(strings.Repeat("x", 500))
-	if len([]rune(q)) > drift.MaxValueLen+1 || !strings.HasSuffix(q, "…") {
+	q := conformance.Quote(strings.Repeat("x", 500))
+	if len([]rune(q)) > conformance.MaxValueLen+1 || !strings.HasSuffix(q, "…") {
 		t.Errorf("Quote = %q", q)
 	}
 }

@@ -1,14 +1,23 @@
-package main
+// Package conformance is `makeagents conformance`: it runs the API's
+// operations (read-only, or on a scratch agent it creates and always
+// deletes), records every response as the server sent it, checks each
+// against the embedded openapi.yaml and prints the drift report. It stands
+// above the api and sse packages; the CLI's main only parses the flags and
+// calls Run.
+//
+//	err := conformance.Run(ctx, conformance.Options{BaseURL: base, TeamID: 42,
+//		Token: token, ReadOnly: true, Limit: 5, Stdout: os.Stdout, Stderr: os.Stderr,
+//		NewClient: newClient})
+//	if errors.Is(err, conformance.ErrDrift) { /* exit 3 */ }
+package conformance
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,60 +28,23 @@ import (
 
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/internal/contract"
-	"github.com/makeagents/makeagents-go/internal/drift"
 	"github.com/makeagents/makeagents-go/internal/lists"
 	"github.com/makeagents/makeagents-go/internal/mediatype"
 	"github.com/makeagents/makeagents-go/internal/redact"
 	"github.com/makeagents/makeagents-go/sse"
 )
 
-var conformanceCmd = &command{
-	words:   "conformance",
-	summary: "Check live API responses against the spec built into this binary and report drift.",
-	detail: `--read-only lists the team's agents, gets the first --limit of them and lists each one's
-knowledge contexts, lists the LLM providers and gets each of the first --limit with its
-models, then reads the token's scopes, the team's connections and one page of --limit
-scenarios (a 403 there, a missing scope, is noted and the check goes on): GET requests
-only, nothing is changed. It also reports what the answers show about
-how agents relate to providers (is an agent's llmProviderId a listed provider, its
-makeConnectionType a listed accountName), which Make does not document.
-
-Full mode (--connection ID --model M) creates a scratch agent named
-makeagents-conformance-<time>-<random>, gets it, lists, updates it, adds a text context
-to it, lists and deletes that context, runs it with a trivial message, streams a run,
-then deletes it. It only changes or deletes an agent after a GET
-shows it is its own scratch agent. The agent is deleted even on failure or Ctrl-C (a second
-Ctrl-C stops waiting for that); when the create's outcome is unknown it is looked for by
-name; if it cannot be removed, its id or name is printed with the command to remove it. Running it twice costs
-two model calls on the given connection. Asks for confirmation unless --yes.
-
-Every response is checked against openapi.yaml: status documented, JSON body valid,
-fields the spec does not declare, required fields missing, types changed, unknown SSE
-event types, and undeclared headers (as notes). Exit status 0: no drift; 3: drift found;
-1: an API or network error stopped the check.`,
-	example: "makeagents conformance --read-only --team 42",
-	flags: func(fs *flag.FlagSet, o *options) {
-		fs.BoolVar(&o.readOnly, "read-only", false, "only list and get agents, their contexts, the LLM providers and their models (GET requests only)")
-		fs.StringVar(&o.connection, "connection", "", "full mode: Make connection `ID` for the scratch agent's AI provider")
-		fs.StringVar(&o.model, "model", "", "full mode: `MODEL` for the scratch agent, e.g. gpt-4.1-mini")
-		fs.BoolVar(&o.yes, "yes", false, "full mode: do not ask for confirmation")
-		fs.BoolVar(&o.json, "json", false, "print the report as JSON")
-		fs.IntVar(&o.limit, "limit", 5, "read-only mode: get at most `N` agents and `N` providers")
-	},
-	run: runConformance,
-}
-
 // conformanceMessage is what the full mode asks the scratch agent.
 const conformanceMessage = "Reply with the single word OK."
 
 // checkedCall is one HTTP exchange of a conformance run and what was found.
 type checkedCall struct {
-	Operation string          `json:"operation"`
-	Method    string          `json:"method"`
-	Path      string          `json:"path"`
-	Status    int             `json:"status"`
-	Events    int             `json:"events,omitempty"`
-	Findings  []drift.Finding `json:"findings"`
+	Operation string    `json:"operation"`
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	Status    int       `json:"status"`
+	Events    int       `json:"events,omitempty"`
+	Findings  []Finding `json:"findings"`
 }
 
 type conformanceReport struct {
@@ -91,63 +63,77 @@ type conformanceReport struct {
 
 // conformance is one run: the client, the recorder under it and the report.
 type conformance struct {
-	in     *invocation
-	cfg    *config
+	o      Options
 	client *api.Client
 	rec    *recorder
-	spec   *drift.Spec
+	spec   *Spec
 	report conformanceReport
 }
 
-func runConformance(ctx context.Context, in *invocation) error {
-	o := in.opts
-	full := o.connection != "" || o.model != ""
-	switch {
-	case o.readOnly && full:
-		return usageErrorf("--read-only cannot be combined with --connection/--model")
-	case !o.readOnly && !full:
-		return usageErrorf("choose --read-only, or --connection ID --model M for the full check")
-	case full && (o.connection == "" || o.model == ""):
-		return usageErrorf("full mode needs both --connection ID and --model M")
-	case o.limit < 0:
-		return usageErrorf("--limit must not be negative")
+// Options is one conformance run, as the command line asked for it.
+type Options struct {
+	BaseURL string
+	TeamID  int64
+	// Token is only used to keep the token out of the report.
+	Token string
+	// ReadOnly: list and get, GET requests only, at most Limit agents and
+	// Limit providers. Otherwise the full mode runs on a scratch agent on
+	// Connection with Model.
+	ReadOnly   bool
+	Limit      int
+	Connection int64
+	Model      string
+	// JSON prints the report as JSON.
+	JSON           bool
+	Stdout, Stderr io.Writer
+	// NewClient builds the SDK client over transport (the recorder) with
+	// maxBody as its body bound; its error is returned by Run as it is.
+	NewClient func(transport http.RoundTripper, maxBody int64) (*api.Client, error)
+	// MaxRecordedBody bounds how much of one response the recorder keeps
+	// (0: the SDK's default bound), so a body the SDK accepts is always
+	// checked whole; a larger one is reported as too large to check.
+	MaxRecordedBody int64
+	// SecondInterrupt, when not nil, is closed at a second Ctrl-C: the
+	// cleanup after the first one stops waiting then.
+	SecondInterrupt <-chan struct{}
+	// Printable makes server text safe for a terminal (nil: unchanged).
+	Printable func(string) string
+}
+
+// ErrDrift is returned by Run, after the report is printed, when the
+// report holds drift.
+var ErrDrift = errors.New("drift found")
+
+// Run runs the check Options describe and prints its report on o.Stdout.
+// The error is the one that stopped the check, ErrDrift when it ran to the
+// end and found drift, or nil.
+func Run(ctx context.Context, o Options) error {
+	if o.MaxRecordedBody <= 0 {
+		o.MaxRecordedBody = api.DefaultMaxBodyBytes
 	}
-	var connection int64
-	if full {
-		var err error
-		if connection, err = connectionFlag(o.connection); err != nil {
-			return err
-		}
-	}
-	cfg, err := resolveConfig(in)
-	if err != nil {
-		return err
+	if o.Printable == nil {
+		o.Printable = func(s string) string { return s }
 	}
 	validator, err := contract.New()
 	if err != nil {
 		return fmt.Errorf("load the embedded spec: %w", err)
 	}
-	rec := &recorder{next: api.DefaultTransport(), validator: validator, red: redact.New(cfg.token)}
-	c := &conformance{in: in, cfg: cfg, rec: rec, spec: drift.NewSpec(validator.Spec())}
-	c.client, err = newClientWithTransport(cfg, rec)
+	rec := &recorder{next: api.DefaultTransport(), validator: validator, red: redact.New(o.Token), max: o.MaxRecordedBody}
+	c := &conformance{o: o, rec: rec, spec: NewSpec(validator.Spec())}
+	c.client, err = o.NewClient(rec, o.MaxRecordedBody)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return err
 	}
-	c.report = conformanceReport{BaseURL: cfg.baseURL, TeamID: cfg.teamID, Mode: "read-only"}
+	c.report = conformanceReport{BaseURL: o.BaseURL, TeamID: o.TeamID, Mode: "read-only"}
 
-	if full {
+	if !o.ReadOnly {
 		c.report.Mode = "full"
-		if !o.yes {
-			if err := confirm(in, cfg); err != nil {
-				return err
-			}
-		}
-		err = c.full(ctx, connection, o.model)
+		err = c.full(ctx, o.Connection, o.Model)
 	} else {
-		err = c.readOnly(ctx, o.limit)
+		err = c.readOnly(ctx, o.Limit)
 	}
 	if err != nil {
-		c.report.Error = errorLine(err)
+		c.report.Error = c.errorLine(err)
 	}
 	if perr := c.print(); perr != nil && err == nil {
 		err = perr
@@ -156,13 +142,29 @@ func runConformance(ctx context.Context, in *invocation) error {
 	case err != nil:
 		return err
 	case c.report.Drift > 0:
-		return errDriftFound
+		return ErrDrift
 	}
 	return nil
 }
 
+// errorLine renders err as the CLI's one-line error.
+func (c *conformance) errorLine(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "makeagents: ")
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	return "makeagents: " + c.o.Printable(msg)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode output: %w", err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
 func (c *conformance) readOnly(ctx context.Context, limit int) error {
-	team := c.cfg.teamID
+	team := c.o.TeamID
 	res, err := c.client.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: team})
 	checked := c.check()
 	if err != nil && !isDecodeError(err) {
@@ -243,7 +245,7 @@ func (c *conformance) discovery(ctx context.Context, limit int) error {
 // providers lists the LLM providers and gets each of the first limit with
 // its models. It returns the providers the SDK could decode.
 func (c *conformance) providers(ctx context.Context, limit int) ([]api.LLMProvider, error) {
-	team := c.cfg.teamID
+	team := c.o.TeamID
 	res, err := c.client.Generated().ListLLMProvidersWithResponse(ctx, &api.ListLLMProvidersParams{TeamID: team})
 	c.check()
 	if err != nil {
@@ -311,7 +313,7 @@ func (c *conformance) observe(agents []api.Agent, providers []api.LLMProvider) {
 // its unique name), so a server that names another agent's id, or a
 // redirect to the list, cannot make it delete a real agent.
 func (c *conformance) full(ctx context.Context, connection int64, model string) (err error) {
-	team := c.cfg.teamID
+	team := c.o.TeamID
 	name := scratchName()
 	c.report.ScratchAgent = name
 	created, err := c.client.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
@@ -334,7 +336,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 		// The create's outcome is unknown (cancelled, 5xx, dropped,
 		// unreadable, no id): Make may have created the agent. Find it by
 		// its unique name and delete it, or say how to.
-		c.cleanupByName(ctx, name)
+		c.cleanupByName(ctx, name, !refused(err))
 		if err == nil || isDecodeError(err) {
 			err = fmt.Errorf("create answered without a usable agent id")
 		}
@@ -347,7 +349,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 	// the list); that agent is neither renamed nor deleted.
 	if err := c.checkOwn(ctx, id, names[:1]); err != nil {
 		if errors.Is(err, errNotOwn) {
-			c.cleanupByName(ctx, name)
+			c.cleanupByName(ctx, name, true)
 		}
 		return err
 	}
@@ -395,7 +397,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 // it cannot find it, the agent's own deletion removes it with the agent, or
 // the cleanup message names the agent.
 func (c *conformance) contextRoundTrip(ctx context.Context, agentID, agentName string) error {
-	team := c.cfg.teamID
+	team := c.o.TeamID
 	name := agentName + "-context"
 	content := "makeagents conformance: a scratch context, deleted with its agent."
 	_, err := c.client.Generated().CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: team}, api.CreateTextContextRequest{
@@ -442,7 +444,7 @@ var errGone = errors.New("agent not found")
 // names: an error wrapping errNotOwn when it is not, errGone when there is
 // none.
 func (c *conformance) checkOwn(ctx context.Context, id string, names []string) error {
-	res, err := c.client.Generated().GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.cfg.teamID})
+	res, err := c.client.Generated().GetAgentWithResponse(ctx, id, &api.GetAgentParams{TeamID: c.o.TeamID})
 	checked := c.check()
 	if api.IsNotFound(err) {
 		return errGone
@@ -467,7 +469,7 @@ func (c *conformance) checkOwn(ctx context.Context, id string, names []string) e
 // deleteOwn deletes id after a GET shows it is named as one of names; a
 // GET that finds it gone is success (an earlier delete got through).
 func (c *conformance) deleteOwn(ctx context.Context, id string, names []string) error {
-	team := c.cfg.teamID
+	team := c.o.TeamID
 	if err := c.checkOwn(ctx, id, names); err != nil {
 		if errors.Is(err, errGone) {
 			return nil
@@ -485,9 +487,9 @@ func (c *conformance) deleteOwn(ctx context.Context, id string, names []string) 
 // cleanupContext is the context cleanup runs on: not the command's (Ctrl-C
 // or --timeout may have ended it), bounded, and ended at once by a second
 // Ctrl-C.
-func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+func (c *conformance) cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	if second := secondInterrupt(ctx); second != nil {
+	if second := c.o.SecondInterrupt; second != nil {
 		// Ends with cctx, which cancel ends at the latest.
 		go func() {
 			select {
@@ -503,7 +505,7 @@ func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // cleanup deletes the scratch agent id on its own context and, when that
 // fails, prints the id and the command that removes it.
 func (c *conformance) cleanup(ctx context.Context, id string, names []string) error {
-	cctx, cancel := cleanupContext(ctx)
+	cctx, cancel := c.cleanupContext(ctx)
 	defer cancel()
 	err := c.deleteOwn(cctx, id, names)
 	if err == nil {
@@ -513,18 +515,21 @@ func (c *conformance) cleanup(ctx context.Context, id string, names []string) er
 	if cctx.Err() != nil && errors.Is(err, context.Canceled) {
 		why = "cleanup skipped at the second interrupt"
 	}
-	fmt.Fprintf(c.in.stderr, "makeagents: could not delete scratch agent %s (%s): %s; remove it with: makeagents agents delete %s --team %d\n",
-		id, names[0], why, id, c.cfg.teamID)
+	fmt.Fprintf(c.o.Stderr, "makeagents: could not delete scratch agent %s (%s): %s; remove it with: makeagents agents delete %s --team %d\n",
+		id, names[0], why, id, c.o.TeamID)
 	return err
 }
 
 // cleanupByName looks for the scratch agent by its unique name, after a
 // create whose outcome is unknown, and deletes what it finds; when it
 // cannot look, it prints the name and the commands to find and remove it.
-func (c *conformance) cleanupByName(ctx context.Context, name string) {
-	cctx, cancel := cleanupContext(ctx)
+// When it looks and finds nothing while mayComplete (the create was not
+// refused: Ctrl-C or a network error cut it short, say), Make may still
+// finish the create after the look, so it prints the same.
+func (c *conformance) cleanupByName(ctx context.Context, name string, mayComplete bool) {
+	cctx, cancel := c.cleanupContext(ctx)
 	defer cancel()
-	team := c.cfg.teamID
+	team := c.o.TeamID
 	res, err := c.client.Generated().ListAgentsWithResponse(cctx, &api.ListAgentsParams{TeamID: team})
 	checked := c.check()
 	var ids []string
@@ -546,9 +551,13 @@ func (c *conformance) cleanupByName(ctx context.Context, name string) {
 		if cctx.Err() != nil && errors.Is(err, context.Canceled) {
 			why = "cleanup skipped at the second interrupt"
 		}
-		fmt.Fprintf(c.in.stderr, "makeagents: the create may have made scratch agent %q and it could not be looked for (%s); find it with: makeagents agents list --team %d, and remove it with: makeagents agents delete ID --team %d\n",
-			name, why, team, team)
+		fmt.Fprintf(c.o.Stderr, "makeagents: the create may have made scratch agent %q and it could not be looked for (%s); %s\n",
+			name, why, findAndDelete(name, team))
 		return
+	}
+	if len(ids) == 0 && mayComplete {
+		fmt.Fprintf(c.o.Stderr, "makeagents: the create's outcome is unknown and no agent named %q exists yet, but the create may still complete; %s\n",
+			name, findAndDelete(name, team))
 	}
 	for _, id := range ids {
 		if api.ValidateAgentID(id) != nil {
@@ -557,6 +566,20 @@ func (c *conformance) cleanupByName(ctx context.Context, name string) {
 		c.report.ScratchAgent = id
 		_ = c.cleanup(ctx, id, []string{name})
 	}
+}
+
+// findAndDelete says how to find the scratch agent by its name and remove
+// it, with the commands a user can paste.
+func findAndDelete(name string, team int64) string {
+	return fmt.Sprintf("find it with: makeagents agents list --team %d | jq -r '.[] | select(.name == \"%s\") | .id', and remove it with: makeagents agents delete ID --team %d",
+		team, name, team)
+}
+
+// refused reports a create that Make answered with a 4xx: it created
+// nothing, so nothing can appear later.
+func refused(err error) bool {
+	var apiErr *api.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500
 }
 
 // isDecodeError reports an error of the SDK decoding a response body: the
@@ -642,11 +665,11 @@ func runRequest(msg string) api.RunAgentRequest {
 func (c *conformance) check() []exchange {
 	taken := c.rec.take()
 	for _, ex := range taken {
-		c.report.Calls = append(c.report.Calls, checkedCall{Operation: ex.operation, Method: ex.method, Path: ex.path, Status: ex.status, Findings: []drift.Finding{}})
+		c.report.Calls = append(c.report.Calls, checkedCall{Operation: ex.operation, Method: ex.method, Path: ex.path, Status: ex.status, Findings: []Finding{}})
 		call := &c.report.Calls[len(c.report.Calls)-1]
 		if ex.tooLarge {
-			c.add(call, []drift.Finding{{Operation: ex.operation, Where: fmt.Sprintf("response %d", ex.status), Kind: drift.TooLarge, Path: "$",
-				Spec: fmt.Sprintf("a body of at most %d bytes (the SDK's bound)", maxRecordedBody), Got: "a larger body, not checked"}})
+			c.add(call, []Finding{{Operation: ex.operation, Where: fmt.Sprintf("response %d", ex.status), Kind: TooLarge, Path: "$",
+				Spec: fmt.Sprintf("a body of at most %d bytes (the SDK's bound)", c.o.MaxRecordedBody), Got: "a larger body, not checked"}})
 			continue
 		}
 		c.add(call, c.spec.Response(ex.operation, ex.status, ex.header, ex.body))
@@ -654,7 +677,7 @@ func (c *conformance) check() []exchange {
 	return taken
 }
 
-func (c *conformance) add(call *checkedCall, findings []drift.Finding) {
+func (c *conformance) add(call *checkedCall, findings []Finding) {
 	for _, f := range findings {
 		f.Spec, f.Got, f.Path, f.Where = c.redact(f.Spec), c.redact(f.Got), c.redact(f.Path), c.redact(f.Where)
 		call.Findings = append(call.Findings, f)
@@ -668,16 +691,16 @@ func (c *conformance) add(call *checkedCall, findings []drift.Finding) {
 
 // redact keeps the token out of the report even if a server echoes it.
 // The recorded bodies and headers were redacted before they were checked
-// (so a value cut at drift.MaxValueLen cannot keep a prefix of it); this
+// (so a value cut at MaxValueLen cannot keep a prefix of it); this
 // pass covers whatever else a finding quotes, and strips terminal control
 // characters, since the report is printed.
 func (c *conformance) redact(s string) string {
-	return printable(redact.New(c.cfg.token).String(s))
+	return c.o.Printable(redact.New(c.o.Token).String(s))
 }
 
 func (c *conformance) print() error {
-	w := c.in.stdout
-	if c.in.opts.json {
+	w := c.o.Stdout
+	if c.o.JSON {
 		return writeJSON(w, c.report)
 	}
 	r := c.report
@@ -730,27 +753,11 @@ func (c *conformance) print() error {
 	return nil
 }
 
-func confirm(in *invocation, cfg *config) error {
-	fmt.Fprintf(in.stderr, "This creates a scratch agent in team %d at %s, runs it twice (two model calls), and deletes it.\nContinue? [y/N] ",
-		cfg.teamID, cfg.baseURL)
-	line, _ := bufio.NewReader(in.stdin).ReadString('\n')
-	if answer := strings.ToLower(strings.TrimSpace(line)); answer != "y" && answer != "yes" {
-		return usageErrorf("not confirmed; nothing was created (pass --yes to skip the question)")
-	}
-	return nil
-}
-
 func randomSuffix() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
-
-// maxRecordedBody bounds how much of one response the recorder keeps: the
-// SDK's own bound, so a body the SDK accepts is always checked whole. A
-// larger one is reported as too large to check, not as drift. A variable
-// for tests.
-var maxRecordedBody int64 = api.DefaultMaxBodyBytes
 
 // recorder is the transport under the SDK client during conformance: it
 // keeps a copy of every response exactly as the server sent it (the token
@@ -760,6 +767,7 @@ type recorder struct {
 	next      http.RoundTripper
 	validator *contract.Validator
 	red       redact.Redactor
+	max       int64 // Options.MaxRecordedBody
 	mu        sync.Mutex
 	pending   []exchange
 }
@@ -784,12 +792,12 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex := exchange{operation: op, method: req.Method, path: req.URL.Path, status: resp.StatusCode, header: resp.Header.Clone()}
 	r.red.Header(ex.header)
 	if !mediatype.IsEventStream(resp.Header.Get("Content-Type")) {
-		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxRecordedBody+1))
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, r.max+1))
 		if rerr != nil {
 			_ = resp.Body.Close()
 			return nil, rerr
 		}
-		if int64(len(body)) > maxRecordedBody {
+		if int64(len(body)) > r.max {
 			// Hand the SDK all of it (it stops at the same bound with
 			// api.ErrBodyTooLarge); keep none of it for the check.
 			ex.tooLarge = true
