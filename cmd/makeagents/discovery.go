@@ -123,6 +123,7 @@ var commandOperations = []struct {
 	{"run", []string{"runAgent"}},
 	{"stream", []string{"runAgentStream"}},
 	{"providers list", []string{"listLLMProviders"}},
+	{"providers get", []string{"getLLMProvider"}},
 	{"providers models", []string{"listLLMProviderModels"}},
 	{"contexts list", []string{"listContexts"}},
 	{"contexts add", []string{"createContext"}},

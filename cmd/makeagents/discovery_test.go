@@ -155,3 +155,26 @@ func TestDiscoveryUsageErrors(t *testing.T) {
 		t.Errorf("usage errors made %d requests", n)
 	}
 }
+
+// doctor's table of what each command sends names every command that talks
+// to the API, and only operations the SDK knows the scopes of.
+func TestCommandOperationsCoverTheCommands(t *testing.T) {
+	listed := map[string]bool{}
+	for _, c := range commandOperations {
+		listed[strings.TrimSuffix(c.words, " --provider")] = true
+		for _, op := range c.ops {
+			if _, ok := api.OperationScopes(op); !ok {
+				t.Errorf("%s: unknown operation %s", c.words, op)
+			}
+		}
+	}
+	for _, c := range commandTable() {
+		switch c.words {
+		case "demo", "doctor", "conformance", "fake": // the fake or every operation
+			continue
+		}
+		if !listed[c.words] {
+			t.Errorf("command %q is not in commandOperations", c.words)
+		}
+	}
+}
