@@ -237,6 +237,93 @@ func (e ToolType) Valid() bool {
 	}
 }
 
+// Defines values for ListScenariosParamsType.
+const (
+	ListScenariosParamsTypeScenario ListScenariosParamsType = "scenario"
+	ListScenariosParamsTypeTool     ListScenariosParamsType = "tool"
+)
+
+// Valid indicates whether the value is a known member of the ListScenariosParamsType enum.
+func (e ListScenariosParamsType) Valid() bool {
+	switch e {
+	case ListScenariosParamsTypeScenario:
+		return true
+	case ListScenariosParamsTypeTool:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListScenariosParamsPgSortBy.
+const (
+	ListScenariosParamsPgSortByCreated           ListScenariosParamsPgSortBy = "created"
+	ListScenariosParamsPgSortByCreatedByUserName ListScenariosParamsPgSortBy = "createdByUserName"
+	ListScenariosParamsPgSortByFolderID          ListScenariosParamsPgSortBy = "folderId"
+	ListScenariosParamsPgSortByID                ListScenariosParamsPgSortBy = "id"
+	ListScenariosParamsPgSortByIsActive          ListScenariosParamsPgSortBy = "isActive"
+	ListScenariosParamsPgSortByIsinvalid         ListScenariosParamsPgSortBy = "isinvalid"
+	ListScenariosParamsPgSortByIslinked          ListScenariosParamsPgSortBy = "islinked"
+	ListScenariosParamsPgSortByIslocked          ListScenariosParamsPgSortBy = "islocked"
+	ListScenariosParamsPgSortByLastEdit          ListScenariosParamsPgSortBy = "lastEdit"
+	ListScenariosParamsPgSortByName              ListScenariosParamsPgSortBy = "name"
+	ListScenariosParamsPgSortByProprietal        ListScenariosParamsPgSortBy = "proprietal"
+	ListScenariosParamsPgSortByTeamID            ListScenariosParamsPgSortBy = "teamId"
+	ListScenariosParamsPgSortByUpdatedByUserName ListScenariosParamsPgSortBy = "updatedByUserName"
+)
+
+// Valid indicates whether the value is a known member of the ListScenariosParamsPgSortBy enum.
+func (e ListScenariosParamsPgSortBy) Valid() bool {
+	switch e {
+	case ListScenariosParamsPgSortByCreated:
+		return true
+	case ListScenariosParamsPgSortByCreatedByUserName:
+		return true
+	case ListScenariosParamsPgSortByFolderID:
+		return true
+	case ListScenariosParamsPgSortByID:
+		return true
+	case ListScenariosParamsPgSortByIsActive:
+		return true
+	case ListScenariosParamsPgSortByIsinvalid:
+		return true
+	case ListScenariosParamsPgSortByIslinked:
+		return true
+	case ListScenariosParamsPgSortByIslocked:
+		return true
+	case ListScenariosParamsPgSortByLastEdit:
+		return true
+	case ListScenariosParamsPgSortByName:
+		return true
+	case ListScenariosParamsPgSortByProprietal:
+		return true
+	case ListScenariosParamsPgSortByTeamID:
+		return true
+	case ListScenariosParamsPgSortByUpdatedByUserName:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListScenariosParamsPgSortDir.
+const (
+	ListScenariosParamsPgSortDirAsc  ListScenariosParamsPgSortDir = "asc"
+	ListScenariosParamsPgSortDirDesc ListScenariosParamsPgSortDir = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListScenariosParamsPgSortDir enum.
+func (e ListScenariosParamsPgSortDir) Valid() bool {
+	switch e {
+	case ListScenariosParamsPgSortDirAsc:
+		return true
+	case ListScenariosParamsPgSortDirDesc:
+		return true
+	default:
+		return false
+	}
+}
+
 // Agent An AI agent as returned by list and get. Fields Make adds later are not in this struct; they stay in the raw response body (`res.Body`).
 type Agent struct {
 	Contexts []AgentContext `json:"contexts"`
@@ -368,6 +455,81 @@ type AgentMcpConfig struct {
 // Example: auto-run
 type ApprovalMode = string
 
+// Authorization defines model for Authorization.
+type Authorization struct {
+	// AuthUsed The authentication method that was used, e.g. `token`.
+	//
+	// Example: token
+	AuthUsed *string `json:"authUsed,omitempty"`
+
+	// Scope The scopes for the authenticated user: what the token may do, in the form operations name them (`ai-agents:read`).
+	Scope []string `json:"scope,omitempty"`
+}
+
+// Connection A Make connection: an app account (LLM providers' included) that modules and agents use. An agent's makeConnectionId is its `id`.
+type Connection struct {
+	// AccountLabel Example: Airtable
+	AccountLabel *string `json:"accountLabel,omitempty"`
+
+	// AccountName The connection type, e.g. `airtable2` or, for an LLM provider's connection, the provider's `accountName` (`openai-gpt-3`): what `type[]` filters on.
+	//
+	// Example: airtable2
+	AccountName string `json:"accountName"`
+
+	// AccountType How the connection authorizes, e.g. `basic` or `oauth`.
+	//
+	// Example: oauth
+	AccountType *string `json:"accountType,omitempty"`
+
+	// ConnectedSystemID Example: c5d8e134-d2f8-480d-9838-119a54f65d3e
+	ConnectedSystemID *string    `json:"connectedSystemId,omitempty"`
+	Editable          *bool      `json:"editable,omitempty"`
+	Expire            *time.Time `json:"expire,omitempty"`
+
+	// ID Example: 2
+	ID int64 `json:"id"`
+
+	// Metadata What identifies the account to a person, e.g. its email address.
+	Metadata *ConnectionMetadata `json:"metadata,omitempty"`
+
+	// Name Example: My Airtable connection
+	Name string `json:"name"`
+
+	// OrganizationID Example: 3
+	OrganizationID *int64  `json:"organizationId,omitempty"`
+	PackageName    *string `json:"packageName,omitempty"`
+	Scoped         *bool   `json:"scoped,omitempty"`
+	ScopesCnt      *int64  `json:"scopesCnt,omitempty"`
+
+	// TeamID Example: 22
+	TeamID *int64 `json:"teamId,omitempty"`
+
+	// Theme The app's colour (upstream format color), e.g. #18bfff.
+	//
+	// Example: #18bfff
+	Theme *string `json:"theme,omitempty"`
+
+	// UID The account's id at the connected service, as Make sends it (a string, a number or null).
+	UID         json.RawMessage `json:"uid,omitempty"`
+	Upgradeable *bool           `json:"upgradeable,omitempty"`
+}
+
+// ConnectionList The team's connections (listConnections 200).
+type ConnectionList struct {
+	Connections []Connection `json:"connections"`
+}
+
+// ConnectionMetadata What identifies the account to a person, e.g. its email address.
+type ConnectionMetadata struct {
+	// Type Make documents `string` and `email`; other values decode.
+	//
+	// Example: email
+	Type *string `json:"type,omitempty"`
+
+	// Value Example: test@mydomain.com
+	Value *string `json:"value,omitempty"`
+}
+
 // ContextRef A reference to an existing context by its id.
 type ContextRef struct {
 	// ID Example: 123e4567-e89b-12d3-a456-426614174000
@@ -453,6 +615,11 @@ type CreatedAgent struct {
 	Name             string `json:"name"`
 	SystemPrompt     string `json:"systemPrompt"`
 	TeamID           int64  `json:"teamId"`
+}
+
+// CurrentAuthorization The authorization the request was made with (getCurrentAuthorization 200).
+type CurrentAuthorization struct {
+	Authorization Authorization `json:"authorization"`
 }
 
 // Error Make's error body, shared by all API errors.
@@ -633,6 +800,29 @@ type OutputParserText struct {
 // OutputParserTextType defines model for OutputParserText.Type.
 type OutputParserTextType string
 
+// Pagination How the page was cut, as Make echoes it.
+type Pagination struct {
+	// Last Shown only when using the `last` based pagination.
+	Last *string `json:"last,omitempty"`
+
+	// Limit Example: 10
+	Limit *int64 `json:"limit,omitempty"`
+
+	// Offset Shown only when using the `offset` based pagination.
+	//
+	// Example: 0
+	Offset *int64 `json:"offset,omitempty"`
+
+	// ShowLast Shown only when using the `last` based pagination.
+	ShowLast *bool `json:"showLast,omitempty"`
+
+	// SortBy Example: id
+	SortBy *string `json:"sortBy,omitempty"`
+
+	// SortDir Example: desc
+	SortDir *string `json:"sortDir,omitempty"`
+}
+
 // PastConfiguration One earlier configuration of an agent (get only).
 type PastConfiguration struct {
 	DefaultModel string `json:"defaultModel"`
@@ -744,6 +934,75 @@ type RunLlmSettings struct {
 	MaxTokens *int64 `json:"maxTokens,omitempty"`
 }
 
+// Scenario A Make scenario. One of `type` `tool` can be given to an agent as `scenarios[].makeScenarioId` (its `id`).
+type Scenario struct {
+	// Concept Whether the scenario is a concept (a draft).
+	Concept       *bool         `json:"concept,omitempty"`
+	Created       *time.Time    `json:"created,omitempty"`
+	CreatedByUser *ScenarioUser `json:"createdByUser,omitempty"`
+	Description   *string       `json:"description,omitempty"`
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	DeviceID *int64 `json:"deviceId,omitempty"`
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	DeviceScope *string          `json:"deviceScope,omitempty"`
+	Devices     []ScenarioDevice `json:"devices,omitempty"`
+	DlqCount    *int64           `json:"dlqCount,omitempty"`
+	FolderID    *int64           `json:"folderId,omitempty"`
+	HookID      *int64           `json:"hookId,omitempty"`
+
+	// ID Example: 925
+	ID        int64 `json:"id"`
+	IsActive  *bool `json:"isActive,omitempty"`
+	IsPaused  *bool `json:"isPaused,omitempty"`
+	Isinvalid *bool `json:"isinvalid,omitempty"`
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Islinked         *bool      `json:"islinked,omitempty"`
+	Islocked         *bool      `json:"islocked,omitempty"`
+	Iswaiting        *bool      `json:"iswaiting,omitempty"`
+	LastEdit         *time.Time `json:"lastEdit,omitempty"`
+	ModuleSequenceID *int64     `json:"moduleSequenceId,omitempty"`
+
+	// Name Example: New scenario
+	Name            string     `json:"name"`
+	NextExec        *time.Time `json:"nextExec,omitempty"`
+	ScenarioVersion *int64     `json:"scenarioVersion,omitempty"`
+
+	// Scheduling When the scenario runs, e.g. `indefinitely` every `interval` seconds, or `on-demand`.
+	Scheduling *ScenarioScheduling `json:"scheduling,omitempty"`
+
+	// TeamID Example: 215
+	TeamID *int64 `json:"teamId,omitempty"`
+
+	// Type `scenario` or `tool` (a scenario an AI agent can call). Other values decode and are passed through.
+	//
+	// Example: tool
+	Type          *ScenarioType `json:"type,omitempty"`
+	UpdatedByUser *ScenarioUser `json:"updatedByUser,omitempty"`
+	UsedPackages  []string      `json:"usedPackages,omitempty"`
+}
+
+// ScenarioDevice defines model for ScenarioDevice.
+type ScenarioDevice struct {
+	ID    *int64  `json:"id,omitempty"`
+	Scope *string `json:"scope,omitempty"`
+}
+
+// ScenarioList One page of the team's scenarios (listScenarios 200).
+type ScenarioList struct {
+	// Pg How the page was cut, as Make echoes it.
+	Pg        *Pagination `json:"pg,omitempty"`
+	Scenarios []Scenario  `json:"scenarios"`
+}
+
+// ScenarioScheduling When the scenario runs, e.g. `indefinitely` every `interval` seconds, or `on-demand`.
+type ScenarioScheduling struct {
+	// Interval Example: 900
+	Interval *int64 `json:"interval,omitempty"`
+
+	// Type Example: indefinitely
+	Type *string `json:"type,omitempty"`
+}
+
 // ScenarioTool A Make scenario the agent may call as a tool.
 type ScenarioTool struct {
 	// ApprovalMode Whether the agent may run the scenario on its own: `auto-run` (Make's
@@ -756,6 +1015,18 @@ type ScenarioTool struct {
 
 	// MakeScenarioID Example: 123
 	MakeScenarioID int64 `json:"makeScenarioId"`
+}
+
+// ScenarioType `scenario` or `tool` (a scenario an AI agent can call). Other values decode and are passed through.
+//
+// Example: tool
+type ScenarioType = string
+
+// ScenarioUser defines model for ScenarioUser.
+type ScenarioUser struct {
+	Email *string `json:"email,omitempty"`
+	ID    *int64  `json:"id,omitempty"`
+	Name  *string `json:"name,omitempty"`
 }
 
 // SchemaField One field of a `make-schema` output parser.
@@ -1023,6 +1294,45 @@ type ListLLMProviderModelsParams struct {
 	// TeamID ID of the team that owns the agents.
 	TeamID TeamID `form:"teamId" json:"teamId"`
 }
+
+// ListConnectionsParams defines parameters for ListConnections.
+type ListConnectionsParams struct {
+	// TeamID The unique ID of the team whose connections will be retrieved.
+	TeamID int64 `form:"teamId" json:"teamId"`
+
+	// Type Specifies the type of the connections to return details for. The connection type is defined in the `accountName` property (an LLM provider's `accountName`, e.g. `openai-gpt-3`). Repeat it for several types: `type[]=a&type[]=b` (sent percent-encoded, `type%5B%5D=a`, as any URL encoder writes it).
+	Type []string `form:"type[],omitempty" json:"type[],omitempty"`
+}
+
+// ListScenariosParams defines parameters for ListScenarios.
+type ListScenariosParams struct {
+	// TeamID The unique ID of the team whose scenarios will be retrieved.
+	TeamID int64 `form:"teamId" json:"teamId"`
+
+	// Type Limits the type of scenarios to be retrieved.
+	Type *ListScenariosParamsType `form:"type,omitempty" json:"type,omitempty"`
+
+	// PgOffset The number of entities you want to skip before getting entities you want.
+	PgOffset *int64 `form:"pg[offset],omitempty" json:"pg[offset],omitempty"`
+
+	// PgLimit The maximum number of entities you want to get in the response.
+	PgLimit *int64 `form:"pg[limit],omitempty" json:"pg[limit],omitempty"`
+
+	// PgSortBy The value that will be used to sort returned entities by.
+	PgSortBy *ListScenariosParamsPgSortBy `form:"pg[sortBy],omitempty" json:"pg[sortBy],omitempty"`
+
+	// PgSortDir The sorting order. It accepts the ascending and descending direction specifiers.
+	PgSortDir *ListScenariosParamsPgSortDir `form:"pg[sortDir],omitempty" json:"pg[sortDir],omitempty"`
+}
+
+// ListScenariosParamsType defines parameters for ListScenarios.
+type ListScenariosParamsType string
+
+// ListScenariosParamsPgSortBy defines parameters for ListScenarios.
+type ListScenariosParamsPgSortBy string
+
+// ListScenariosParamsPgSortDir defines parameters for ListScenarios.
+type ListScenariosParamsPgSortDir string
 
 // CreateAgentJSONRequestBody defines body for CreateAgent for application/json ContentType.
 type CreateAgentJSONRequestBody = CreateAgentRequest
@@ -1509,6 +1819,42 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /ai-agents/v1/llm-providers/{providerId}/models (the `ListLLMProviderModels` operationId).
 	ListLLMProviderModels(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListConnections List connections
+	//
+	// Retrieves a collection of all connections for a team with a given ID.
+	// Returned connections are sorted by name in ascending order. The
+	// `makeConnectionId` of an agent is the `id` of one of these; the
+	// connection of an LLM provider is the one whose `accountName` is the
+	// provider's `accountName` (filter with `type[]`).
+	//
+	// Required scope: `connections:read`.
+	//
+	// Corresponds with GET /connections (the `ListConnections` operationId).
+	ListConnections(ctx context.Context, params *ListConnectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListScenarios List scenarios
+	//
+	// Retrieves a collection of all scenarios for a team. Returned scenarios
+	// are sorted by proprietary setting in descending order, a page at a
+	// time (`pg[offset]`, `pg[limit]`). With `type=tool`, only the
+	// scenarios an agent can call as tools (`scenarios[].makeScenarioId`).
+	//
+	// Required scope: `scenarios:read`.
+	//
+	// Corresponds with GET /scenarios (the `ListScenarios` operationId).
+	ListScenarios(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCurrentAuthorization Current user authorization
+	//
+	// Returns current authorization information for the authenticated user
+	// including scope and authentication method used: the scopes of the
+	// token the request was made with.
+	//
+	// Required scope: none (any valid token). Takes no teamId.
+	//
+	// Corresponds with GET /users/me/current-authorization (the `GetCurrentAuthorization` operationId).
+	GetCurrentAuthorization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListAgents Get Agents
@@ -1834,6 +2180,60 @@ func (c *generatedClient) ListLLMProviderModels(ctx context.Context, providerID 
 		return nil, err
 	}
 	return c.send(ctx, "listLLMProviderModels", req, nil, reqEditors)
+}
+
+// ListConnections List connections
+//
+// Retrieves a collection of all connections for a team with a given ID.
+// Returned connections are sorted by name in ascending order. The
+// `makeConnectionId` of an agent is the `id` of one of these; the
+// connection of an LLM provider is the one whose `accountName` is the
+// provider's `accountName` (filter with `type[]`).
+//
+// Required scope: `connections:read`.
+//
+// Corresponds with GET /connections (the `ListConnections` operationId).
+func (c *generatedClient) ListConnections(ctx context.Context, params *ListConnectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListConnectionsRequest(c.server, params)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, "listConnections", req, nil, reqEditors)
+}
+
+// ListScenarios List scenarios
+//
+// Retrieves a collection of all scenarios for a team. Returned scenarios
+// are sorted by proprietary setting in descending order, a page at a
+// time (`pg[offset]`, `pg[limit]`). With `type=tool`, only the
+// scenarios an agent can call as tools (`scenarios[].makeScenarioId`).
+//
+// Required scope: `scenarios:read`.
+//
+// Corresponds with GET /scenarios (the `ListScenarios` operationId).
+func (c *generatedClient) ListScenarios(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListScenariosRequest(c.server, params)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, "listScenarios", req, nil, reqEditors)
+}
+
+// GetCurrentAuthorization Current user authorization
+//
+// Returns current authorization information for the authenticated user
+// including scope and authentication method used: the scopes of the
+// token the request was made with.
+//
+// Required scope: none (any valid token). Takes no teamId.
+//
+// Corresponds with GET /users/me/current-authorization (the `GetCurrentAuthorization` operationId).
+func (c *generatedClient) GetCurrentAuthorization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetCurrentAuthorizationRequest(c.server)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, "getCurrentAuthorization", req, nil, reqEditors)
 }
 
 // newListAgentsRequest constructs an http.Request for the ListAgents method
@@ -2615,6 +3015,205 @@ func newListLLMProviderModelsRequest(server string, providerID ProviderID, param
 	return req, nil
 }
 
+// newListConnectionsRequest constructs an http.Request for the ListConnections method
+func newListConnectionsRequest(server string, params *ListConnectionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connections")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "teamId", params.TeamID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type[]", params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// newListScenariosRequest constructs an http.Request for the ListScenarios method
+func newListScenariosRequest(server string, params *ListScenariosParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/scenarios")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "teamId", params.TeamID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PgOffset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[offset]", *params.PgOffset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PgLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[limit]", *params.PgLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PgSortBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[sortBy]", *params.PgSortBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PgSortDir != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[sortDir]", *params.PgSortDir, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// newGetCurrentAuthorizationRequest constructs an http.Request for the GetCurrentAuthorization method
+func newGetCurrentAuthorizationRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/me/current-authorization")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // ClientWithResponses is the generated client: one method per operation
 // and request body type, returning the whole response with its typed
 // payload (JSON200, JSON201, ...). Reach it through Client.Generated, the
@@ -2859,6 +3458,48 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /ai-agents/v1/llm-providers/{providerId}/models (the `ListLLMProviderModels` operationId).
 	ListLLMProviderModelsWithResponse(ctx context.Context, providerID ProviderID, params *ListLLMProviderModelsParams, reqEditors ...RequestEditorFn) (*ListLLMProviderModelsResponse, error)
+
+	// ListConnectionsWithResponse List connections
+	//
+	// Retrieves a collection of all connections for a team with a given ID.
+	// Returned connections are sorted by name in ascending order. The
+	// `makeConnectionId` of an agent is the `id` of one of these; the
+	// connection of an LLM provider is the one whose `accountName` is the
+	// provider's `accountName` (filter with `type[]`).
+	//
+	// Required scope: `connections:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /connections (the `ListConnections` operationId).
+	ListConnectionsWithResponse(ctx context.Context, params *ListConnectionsParams, reqEditors ...RequestEditorFn) (*ListConnectionsResponse, error)
+
+	// ListScenariosWithResponse List scenarios
+	//
+	// Retrieves a collection of all scenarios for a team. Returned scenarios
+	// are sorted by proprietary setting in descending order, a page at a
+	// time (`pg[offset]`, `pg[limit]`). With `type=tool`, only the
+	// scenarios an agent can call as tools (`scenarios[].makeScenarioId`).
+	//
+	// Required scope: `scenarios:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /scenarios (the `ListScenarios` operationId).
+	ListScenariosWithResponse(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*ListScenariosResponse, error)
+
+	// GetCurrentAuthorizationWithResponse Current user authorization
+	//
+	// Returns current authorization information for the authenticated user
+	// including scope and authentication method used: the scopes of the
+	// token the request was made with.
+	//
+	// Required scope: none (any valid token). Takes no teamId.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/me/current-authorization (the `GetCurrentAuthorization` operationId).
+	GetCurrentAuthorizationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCurrentAuthorizationResponse, error)
 }
 
 // ListAgentsResponse429Headers the declared response headers of an HTTP 429 response for ListAgents
@@ -3996,6 +4637,276 @@ func (r ListLLMProviderModelsResponse) ContentType() string {
 	return ""
 }
 
+// ListConnectionsResponse429Headers the declared response headers of an HTTP 429 response for ListConnections
+type ListConnectionsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListConnectionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConnectionList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListConnectionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConnectionsResponse) GetJSON200() *ConnectionList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListConnectionsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListConnectionsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListConnectionsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListConnectionsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListConnectionsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListConnectionsResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConnectionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConnectionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConnectionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConnectionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListScenariosResponse429Headers the declared response headers of an HTTP 429 response for ListScenarios
+type ListScenariosResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListScenariosResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ScenarioList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListScenariosResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListScenariosResponse) GetJSON200() *ScenarioList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListScenariosResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListScenariosResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListScenariosResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListScenariosResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListScenariosResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListScenariosResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListScenariosResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListScenariosResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListScenariosResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListScenariosResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCurrentAuthorizationResponse429Headers the declared response headers of an HTTP 429 response for GetCurrentAuthorization
+type GetCurrentAuthorizationResponse429Headers struct {
+	RetryAfter *string
+}
+
+type GetCurrentAuthorizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CurrentAuthorization
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCurrentAuthorizationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCurrentAuthorizationResponse) GetJSON200() *CurrentAuthorization {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCurrentAuthorizationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCurrentAuthorizationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCurrentAuthorizationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCurrentAuthorizationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCurrentAuthorizationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetCurrentAuthorizationResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCurrentAuthorizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCurrentAuthorizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCurrentAuthorizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCurrentAuthorizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListAgentsWithResponse Get Agents
 //
 // Retrieve a list of all agents.
@@ -4335,6 +5246,66 @@ func (c *ClientWithResponses) ListLLMProviderModelsWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return parseListLLMProviderModelsResponse(rsp)
+}
+
+// ListConnectionsWithResponse List connections
+//
+// Retrieves a collection of all connections for a team with a given ID.
+// Returned connections are sorted by name in ascending order. The
+// `makeConnectionId` of an agent is the `id` of one of these; the
+// connection of an LLM provider is the one whose `accountName` is the
+// provider's `accountName` (filter with `type[]`).
+//
+// Required scope: `connections:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /connections (the `ListConnections` operationId).
+func (c *ClientWithResponses) ListConnectionsWithResponse(ctx context.Context, params *ListConnectionsParams, reqEditors ...RequestEditorFn) (*ListConnectionsResponse, error) {
+	rsp, err := c.ListConnections(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return parseListConnectionsResponse(rsp)
+}
+
+// ListScenariosWithResponse List scenarios
+//
+// Retrieves a collection of all scenarios for a team. Returned scenarios
+// are sorted by proprietary setting in descending order, a page at a
+// time (`pg[offset]`, `pg[limit]`). With `type=tool`, only the
+// scenarios an agent can call as tools (`scenarios[].makeScenarioId`).
+//
+// Required scope: `scenarios:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /scenarios (the `ListScenarios` operationId).
+func (c *ClientWithResponses) ListScenariosWithResponse(ctx context.Context, params *ListScenariosParams, reqEditors ...RequestEditorFn) (*ListScenariosResponse, error) {
+	rsp, err := c.ListScenarios(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return parseListScenariosResponse(rsp)
+}
+
+// GetCurrentAuthorizationWithResponse Current user authorization
+//
+// Returns current authorization information for the authenticated user
+// including scope and authentication method used: the scopes of the
+// token the request was made with.
+//
+// Required scope: none (any valid token). Takes no teamId.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/me/current-authorization (the `GetCurrentAuthorization` operationId).
+func (c *ClientWithResponses) GetCurrentAuthorizationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCurrentAuthorizationResponse, error) {
+	rsp, err := c.GetCurrentAuthorization(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return parseGetCurrentAuthorizationResponse(rsp)
 }
 
 // parseListAgentsResponse parses an HTTP response from a ListAgentsWithResponse call
@@ -5354,6 +6325,249 @@ func parseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderMod
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ListLLMProviderModelsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// parseListConnectionsResponse parses an HTTP response from a ListConnectionsWithResponse call
+func parseListConnectionsResponse(rsp *http.Response) (*ListConnectionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConnectionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConnectionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListConnectionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// parseListScenariosResponse parses an HTTP response from a ListScenariosWithResponse call
+func parseListScenariosResponse(rsp *http.Response) (*ListScenariosResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListScenariosResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScenarioList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListScenariosResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// parseGetCurrentAuthorizationResponse parses an HTTP response from a GetCurrentAuthorizationWithResponse call
+func parseGetCurrentAuthorizationResponse(rsp *http.Response) (*GetCurrentAuthorizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCurrentAuthorizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CurrentAuthorization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetCurrentAuthorizationResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -27,7 +27,8 @@ type operation struct {
 	status int
 }
 
-// operations are the 13 operations of Make's AI Agents API.
+// operations are the 13 operations of Make's AI Agents API and the three
+// discovery reads of Make API v2 in openapi.yaml.
 var operations = []operation{
 	{"listAgents", http.MethodGet, "/ai-agents/v1/agents", opShort, http.StatusOK},
 	{"createAgent", http.MethodPost, "/ai-agents/v1/agents", opShort, http.StatusCreated},
@@ -42,7 +43,17 @@ var operations = []operation{
 	{"listLLMProviders", http.MethodGet, "/ai-agents/v1/llm-providers", opShort, http.StatusOK},
 	{"getLLMProvider", http.MethodGet, "/ai-agents/v1/llm-providers/{providerId}", opShort, http.StatusOK},
 	{"listLLMProviderModels", http.MethodGet, "/ai-agents/v1/llm-providers/{providerId}/models", opShort, http.StatusOK},
+	// Discovery: Make API v2 reads outside /ai-agents that setting up an
+	// agent needs (connection ids, tool scenarios, the token's scopes).
+	{"listConnections", http.MethodGet, "/connections", opShort, http.StatusOK},
+	{"listScenarios", http.MethodGet, "/scenarios", opShort, http.StatusOK},
+	{"getCurrentAuthorization", http.MethodGet, "/users/me/current-authorization", opShort, http.StatusOK},
 }
+
+// teamless reports whether an operation takes no teamId: it is about the
+// token, not a team (openapi.yaml marks it x-makeagents-teamless; a test
+// keeps the two in step). The default team is not added to its query.
+func (op operation) teamless() bool { return op.id == "getCurrentAuthorization" }
 
 // lookupOperation returns the operation of an operationId, nil for none.
 func lookupOperation(id string) *operation {

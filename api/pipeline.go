@@ -204,9 +204,14 @@ func (p *pipeline) prepare(c *call) error {
 	if err := p.checkBody(c); err != nil {
 		return err
 	}
-	if _, err := p.resolveTeam(req, 0); err != nil {
-		return err
+	if !c.op.teamless() {
+		if _, err := p.resolveTeam(req, 0); err != nil {
+			return err
+		}
 	}
+	// Brackets in query names as Make documents them (type[]=, pg[limit]=),
+	// whichever encoder wrote the query last.
+	req.URL.RawQuery = literalBrackets(req.URL.RawQuery)
 	if p.authorization == "" {
 		return errorf("%s %s: %w", req.Method, req.URL.EscapedPath(), ErrNoToken)
 	}
@@ -235,6 +240,14 @@ func (p *pipeline) checkBody(c *call) error {
 		return checkRunBody(req)
 	case "listContexts":
 		return ValidateAgentID(req.URL.Query().Get("agentId"))
+	case "listConnections":
+		for _, t := range req.URL.Query()["type[]"] {
+			if err := ValidateConnectionType(t); err != nil {
+				return err
+			}
+		}
+	case "listScenarios":
+		return checkScenarioPage(req.URL.Query())
 	case "createContext":
 		if c.streamed {
 			return nil // UploadContext checked its agent id and file name

@@ -349,3 +349,54 @@ func ExampleWithRateLimit() {
 	// error: <nil>
 	// rate limited: true retry after: 1m0s
 }
+
+// From a token to an agent with no id copied: the token's scopes, a
+// provider's connection and model, a tool scenario, then the agent.
+func Example_discovery() {
+	t := &exampleT{}
+	defer t.done()
+	s := makeagentstest.NewServer(t)
+	client, err := s.Client(api.WithTeamID(1))
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	ctx := context.Background()
+	auth, err := client.CurrentAuthorization(ctx)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	fmt.Println("missing scopes:", api.MissingScopes(auth.Scope, "createAgent", "runAgent", "listConnections"))
+
+	providers, err := client.ListLLMProviders(ctx)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	p := providers[0]
+	conns, err := client.ProviderConnections(ctx, p) // type[] = p.AccountName
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	models, err := client.ListLLMProviderModels(ctx, p.ID)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	var tools []api.ScenarioTool
+	for sc, err := range client.Scenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool}) {
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		tools = append(tools, api.ScenarioTool{MakeScenarioID: sc.ID})
+		if len(tools) == 2 {
+			break // no further page is requested
+		}
+	}
+	created, err := client.CreateAgent(ctx, api.CreateAgentRequest{Name: "Helper", SystemPrompt: "Be brief.",
+		MakeConnectionID: conns[0].ID, DefaultModel: models[0].Model, Scenarios: tools})
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	fmt.Printf("connection %d (%s), model %s, %d tools\n", created.MakeConnectionID, conns[0].AccountName, created.DefaultModel, len(tools))
+	// Output:
+	// missing scopes: []
+	// connection 1001 (openai-gpt-3), model gpt-4.1-mini, 2 tools
+}

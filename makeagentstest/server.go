@@ -72,6 +72,9 @@ type config struct {
 	seed               *int64
 	maxUpload          int64
 	accessLog          io.Writer
+	// scopes are the token's scopes (WithScopes); AllScopes unless scopesSet.
+	scopes    []string
+	scopesSet bool
 	// report receives every spec violation in a response the server sent
 	// (nil: responses are not checked). NewServer sets it to t.Errorf.
 	report func(error)
@@ -301,7 +304,7 @@ func (s *Server) Close() {
 // handler builds the request pipeline, outermost first: request log and
 // response check, injected failures (FailNext, Prefer), authentication,
 // reading the body (bounded; uploads streamed), rate limit, validation
-// against the spec, team access, then the generated
+// against the spec, token scopes, team access, then the generated
 // router and strict handlers that call the hand-written behaviour.
 func (s *Server) handler() http.Handler {
 	strict := fakeapi.NewStrictHandlerWithOptions(handlers{s}, nil, fakeapi.StrictHTTPServerOptions{
@@ -315,6 +318,7 @@ func (s *Server) handler() http.Handler {
 	})
 	var h http.Handler = api
 	h = s.teamAccess(h)
+	h = s.enforceScopes(h)
 	h = s.validateRequests(h)
 	h = s.rateLimit(h)
 	h = s.readBody(h)
@@ -375,6 +379,10 @@ func (s *Server) teamAccess(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if teamless(exchangeOf(r.Context()).op) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		if team, ok := teamOf(r); !ok || !s.cfg.teams[team] {
 			writeError(w, http.StatusForbidden, makeError("Permission denied",
 				"Access denied.", "SC403"), nil)

@@ -162,7 +162,7 @@ func TestSpecViolatingRequestsAre400(t *testing.T) {
 func TestUnknownEndpoints(t *testing.T) {
 	s := makeagentstest.NewServer(t)
 	tok := "Token " + s.Token()
-	if resp, body := do(t, "GET", s.URL()+"/scenarios?teamId=1", tok, ""); resp.StatusCode != http.StatusNotFound {
+	if resp, body := do(t, "GET", s.URL()+"/blueprints?teamId=1", tok, ""); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("outside the API: %d %s", resp.StatusCode, body)
 	}
 	if resp, body := do(t, "PUT", s.URL()+"/ai-agents/v1/agents?teamId=1", tok, "{}"); resp.StatusCode != http.StatusMethodNotAllowed {

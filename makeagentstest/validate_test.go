@@ -198,7 +198,7 @@ func TestRouterPatternsNameEveryOperation(t *testing.T) {
 	}
 	for _, r := range []*http.Request{
 		httptest.NewRequest("PUT", "http://fake"+BasePath+"/ai-agents/v1/agents", nil),
-		httptest.NewRequest("GET", "http://fake"+BasePath+"/scenarios", nil),
+		httptest.NewRequest("GET", "http://fake"+BasePath+"/blueprints", nil),
 		httptest.NewRequest("GET", "http://fake/other/ai-agents/v1/agents", nil),
 	} {
 		if op, _ := s.operation(r); op != nil {

@@ -58,7 +58,10 @@ var agentsCreateCmd = &command{
 	summary: "Create an agent from flags or a JSON file; prints the created agent with its id under \"id\".",
 	detail: `The body is read from --from-file (a CreateAgentRequest as in openapi.yaml) and
 the flags --name, --connection, --model and --system-prompt override its fields.
-name, connection, model and system prompt are required; teamId defaults to --team.`,
+name, connection, model and system prompt are required; teamId defaults to --team.
+--provider ID instead of --connection uses the provider's connection (its one
+connection whose type is the provider's accountName); when it has several, they are
+listed and the command exits 2: pick one with --connection.`,
 	example: "makeagents agents create --name Support --connection 123 --model gpt-4.1-mini --system-prompt 'You help customers.'",
 	flags:   createFlags,
 	run: func(ctx context.Context, in *invocation) error {
@@ -69,6 +72,18 @@ name, connection, model and system prompt are required; teamId defaults to --tea
 		if err := applyCreateFlags(in, &body); err != nil {
 			return err
 		}
+		var providerID int64
+		if in.opts.provider != "" {
+			if in.opts.connection != "" {
+				return usageErrorf("give --provider or --connection, not both")
+			}
+			id, err := providerIDArg(in.opts.provider)
+			if err != nil {
+				return usageErrorf("--provider: %v", err)
+			}
+			providerID = id
+			body.MakeConnectionID = -1 // found below; not missing
+		}
 		c, cfg, err := connect(in)
 		if err != nil {
 			return err
@@ -78,6 +93,11 @@ name, connection, model and system prompt are required; teamId defaults to --tea
 		}
 		if missing := missingCreateFields(body); missing != "" {
 			return usageErrorf("agents create needs %s (flags or --from-file)", missing)
+		}
+		if providerID != 0 {
+			if body.MakeConnectionID, err = pickProviderConnection(ctx, c, providerID); err != nil {
+				return err
+			}
 		}
 		res, err := c.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: cfg.teamID}, body)
 		if err != nil {
@@ -157,6 +177,7 @@ func updateFlags(fs *flag.FlagSet, o *options) {
 func createFlags(fs *flag.FlagSet, o *options) {
 	updateFlags(fs, o)
 	fs.StringVar(&o.connection, "connection", "", "`ID` of the Make connection to the LLM provider (makeConnectionId)")
+	fs.StringVar(&o.provider, "provider", "", "LLM provider `ID` (see 'providers list'): use its one connection instead of --connection")
 }
 
 // connect resolves the configuration and builds the client; any problem is
@@ -251,7 +272,7 @@ func missingCreateFields(b api.CreateAgentRequest) string {
 		missing = append(missing, "--name")
 	}
 	if b.MakeConnectionID == 0 {
-		missing = append(missing, "--connection")
+		missing = append(missing, "--connection (or --provider)")
 	}
 	if b.DefaultModel == "" {
 		missing = append(missing, "--model")

@@ -35,6 +35,10 @@ type options struct {
 	addr, fakeToken, seed                           string
 	stepDelay                                       time.Duration
 	listenAny                                       bool
+	types                                           []string // connections list --type
+	tools                                           bool     // scenarios list --tools
+	pageSize                                        string   // scenarios list --limit
+	provider                                        string   // agents create --provider
 }
 
 // invocation is what a command runs with.
@@ -71,6 +75,7 @@ func commandTable() []*command {
 			runCmd, streamCmd,
 			providersListCmd, providersGetCmd, providersModelsCmd,
 			contextsListCmd, contextsAddCmd, contextsDeleteCmd,
+			connectionsListCmd, scenariosListCmd, doctorCmd,
 			demoCmd, fakeCmd, conformanceCmd,
 		}
 	}

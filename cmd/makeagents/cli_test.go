@@ -380,7 +380,7 @@ func TestUsageErrorsMakeNoRequest(t *testing.T) {
 		{"unknown flag", env, []string{"agents", "list", "--colour"}, "unknown flag"},
 		{"flag of another command", env, []string{"agents", "list", "--json"}, "unknown flag"},
 		{"update with nothing", env, []string{"agents", "update", id}, "at least one field"},
-		{"create missing fields", env, []string{"agents", "create", "--name", "n"}, "--connection, --model, --system-prompt"},
+		{"create missing fields", env, []string{"agents", "create", "--name", "n"}, "--connection (or --provider), --model, --system-prompt"},
 		{"bad connection", env, []string{"agents", "create", "--name", "n", "--connection", "x", "--model", "m", "--system-prompt", "p"}, "--connection"},
 		{"empty message", env, []string{"run", id, "  "}, "content"},
 		{"no token", without("MAKE_API_TOKEN"), []string{"agents", "list"}, "MAKE_API_TOKEN"},
@@ -531,8 +531,8 @@ func TestHelpForEveryCommand(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	r := runCLI(t, nil, "demo", "--pace", "0").ok(t)
-	for _, want := range []string{"1. Pick an LLM provider and a model", "model gpt-4.1-mini", "2. Create an agent", "3. Give it knowledge",
-		`"Payment terms"`, "4. List agents", "[system]", "[user]", `-> calls scenario "Scenario 4242"`, `-> calls rag "knowledge"`,
+	for _, want := range []string{"1. Discover what an agent needs", "connection 1001", "model gpt-4.1-mini", "tool scenario 122", "2. Create an agent", "3. Give it knowledge",
+		`"Payment terms"`, "4. List agents", "[system]", "[user]", `-> calls scenario "Scenario 122"`, `-> calls rag "knowledge"`,
 		`From "Payment terms": "Invoices are overdue 30 days after their issue date."`, "6. Final answer", "tokens:", "deleted", "0 agent(s)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
@@ -649,8 +649,11 @@ func TestDemoCommandsParse(t *testing.T) {
 			t.Errorf("%q: flags %v, positional %q", words, err, pos)
 		}
 	}
-	if len(lines) != 9 {
-		t.Errorf("demo showed %d commands, want one per API call (9):\n%s", len(lines), strings.Join(lines, "\n"))
+	// 11 API calls: providers, the provider's connections, its models, the
+	// tool scenarios, create, add and list knowledge, list, stream,
+	// delete, list.
+	if len(lines) != 11 {
+		t.Errorf("demo showed %d commands, want one per API call (11):\n%s", len(lines), strings.Join(lines, "\n"))
 	}
 }
 

@@ -18,7 +18,9 @@ var conformanceCmd = &command{
 	summary: "Check live API responses against the spec built into this binary and report drift.",
 	detail: `--read-only lists the team's agents, gets the first --limit of them and lists each one's
 knowledge contexts, lists the LLM providers and gets each of the first --limit with its
-models: GET requests only, nothing is changed. It also reports what the answers show about
+models, then reads the token's scopes, the team's connections and one page of --limit
+scenarios (a 403 there, a missing scope, is noted and the check goes on): GET requests
+only, nothing is changed. It also reports what the answers show about
 how agents relate to providers (is an agent's llmProviderId a listed provider, its
 makeConnectionType a listed accountName), which Make does not document.
 

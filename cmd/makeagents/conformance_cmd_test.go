@@ -42,7 +42,8 @@ func TestConformanceReadOnlyAgainstFaithfulFake(t *testing.T) {
 	for _, c := range rep.Calls {
 		ops = append(ops, c.Operation)
 	}
-	want := "listAgents" + strings.Repeat(" getAgent listContexts", 4) + " listLLMProviders" + strings.Repeat(" getLLMProvider listLLMProviderModels", len(fake.Providers()))
+	want := "listAgents" + strings.Repeat(" getAgent listContexts", 4) + " listLLMProviders" + strings.Repeat(" getLLMProvider listLLMProviderModels", len(fake.Providers())) +
+		" getCurrentAuthorization listConnections listScenarios"
 	if rep.Drift != 0 || strings.Join(ops, " ") != want {
 		t.Fatalf("calls %v (drift %d), want %s", ops, rep.Drift, want)
 	}
@@ -55,7 +56,7 @@ func TestConformanceReadOnlyAgainstFaithfulFake(t *testing.T) {
 		t.Errorf("observations = %q, want %q", rep.Observations, wantSeen)
 	}
 	limited := decodeJSON[reportJSON](t, runCLI(t, env, "conformance", "--read-only", "--limit", "1", "--json").ok(t).stdout)
-	if len(limited.Calls) != 1+2+1+2 {
+	if len(limited.Calls) != 1+2+1+2+3 {
 		t.Errorf("--limit 1 made %d calls, want one agent and one provider read", len(limited.Calls))
 	}
 	for _, req := range fake.Requests() {
@@ -186,6 +187,9 @@ func TestConformanceReportsInjectedDrift(t *testing.T) {
 		{"unknown event type", drifttest.UnknownEvent("usage"), false, "runAgentStream", "unknown-event", "event"},
 		{"step field dropped", drifttest.DropField("runAgentStream", "content"), false, "runAgentStream", "missing-required", "$.content"},
 		{"created agent type changed", drifttest.ChangeFieldType("createAgent", "name"), false, "createAgent", "type-mismatch", "$.name"},
+		{"undeclared field on connections", drifttest.UndeclaredField("listConnections", "total", 3), true, "listConnections", "undeclared-field", "$.total"},
+		{"scenarios dropped", drifttest.DropField("listScenarios", "scenarios"), true, "listScenarios", "missing-required", "$.scenarios"},
+		{"authorization type changed", drifttest.ChangeFieldType("getCurrentAuthorization", "authorization"), true, "getCurrentAuthorization", "type-mismatch", "$.authorization"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -244,5 +248,19 @@ func TestConformancePrintsScratchAgentWhenCleanupFails(t *testing.T) {
 	id := agents[0].ID
 	if !strings.Contains(r.stderr, "could not delete scratch agent "+id) || !strings.Contains(r.stderr, "makeagents agents delete "+id) {
 		t.Errorf("stderr does not name the agent to remove:\n%s", r.stderr)
+	}
+}
+
+// A token without the discovery scopes: their 403s are noted and the
+// check still ends without drift.
+func TestConformanceNotesMissingDiscoveryScopes(t *testing.T) {
+	_, env := fakeEnv(t, makeagentstest.WithScopes("ai-agents:read"))
+	rep := decodeJSON[reportJSON](t, runCLI(t, env, "conformance", "--read-only", "--json").ok(t).stdout)
+	want := []string{
+		"listConnections not checked: 403 (the token may lack connections:read)",
+		"listScenarios not checked: 403 (the token may lack scenarios:read)",
+	}
+	if rep.Drift != 0 || strings.Join(rep.Observations, "\n") != strings.Join(want, "\n") {
+		t.Errorf("drift %d, observations %q, want %q", rep.Drift, rep.Observations, want)
 	}
 }

@@ -26,7 +26,7 @@ const demoKnowledge = "Invoices are overdue 30 days after their issue date.\nRem
 
 var demoCmd = &command{
 	words:   "demo",
-	summary: "Offline tour on an in-process fake of the API: pick a model, create an agent, give it knowledge, stream a run, delete.",
+	summary: "Offline tour on an in-process fake of the API: discover a connection, model and tool, create an agent, give it knowledge, stream a run, delete.",
 	detail: `Starts makeagentstest (a fake of Make's AI Agents API generated from openapi.yaml)
 on loopback and drives it with the SDK exactly as a real program would. Needs no
 account, no token and no network.`,
@@ -57,38 +57,59 @@ func runDemo(ctx context.Context, in *invocation) error {
 		return err
 	}
 
-	fmt.Fprintln(out, "1. Pick an LLM provider and a model")
-	providers, err := c.Generated().ListLLMProvidersWithResponse(ctx, nil)
+	fmt.Fprintln(out, "1. Discover what an agent needs: a provider, its connection, a model, a tool scenario")
+	providers, err := c.ListLLMProviders(ctx)
 	if err != nil {
 		return err
 	}
-	if len(*providers.JSON200) == 0 {
+	if len(providers) == 0 {
 		return errors.New("the fake lists no LLM provider")
 	}
-	provider := (*providers.JSON200)[0]
-	models, err := c.Generated().ListLLMProviderModelsWithResponse(ctx, provider.ID, nil)
+	provider := providers[0]
+	// The connection an agent on this provider uses is the team's
+	// connection whose type is the provider's accountName: no id typed.
+	conns, err := c.ProviderConnections(ctx, provider)
 	if err != nil {
 		return err
 	}
-	if len(*models.JSON200) == 0 {
+	if len(conns) == 0 {
+		return fmt.Errorf("provider %d has no connection", provider.ID)
+	}
+	connection := conns[0]
+	models, err := c.ListLLMProviderModels(ctx, provider.ID)
+	if err != nil {
+		return err
+	}
+	if len(models) == 0 {
 		return fmt.Errorf("provider %d lists no model", provider.ID)
 	}
-	model := (*models.JSON200)[0]
-	// Make does not say how a provider relates to the makeConnectionId a
-	// create takes; the fake ties each provider to a connection of its own.
-	connection := fake.ConnectionID(provider.ID)
-	fmt.Fprintf(out, "   provider %d (%s, connection %q), model %s (%d tokens)\n", provider.ID, provider.Provider, provider.AccountName, model.Model, model.TokenLimit)
+	model := models[0]
+	var tool *api.Scenario
+	for s, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool}) {
+		if err != nil {
+			return err
+		}
+		tool = &s
+		break // the first tool is enough; the iterator asks for no more pages
+	}
+	if tool == nil {
+		return errors.New("the fake lists no tool scenario")
+	}
+	fmt.Fprintf(out, "   provider %d (%s), connection %d %q (type %s)\n", provider.ID, provider.Provider, connection.ID, connection.Name, connection.AccountName)
+	fmt.Fprintf(out, "   model %s (%d tokens), tool scenario %d %q\n", model.Model, model.TokenLimit, tool.ID, tool.Name)
 	demoCommand(out, "providers", "list")
+	demoCommand(out, "connections", "list", "--type", connection.AccountName)
 	demoCommand(out, "providers", "models", strconv.FormatInt(provider.ID, 10))
+	demoCommand(out, "scenarios", "list", "--tools")
 	fmt.Fprintln(out)
 
 	fmt.Fprintln(out, "2. Create an agent")
 	create := api.CreateAgentRequest{
 		Name:             "Invoice helper",
-		MakeConnectionID: connection,
+		MakeConnectionID: connection.ID,
 		DefaultModel:     model.Model,
 		SystemPrompt:     "You help finance teams automate invoice follow-ups with Make scenarios.",
-		Scenarios:        []api.ScenarioTool{{MakeScenarioID: 4242, ApprovalMode: ptr(api.ApprovalModeAutoRun)}},
+		Scenarios:        []api.ScenarioTool{{MakeScenarioID: tool.ID, ApprovalMode: ptr(api.ApprovalModeAutoRun)}},
 	}
 	created, err := c.Generated().CreateAgentWithResponse(ctx, nil, create)
 	if err != nil {

@@ -538,8 +538,20 @@ func TestConformanceRecorderMatchesSDKBound(t *testing.T) {
 	big, _ := json.Marshal(agents)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path != "/api/v2/ai-agents/v1/agents" {
-			_, _ = io.WriteString(w, "[]") // no providers
+		// No providers, and empty discovery answers.
+		switch r.URL.Path {
+		case "/api/v2/connections":
+			_, _ = io.WriteString(w, `{"connections":[]}`)
+			return
+		case "/api/v2/scenarios":
+			_, _ = io.WriteString(w, `{"scenarios":[]}`)
+			return
+		case "/api/v2/users/me/current-authorization":
+			_, _ = io.WriteString(w, `{"authorization":{"scope":[]}}`)
+			return
+		case "/api/v2/ai-agents/v1/agents":
+		default:
+			_, _ = io.WriteString(w, "[]")
 			return
 		}
 		_, _ = w.Write(big)
@@ -548,8 +560,8 @@ func TestConformanceRecorderMatchesSDKBound(t *testing.T) {
 	env := hostileEnv(srv.URL)
 	r := runCLI(t, env, "conformance", "--read-only", "--limit", "0", "--json")
 	rep := decodeJSON[reportJSON](t, r.stdout)
-	// The list, then the (empty) providers list.
-	if r.code != exitOK || rep.Drift != 0 || len(rep.Calls) != 2 || len(rep.Calls[0].Findings) != 0 {
+	// The list, the (empty) providers list, the three discovery reads.
+	if r.code != exitOK || rep.Drift != 0 || len(rep.Calls) != 5 || len(rep.Calls[0].Findings) != 0 {
 		t.Fatalf("9 MiB list: exit %d, drift %d, want it checked whole with no finding; report %.300s", r.code, rep.Drift, r.stdout)
 	}
 
@@ -558,7 +570,7 @@ func TestConformanceRecorderMatchesSDKBound(t *testing.T) {
 	defer func() { maxRecordedBody = old }()
 	r = runCLI(t, env, "conformance", "--read-only", "--limit", "0", "--json")
 	rep = decodeJSON[reportJSON](t, r.stdout)
-	if r.code != exitOK || rep.Drift != 0 || len(rep.Calls) != 2 || len(rep.Calls[0].Findings) != 1 || rep.Calls[0].Findings[0].Kind != "too-large-to-check" {
+	if r.code != exitOK || rep.Drift != 0 || len(rep.Calls) != 5 || len(rep.Calls[0].Findings) != 1 || rep.Calls[0].Findings[0].Kind != "too-large-to-check" {
 		t.Fatalf("over the bound: exit %d, report %+v", r.code, rep)
 	}
 }

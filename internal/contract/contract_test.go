@@ -50,7 +50,7 @@ func TestValidateRequest(t *testing.T) {
 		{"create without systemPrompt", request("POST", "/api/v2/ai-agents/v1/agents?teamId=1", `{"name":"n","teamId":1,"makeConnectionId":1,"defaultModel":"m"}`), "systemPrompt"},
 		{"create with empty systemPrompt", request("POST", "/api/v2/ai-agents/v1/agents?teamId=1", `{"name":"n","teamId":1,"makeConnectionId":1,"defaultModel":"m","systemPrompt":""}`), "systemPrompt"},
 		{"undocumented operation", request("PUT", agentPath+"?teamId=1", `{}`), "PUT"},
-		{"outside the api", request("GET", "/api/v2/scenarios?teamId=1", ""), "outside"},
+		{"outside the api", request("GET", "/api/v2/blueprints?teamId=1", ""), "outside"},
 	}
 	noAuth := request("GET", "/api/v2/ai-agents/v1/agents?teamId=1", "")
 	noAuth.Header.Del("Authorization")
@@ -186,7 +186,7 @@ func TestOperationID(t *testing.T) {
 			t.Errorf("%s: got %q, %v; want %q", target, got, err, want)
 		}
 	}
-	if _, err := v.OperationID(request("GET", "/api/v2/scenarios", "")); err == nil {
+	if _, err := v.OperationID(request("GET", "/api/v2/blueprints", "")); err == nil {
 		t.Error("a path outside the API has an operation")
 	}
 }

@@ -27,7 +27,9 @@ import (
 
 // APIPrefix is where the AI Agents paths start. Everything before it in a
 // request path (a zone's /api/v2, a test server's mount point) is the base
-// URL.
+// URL. The discovery operations (/connections, /scenarios, /users/...)
+// start at their own first segment; Match finds the base from whichever of
+// the spec's first segments comes first in the path.
 const APIPrefix = "/ai-agents/"
 
 // SSEEventsExtension maps each SSE event type of a text/event-stream
@@ -191,7 +193,7 @@ var (
 // segment; the path parameters are returned unescaped. A literal segment
 // beats a parameter, as in the spec's matching order.
 func (s *Spec) Match(method, escapedPath string) (*Operation, map[string]string, error) {
-	i := strings.Index(escapedPath, APIPrefix)
+	i := s.base(escapedPath)
 	if i < 0 {
 		return nil, nil, fmt.Errorf("%s %s: path is outside %s: %w", method, escapedPath, APIPrefix, ErrNotFound)
 	}
@@ -217,11 +219,76 @@ func (s *Spec) Match(method, escapedPath string) (*Operation, map[string]string,
 // request of op (a router matched it) from its escaped path, unescaped.
 // ok is false when the path does not fit op's template.
 func (op *Operation) PathParams(escapedPath string) (params map[string]string, ok bool) {
-	i := strings.Index(escapedPath, APIPrefix)
+	i := rootIndex(escapedPath, op.root())
 	if i < 0 {
 		return nil, false
 	}
 	return op.match(strings.Split(escapedPath[i:], "/"))
+}
+
+// root is the first segment of the operation's path ("ai-agents",
+// "connections"): where its path starts after the base URL.
+func (op *Operation) root() string {
+	if len(op.segments) < 2 {
+		return ""
+	}
+	return op.segments[1]
+}
+
+// base returns where the API path starts in escapedPath: at the earliest
+// first segment of any operation ("/ai-agents/", "/connections", ...), so
+// that "/api/v2/ai-agents/v1/agents/connections" is an agent path, not the
+// connections list. -1 when no operation's path is in it.
+func (s *Spec) base(escapedPath string) int {
+	best := -1
+	for _, op := range s.ops {
+		if i := rootIndex(escapedPath, op.root()); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return best
+}
+
+// rootIndex returns the index of "/"+root in escapedPath where it is a whole
+// segment (followed by "/" or the end), or -1.
+func rootIndex(escapedPath, root string) int {
+	if root == "" {
+		return -1
+	}
+	from := 0
+	for {
+		j := strings.Index(escapedPath[from:], "/"+root)
+		if j < 0 {
+			return -1
+		}
+		j += from
+		end := j + 1 + len(root)
+		if end == len(escapedPath) || escapedPath[end] == '/' {
+			return j
+		}
+		from = j + 1
+	}
+}
+
+// Scopes returns the token scopes the operation needs, as its
+// x-makeagents-scopes extension names them (none for an operation any
+// token may call).
+func (op *Operation) Scopes() []string {
+	list, _ := op.Op.Extensions["x-makeagents-scopes"].([]any)
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Teamless reports whether the operation takes no teamId (openapi.yaml's
+// x-makeagents-teamless): it is about the token, not a team.
+func (op *Operation) Teamless() bool {
+	b, _ := op.Op.Extensions["x-makeagents-teamless"].(bool)
+	return b
 }
 
 func (op *Operation) match(segs []string) (map[string]string, bool) {

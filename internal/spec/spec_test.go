@@ -110,7 +110,15 @@ func TestMatch(t *testing.T) {
 		{"PUT", "/api/v2/ai-agents/v1/agents/" + id, "", "", spec.ErrMethodNotAllowed},
 		{"GET", "/api/v2/ai-agents/v1/agents/a/b", "", "", spec.ErrNotFound},
 		{"GET", "/api/v2/ai-agents/v1/agents/", "", "", spec.ErrNotFound},
-		{"GET", "/api/v2/scenarios", "", "", spec.ErrNotFound},
+		{"GET", "/api/v2/blueprints", "", "", spec.ErrNotFound},
+		// The discovery operations start at their own first segment; the
+		// earliest first segment in the path is where the base URL ends.
+		{"GET", "/api/v2/scenarios", "listScenarios", "", nil},
+		{"GET", "/api/v2/connections", "listConnections", "", nil},
+		{"GET", "/api/v2/users/me/current-authorization", "getCurrentAuthorization", "", nil},
+		{"POST", "/api/v2/connections", "", "", spec.ErrMethodNotAllowed},
+		{"GET", "/api/v2/connectionsx", "", "", spec.ErrNotFound},
+		{"GET", "/api/v2/ai-agents/v1/agents/connections", "getAgent", "connections", nil},
 	} {
 		op, params, err := s.Match(tc.method, tc.path)
 		if tc.wantErr != nil {

@@ -118,11 +118,23 @@ func projectRules(name string, doc *openapi3.T, lines map[string]int) []Problem 
 		if op.ID == "" {
 			out = append(out, Problem{at("paths", path, m), "operation has no operationId"})
 		}
-		if scopes, ok := op.Op.Extensions["x-makeagents-scopes"].([]any); !ok || len(scopes) == 0 {
+		// An operation names the scopes it needs; an empty list (an operation
+		// any token may call, as Make's current-authorization) must say why
+		// in an x-makeagents-note on the operation.
+		_, noted := op.Op.Extensions["x-makeagents-note"]
+		if scopes, ok := op.Op.Extensions["x-makeagents-scopes"].([]any); !ok || (len(scopes) == 0 && !noted) {
 			out = append(out, Problem{at("paths", path, m), "operation does not name its scope in x-makeagents-scopes"})
 		}
-		if !hasParam(op.PathItem.Parameters, op.Op.Parameters, "query", "teamId") {
+		// Every operation works in a team, except those marked
+		// x-makeagents-teamless (about the token, not a team), which must not
+		// take one.
+		teamless, _ := op.Op.Extensions["x-makeagents-teamless"].(bool)
+		hasTeam := hasParam(op.PathItem.Parameters, op.Op.Parameters, "query", "teamId")
+		switch {
+		case !teamless && !hasTeam:
 			out = append(out, Problem{at("paths", path, m), "operation does not take the teamId query parameter"})
+		case teamless && (hasTeam || !noted):
+			out = append(out, Problem{at("paths", path, m), "x-makeagents-teamless operation must take no teamId and say why in an x-makeagents-note"})
 		}
 		if strings.Contains(path, "{agentId}") && !hasParam(op.PathItem.Parameters, op.Op.Parameters, "path", "agentId") {
 			out = append(out, Problem{at("paths", path, m), "path has {agentId} but the operation does not declare it"})

@@ -39,6 +39,10 @@ func TestBrokenSpecsAreReported(t *testing.T) {
 		{"sse event pointer to nothing", "step: '#/components/schemas/Step'", "step: '#/components/schemas/Stepp'", "Stepp"},
 		{"empty note", "x-makeagents-note: Make says `number`; token counts are integers.", "x-makeagents-note: ''", "x-makeagents-note"},
 		{"not yaml", "openapi: 3.0.3", "openapi: [3.0.3", "YAML"},
+		// An operation with no scope or no team must be marked and say why.
+		{"teamless operation without its mark", "      x-makeagents-teamless: true\n", "", "teamId"},
+		{"empty scopes without a note", "      x-makeagents-scopes: []\n      x-makeagents-teamless: true\n      x-makeagents-note: >-\n", "      x-makeagents-scopes: []\n      x-makeagents-teamless: true\n      x-makeagents-notes: >-\n", "x-makeagents-scopes"},
+		{"teamless operation with a team", "operationId: listScenarios\n", "operationId: listScenarios\n      x-makeagents-teamless: true\n      x-makeagents-note: not really\n", "x-makeagents-teamless"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -239,6 +239,93 @@ func (e ToolType) Valid() bool {
 	}
 }
 
+// Defines values for ListScenariosParamsType.
+const (
+	ListScenariosParamsTypeScenario ListScenariosParamsType = "scenario"
+	ListScenariosParamsTypeTool     ListScenariosParamsType = "tool"
+)
+
+// Valid indicates whether the value is a known member of the ListScenariosParamsType enum.
+func (e ListScenariosParamsType) Valid() bool {
+	switch e {
+	case ListScenariosParamsTypeScenario:
+		return true
+	case ListScenariosParamsTypeTool:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListScenariosParamsPgSortBy.
+const (
+	ListScenariosParamsPgSortByCreated           ListScenariosParamsPgSortBy = "created"
+	ListScenariosParamsPgSortByCreatedByUserName ListScenariosParamsPgSortBy = "createdByUserName"
+	ListScenariosParamsPgSortByFolderID          ListScenariosParamsPgSortBy = "folderId"
+	ListScenariosParamsPgSortByID                ListScenariosParamsPgSortBy = "id"
+	ListScenariosParamsPgSortByIsActive          ListScenariosParamsPgSortBy = "isActive"
+	ListScenariosParamsPgSortByIsinvalid         ListScenariosParamsPgSortBy = "isinvalid"
+	ListScenariosParamsPgSortByIslinked          ListScenariosParamsPgSortBy = "islinked"
+	ListScenariosParamsPgSortByIslocked          ListScenariosParamsPgSortBy = "islocked"
+	ListScenariosParamsPgSortByLastEdit          ListScenariosParamsPgSortBy = "lastEdit"
+	ListScenariosParamsPgSortByName              ListScenariosParamsPgSortBy = "name"
+	ListScenariosParamsPgSortByProprietal        ListScenariosParamsPgSortBy = "proprietal"
+	ListScenariosParamsPgSortByTeamID            ListScenariosParamsPgSortBy = "teamId"
+	ListScenariosParamsPgSortByUpdatedByUserName ListScenariosParamsPgSortBy = "updatedByUserName"
+)
+
+// Valid indicates whether the value is a known member of the ListScenariosParamsPgSortBy enum.
+func (e ListScenariosParamsPgSortBy) Valid() bool {
+	switch e {
+	case ListScenariosParamsPgSortByCreated:
+		return true
+	case ListScenariosParamsPgSortByCreatedByUserName:
+		return true
+	case ListScenariosParamsPgSortByFolderID:
+		return true
+	case ListScenariosParamsPgSortByID:
+		return true
+	case ListScenariosParamsPgSortByIsActive:
+		return true
+	case ListScenariosParamsPgSortByIsinvalid:
+		return true
+	case ListScenariosParamsPgSortByIslinked:
+		return true
+	case ListScenariosParamsPgSortByIslocked:
+		return true
+	case ListScenariosParamsPgSortByLastEdit:
+		return true
+	case ListScenariosParamsPgSortByName:
+		return true
+	case ListScenariosParamsPgSortByProprietal:
+		return true
+	case ListScenariosParamsPgSortByTeamID:
+		return true
+	case ListScenariosParamsPgSortByUpdatedByUserName:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListScenariosParamsPgSortDir.
+const (
+	ListScenariosParamsPgSortDirAsc  ListScenariosParamsPgSortDir = "asc"
+	ListScenariosParamsPgSortDirDesc ListScenariosParamsPgSortDir = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListScenariosParamsPgSortDir enum.
+func (e ListScenariosParamsPgSortDir) Valid() bool {
+	switch e {
+	case ListScenariosParamsPgSortDirAsc:
+		return true
+	case ListScenariosParamsPgSortDirDesc:
+		return true
+	default:
+		return false
+	}
+}
+
 // Agent An AI agent as returned by list and get. Fields Make adds later are not in this struct; they stay in the raw response body (`res.Body`).
 type Agent struct {
 	Contexts []AgentContext `json:"contexts"`
@@ -370,6 +457,81 @@ type AgentMcpConfig struct {
 // Example: auto-run
 type ApprovalMode = string
 
+// Authorization defines model for Authorization.
+type Authorization struct {
+	// AuthUsed The authentication method that was used, e.g. `token`.
+	//
+	// Example: token
+	AuthUsed *string `json:"authUsed,omitempty"`
+
+	// Scope The scopes for the authenticated user: what the token may do, in the form operations name them (`ai-agents:read`).
+	Scope []string `json:"scope,omitempty"`
+}
+
+// Connection A Make connection: an app account (LLM providers' included) that modules and agents use. An agent's makeConnectionId is its `id`.
+type Connection struct {
+	// AccountLabel Example: Airtable
+	AccountLabel *string `json:"accountLabel,omitempty"`
+
+	// AccountName The connection type, e.g. `airtable2` or, for an LLM provider's connection, the provider's `accountName` (`openai-gpt-3`): what `type[]` filters on.
+	//
+	// Example: airtable2
+	AccountName string `json:"accountName"`
+
+	// AccountType How the connection authorizes, e.g. `basic` or `oauth`.
+	//
+	// Example: oauth
+	AccountType *string `json:"accountType,omitempty"`
+
+	// ConnectedSystemID Example: c5d8e134-d2f8-480d-9838-119a54f65d3e
+	ConnectedSystemID *string    `json:"connectedSystemId,omitempty"`
+	Editable          *bool      `json:"editable,omitempty"`
+	Expire            *time.Time `json:"expire,omitempty"`
+
+	// ID Example: 2
+	ID int64 `json:"id"`
+
+	// Metadata What identifies the account to a person, e.g. its email address.
+	Metadata *ConnectionMetadata `json:"metadata,omitempty"`
+
+	// Name Example: My Airtable connection
+	Name string `json:"name"`
+
+	// OrganizationID Example: 3
+	OrganizationID *int64  `json:"organizationId,omitempty"`
+	PackageName    *string `json:"packageName,omitempty"`
+	Scoped         *bool   `json:"scoped,omitempty"`
+	ScopesCnt      *int64  `json:"scopesCnt,omitempty"`
+
+	// TeamID Example: 22
+	TeamID *int64 `json:"teamId,omitempty"`
+
+	// Theme The app's colour (upstream format color), e.g. #18bfff.
+	//
+	// Example: #18bfff
+	Theme *string `json:"theme,omitempty"`
+
+	// UID The account's id at the connected service, as Make sends it (a string, a number or null).
+	UID         json.RawMessage `json:"uid,omitempty"`
+	Upgradeable *bool           `json:"upgradeable,omitempty"`
+}
+
+// ConnectionList The team's connections (listConnections 200).
+type ConnectionList struct {
+	Connections []Connection `json:"connections"`
+}
+
+// ConnectionMetadata What identifies the account to a person, e.g. its email address.
+type ConnectionMetadata struct {
+	// Type Make documents `string` and `email`; other values decode.
+	//
+	// Example: email
+	Type *string `json:"type,omitempty"`
+
+	// Value Example: test@mydomain.com
+	Value *string `json:"value,omitempty"`
+}
+
 // ContextRef A reference to an existing context by its id.
 type ContextRef struct {
 	// ID Example: 123e4567-e89b-12d3-a456-426614174000
@@ -455,6 +617,11 @@ type CreatedAgent struct {
 	Name             string `json:"name"`
 	SystemPrompt     string `json:"systemPrompt"`
 	TeamID           int64  `json:"teamId"`
+}
+
+// CurrentAuthorization The authorization the request was made with (getCurrentAuthorization 200).
+type CurrentAuthorization struct {
+	Authorization Authorization `json:"authorization"`
 }
 
 // Error Make's error body, shared by all API errors.
@@ -635,6 +802,29 @@ type OutputParserText struct {
 // OutputParserTextType defines model for OutputParserText.Type.
 type OutputParserTextType string
 
+// Pagination How the page was cut, as Make echoes it.
+type Pagination struct {
+	// Last Shown only when using the `last` based pagination.
+	Last *string `json:"last,omitempty"`
+
+	// Limit Example: 10
+	Limit *int64 `json:"limit,omitempty"`
+
+	// Offset Shown only when using the `offset` based pagination.
+	//
+	// Example: 0
+	Offset *int64 `json:"offset,omitempty"`
+
+	// ShowLast Shown only when using the `last` based pagination.
+	ShowLast *bool `json:"showLast,omitempty"`
+
+	// SortBy Example: id
+	SortBy *string `json:"sortBy,omitempty"`
+
+	// SortDir Example: desc
+	SortDir *string `json:"sortDir,omitempty"`
+}
+
 // PastConfiguration One earlier configuration of an agent (get only).
 type PastConfiguration struct {
 	DefaultModel string `json:"defaultModel"`
@@ -746,6 +936,75 @@ type RunLlmSettings struct {
 	MaxTokens *int64 `json:"maxTokens,omitempty"`
 }
 
+// Scenario A Make scenario. One of `type` `tool` can be given to an agent as `scenarios[].makeScenarioId` (its `id`).
+type Scenario struct {
+	// Concept Whether the scenario is a concept (a draft).
+	Concept       *bool         `json:"concept,omitempty"`
+	Created       *time.Time    `json:"created,omitempty"`
+	CreatedByUser *ScenarioUser `json:"createdByUser,omitempty"`
+	Description   *string       `json:"description,omitempty"`
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	DeviceID *int64 `json:"deviceId,omitempty"`
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	DeviceScope *string          `json:"deviceScope,omitempty"`
+	Devices     []ScenarioDevice `json:"devices,omitempty"`
+	DlqCount    *int64           `json:"dlqCount,omitempty"`
+	FolderID    *int64           `json:"folderId,omitempty"`
+	HookID      *int64           `json:"hookId,omitempty"`
+
+	// ID Example: 925
+	ID        int64 `json:"id"`
+	IsActive  *bool `json:"isActive,omitempty"`
+	IsPaused  *bool `json:"isPaused,omitempty"`
+	Isinvalid *bool `json:"isinvalid,omitempty"`
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Islinked         *bool      `json:"islinked,omitempty"`
+	Islocked         *bool      `json:"islocked,omitempty"`
+	Iswaiting        *bool      `json:"iswaiting,omitempty"`
+	LastEdit         *time.Time `json:"lastEdit,omitempty"`
+	ModuleSequenceID *int64     `json:"moduleSequenceId,omitempty"`
+
+	// Name Example: New scenario
+	Name            string     `json:"name"`
+	NextExec        *time.Time `json:"nextExec,omitempty"`
+	ScenarioVersion *int64     `json:"scenarioVersion,omitempty"`
+
+	// Scheduling When the scenario runs, e.g. `indefinitely` every `interval` seconds, or `on-demand`.
+	Scheduling *ScenarioScheduling `json:"scheduling,omitempty"`
+
+	// TeamID Example: 215
+	TeamID *int64 `json:"teamId,omitempty"`
+
+	// Type `scenario` or `tool` (a scenario an AI agent can call). Other values decode and are passed through.
+	//
+	// Example: tool
+	Type          *ScenarioType `json:"type,omitempty"`
+	UpdatedByUser *ScenarioUser `json:"updatedByUser,omitempty"`
+	UsedPackages  []string      `json:"usedPackages,omitempty"`
+}
+
+// ScenarioDevice defines model for ScenarioDevice.
+type ScenarioDevice struct {
+	ID    *int64  `json:"id,omitempty"`
+	Scope *string `json:"scope,omitempty"`
+}
+
+// ScenarioList One page of the team's scenarios (listScenarios 200).
+type ScenarioList struct {
+	// Pg How the page was cut, as Make echoes it.
+	Pg        *Pagination `json:"pg,omitempty"`
+	Scenarios []Scenario  `json:"scenarios"`
+}
+
+// ScenarioScheduling When the scenario runs, e.g. `indefinitely` every `interval` seconds, or `on-demand`.
+type ScenarioScheduling struct {
+	// Interval Example: 900
+	Interval *int64 `json:"interval,omitempty"`
+
+	// Type Example: indefinitely
+	Type *string `json:"type,omitempty"`
+}
+
 // ScenarioTool A Make scenario the agent may call as a tool.
 type ScenarioTool struct {
 	// ApprovalMode Whether the agent may run the scenario on its own: `auto-run` (Make's
@@ -758,6 +1017,18 @@ type ScenarioTool struct {
 
 	// MakeScenarioID Example: 123
 	MakeScenarioID int64 `json:"makeScenarioId"`
+}
+
+// ScenarioType `scenario` or `tool` (a scenario an AI agent can call). Other values decode and are passed through.
+//
+// Example: tool
+type ScenarioType = string
+
+// ScenarioUser defines model for ScenarioUser.
+type ScenarioUser struct {
+	Email *string `json:"email,omitempty"`
+	ID    *int64  `json:"id,omitempty"`
+	Name  *string `json:"name,omitempty"`
 }
 
 // SchemaField One field of a `make-schema` output parser.
@@ -1025,6 +1296,45 @@ type ListLLMProviderModelsParams struct {
 	// TeamID ID of the team that owns the agents.
 	TeamID TeamID `form:"teamId" json:"teamId"`
 }
+
+// ListConnectionsParams defines parameters for ListConnections.
+type ListConnectionsParams struct {
+	// TeamID The unique ID of the team whose connections will be retrieved.
+	TeamID int64 `form:"teamId" json:"teamId"`
+
+	// Type Specifies the type of the connections to return details for. The connection type is defined in the `accountName` property (an LLM provider's `accountName`, e.g. `openai-gpt-3`). Repeat it for several types: `type[]=a&type[]=b` (sent percent-encoded, `type%5B%5D=a`, as any URL encoder writes it).
+	Type []string `form:"type[],omitempty" json:"type[],omitempty"`
+}
+
+// ListScenariosParams defines parameters for ListScenarios.
+type ListScenariosParams struct {
+	// TeamID The unique ID of the team whose scenarios will be retrieved.
+	TeamID int64 `form:"teamId" json:"teamId"`
+
+	// Type Limits the type of scenarios to be retrieved.
+	Type *ListScenariosParamsType `form:"type,omitempty" json:"type,omitempty"`
+
+	// PgOffset The number of entities you want to skip before getting entities you want.
+	PgOffset *int64 `form:"pg[offset],omitempty" json:"pg[offset],omitempty"`
+
+	// PgLimit The maximum number of entities you want to get in the response.
+	PgLimit *int64 `form:"pg[limit],omitempty" json:"pg[limit],omitempty"`
+
+	// PgSortBy The value that will be used to sort returned entities by.
+	PgSortBy *ListScenariosParamsPgSortBy `form:"pg[sortBy],omitempty" json:"pg[sortBy],omitempty"`
+
+	// PgSortDir The sorting order. It accepts the ascending and descending direction specifiers.
+	PgSortDir *ListScenariosParamsPgSortDir `form:"pg[sortDir],omitempty" json:"pg[sortDir],omitempty"`
+}
+
+// ListScenariosParamsType defines parameters for ListScenarios.
+type ListScenariosParamsType string
+
+// ListScenariosParamsPgSortBy defines parameters for ListScenarios.
+type ListScenariosParamsPgSortBy string
+
+// ListScenariosParamsPgSortDir defines parameters for ListScenarios.
+type ListScenariosParamsPgSortDir string
 
 // CreateAgentJSONRequestBody defines body for CreateAgent for application/json ContentType.
 type CreateAgentJSONRequestBody = CreateAgentRequest
@@ -1310,6 +1620,15 @@ type ServerInterface interface {
 	// ListLLMProviderModels List Models for LLM Provider
 	// (GET /ai-agents/v1/llm-providers/{providerId}/models)
 	ListLLMProviderModels(w http.ResponseWriter, r *http.Request, providerID ProviderID, params ListLLMProviderModelsParams)
+	// ListConnections List connections
+	// (GET /connections)
+	ListConnections(w http.ResponseWriter, r *http.Request, params ListConnectionsParams)
+	// ListScenarios List scenarios
+	// (GET /scenarios)
+	ListScenarios(w http.ResponseWriter, r *http.Request, params ListScenariosParams)
+	// GetCurrentAuthorization Current user authorization
+	// (GET /users/me/current-authorization)
+	GetCurrentAuthorization(w http.ResponseWriter, r *http.Request)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -1835,6 +2154,164 @@ func (siw *ServerInterfaceWrapper) ListLLMProviderModels(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// ListConnections operation middleware
+func (siw *ServerInterfaceWrapper) ListConnections(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConnectionsParams
+
+	// ------------- Required query parameter "teamId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "teamId", r.URL.Query(), &params.TeamID, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "teamId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "teamId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type[]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type[]", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type[]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type[]", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListConnections(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListScenarios operation middleware
+func (siw *ServerInterfaceWrapper) ListScenarios(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListScenariosParams
+
+	// ------------- Required query parameter "teamId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "teamId", r.URL.Query(), &params.TeamID, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "teamId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "teamId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "pg[offset]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pg[offset]", r.URL.Query(), &params.PgOffset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "pg[offset]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pg[offset]", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "pg[limit]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pg[limit]", r.URL.Query(), &params.PgLimit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "pg[limit]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pg[limit]", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "pg[sortBy]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pg[sortBy]", r.URL.Query(), &params.PgSortBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "pg[sortBy]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pg[sortBy]", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "pg[sortDir]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pg[sortDir]", r.URL.Query(), &params.PgSortDir, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "pg[sortDir]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pg[sortDir]", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListScenarios(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetCurrentAuthorization operation middleware
+func (siw *ServerInterfaceWrapper) GetCurrentAuthorization(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCurrentAuthorization(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -1968,6 +2445,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ai-agents/v1/llm-providers", wrapper.ListLLMProviders)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ai-agents/v1/llm-providers/{providerId}", wrapper.GetLLMProvider)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ai-agents/v1/llm-providers/{providerId}/models", wrapper.ListLLMProviderModels)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/connections", wrapper.ListConnections)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/scenarios", wrapper.ListScenarios)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/users/me/current-authorization", wrapper.GetCurrentAuthorization)
 
 	return m
 }
@@ -3466,6 +3946,341 @@ func (response ListLLMProviderModels5XXJSONResponse) VisitListLLMProviderModelsR
 	return err
 }
 
+type ListConnectionsRequestObject struct {
+	Params ListConnectionsParams
+}
+
+type ListConnectionsResponseObject interface {
+	VisitListConnectionsResponse(w http.ResponseWriter) error
+}
+
+type ListConnections200JSONResponse ConnectionList
+
+func (response ListConnections200JSONResponse) VisitListConnectionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConnections400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListConnections400JSONResponse) VisitListConnectionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConnections401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListConnections401JSONResponse) VisitListConnectionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConnections403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListConnections403JSONResponse) VisitListConnectionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConnections404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListConnections404JSONResponse) VisitListConnectionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConnections429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListConnections429JSONResponse) VisitListConnectionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConnections5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListConnections5XXJSONResponse) VisitListConnectionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListScenariosRequestObject struct {
+	Params ListScenariosParams
+}
+
+type ListScenariosResponseObject interface {
+	VisitListScenariosResponse(w http.ResponseWriter) error
+}
+
+type ListScenarios200JSONResponse ScenarioList
+
+func (response ListScenarios200JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListScenarios400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListScenarios400JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListScenarios401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListScenarios401JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListScenarios403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListScenarios403JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListScenarios404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListScenarios404JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListScenarios429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListScenarios429JSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListScenarios5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListScenarios5XXJSONResponse) VisitListScenariosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAuthorizationRequestObject struct {
+}
+
+type GetCurrentAuthorizationResponseObject interface {
+	VisitGetCurrentAuthorizationResponse(w http.ResponseWriter) error
+}
+
+type GetCurrentAuthorization200JSONResponse CurrentAuthorization
+
+func (response GetCurrentAuthorization200JSONResponse) VisitGetCurrentAuthorizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAuthorization400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCurrentAuthorization400JSONResponse) VisitGetCurrentAuthorizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAuthorization401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCurrentAuthorization401JSONResponse) VisitGetCurrentAuthorizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAuthorization403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCurrentAuthorization403JSONResponse) VisitGetCurrentAuthorizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAuthorization404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCurrentAuthorization404JSONResponse) VisitGetCurrentAuthorizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAuthorization429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCurrentAuthorization429JSONResponse) VisitGetCurrentAuthorizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAuthorization5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetCurrentAuthorization5XXJSONResponse) VisitGetCurrentAuthorizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListAgents Get Agents
@@ -3507,6 +4322,15 @@ type StrictServerInterface interface {
 	// ListLLMProviderModels List Models for LLM Provider
 	// (GET /ai-agents/v1/llm-providers/{providerId}/models)
 	ListLLMProviderModels(ctx context.Context, request ListLLMProviderModelsRequestObject) (ListLLMProviderModelsResponseObject, error)
+	// ListConnections List connections
+	// (GET /connections)
+	ListConnections(ctx context.Context, request ListConnectionsRequestObject) (ListConnectionsResponseObject, error)
+	// ListScenarios List scenarios
+	// (GET /scenarios)
+	ListScenarios(ctx context.Context, request ListScenariosRequestObject) (ListScenariosResponseObject, error)
+	// GetCurrentAuthorization Current user authorization
+	// (GET /users/me/current-authorization)
+	GetCurrentAuthorization(ctx context.Context, request GetCurrentAuthorizationRequestObject) (GetCurrentAuthorizationResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -3933,6 +4757,82 @@ func (sh *strictHandler) ListLLMProviderModels(w http.ResponseWriter, r *http.Re
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListLLMProviderModelsResponseObject); ok {
 		if err := validResponse.VisitListLLMProviderModelsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListConnections operation middleware
+func (sh *strictHandler) ListConnections(w http.ResponseWriter, r *http.Request, params ListConnectionsParams) {
+	var request ListConnectionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListConnections(ctx, request.(ListConnectionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListConnections")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListConnectionsResponseObject); ok {
+		if err := validResponse.VisitListConnectionsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListScenarios operation middleware
+func (sh *strictHandler) ListScenarios(w http.ResponseWriter, r *http.Request, params ListScenariosParams) {
+	var request ListScenariosRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListScenarios(ctx, request.(ListScenariosRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListScenarios")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListScenariosResponseObject); ok {
+		if err := validResponse.VisitListScenariosResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCurrentAuthorization operation middleware
+func (sh *strictHandler) GetCurrentAuthorization(w http.ResponseWriter, r *http.Request) {
+	var request GetCurrentAuthorizationRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCurrentAuthorization(ctx, request.(GetCurrentAuthorizationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCurrentAuthorization")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCurrentAuthorizationResponseObject); ok {
+		if err := validResponse.VisitGetCurrentAuthorizationResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

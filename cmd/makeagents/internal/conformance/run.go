@@ -207,6 +207,38 @@ func (c *conformance) readOnly(ctx context.Context, limit int) error {
 		return err
 	}
 	c.observe(agents, providers)
+	return c.discovery(ctx, limit)
+}
+
+// discovery reads the three discovery operations: the token's scopes, the
+// team's connections and one page of scenarios (at most limit, at least
+// one). A 403 (the token lacks the operation's scope) is an observation,
+// not a stop: the AI Agents checks before it stand.
+func (c *conformance) discovery(ctx context.Context, limit int) error {
+	for _, call := range []struct {
+		op string
+		do func() error
+	}{
+		{"getCurrentAuthorization", func() error { _, err := c.client.CurrentAuthorization(ctx); return err }},
+		{"listConnections", func() error { _, err := c.client.ListConnections(ctx, nil); return err }},
+		{"listScenarios", func() error {
+			_, err := c.client.ListScenarios(ctx, api.ScenarioQuery{Limit: int64(max(limit, 1))})
+			return err
+		}},
+	} {
+		err := call.do()
+		c.check()
+		var apiErr *api.APIError
+		switch {
+		case err == nil || isDecodeError(err):
+		case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden:
+			scopes, _ := api.OperationScopes(call.op)
+			c.report.Observations = append(c.report.Observations,
+				fmt.Sprintf("%s not checked: 403 (the token may lack %s)", call.op, strings.Join(scopes, " ")))
+		default:
+			return err
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,350 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/makeagents/makeagents-go/api"
+)
+
+// Discovery commands: where the ids an agent needs come from (connections,
+// tool scenarios) and whether the token and team can create and run one
+// (doctor).
+
+// stringList is a repeatable string flag (--type a --type b).
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+var connectionsListCmd = &command{
+	words:   "connections list",
+	summary: "List the team's Make connections (JSON array on stdout), of the given types only with --type.",
+	detail: `A connection's type is its accountName; an LLM provider's connections are those whose
+type is the provider's accountName (see 'providers list'), and an agent's --connection
+is the id of one of them. --type may be repeated; Make allows letters, digits and -_.
+in a type. Needs the token scope connections:read.`,
+	example: "makeagents connections list --type openai-gpt-3 --team 42 | jq -r '.[] | \"\\(.id) \\(.name)\"'",
+	flags: func(fs *flag.FlagSet, o *options) {
+		fs.Var((*stringList)(&o.types), "type", "only connections of this `TYPE` (an accountName, e.g. openai-gpt-3); repeatable")
+	},
+	run: func(ctx context.Context, in *invocation) error {
+		for _, t := range in.opts.types {
+			var bad *api.ValidationError
+			if err := api.ValidateConnectionType(t); errors.As(err, &bad) {
+				return usageErrorf("--type %s", bad.Reason)
+			}
+		}
+		c, _, err := connect(in)
+		if err != nil {
+			return err
+		}
+		var resp *http.Response
+		if _, err := c.ListConnections(ctx, in.opts.types, api.WithResponseInto(&resp)); err != nil {
+			return err
+		}
+		// Print the connections as Make sent them: fields this SDK does
+		// not know are kept.
+		var raw struct {
+			Connections []json.RawMessage `json:"connections"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
+			return fmt.Errorf("connections: decoding the response: %w", err)
+		}
+		if raw.Connections == nil {
+			raw.Connections = []json.RawMessage{}
+		}
+		return writeJSON(in.stdout, raw.Connections)
+	},
+}
+
+var scenariosListCmd = &command{
+	words:   "scenarios list",
+	summary: "List the team's scenarios, all pages (JSON array on stdout); --tools for those an agent can call.",
+	detail: `Reads every page (--limit scenarios each; Make's default page size without it).
+A scenario of type "tool" can be given to an agent (scenarios[].makeScenarioId is its id).
+Needs the token scope scenarios:read.`,
+	example: "makeagents scenarios list --tools --team 42 | jq -r '.[] | \"\\(.id) \\(.name)\"'",
+	flags: func(fs *flag.FlagSet, o *options) {
+		fs.BoolVar(&o.tools, "tools", false, "only scenarios of type tool (an agent's tools)")
+		fs.StringVar(&o.pageSize, "limit", "", "page size: `N` scenarios per request (default: Make's)")
+	},
+	run: func(ctx context.Context, in *invocation) error {
+		var q api.ScenarioQuery
+		if s := in.opts.pageSize; s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n < 1 {
+				return usageErrorf("--limit %q is not a page size of at least 1", s)
+			}
+			q.Limit = n
+		}
+		if in.opts.tools {
+			q.Type = api.ListScenariosParamsTypeTool
+		}
+		c, _, err := connect(in)
+		if err != nil {
+			return err
+		}
+		all := []api.Scenario{}
+		for s, err := range c.Scenarios(ctx, q) {
+			if err != nil {
+				return err
+			}
+			all = append(all, s)
+		}
+		return writeJSON(in.stdout, all)
+	},
+}
+
+// commandOperations are the operations each command sends: what its
+// token needs is api.MissingScopes of them. createRunOps are those
+// "agents create --provider" and "run" need, which doctor insists on.
+var commandOperations = []struct {
+	words string
+	ops   []string
+}{
+	{"agents list", []string{"listAgents"}},
+	{"agents get", []string{"getAgent"}},
+	{"agents create", []string{"createAgent"}},
+	{"agents create --provider", []string{"listLLMProviders", "listConnections", "createAgent"}},
+	{"agents update", []string{"updateAgent"}},
+	{"agents delete", []string{"deleteAgent"}},
+	{"run", []string{"runAgent"}},
+	{"stream", []string{"runAgentStream"}},
+	{"providers list", []string{"listLLMProviders"}},
+	{"providers get", []string{"getLLMProvider"}},
+	{"providers models", []string{"listLLMProviderModels"}},
+	{"contexts list", []string{"listContexts"}},
+	{"contexts add", []string{"createContext"}},
+	{"contexts delete", []string{"deleteContext"}},
+	{"connections list", []string{"listConnections"}},
+	{"scenarios list", []string{"listScenarios"}},
+}
+
+var createRunOps = []string{"listLLMProviders", "listLLMProviderModels", "listConnections", "createAgent", "runAgent"}
+
+var doctorCmd = &command{
+	words:   "doctor",
+	summary: "Check that this token and team can create and run an agent; one line per check, exit 1 on a problem.",
+	detail: `Checks, in order: the zone and base URL; the token's scopes against what each command
+needs (a missing scope is named with the commands that need it); that the team is
+reachable; the LLM providers with their usable connections and models; the tool
+scenarios. Lines start with "ok", "warn" (not needed to create and run an agent) or
+"FAIL". Exit 0 when everything "agents create" and "run" need is there, 1 otherwise.`,
+	example: "makeagents doctor --team 42",
+	run:     runDoctor,
+}
+
+// doctorReport writes the check lines and collects the problems.
+type doctorReport struct {
+	in       *invocation
+	problems []string // what each FAIL is about, in a few words
+}
+
+func (r *doctorReport) line(status, format string, args ...any) {
+	msg := printable(fmt.Sprintf(format, args...))
+	fmt.Fprintf(r.in.stdout, "%-4s %s\n", status, strings.ReplaceAll(msg, "\n", " "))
+}
+
+// fail writes a FAIL line and counts the problem under its short name.
+func (r *doctorReport) fail(short, format string, args ...any) {
+	r.line("FAIL", format, args...)
+	r.problems = append(r.problems, short)
+}
+
+func runDoctor(ctx context.Context, in *invocation) error {
+	c, cfg, err := connect(in)
+	if err != nil {
+		return err
+	}
+	r := &doctorReport{in: in}
+	zone := "no zone: a custom base URL"
+	for _, z := range api.Zones() {
+		if z.BaseURL() == cfg.baseURL {
+			zone = "zone " + string(z)
+		}
+	}
+	r.line("ok", "%s, base URL %s, team %d", zone, cfg.baseURL, cfg.teamID)
+
+	auth, err := c.CurrentAuthorization(ctx)
+	var have []string
+	switch {
+	case err != nil:
+		r.fail("token scopes unknown", "token: reading its scopes failed: %v", errorText(err))
+	default:
+		have = auth.Scope
+		r.line("ok", "token scopes: %s", strings.Join(auth.Scope, " "))
+		doctorScopes(r, have)
+	}
+
+	agents, err := c.ListAgents(ctx)
+	if err != nil {
+		r.fail("team not reachable", "team %d: not reachable: %v", cfg.teamID, errorText(err))
+	} else {
+		r.line("ok", "team %d reachable: %d agent(s)", cfg.teamID, len(agents))
+	}
+
+	// Without connections:read (named above) the providers' connections
+	// cannot be listed; say so once rather than once per provider.
+	doctorProviders(ctx, r, c, auth != nil && !slices.Contains(have, "connections:read"))
+
+	tools := 0
+	var names []string
+	for s, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool}) {
+		if err != nil {
+			r.line("warn", "tool scenarios: listing failed: %v", errorText(err))
+			tools = -1
+			break
+		}
+		tools++
+		if len(names) < 5 {
+			names = append(names, fmt.Sprintf("%d %q", s.ID, s.Name))
+		}
+	}
+	switch {
+	case tools == 0:
+		r.line("warn", "no tool scenarios: agents work without tools (make a scenario on-demand with scenario inputs to offer one)")
+	case tools > 0:
+		more := ""
+		if tools > len(names) {
+			more = ", ..."
+		}
+		r.line("ok", "%d tool scenario(s): %s%s", tools, strings.Join(names, ", "), more)
+	}
+
+	if n := len(r.problems); n > 0 {
+		return fmt.Errorf("doctor: %d problem(s), agents create and run will not work: %s", n, strings.Join(r.problems, "; "))
+	}
+	fmt.Fprintln(in.stdout, "ok   everything agents create and run need is there")
+	return nil
+}
+
+// doctorScopes names each missing scope once, with the commands that need
+// it: FAIL when create or run needs it, warn otherwise.
+func doctorScopes(r *doctorReport, have []string) {
+	needed := map[string]bool{}
+	for _, s := range api.MissingScopes(have, createRunOps...) {
+		needed[s] = true
+	}
+	var order []string
+	users := map[string][]string{}
+	for _, c := range commandOperations {
+		for _, s := range api.MissingScopes(have, c.ops...) {
+			if users[s] == nil {
+				order = append(order, s)
+			}
+			users[s] = append(users[s], c.words)
+		}
+	}
+	if len(order) == 0 {
+		r.line("ok", "token has every scope the commands need")
+		return
+	}
+	for _, s := range order {
+		if needed[s] {
+			r.fail("token lacks "+s, "token lacks scope %s, needed by: %s", s, strings.Join(users[s], ", "))
+		} else {
+			r.line("warn", "token lacks scope %s, needed by: %s", s, strings.Join(users[s], ", "))
+		}
+	}
+}
+
+// doctorProviders lists each provider with its usable connections and
+// models; one provider with both is what agents create needs.
+// With noConnections (the token lacks connections:read, reported with the
+// scopes), the connections are not listed.
+func doctorProviders(ctx context.Context, r *doctorReport, c *api.Client, noConnections bool) {
+	providers, err := c.ListLLMProviders(ctx)
+	if err != nil {
+		r.fail("LLM providers unknown", "LLM providers: listing failed: %v", errorText(err))
+		return
+	}
+	usable := 0
+	for _, p := range providers {
+		models, err := c.ListLLMProviderModels(ctx, p.ID)
+		if err != nil {
+			r.fail(fmt.Sprintf("provider %d models unknown", p.ID), "provider %d (%s): listing its models failed: %v", p.ID, p.AccountName, errorText(err))
+			continue
+		}
+		if noConnections {
+			r.line("warn", "provider %d (%s, type %s): %d model(s); its connections not checked (no connections:read)", p.ID, p.Provider, p.AccountName, len(models))
+			continue
+		}
+		conns, err := c.ProviderConnections(ctx, p)
+		if err != nil {
+			r.fail(fmt.Sprintf("provider %d connections unknown", p.ID), "provider %d (%s): listing its connections failed: %v", p.ID, p.AccountName, errorText(err))
+			continue
+		}
+		ids := make([]string, len(conns))
+		for i, k := range conns {
+			ids[i] = strconv.FormatInt(k.ID, 10)
+		}
+		names := make([]string, len(models))
+		for i, m := range models {
+			names[i] = m.Model
+		}
+		status := "ok"
+		if len(conns) == 0 || len(models) == 0 {
+			status = "warn"
+		} else {
+			usable++
+		}
+		r.line(status, "provider %d (%s, type %s): %d connection(s) [%s], %d model(s) [%s]",
+			p.ID, p.Provider, p.AccountName, len(conns), strings.Join(ids, " "), len(models), strings.Join(names, " "))
+	}
+	if usable == 0 && !noConnections {
+		r.fail("no usable LLM provider", "no LLM provider has both a connection and a model: agents create needs one (add the provider's connection in Make)")
+	}
+}
+
+// errorText is an error as one line without the CLI's prefix.
+func errorText(err error) string {
+	return strings.TrimPrefix(errorLine(err), "makeagents: ")
+}
+
+// pickProviderConnection resolves "agents create --provider ID": the
+// provider's single usable connection. Several is a usage error that lists
+// them (the user picks one with --connection); none is an error.
+func pickProviderConnection(ctx context.Context, c *api.Client, providerID int64) (int64, error) {
+	providers, err := c.ListLLMProviders(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var provider *api.LLMProvider
+	ids := make([]string, 0, len(providers))
+	for i := range providers {
+		ids = append(ids, strconv.FormatInt(providers[i].ID, 10))
+		if providers[i].ID == providerID {
+			provider = &providers[i]
+		}
+	}
+	if provider == nil {
+		return 0, usageErrorf("--provider %d is not one of the team's LLM providers (%s); see 'makeagents providers list'", providerID, strings.Join(ids, ", "))
+	}
+	conns, err := c.ProviderConnections(ctx, *provider)
+	if err != nil {
+		return 0, err
+	}
+	switch len(conns) {
+	case 0:
+		return 0, errors.New(printable(fmt.Sprintf("provider %d (%s) has no connection of type %s in this team; create one in Make", provider.ID, provider.Provider, provider.AccountName)))
+	case 1:
+		return conns[0].ID, nil
+	}
+	lines := make([]string, len(conns))
+	for i, k := range conns {
+		lines[i] = fmt.Sprintf("  --connection %d  %s", k.ID, k.Name)
+	}
+	return 0, usageErrorf("provider %d has %d connections; pick one:\n%s", provider.ID, len(conns), printable(strings.Join(lines, "\n")))
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/makeagentstest"
+)
+
+func TestDoctorPassesAgainstTheFake(t *testing.T) {
+	fake, env := fakeEnv(t)
+	r := runCLI(t, env, "doctor").ok(t)
+	for _, want := range []string{
+		"ok   no zone: a custom base URL, base URL " + fake.URL() + ", team 7",
+		"ok   token has every scope the commands need",
+		"ok   team 7 reachable: 0 agent(s)",
+		"ok   provider 1 (openAi, type openai-gpt-3): 1 connection(s) [1001], 3 model(s)",
+		"ok   8 tool scenario(s): 122 ",
+		"ok   everything agents create and run need is there",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "FAIL") || strings.Contains(r.stdout, fake.Token()) {
+		t.Errorf("doctor output:\n%s", r.stdout)
+	}
+}
+
+// A token without ai-agents:write cannot create or run: doctor names the
+// scope with the commands that need it, one FAIL line, and exits 1 with
+// one line on stderr.
+func TestDoctorNamesAMissingScope(t *testing.T) {
+	_, env := fakeEnv(t, makeagentstest.WithScopes("ai-agents:read", "connections:read", "scenarios:read"))
+	r := runCLI(t, env, "doctor")
+	if r.code != exitError {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	fails := 0
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(l, "FAIL") {
+			fails++
+			if !strings.Contains(l, "token lacks scope ai-agents:write, needed by: agents create, agents create --provider, agents update, agents delete, run, stream") {
+				t.Errorf("FAIL line %q does not name the scope and its commands", l)
+			}
+		}
+	}
+	if fails != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "ai-agents:write") {
+		t.Errorf("%d FAIL lines; stderr %q\n%s", fails, r.stderr, r.stdout)
+	}
+	// scenarios:read is not needed to create and run: a warning only.
+	_, env = fakeEnv(t, makeagentstest.WithScopes("ai-agents:read", "ai-agents:write", "connections:read"))
+	r = runCLI(t, env, "doctor").ok(t)
+	if !strings.Contains(r.stdout, "warn token lacks scope scenarios:read, needed by: scenarios list") ||
+		!strings.Contains(r.stdout, "warn tool scenarios: listing failed: ") {
+		t.Errorf("doctor without scenarios:read:\n%s", r.stdout)
+	}
+}
+
+func TestConnectionsAndScenariosList(t *testing.T) {
+	_, env := fakeEnv(t)
+	conns := decodeJSON[[]map[string]any](t, runCLI(t, env, "connections", "list", "--type", "openai-gpt-3").ok(t).stdout)
+	if len(conns) != 1 || conns[0]["id"] != float64(1001) || conns[0]["accountName"] != "openai-gpt-3" {
+		t.Errorf("connections --type openai-gpt-3 = %v", conns)
+	}
+	all := decodeJSON[[]map[string]any](t, runCLI(t, env, "connections", "list", "--type", "google", "--type", "slack").ok(t).stdout)
+	if len(all) != 2 {
+		t.Errorf("two types: %v", all)
+	}
+	none := runCLI(t, env, "connections", "list", "--type", "nothing-here").ok(t).stdout
+	if strings.TrimSpace(none) != "[]" {
+		t.Errorf("no match printed %q, want []", none)
+	}
+	tools := decodeJSON[[]api.Scenario](t, runCLI(t, env, "scenarios", "list", "--tools").ok(t).stdout)
+	if len(tools) != 8 {
+		t.Errorf("scenarios --tools: %d, want 8", len(tools))
+	}
+	for _, s := range tools {
+		if *s.Type != "tool" {
+			t.Errorf("not a tool: %+v", s)
+		}
+	}
+	every := decodeJSON[[]api.Scenario](t, runCLI(t, env, "scenarios", "list", "--limit", "4").ok(t).stdout)
+	if len(every) != 23 {
+		t.Errorf("scenarios --limit 4: %d, want all 23", len(every))
+	}
+}
+
+// agents create --provider picks the provider's one connection: no id is
+// typed, and the agent is on that provider.
+func TestCreateWithProvider(t *testing.T) {
+	fake, env := fakeEnv(t)
+	created := decodeJSON[map[string]any](t, runCLI(t, env, "agents", "create", "--provider", "2",
+		"--model", "claude-3-5-haiku-latest", "--name", "N", "--system-prompt", "S").ok(t).stdout)
+	if created["makeConnectionId"] != float64(fake.ConnectionID(2)) {
+		t.Errorf("created %v, want makeConnectionId %d", created, fake.ConnectionID(2))
+	}
+	if r := runCLI(t, env, "agents", "create", "--provider", "99", "--model", "m", "--name", "N", "--system-prompt", "S"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, "not one of the team's LLM providers (1, 2, 3)") {
+		t.Errorf("unknown provider: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// Several connections for a provider: they are listed, exit 2, nothing
+// created.
+func TestCreateWithProviderOfSeveralConnections(t *testing.T) {
+	var created int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/v2/ai-agents/v1/llm-providers":
+			_, _ = w.Write([]byte(`[{"id":5,"provider":"openAi","accountName":"openai-gpt-3"}]`))
+		case "/api/v2/connections":
+			if r.URL.RawQuery != "teamId=7&type[]=openai-gpt-3" {
+				t.Errorf("connections query %q", r.URL.RawQuery)
+			}
+			_, _ = w.Write([]byte(`{"connections":[{"id":11,"name":"Prod key","accountName":"openai-gpt-3"},{"id":12,"name":"Test key","accountName":"openai-gpt-3"}]}`))
+		default:
+			created++
+			w.WriteHeader(http.StatusTeapot)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	env := map[string]string{"MAKE_API_TOKEN": "tok", "MAKE_TEAM_ID": "7", "MAKE_BASE_URL": srv.URL + "/api/v2"}
+	r := runCLI(t, env, "agents", "create", "--provider", "5", "--model", "gpt-4o", "--name", "N", "--system-prompt", "S")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "provider 5 has 2 connections; pick one:") ||
+		!strings.Contains(r.stderr, "--connection 11  Prod key") || !strings.Contains(r.stderr, "--connection 12  Test key") || created != 0 {
+		t.Errorf("exit %d, %d other requests, stderr:\n%s", r.code, created, r.stderr)
+	}
+}
+
+// Bad input is a usage error and no request is made.
+func TestDiscoveryUsageErrors(t *testing.T) {
+	fake, env := fakeEnv(t)
+	for _, args := range [][]string{
+		{"connections", "list", "--type", "open ai"},
+		{"connections", "list", "--type", "a&b"},
+		{"connections", "list", "--type", ""},
+		{"agents", "create", "--provider", "openai", "--model", "m", "--name", "N", "--system-prompt", "S"},
+		{"agents", "create", "--provider", "0", "--model", "m", "--name", "N", "--system-prompt", "S"},
+		{"agents", "create", "--provider", "1", "--connection", "2", "--model", "m", "--name", "N", "--system-prompt", "S"},
+		{"agents", "create", "--provider", "1", "--name", "N", "--system-prompt", "S"},
+		{"scenarios", "list", "--limit", "0"},
+		{"scenarios", "list", "--limit", "-3"},
+		{"scenarios", "list", "--limit", "ten"},
+	} {
+		if r := runCLI(t, env, args...); r.code != exitUsage || strings.Count(r.stderr, "\n") < 1 {
+			t.Errorf("%q: exit %d, stderr %q; want a usage error", args, r.code, r.stderr)
+		}
+	}
+	if n := len(fake.Requests()); n != 0 {
+		t.Errorf("usage errors made %d requests", n)
+	}
+}
+
+// doctor's table of what each command sends names every command that talks
+// to the API, and only operations the SDK knows the scopes of.
+func TestCommandOperationsCoverTheCommands(t *testing.T) {
+	listed := map[string]bool{}
+	for _, c := range commandOperations {
+		listed[strings.TrimSuffix(c.words, " --provider")] = true
+		for _, op := range c.ops {
+			if _, ok := api.OperationScopes(op); !ok {
+				t.Errorf("%s: unknown operation %s", c.words, op)
+			}
+		}
+	}
+	for _, c := range commandTable() {
+		switch c.words {
+		case "demo", "doctor", "conformance", "fake": // the fake or every operation
+			continue
+		}
+		if !listed[c.words] {
+			t.Errorf("command %q is not in commandOperations", c.words)
+		}
+	}
+}
