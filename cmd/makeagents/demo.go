@@ -216,4 +216,3 @@ func demoCommand(w io.Writer, args ...string) {
 	}
 	fmt.Fprintf(w, "   $ makeagents %s\n", strings.Join(quoted, " "))
 }
-
