@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,7 +74,8 @@ func (e *APIError) Error() string {
 		b.WriteString(": " + e.Detail)
 	}
 	for _, s := range e.SubErrors {
-		if s.Message != nil && *s.Message != "" {
+		// Make often repeats a sub-error in detail; say each problem once.
+		if s.Message != nil && *s.Message != "" && !slices.Contains(e.Details, *s.Message) && *s.Message != e.Message {
 			b.WriteString("; " + *s.Message)
 		}
 	}

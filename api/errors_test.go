@@ -169,3 +169,15 @@ func TestNewAPIErrorFromBareResponse(t *testing.T) {
 		t.Errorf("Error() = %q", got)
 	}
 }
+
+// A sub-error Make repeats in detail (as its validation errors do) is said
+// once in the message; one that only the suberrors carry is kept.
+func TestAPIErrorSaysEachProblemOnce(t *testing.T) {
+	e := &APIError{StatusCode: 400, Message: "Bad request", Details: []string{"name: required", "model: unknown"},
+		Detail: "name: required; model: unknown", Code: "SC400",
+		SubErrors: []SubError{{Message: ptrTo("name: required")}, {Message: ptrTo("teamId: mismatch")}}}
+	msg := e.Error()
+	if strings.Count(msg, "name: required") != 1 || !strings.Contains(msg, "teamId: mismatch") || !strings.Contains(msg, "model: unknown") {
+		t.Errorf("message %q: want each problem once", msg)
+	}
+}
