@@ -201,6 +201,11 @@ func (p *pipeline) prepare(c *call) error {
 	if err := checkPathParams(c.op, rest); err != nil {
 		return err
 	}
+	// No token is a configuration error, named before the call's team
+	// (configuration too) and its body.
+	if p.authorization == "" {
+		return errorf("%s %s: %w", req.Method, req.URL.EscapedPath(), ErrNoToken)
+	}
 	if err := p.checkBody(c); err != nil {
 		return err
 	}
@@ -212,9 +217,6 @@ func (p *pipeline) prepare(c *call) error {
 	// Brackets in query names as Make documents them (type[]=, pg[limit]=),
 	// whichever encoder wrote the query last.
 	req.URL.RawQuery = literalBrackets(req.URL.RawQuery)
-	if p.authorization == "" {
-		return errorf("%s %s: %w", req.Method, req.URL.EscapedPath(), ErrNoToken)
-	}
 	req.Header.Set("Authorization", p.authorization)
 	if p.userAgent != "" {
 		req.Header.Set("User-Agent", p.userAgent)

@@ -318,7 +318,7 @@ func (p *pipeline) resolveTeam(r *http.Request, bodyTeam int64) (int64, error) {
 			return fill, nil
 		}
 	}
-	if v == "" {
+	if v == "" || v == "0" {
 		return 0, &ValidationError{Field: "teamId", Reason: "missing; pass ForTeam or set a default team with WithTeamID (MAKE_TEAM_ID)"}
 	}
 	id, err := strconv.ParseInt(v, 10, 64)

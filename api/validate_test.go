@@ -93,7 +93,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 // are refused before sending.
 func TestTeamIDRequiredWithoutDefault(t *testing.T) {
 	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `[]`) })
-	c, err := New(WithoutEnvironment(), WithBaseURL(srv.URL), WithHTTPClient(srv.Client()))
+	c, err := New(WithoutEnvironment(), WithToken(testToken), WithBaseURL(srv.URL), WithHTTPClient(srv.Client()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func (f rtDoer) Do(r *http.Request) (*http.Response, error) { return f(r) }
 // TestValidationClosesBody keeps http.Client's contract: a refused request's
 // body is closed.
 func TestValidationClosesBody(t *testing.T) {
-	c, err := New(WithoutEnvironment(), WithTeamID(1), WithHTTPClient(rtDoer(func(*http.Request) (*http.Response, error) {
+	c, err := New(WithoutEnvironment(), WithToken(testToken), WithTeamID(1), WithHTTPClient(rtDoer(func(*http.Request) (*http.Response, error) {
 		t.Fatal("request sent")
 		return nil, nil
 	})))
