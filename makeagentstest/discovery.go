@@ -156,18 +156,28 @@ func (h handlers) ListScenarios(_ context.Context, req fakeapi.ListScenariosRequ
 	}, nil
 }
 
-func (h handlers) GetCurrentAuthorization(context.Context, fakeapi.GetCurrentAuthorizationRequestObject) (fakeapi.GetCurrentAuthorizationResponseObject, error) {
+func (h handlers) GetCurrentAuthorization(ctx context.Context, _ fakeapi.GetCurrentAuthorizationRequestObject) (fakeapi.GetCurrentAuthorizationResponseObject, error) {
 	used := "token"
-	return fakeapi.GetCurrentAuthorization200JSONResponse{Authorization: fakeapi.Authorization{Scope: nonNil(h.s.Scopes()), AuthUsed: &used}}, nil
+	return fakeapi.GetCurrentAuthorization200JSONResponse{Authorization: fakeapi.Authorization{Scope: nonNil(h.s.scopesOf(exchangeOf(ctx))), AuthUsed: &used}}, nil
+}
+
+// scopesOf is the token's scopes for one request: a Prefer header's
+// scopes=, else the server's.
+func (s *Server) scopesOf(ex *exchange) []string {
+	if ex != nil && ex.scopes != nil {
+		return ex.scopes
+	}
+	return s.Scopes()
 }
 
 // enforceScopes answers 403 to a request whose operation needs a scope the
 // token lacks (WithScopes). Make's 403 does not name the scope; neither
 // does the fake's.
 func (s *Server) enforceScopes(next http.Handler) http.Handler {
-	have := s.Scopes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if op := exchangeOf(r.Context()).op; op != nil {
+		ex := exchangeOf(r.Context())
+		have := s.scopesOf(ex)
+		if op := ex.op; op != nil {
 			for _, need := range op.Scopes() {
 				if !slices.Contains(have, need) {
 					writeError(w, http.StatusForbidden, makeError("Permission denied", "Access denied.", "SC403"), nil)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,7 +238,7 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 				failWith(w, ex, p.code, p.retryAfter, "Injected by the request's Prefer header.")
 				return
 			}
-			ex.prefer = p.stream
+			ex.prefer, ex.scopes = p.stream, p.scopes
 		}
 		s.mu.Lock()
 		fail := s.faults.failLeft > 0
@@ -275,6 +276,7 @@ func failWith(w http.ResponseWriter, ex *exchange, status int, retryAfter time.D
 //	Prefer: code=503                     answer 503 (any 4xx or 5xx) in Make's error shape
 //	Prefer: code=429, retry-after=2      the same with Retry-After: 2 (seconds)
 //	Prefer: stream=cut-after-2           run/stream only: a stream fault after 2 events
+//	Prefer: scopes="ai-agents:read"      the token has only these scopes (space-separated)
 //
 // The stream faults are those of StreamFaults, by name: end-after-K
 // (EndStreamAfter), cut-after-K (CutStreamMidEvent), malformed-after-K
@@ -282,16 +284,20 @@ func failWith(w http.ResponseWriter, ex *exchange, status int, retryAfter time.D
 // default 17 MiB, above the sse package's bound), stall-after-K
 // (StallStream) and drop-after-K (DropConnection). A code= fault answers
 // before authentication, like FailNext, so nothing the request asked for
-// happens. An unknown preference or a bad value is a 400 that says what is
-// wrong; faults set with FailNext and StreamFaults apply as well.
+// happens. scopes= narrows the token's scopes for this request, as
+// WithScopes does for all of them: an operation that needs another scope is
+// a 403 and getCurrentAuthorization lists these (scopes="" for none). An
+// unknown preference or a bad value is a 400 that says what is wrong;
+// faults set with FailNext and StreamFaults apply as well.
 const PreferHeader = "Prefer"
 
-const preferSyntax = "Known: code=4xx|5xx, retry-after=SECONDS, stream=end|cut|malformed|oversize|stall|drop-after-K, size=BYTES"
+const preferSyntax = "Known: code=4xx|5xx, retry-after=SECONDS, stream=end|cut|malformed|oversize|stall|drop-after-K, size=BYTES, scopes=\"SCOPE SCOPE...\""
 
 type preference struct {
 	code       int
 	retryAfter time.Duration
 	stream     []StreamFault
+	scopes     []string // nil: not given
 }
 
 // parsePrefer reads a Prefer header value: comma-separated name=value
@@ -309,6 +315,18 @@ func parsePrefer(v string) (preference, error) {
 		}
 		name, value, ok := strings.Cut(item, "=")
 		name, value = strings.ToLower(strings.TrimSpace(name)), strings.Trim(strings.TrimSpace(value), `"`)
+		if name == "scopes" && ok {
+			p.scopes = strings.Fields(value)
+			if p.scopes == nil {
+				p.scopes = []string{} // scopes="": a token with no scope
+			}
+			for _, sc := range p.scopes {
+				if !scopePattern.MatchString(sc) {
+					return p, fmt.Errorf("scopes: %q is not a scope such as ai-agents:read", sc)
+				}
+			}
+			continue
+		}
 		if !ok || value == "" {
 			return p, fmt.Errorf("%q has no value", item)
 		}
@@ -355,6 +373,10 @@ func parsePrefer(v string) (preference, error) {
 	}
 	return p, nil
 }
+
+// scopePattern is the shape of a Make scope: "ai-agents:read",
+// "scenarios:write".
+var scopePattern = regexp.MustCompile(`^[a-z0-9-]+:[a-z0-9-]+$`)
 
 // streamFaultNames maps Prefer's stream fault names to the Go API's.
 var streamFaultNames = map[string]func(k, size int) StreamFault{

@@ -407,3 +407,26 @@ func TestSeedAndAccessLog(t *testing.T) {
 		t.Errorf("the token is in the access log: %q", log.String())
 	}
 }
+
+// Prefer: scopes= narrows the token's scopes for one request: an operation
+// needing another scope is Make's 403, current-authorization lists them,
+// and a word that is no scope is a 400.
+func TestPreferScopes(t *testing.T) {
+	s := makeagentstest.NewServer(t)
+	create := `{"name":"n","teamId":1,"makeConnectionId":1001,"defaultModel":"gpt-4.1-mini","systemPrompt":"p"}`
+	resp, body, _ := preferDo(t, s, "POST", "/ai-agents/v1/agents?teamId=1", `scopes="ai-agents:read"`, create)
+	if resp.StatusCode != http.StatusForbidden || *errorBody(t, body).Code != "SC403" {
+		t.Errorf("create with only ai-agents:read: %d %s, want Make's 403", resp.StatusCode, body)
+	}
+	resp, body, _ = preferDo(t, s, "GET", "/users/me/current-authorization", `scopes="ai-agents:read connections:read"`, "")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"scope":["ai-agents:read","connections:read"]`) {
+		t.Errorf("current-authorization: %d %s", resp.StatusCode, body)
+	}
+	resp, body, _ = preferDo(t, s, "GET", "/ai-agents/v1/agents?teamId=1", `scopes="everything"`, "")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "everything") {
+		t.Errorf("a bad scope: %d %s, want a 400 naming it", resp.StatusCode, body)
+	}
+	if resp, _, _ = preferDo(t, s, "POST", "/ai-agents/v1/agents?teamId=1", "", create); resp.StatusCode != http.StatusCreated {
+		t.Errorf("without Prefer: %d, want 201 (the scopes were for one request)", resp.StatusCode)
+	}
+}

@@ -82,6 +82,9 @@ type exchange struct {
 	streamed bool
 	// prefer holds the stream faults a Prefer header asked for.
 	prefer []StreamFault
+	// scopes are the token's scopes for this request when a Prefer header
+	// narrowed them (nil: the server's, see Server.Scopes).
+	scopes []string
 }
 
 type exchangeKey struct{}

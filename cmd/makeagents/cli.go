@@ -32,7 +32,7 @@ type options struct {
 	pace                                            string
 	readOnly, yes                                   bool
 	limit                                           int
-	addr, fakeToken, seed                           string
+	addr, fakeToken, seed, fakeScopes               string
 	stepDelay                                       time.Duration
 	listenAny                                       bool
 	types                                           []string // connections list --type

@@ -47,6 +47,7 @@ Faults for one request, from any HTTP client, with a Prefer header:
   Prefer: code=503                   answer 503 (any 4xx/5xx) in Make's error shape
   Prefer: code=429, retry-after=2    the same with Retry-After: 2
   Prefer: stream=cut-after-2         run/stream: two events, then half of one
+  Prefer: scopes="ai-agents:read"    the token has only these scopes (403 otherwise)
 Stream faults: end-after-K, cut-after-K, malformed-after-K, stall-after-K,
 drop-after-K, oversize-after-K (with size=BYTES, default 17 MiB). A bad Prefer
 value is a 400 that says what is wrong. For example:
@@ -65,6 +66,7 @@ address.`,
 		fs.StringVar(&o.seed, "seed", "", "`N`: derive ids from this integer, reproducibly (default: a new seed each start)")
 		fs.DurationVar(&o.stepDelay, "step-delay", 0, "`DURATION` between two streamed events, and the pace of a plain run")
 		fs.BoolVar(&o.listenAny, "listen-any", false, "allow --addr to be a non-loopback address (anyone who can reach it can use the fake)")
+		fs.StringVar(&o.fakeScopes, "scopes", "", "the token's `SCOPES`, comma- or space-separated (default: every scope the commands need); try doctor with fewer")
 	},
 	run: runFake,
 }
@@ -89,11 +91,22 @@ func runFake(ctx context.Context, in *invocation) error {
 		seed = n
 	}
 	team := int64(fakeTeam)
+	var scopes []makeagentstest.Option
+	if o.fakeScopes != "" {
+		list := strings.FieldsFunc(o.fakeScopes, func(r rune) bool { return r == ',' || r == ' ' })
+		for _, sc := range list {
+			if !fakeScopePattern.MatchString(sc) {
+				return usageErrorf("--scopes: %q is not a scope such as ai-agents:read", sc)
+			}
+		}
+		scopes = append(scopes, makeagentstest.WithScopes(list...))
+	}
 	opts := []makeagentstest.Option{
 		makeagentstest.WithAddr(o.addr), makeagentstest.WithToken(o.fakeToken),
 		makeagentstest.WithSeed(seed), makeagentstest.WithStepDelay(o.stepDelay),
 		makeagentstest.WithAccessLog(in.stderr),
 	}
+	opts = append(opts, scopes...)
 	if in.global.team != "" {
 		id, err := api.ParseTeamID(in.global.team)
 		if err != nil {
@@ -139,6 +152,9 @@ func checkFakeAddr(addr string, listenAny bool) error {
 	}
 	return usageErrorf("--addr %q is not a loopback address; the fake's token is no protection, pass --listen-any to serve it to other hosts", addr)
 }
+
+// fakeScopePattern is the shape of a Make scope ("ai-agents:read").
+var fakeScopePattern = regexp.MustCompile(`^[a-z0-9-]+:[a-z0-9-]+$`)
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,5 +193,39 @@ func TestShellQuote(t *testing.T) {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// The standalone fake's token scopes: --scopes narrows them for every
+// request, so doctor names the scope create needs and exits 1; a Prefer
+// header narrows them for one request, from any client.
+func TestFakeScopes(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	env, stop := startFakeCLI(t, "--scopes", "ai-agents:read,connections:read scenarios:read")
+	r := runCLI(t, env, "doctor")
+	if r.code != exitError || !strings.Contains(r.stdout+r.stderr, "ai-agents:write") {
+		t.Errorf("doctor with a token lacking ai-agents:write: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	req, err := http.NewRequest(http.MethodGet, env["MAKE_BASE_URL"]+"/users/me/current-authorization", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Token "+env["MAKE_API_TOKEN"])
+	req.Header.Set("Prefer", `scopes="ai-agents:read"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"scope":["ai-agents:read"]`) {
+		t.Errorf("Prefer scopes: %d %s", resp.StatusCode, body)
+	}
+	if code, _ := stop(); code != exitOK {
+		t.Errorf("fake exited %d", code)
+	}
+	if r := runCLI(t, nil, "fake", "--scopes", "read everything"); r.code != exitUsage {
+		t.Errorf("--scopes with a word that is no scope: exit %d, want 2", r.code)
 	}
 }
