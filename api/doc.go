@@ -1,4 +1,5 @@
-// Package api is the client for Make's AI Agents API. New returns a Client
+// Package api is the client for Make's AI Agents API (and the read
+// operations of Make's API v2 that an agent's ids come from). New returns a Client
 // with one method per operation: context first, typed arguments and
 // results, error last.
 //
@@ -29,6 +30,10 @@
 //	           which package sse reads (sse.Run)
 //	knowledge  ListContexts, AddTextContext, UploadContext, DeleteContext
 //	providers  ListLLMProviders, GetLLMProvider, ListLLMProviderModels
+//	discovery  ListConnections, ProviderConnections (a provider's usable
+//	           connections), ListScenarios, Scenarios (every page, as an
+//	           iterator), CurrentAuthorization (the token's scopes; see
+//	           MissingScopes and OperationScopes)
 //
 // Each takes CallOptions: ForTeam, WithHeader, WithTimeout, and
 // WithResponseInto for the raw *http.Response.
