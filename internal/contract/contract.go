@@ -143,7 +143,11 @@ func (v *Validator) ValidateRequestFor(ctx context.Context, op *spec.Operation, 
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		defer func() { req.Body = io.NopCloser(bytes.NewReader(body)) }()
 	}
-	opts := v.opts
+	return v.validateRequest(ctx, op, params, req, v.opts)
+}
+
+// validateRequest runs kin-openapi's request check of req as op with opts.
+func (v *Validator) validateRequest(ctx context.Context, op *spec.Operation, params map[string]string, req *http.Request, opts openapi3filter.Options) error {
 	err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
 		Request:    req,
 		PathParams: params,
@@ -167,16 +171,7 @@ func (v *Validator) ValidateRequestParamsFor(ctx context.Context, op *spec.Opera
 	// is excluded: give it a copy of req without one.
 	bodiless := req.WithContext(ctx)
 	bodiless.Body = http.NoBody
-	err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
-		Request:    bodiless,
-		PathParams: params,
-		Route:      v.route(op),
-		Options:    &opts,
-	})
-	if err != nil {
-		return fmt.Errorf("contract: request %s %s: %w", req.Method, req.URL.Path, err)
-	}
-	return nil
+	return v.validateRequest(ctx, op, params, bodiless, opts)
 }
 
 // ValidateResponse checks a response to req, finding its operation with
