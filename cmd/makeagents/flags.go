@@ -112,5 +112,7 @@ func (e *usageError) Error() string { return e.msg }
 func (e *usageError) Unwrap() error { return e.cause }
 
 func usageErrorf(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
+	// The CLI prints "makeagents: " once before the message; an SDK error
+	// wrapped here brings its own, which is dropped.
+	return &usageError{msg: strings.ReplaceAll(fmt.Sprintf(format, args...), "makeagents: ", "")}
 }

@@ -12,11 +12,13 @@ import (
 
 // cliScan collects every stdout and stderr of the CLI runs in this package
 // with the token each run had; TestMain fails the run if a token shows up
-// in any of them.
+// in any of them, or if a line says "makeagents:" more than once (one
+// prefix per message, whatever the wrapping).
 var cliScan struct {
-	mu    sync.Mutex
-	texts []string
-	leaks []string
+	mu       sync.Mutex
+	texts    []string
+	leaks    []string
+	prefixes []string
 }
 
 // scanCLI records one run's output against its token.
@@ -28,6 +30,11 @@ func scanCLI(env map[string]string, texts ...string) {
 		cliScan.texts = append(cliScan.texts, t)
 		if len(tok) >= 8 && strings.Contains(t, tok) {
 			cliScan.leaks = append(cliScan.leaks, strings.ReplaceAll(t, tok, "<TOKEN>"))
+		}
+		for line := range strings.Lines(t) {
+			if strings.Count(line, "makeagents:") > 1 {
+				cliScan.prefixes = append(cliScan.prefixes, line)
+			}
 		}
 	}
 }
@@ -43,6 +50,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "FAIL: the API token appears in %d CLI outputs (shown as <TOKEN>):\n", len(leaks))
 		for _, l := range leaks {
 			fmt.Fprintf(os.Stderr, "   %.500s\n", l)
+		}
+		code = 1
+	}
+	if code == 0 && len(cliScan.prefixes) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: %d CLI output lines say makeagents: more than once:\n", len(cliScan.prefixes))
+		for _, l := range cliScan.prefixes {
+			fmt.Fprintf(os.Stderr, "   %.500s\n", strings.TrimSuffix(l, "\n"))
 		}
 		code = 1
 	}
