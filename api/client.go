@@ -27,9 +27,10 @@ import (
 // What the methods do not offer (the raw response of every operation, a
 // body given as bytes) the generated client does: Generated.
 type Client struct {
-	server string // base URL with a trailing slash
-	pipe   *pipeline
-	gen    *ClientWithResponses
+	server  string // base URL with a trailing slash
+	pipe    *pipeline
+	editors []RequestEditorFn // WithRequestEditorFn
+	gen     *ClientWithResponses
 }
 
 // New returns a ready client for Make's AI Agents API.
@@ -128,7 +129,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	server := base.String() + "/"
 	gen := &ClientWithResponses{ClientInterface: &generatedClient{server: server, pipe: p, editors: s.editors}}
-	return &Client{server: server, pipe: p, gen: gen}, nil
+	return &Client{server: server, pipe: p, editors: s.editors, gen: gen}, nil
 }
 
 // Generated returns the generated client (ClientWithResponses): every
@@ -276,20 +277,10 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 		cancel()
 		return nil, nil, nil, errorf("%s: building the request: %w", opID, err)
 	}
-	req = req.WithContext(ctx)
 	for k, vs := range cs.header {
 		req.Header[k] = append(req.Header[k], vs...)
 	}
-	gen := c.gen.ClientInterface.(*generatedClient)
-	for _, edit := range gen.editors {
-		if err := edit(ctx, req); err != nil {
-			closeRequestBody(req)
-			cancel()
-			return nil, nil, nil, err
-		}
-		typed = nil // the editor may have changed the body
-	}
-	resp, err := c.pipe.do(call{op: lookupOperation(opID), req: req, typed: typed, streamed: streamed})
+	resp, err := c.pipe.send(ctx, call{op: lookupOperation(opID), req: req, typed: typed, streamed: streamed}, c.editors)
 	if err != nil {
 		cancel()
 		return nil, nil, nil, err

@@ -79,24 +79,46 @@ type call struct {
 	streamed bool
 }
 
-// send runs the generated client's request through the pipeline: the
-// client's and the call's request editors first (an editor may change the
-// body, so a typed body is then validated from its bytes).
+// send runs the generated client's request through the pipeline, the
+// client's and the call's request editors first.
 func (c *generatedClient) send(ctx context.Context, operationID string, req *http.Request, typed any, editors []RequestEditorFn) (*http.Response, error) {
-	req = req.WithContext(ctx)
-	for _, group := range [][]RequestEditorFn{c.editors, editors} {
-		for _, edit := range group {
-			if err := edit(ctx, req); err != nil {
-				closeRequestBody(req)
-				return nil, err
-			}
-			typed = nil
+	if c.pipe == nil { // NewUnvalidatedClient
+		req = req.WithContext(ctx)
+		if err := edit(ctx, req, c.editors, editors); err != nil {
+			return nil, err
+		}
+		return c.doer.Do(req)
+	}
+	return c.pipe.send(ctx, call{op: lookupOperation(operationID), req: req, typed: typed}, c.editors, editors)
+}
+
+// send is the way in: the request editors, then the pipeline. An editor may
+// change the body, so after one a typed body is validated from its bytes.
+func (p *pipeline) send(ctx context.Context, c call, editors ...[]RequestEditorFn) (*http.Response, error) {
+	c.req = c.req.WithContext(ctx)
+	if err := edit(ctx, c.req, editors...); err != nil {
+		return nil, err
+	}
+	for _, group := range editors {
+		if len(group) > 0 {
+			c.typed = nil
 		}
 	}
-	if c.pipe == nil {
-		return c.doer.Do(req) // NewUnvalidatedClient
+	return p.do(c)
+}
+
+// edit runs the editors on req; on an error the body is closed, as
+// http.Client's Do contract has it.
+func edit(ctx context.Context, req *http.Request, editors ...[]RequestEditorFn) error {
+	for _, group := range editors {
+		for _, e := range group {
+			if err := e(ctx, req); err != nil {
+				closeRequestBody(req)
+				return err
+			}
+		}
 	}
-	return c.pipe.do(call{op: lookupOperation(operationID), req: req, typed: typed})
+	return nil
 }
 
 // do is the pipeline: prepare, then attempts until one is final.

@@ -336,3 +336,24 @@ func TestStreamCallTimeout(t *testing.T) {
 		t.Fatalf("reading a stalled stream: err = %v, want the call's deadline", err)
 	}
 }
+
+// A request editor may change the body: after one, a typed body is checked
+// from the bytes that will be sent, not from the value it was built from.
+func TestEditedBodyIsValidatedFromItsBytes(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `{}`) })
+	emptyRun := func(_ context.Context, r *http.Request) error {
+		if strings.HasSuffix(r.URL.Path, "/run") {
+			r.Body = io.NopCloser(strings.NewReader(`{"messages":[],"config":{}}`))
+			r.GetBody, r.ContentLength = nil, -1
+		}
+		return nil
+	}
+	c, _, _ := newTestClient(t, srv.Server, WithRequestEditorFn(emptyRun))
+	_, err := c.RunAgent(context.Background(), testAgent, runBody())
+	if !IsValidationError(err) || !strings.Contains(err.Error(), "messages") {
+		t.Fatalf("err = %v, want the edited body's empty messages refused", err)
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
