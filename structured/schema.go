@@ -9,7 +9,7 @@
 //	}
 //	parser, err := structured.ParserFor[Task]() // RunConfig.OutputParser or the agent's outputParserFormat
 //	...
-//	task, err := structured.Decode[Task](res.JSON200)
+//	task, err := structured.Decode[Task](res) // res from client.RunAgent
 //
 // Field types follow the Go types: string -> string, bool -> boolean,
 // signed integers -> integer, unsigned integers -> uinteger, floats ->
