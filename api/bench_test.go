@@ -8,10 +8,11 @@ import (
 	"testing"
 )
 
-// BenchmarkStack measures what New's doer stack (validation, headers,
-// retry bookkeeping, error mapping; no logger) adds to a call, against the
-// bare generated client, both over an in-memory doer so the network does
-// not drown the difference.
+// BenchmarkStack measures what New's pipeline (validation, headers, retry
+// bookkeeping, bounds, classification; no logger) adds to a call, against
+// the bare generated client, all over an in-memory doer so the network does
+// not drown the difference; "front" is the same call through Client's
+// typed method.
 func BenchmarkStack(b *testing.B) {
 	doer := rtDoer(func(r *http.Request) (*http.Response, error) {
 		if r.Body != nil {
@@ -48,4 +49,20 @@ func BenchmarkStack(b *testing.B) {
 			}
 		})
 	}
+	b.Run("get/front", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := stacked.GetAgent(ctx, testAgent); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("run/front", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := stacked.RunAgent(ctx, testAgent, runBody()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
