@@ -357,3 +357,19 @@ func TestEditedBodyIsValidatedFromItsBytes(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+// WithResponseInto keeps the body it read, so it reads it under the same
+// bound as the typed result: a body over WithMaxBodyBytes is an error, not
+// a copy held in memory.
+func TestResponseIntoIsBounded(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 200, `[`+strings.Repeat(`{"name":"x"},`, 1000)+`{"name":"y"}]`)
+	})
+	c, _, _ := newTestClient(t, srv.Server, WithMaxBodyBytes(1024))
+	var raw *http.Response
+	_, err := c.ListAgents(context.Background(), WithResponseInto(&raw))
+	scanErr(err)
+	if !errors.Is(err, ErrBodyTooLarge) || raw != nil {
+		t.Fatalf("err = %v, raw %v; want ErrBodyTooLarge and nothing kept", err, raw)
+	}
+}
