@@ -59,15 +59,21 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 	// unblock the writer and wait for it, so no goroutine outlives the call.
 	_ = pr.CloseWithError(errUploadEnded)
 	<-done
-	if src.err != nil {
-		// The file failed first: that, not the request it cut short, is
-		// what the caller must hear about.
-		return errorf("upload %q: reading the file: %w", fileName, src.err)
-	}
 	if err != nil {
+		if src.err != nil {
+			// The file failed first: that, not the request it cut short,
+			// is what the caller must hear about.
+			return errorf("upload %q: reading the file: %w", fileName, src.err)
+		}
 		return err
 	}
 	defer cancel()
+	if src.err != nil {
+		// The server answered although the file failed: its answer is for
+		// an incomplete body, and the file's error is what happened.
+		_ = resp.Body.Close()
+		return errorf("upload %q: reading the file: %w", fileName, src.err)
+	}
 	_, err = parseCreateContextResponse(resp)
 	return err
 }
