@@ -373,3 +373,26 @@ func TestResponseIntoIsBounded(t *testing.T) {
 		t.Fatalf("err = %v, raw %v; want ErrBodyTooLarge and nothing kept", err, raw)
 	}
 }
+
+// A server that answers an upload at once, before reading it, while the
+// file then fails: the file's error is returned and nothing is left open
+// (TestMain checks for goroutines left behind).
+func TestUploadEarlyAnswerThenFileFails(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(201)
+		w.(http.Flusher).Flush()
+	}))
+	defer srv.Close()
+	c, _, _ := newTestClient(t, srv)
+	diskErr := errors.New("disk gone")
+	for range 5 {
+		err := c.UploadContext(context.Background(), testAgent, "a.txt", &failingReader{n: 4 << 20, err: diskErr})
+		scanErr(err)
+		// Either the answer came before the file failed (Make's 201
+		// stands) or the file's error is what is said.
+		if err != nil && !errors.Is(err, diskErr) {
+			t.Fatalf("err = %v, want nil or the file's error", err)
+		}
+	}
+	srv.CloseClientConnections()
+}
