@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 
 	"github.com/makeagents/makeagents-go/api"
@@ -17,15 +18,15 @@ var agentsListCmd = &command{
 	summary: "List the team's agents (JSON array on stdout).",
 	example: "makeagents agents list --team 42 | jq -r '.[] | .id + \"  \" + .name'",
 	run: func(ctx context.Context, in *invocation) error {
-		c, cfg, err := connect(in)
+		c, _, err := connect(in)
 		if err != nil {
 			return err
 		}
-		res, err := c.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: cfg.teamID})
+		agents, err := c.ListAgents(ctx)
 		if err != nil {
 			return err
 		}
-		return writeJSON(in.stdout, *res.JSON200)
+		return writeJSON(in.stdout, api.AgentList(agents)) // an array, also when empty
 	},
 }
 
@@ -99,17 +100,21 @@ listed and the command exits 2: pick one with --connection.`,
 				return err
 			}
 		}
-		res, err := c.Generated().CreateAgentWithResponse(ctx, &api.CreateAgentParams{TeamID: cfg.teamID}, body)
+		var raw *http.Response
+		// The team of the call is --team (or MAKE_TEAM_ID): a body that
+		// names another is refused before sending.
+		created, err := c.CreateAgent(ctx, body, api.ForTeam(cfg.teamID), api.WithResponseInto(&raw))
 		if err != nil {
 			return err
 		}
-		if res.JSON201.AgentID == "" {
+		if created.AgentID == "" {
 			// A script would go on with an agent it cannot name; the agent
 			// may exist all the same, so say how to find it.
+			sent, _ := io.ReadAll(io.LimitReader(raw.Body, 80))
 			return fmt.Errorf("create answered %d without an agent id (body: %.80q); the agent %q may exist: look for it with 'makeagents agents list'",
-				res.StatusCode(), res.Body, body.Name)
+				raw.StatusCode, sent, body.Name)
 		}
-		return writeJSON(in.stdout, createdWithID(res.JSON201))
+		return writeJSON(in.stdout, createdWithID(created))
 	},
 }
 
@@ -136,12 +141,11 @@ for them.`,
 		if encoded, _ := json.Marshal(body); string(encoded) == "{}" {
 			return usageErrorf("agents update needs at least one field to change (--name, --model, --system-prompt or --from-file)")
 		}
-		c, cfg, err := connect(in)
+		c, _, err := connect(in)
 		if err != nil {
 			return err
 		}
-		_, err = c.Generated().UpdateAgentWithResponse(ctx, id, &api.UpdateAgentParams{TeamID: cfg.teamID}, body)
-		return err
+		return c.UpdateAgent(ctx, id, body)
 	},
 }
 
@@ -155,12 +159,11 @@ var agentsDeleteCmd = &command{
 		if err != nil {
 			return err
 		}
-		c, cfg, err := connect(in)
+		c, _, err := connect(in)
 		if err != nil {
 			return err
 		}
-		_, err = c.Generated().DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: cfg.teamID})
-		return err
+		return c.DeleteAgent(ctx, id)
 	},
 }
 

@@ -111,14 +111,14 @@ func runDemo(ctx context.Context, in *invocation) error {
 		SystemPrompt:     "You help finance teams automate invoice follow-ups with Make scenarios.",
 		Scenarios:        []api.ScenarioTool{{MakeScenarioID: tool.ID, ApprovalMode: ptr(api.ApprovalModeAutoRun)}},
 	}
-	created, err := c.Generated().CreateAgentWithResponse(ctx, nil, create)
+	created, err := c.CreateAgent(ctx, create)
 	if err != nil {
 		return err
 	}
-	if created.JSON201.AgentID == "" {
-		return fmt.Errorf("the fake created an agent without an id: %s", created.Body)
+	if created.AgentID == "" {
+		return errors.New("the fake created an agent without an id")
 	}
-	id := created.JSON201.AgentID
+	id := created.AgentID
 	fmt.Fprintf(out, "   created agent %s (%q)\n", id, "Invoice helper")
 	// The scenario tool has no flag: with it, the body comes from a file.
 	demoCommand(out, "agents", "create", "--from-file", "agent.json")
@@ -131,18 +131,18 @@ func runDemo(ctx context.Context, in *invocation) error {
 	fmt.Fprintln(out)
 
 	fmt.Fprintln(out, "3. Give it knowledge: a short text context")
-	if _, err := c.Generated().CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{
+	if err := c.AddTextContext(ctx, api.CreateTextContextRequest{
 		AgentID: id, Name: ptr("Payment terms"), Content: ptr(demoKnowledge),
 	}); err != nil {
 		return err
 	}
 	demoCommand(out, "contexts", "add", id, "--name", "Payment terms", "--text", demoKnowledge)
 	demoCommand(out, "contexts", "list", id)
-	contexts, err := c.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{AgentID: id})
+	contexts, err := c.ListContexts(ctx, id)
 	if err != nil {
 		return err
 	}
-	for _, k := range *contexts.JSON200 {
+	for _, k := range contexts {
 		fmt.Fprintf(out, "   - %s  %q: %s\n", k.ID, k.DocumentName, k.Description)
 	}
 	fmt.Fprintln(out)
@@ -154,9 +154,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 
 	fmt.Fprintf(out, "5. Stream a run, step by step: %q\n", demoQuestion)
 	demoCommand(out, "stream", id, demoQuestion)
-	stream, err := sse.Run(ctx, c, id, api.RunAgentRequest{
-		Messages: []api.Message{{Role: api.MessageRoleUser, Content: demoQuestion}},
-	})
+	stream, err := sse.Run(ctx, c, id, api.NewRunRequest(demoQuestion))
 	if err != nil {
 		return err
 	}
@@ -179,7 +177,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 		len(t.Steps), len(t.ToolCalls()), *usage.TotalTokens, *usage.PromptTokens, *usage.CompletionTokens, t.FinalAnswer())
 
 	fmt.Fprintln(out, "7. Delete the agent")
-	if _, err := c.Generated().DeleteAgentWithResponse(ctx, id, &api.DeleteAgentParams{TeamID: demoTeam}); err != nil {
+	if err := c.DeleteAgent(ctx, id); err != nil {
 		return err
 	}
 	demoCommand(out, "agents", "delete", id)
@@ -193,12 +191,12 @@ func runDemo(ctx context.Context, in *invocation) error {
 
 func demoList(ctx context.Context, c *api.Client, in *invocation) error {
 	demoCommand(in.stdout, "agents", "list")
-	res, err := c.Generated().ListAgentsWithResponse(ctx, &api.ListAgentsParams{TeamID: demoTeam})
+	agents, err := c.ListAgents(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(in.stdout, "   %d agent(s) in team %d\n", len(*res.JSON200), demoTeam)
-	for _, a := range *res.JSON200 {
+	fmt.Fprintf(in.stdout, "   %d agent(s) in team %d\n", len(agents), demoTeam)
+	for _, a := range agents {
 		fmt.Fprintf(in.stdout, "   - %s  %s  (%s)\n", a.ID, a.Name, a.DefaultModel)
 	}
 	fmt.Fprintln(in.stdout)

@@ -24,15 +24,15 @@ document whether a provider's id is the makeConnectionId that "agents create --c
 takes; check the connection's id in Make.`,
 	example: "makeagents providers list --team 42 | jq -r '.[] | \"\\(.id) \\(.provider) \\(.accountName)\"'",
 	run: func(ctx context.Context, in *invocation) error {
-		c, cfg, err := connect(in)
+		c, _, err := connect(in)
 		if err != nil {
 			return err
 		}
-		res, err := c.Generated().ListLLMProvidersWithResponse(ctx, &api.ListLLMProvidersParams{TeamID: cfg.teamID})
+		providers, err := c.ListLLMProviders(ctx)
 		if err != nil {
 			return err
 		}
-		return writeJSON(in.stdout, *res.JSON200)
+		return writeJSON(in.stdout, nonNil(providers))
 	},
 }
 
@@ -68,15 +68,15 @@ var providersModelsCmd = &command{
 		if err != nil {
 			return err
 		}
-		c, cfg, err := connect(in)
+		c, _, err := connect(in)
 		if err != nil {
 			return err
 		}
-		res, err := c.Generated().ListLLMProviderModelsWithResponse(ctx, id, &api.ListLLMProviderModelsParams{TeamID: cfg.teamID})
+		models, err := c.ListLLMProviderModels(ctx, id)
 		if err != nil {
 			return err
 		}
-		return writeJSON(in.stdout, *res.JSON200)
+		return writeJSON(in.stdout, nonNil(models))
 	},
 }
 
@@ -90,15 +90,15 @@ var contextsListCmd = &command{
 		if err != nil {
 			return err
 		}
-		c, cfg, err := connect(in)
+		c, _, err := connect(in)
 		if err != nil {
 			return err
 		}
-		res, err := c.Generated().ListContextsWithResponse(ctx, &api.ListContextsParams{TeamID: cfg.teamID, AgentID: agentID})
+		contexts, err := c.ListContexts(ctx, agentID)
 		if err != nil {
 			return err
 		}
-		return writeJSON(in.stdout, *res.JSON200)
+		return writeJSON(in.stdout, api.ContextList(contexts)) // an array, also when empty
 	},
 }
 
@@ -129,12 +129,11 @@ var contextsDeleteCmd = &command{
 		if err := api.ValidateContextID(in.args[0]); err != nil {
 			return usageErrorf("%v", err)
 		}
-		c, cfg, err := connect(in)
+		c, _, err := connect(in)
 		if err != nil {
 			return err
 		}
-		_, err = c.Generated().DeleteContextWithResponse(ctx, in.args[0], &api.DeleteContextParams{TeamID: cfg.teamID})
-		return err
+		return c.DeleteContext(ctx, in.args[0])
 	},
 }
 
@@ -158,12 +157,11 @@ func runContextsAdd(ctx context.Context, in *invocation) error {
 			}
 			body.Name = &o.name
 		}
-		c, cfg, err := connect(in)
+		c, _, err := connect(in)
 		if err != nil {
 			return err
 		}
-		_, err = c.Generated().CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: cfg.teamID}, body)
-		return err
+		return c.AddTextContext(ctx, body)
 	}
 	name := o.name
 	if name == "" {
@@ -211,4 +209,13 @@ func providerIDArg(s string) (int64, error) {
 		return 0, usageErrorf("provider id %q is not a positive integer", s)
 	}
 	return id, nil
+}
+
+// nonNil makes an empty list print as [] rather than null: the CLI's lists
+// are JSON arrays, whatever the server sent for "none".
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }
