@@ -234,7 +234,7 @@ func TestOptionErrors(t *testing.T) {
 	}
 }
 
-// WithHTTPClient supplies the bottom of the stack: retries and typed errors
+// WithHTTPClient supplies the bottom of the pipeline: retries and typed errors
 // still apply above a caller's own doer.
 func TestWithHTTPClientKeepsStack(t *testing.T) {
 	n := 0
