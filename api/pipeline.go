@@ -314,6 +314,13 @@ func (p *pipeline) attempt(c call, n int) (resp *http.Response, connected bool, 
 		areq.Body = body
 	}
 
+	if c.streamed && req.Body != nil {
+		// net/http's Do does not return on cancellation until its writer
+		// has stopped reading the body, and a streamed body's producer may
+		// block (an upload's file): closing the body ends that read.
+		stopClosing := context.AfterFunc(ctx, func() { _ = req.Body.Close() })
+		defer stopClosing()
+	}
 	resp, err = p.http.Do(areq)
 	fired := clock.stop()
 	connected = gotConn.Load()

@@ -10,6 +10,7 @@ import (
 	"net/textproto"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // UploadContext adds a file to an agent's knowledge: the multipart/form-data
@@ -30,6 +31,15 @@ import (
 // returned naming the file and wrapping the reader's error. Make answers
 // 201 with no body; ListContexts shows the new context. Closing content, if
 // it needs closing, is the caller's job.
+//
+// The context bounds the whole upload, whatever content does: when it ends
+// (or the request ends otherwise) while content's Read is blocked, the call
+// returns at once without waiting for that Read, since Go has no way to
+// interrupt one. The goroutine that called it stays until it returns, then
+// exits without reading content again and without sending what it read. A
+// reader that can block forever (a pipe, a network stream) should
+// therefore be closed by the caller after the call, which also ends that
+// Read.
 func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, content io.Reader, opts ...CallOption) error {
 	if err := ValidateAgentID(agentID); err != nil {
 		return err
@@ -46,7 +56,7 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
-	src := &readErrRecorder{r: content}
+	src := &uploadSource{r: content}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -55,24 +65,29 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 	resp, cancel, _, err := c.start(ctx, "createContext", opts, nil, true, func(team TeamID) (*http.Request, error) {
 		return newCreateContextRequestWithBody(c.server, &CreateContextParams{TeamID: team}, mw.FormDataContentType(), pr)
 	})
-	// The transport may have stopped reading (an early answer, an error):
-	// unblock the writer and wait for it, so no goroutine outlives the call.
+	// The transport may have stopped reading (an early answer, an error, the
+	// context's end): unblock the writer. It ends at once unless it is in
+	// the middle of content's Read, which nothing can interrupt; then the
+	// call does not wait for it (see the doc comment).
 	_ = pr.CloseWithError(errUploadEnded)
-	<-done
+	fileErr, reading := src.stop()
+	if !reading {
+		<-done
+	}
 	if err != nil {
-		if src.err != nil {
+		if fileErr != nil {
 			// The file failed first: that, not the request it cut short,
 			// is what the caller must hear about.
-			return errorf("upload %q: reading the file: %w", fileName, src.err)
+			return errorf("upload %q: reading the file: %w", fileName, fileErr)
 		}
 		return err
 	}
 	defer cancel()
-	if src.err != nil {
+	if fileErr != nil {
 		// The server answered although the file failed: its answer is for
 		// an incomplete body, and the file's error is what happened.
 		_ = resp.Body.Close()
-		return errorf("upload %q: reading the file: %w", fileName, src.err)
+		return errorf("upload %q: reading the file: %w", fileName, fileErr)
 	}
 	_, err = parseCreateContextResponse(resp)
 	return err
@@ -81,22 +96,47 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 // errUploadEnded stops an upload's writer once the request is over.
 var errUploadEnded = errors.New("makeagents: the upload request ended")
 
-// readErrRecorder remembers the error of the file being uploaded, so that
-// it is told apart from the pipe's (a closed pipe is the request ending,
-// not the file failing).
-type readErrRecorder struct {
-	r   io.Reader
-	err error
+// uploadSource is the file being uploaded as the upload's writer reads it.
+// It remembers the file's error, so that it is told apart from the pipe's
+// (a closed pipe is the request ending, not the file failing), and once
+// the call is over it refuses to read again: a Read in progress when the
+// call ended is the last one.
+type uploadSource struct {
+	r       io.Reader
+	mu      sync.Mutex
+	err     error
+	reading bool // inside r.Read
+	stopped bool // the call is over
 }
 
-func (r *readErrRecorder) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
+func (s *uploadSource) Read(p []byte) (int, error) {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return 0, errUploadEnded
+	}
+	s.reading = true
+	s.mu.Unlock()
+	n, err := s.r.Read(p)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reading = false
 	if err != nil && err != io.EOF {
-		r.err = err
+		s.err = err
 	}
 	return n, err
 }
 
+// stop ends reading: it returns the file's error so far, and whether a
+// Read is still in progress (its goroutine ends when that Read returns).
+func (s *uploadSource) stop() (fileErr error, reading bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	return s.err, s.reading
+}
+
+// writeUpload writes the form: the field agentId, then the part file.
 func writeUpload(mw *multipart.Writer, agentID, fileName string, content io.Reader) error {
 	if err := mw.WriteField("agentId", agentID); err != nil {
 		return err
