@@ -134,4 +134,3 @@ func TestUploadEarlyAnswerWhileReadStalls(t *testing.T) {
 		t.Errorf("content was read %d times, want 2", n)
 	}
 }
-
