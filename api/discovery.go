@@ -114,14 +114,20 @@ func (c *Client) ListScenarios(ctx context.Context, q ScenarioQuery, opts ...Cal
 //		fmt.Println(s.ID, s.Name)
 //	}
 //
-// A page shorter than the page size (q.Limit, else the limit Make echoes
-// in pg) is the last; without either, an empty page is. A server that
-// answers the same page again for the next offset ends the walk with an
-// error rather than a loop.
+// A page shorter than the page size is the last. The page size is q.Limit,
+// or the limit Make echoes in pg when it is smaller (a server that caps the
+// page size says so there) or q.Limit is 0; without either, an empty page
+// is the last.
+//
+// A server that does not page honestly ends the walk with an error, never
+// a loop or a silently short list: a page whose scenarios were all yielded
+// before (the server ignores pg[offset]), or a walk that needed more
+// requests than its distinct scenarios fill pages, plus MaxExtraScenarioPages.
+// A scenario already yielded is not yielded again.
 func (c *Client) Scenarios(ctx context.Context, q ScenarioQuery, opts ...CallOption) iter.Seq2[Scenario, error] {
 	return func(yield func(Scenario, error) bool) {
-		var prevFirst int64
-		for page := 0; ; page++ {
+		seen := map[int64]struct{}{}
+		for requests := 1; ; requests++ {
 			if err := ctx.Err(); err != nil {
 				yield(Scenario{}, err)
 				return
@@ -135,26 +141,57 @@ func (c *Client) Scenarios(ctx context.Context, q ScenarioQuery, opts ...CallOpt
 			if len(got) == 0 {
 				return
 			}
-			if page > 0 && got[0].ID == prevFirst {
-				yield(Scenario{}, errorf("listScenarios: pg[offset]=%d answered the page before it again; stopping", q.Offset))
-				return
-			}
-			prevFirst = got[0].ID
+			fresh := 0
 			for _, s := range got {
+				if _, dup := seen[s.ID]; dup {
+					continue
+				}
+				seen[s.ID] = struct{}{}
+				fresh++
 				if !yield(s, nil) {
 					return
 				}
 			}
-			size := q.Limit
-			if size == 0 && list.Pg != nil && list.Pg.Limit != nil {
-				size = *list.Pg.Limit
+			if fresh == 0 {
+				yield(Scenario{}, errorf("listScenarios: the server's fault: the page at pg[offset]=%d holds only scenarios it already sent (%d); it ignores pg[offset], so the walk stops", q.Offset, len(got)))
+				return
 			}
+			size := pageSize(q.Limit, list.Pg)
 			if size > 0 && int64(len(got)) < size {
+				return
+			}
+			if pages := ceilDiv(int64(len(seen)), max(size, int64(len(got)))); int64(requests) > pages+MaxExtraScenarioPages {
+				yield(Scenario{}, errorf("listScenarios: the server's fault: %d requests brought only %d distinct scenarios (pages of %d); it repeats scenarios across pages, so the walk stops", requests, len(seen), max(size, int64(len(got)))))
 				return
 			}
 			q.Offset += int64(len(got))
 		}
 	}
+}
+
+// MaxExtraScenarioPages is how many more requests than its distinct
+// scenarios fill pages a walk of Scenarios may take (pages that repeat some
+// scenarios, as when one is added or removed during the walk) before it
+// stops with an error.
+const MaxExtraScenarioPages = 3
+
+// pageSize is the size of a full page: the requested limit, or the one the
+// server echoes when it is smaller (it capped the page) or none was asked.
+func pageSize(requested int64, pg *Pagination) int64 {
+	if pg == nil || pg.Limit == nil || *pg.Limit <= 0 {
+		return requested
+	}
+	if requested == 0 || *pg.Limit < requested {
+		return *pg.Limit
+	}
+	return requested
+}
+
+func ceilDiv(a, b int64) int64 {
+	if b <= 0 {
+		return a
+	}
+	return (a + b - 1) / b
 }
 
 // CurrentAuthorization returns the authorization the client's token has:
