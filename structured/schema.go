@@ -242,6 +242,12 @@ func structFields(t reflect.Type, path string) ([]field, error) {
 			ft := deref(sf.Type)
 			idx := append(append([]int(nil), index...), i)
 			if sf.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+				if sf.Type.Kind() == reflect.Pointer && !sf.IsExported() {
+					// Decoding must allocate the embedded struct, and
+					// reflect cannot set an unexported field (encoding/json
+					// refuses the same type at decode time).
+					return fmt.Errorf("structured: %s.%s: embeds a pointer to the unexported struct %s, which decoding cannot allocate; embed %s itself or export it", path, sf.Name, ft, ft.Name())
+				}
 				if slicesContains(stack, ft) {
 					return fmt.Errorf("structured: %s.%s: embeds itself", path, sf.Name)
 				}
