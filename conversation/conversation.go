@@ -88,7 +88,8 @@ func (c *Conversation) callOpts() []api.CallOption {
 }
 
 // Send runs the agent on message in the conversation's thread and returns
-// Make's answer. The first Send learns the thread from the answer.
+// Make's answer. The first Send learns the thread from the answer; an
+// answer that names none is an error wrapping ErrNoThreadID.
 func (c *Conversation) Send(ctx context.Context, message string) (*api.RunAgentResult, error) {
 	res, err := c.client.RunAgent(ctx, c.agentID, c.body(message), c.callOpts()...)
 	if err != nil {
@@ -97,11 +98,21 @@ func (c *Conversation) Send(ctx context.Context, message string) (*api.RunAgentR
 	if res == nil { // a Client that is not api.New's may return no error without a result
 		return nil, errors.New("conversation: the run answered without a result")
 	}
-	if res.ThreadID != "" {
-		c.threadID = res.ThreadID
+	if res.ThreadID == "" {
+		// Without it the next turn would silently start a new thread and
+		// the agent would lose the history. The run did happen: its result
+		// is returned with the error.
+		return res, fmt.Errorf("conversation: %w", ErrNoThreadID)
 	}
+	c.threadID = res.ThreadID
 	return res, nil
 }
+
+// ErrNoThreadID is wrapped by the error of a Send whose answer names no
+// thread (threadId absent, null or ""; Make's spec requires it). The
+// conversation keeps its thread (none before its first turn), and Send
+// returns the run's result with the error, since the run did happen.
+var ErrNoThreadID = errors.New("the run's answer has no threadId, so the conversation cannot continue its thread")
 
 // Stream runs the agent on message in the conversation's thread and returns
 // its event stream; Close it when done. Make's stream does not say which
