@@ -241,7 +241,7 @@ func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption,
 		b, err := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
 		if err != nil {
-			return zero, err
+			return zero, c.scrub(err)
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(b))
 		kept := *resp
@@ -250,7 +250,7 @@ func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption,
 	}
 	r, err := parse(resp)
 	if err != nil {
-		return zero, errorf("%s %s: decoding the response: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), err)
+		return zero, c.scrub(errorf("%s %s: decoding the response: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), err))
 	}
 	return r, nil
 }
@@ -265,7 +265,7 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 			continue
 		}
 		if err := o(cs); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, c.scrub(err)
 		}
 	}
 	cancel := context.CancelFunc(func() {})
@@ -275,7 +275,7 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 	req, err := build(cs.team)
 	if err != nil {
 		cancel()
-		return nil, nil, nil, errorf("%s: building the request: %w", opID, err)
+		return nil, nil, nil, c.scrub(errorf("%s: building the request: %w", opID, err))
 	}
 	for k, vs := range cs.header {
 		req.Header[k] = append(req.Header[k], vs...)
@@ -301,7 +301,7 @@ func (c *Client) ListAgents(ctx context.Context, opts ...CallOption) ([]Agent, e
 
 // GetAgent returns one agent.
 func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOption) (*Agent, error) {
-	if err := ValidateAgentID(agentID); err != nil {
+	if err := c.scrub(ValidateAgentID(agentID)); err != nil {
 		return nil, err
 	}
 	res, err := send(ctx, c, "getAgent", opts, nil, func(team TeamID) (*http.Request, error) {
@@ -329,7 +329,7 @@ func (c *Client) CreateAgent(ctx context.Context, body CreateAgentRequest, opts 
 // UpdateAgent changes the fields of an agent that body sets; a nil field is
 // left as it is (Make cannot change an agent's connection or contexts).
 func (c *Client) UpdateAgent(ctx context.Context, agentID string, body UpdateAgentRequest, opts ...CallOption) error {
-	if err := ValidateAgentID(agentID); err != nil {
+	if err := c.scrub(ValidateAgentID(agentID)); err != nil {
 		return err
 	}
 	_, err := send(ctx, c, "updateAgent", opts, body, func(team TeamID) (*http.Request, error) {
@@ -341,7 +341,7 @@ func (c *Client) UpdateAgent(ctx context.Context, agentID string, body UpdateAge
 // DeleteAgent deletes an agent. A retried delete whose first attempt may
 // have deleted it succeeds.
 func (c *Client) DeleteAgent(ctx context.Context, agentID string, opts ...CallOption) error {
-	if err := ValidateAgentID(agentID); err != nil {
+	if err := c.scrub(ValidateAgentID(agentID)); err != nil {
 		return err
 	}
 	_, err := send(ctx, c, "deleteAgent", opts, nil, func(team TeamID) (*http.Request, error) {
@@ -354,7 +354,7 @@ func (c *Client) DeleteAgent(ctx context.Context, agentID string, opts ...CallOp
 // steps it took and the token usage. Leave body.ThreadID nil to start a new
 // thread; the result's ThreadID continues it. A run is never sent twice.
 func (c *Client) RunAgent(ctx context.Context, agentID string, body RunAgentRequest, opts ...CallOption) (*RunAgentResult, error) {
-	if err := ValidateAgentID(agentID); err != nil {
+	if err := c.scrub(ValidateAgentID(agentID)); err != nil {
 		return nil, err
 	}
 	res, err := send(ctx, c, "runAgent", opts, body, func(team TeamID) (*http.Request, error) {
@@ -370,7 +370,7 @@ func (c *Client) RunAgent(ctx context.Context, agentID string, body RunAgentRequ
 // response unread; sse.Run calls it and reads the events. The caller owns
 // the body and must close it. It is never sent twice.
 func (c *Client) StartRunStream(ctx context.Context, agentID string, body RunAgentRequest, opts ...CallOption) (*http.Response, error) {
-	if err := ValidateAgentID(agentID); err != nil {
+	if err := c.scrub(ValidateAgentID(agentID)); err != nil {
 		return nil, err
 	}
 	resp, cancel, cs, err := c.start(ctx, "runAgentStream", opts, body, false, func(team TeamID) (*http.Request, error) {
@@ -404,7 +404,7 @@ func (b *cancelOnClose) Close() error {
 
 // ListContexts returns an agent's knowledge contexts.
 func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallOption) ([]AgentContext, error) {
-	if err := ValidateAgentID(agentID); err != nil {
+	if err := c.scrub(ValidateAgentID(agentID)); err != nil {
 		return nil, err
 	}
 	res, err := send(ctx, c, "listContexts", opts, nil, func(team TeamID) (*http.Request, error) {
@@ -427,7 +427,7 @@ func (c *Client) AddTextContext(ctx context.Context, body CreateTextContextReque
 
 // DeleteContext deletes a knowledge context.
 func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...CallOption) error {
-	if err := ValidateContextID(contextID); err != nil {
+	if err := c.scrub(ValidateContextID(contextID)); err != nil {
 		return err
 	}
 	_, err := send(ctx, c, "deleteContext", opts, nil, func(team TeamID) (*http.Request, error) {

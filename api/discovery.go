@@ -19,7 +19,7 @@ import (
 // checked with ValidateConnectionType before anything is sent.
 func (c *Client) ListConnections(ctx context.Context, types []string, opts ...CallOption) ([]Connection, error) {
 	for _, t := range types {
-		if err := ValidateConnectionType(t); err != nil {
+		if err := c.scrub(ValidateConnectionType(t)); err != nil {
 			return nil, err
 		}
 	}
@@ -89,7 +89,7 @@ func (q ScenarioQuery) validate() error {
 // ListScenarios returns one page of the team's scenarios, as Make cut it
 // (Pg says how). Scenarios walks every page.
 func (c *Client) ListScenarios(ctx context.Context, q ScenarioQuery, opts ...CallOption) (*ScenarioList, error) {
-	if err := q.validate(); err != nil {
+	if err := c.scrub(q.validate()); err != nil {
 		return nil, err
 	}
 	res, err := send(ctx, c, "listScenarios", opts, nil, func(team TeamID) (*http.Request, error) {

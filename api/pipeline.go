@@ -97,14 +97,15 @@ func (c *generatedClient) send(ctx context.Context, operationID string, req *htt
 func (p *pipeline) send(ctx context.Context, c call, editors ...[]RequestEditorFn) (*http.Response, error) {
 	c.req = c.req.WithContext(ctx)
 	if err := edit(ctx, c.req, editors...); err != nil {
-		return nil, err
+		return nil, scrub(p.red, err)
 	}
 	for _, group := range editors {
 		if len(group) > 0 {
 			c.typed = nil
 		}
 	}
-	return p.do(c)
+	resp, err := p.do(c)
+	return resp, scrub(p.red, err)
 }
 
 // edit runs the editors on req; on an error the body is closed, as
@@ -394,7 +395,7 @@ func (p *pipeline) bound(ctx context.Context, cancel context.CancelCauseFunc, c 
 	if body == nil {
 		body = http.NoBody
 	}
-	bb := &boundedBody{rc: body, ctx: ctx, cancel: cancel, method: c.req.Method, path: c.req.URL.EscapedPath()}
+	bb := &boundedBody{rc: body, ctx: ctx, cancel: cancel, method: c.req.Method, path: p.red.String(c.req.URL.EscapedPath())}
 	if c.op.kind != opStream {
 		bb.max, bb.idle = p.limits.maxBody, p.limits.bodyIdle
 	}
@@ -453,7 +454,7 @@ func (p *pipeline) log(req *http.Request, attempt int, d time.Duration, resp *ht
 	}
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
-		slog.String("path", req.URL.EscapedPath()),
+		slog.String("path", p.red.String(req.URL.EscapedPath())),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", d),
 	}

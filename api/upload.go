@@ -40,8 +40,11 @@ import (
 // reader that can block forever (a pipe, a network stream) should
 // therefore be closed by the caller after the call, which also ends that
 // Read.
-func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, content io.Reader, opts ...CallOption) error {
-	if err := ValidateAgentID(agentID); err != nil {
+func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, content io.Reader, opts ...CallOption) (err error) {
+	// The file name is echoed by its errors: a token passed as one must
+	// not be.
+	defer func() { err = c.scrub(err) }()
+	if err := c.scrub(ValidateAgentID(agentID)); err != nil {
 		return err
 	}
 	if fileName == "" {
