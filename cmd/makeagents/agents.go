@@ -107,7 +107,7 @@ listed and the command exits 2: pick one with --connection.`,
 		if err != nil {
 			return err
 		}
-		if created.AgentID == "" {
+		if created.ID == "" {
 			// A script would go on with an agent it cannot name; the agent
 			// may exist all the same, so say how to find it.
 			sent, _ := io.ReadAll(io.LimitReader(raw.Body, 80))
@@ -303,7 +303,7 @@ func createdWithID(c *api.CreatedAgent) map[string]any {
 	if out == nil {
 		out = map[string]any{}
 	}
-	out["id"] = c.AgentID
+	out["id"] = c.ID
 	return out
 }
 

@@ -109,16 +109,16 @@ func runDemo(ctx context.Context, in *invocation) error {
 		MakeConnectionID: connection.ID,
 		DefaultModel:     model.Model,
 		SystemPrompt:     "You help finance teams automate invoice follow-ups with Make scenarios.",
-		Scenarios:        []api.ScenarioTool{{MakeScenarioID: tool.ID, ApprovalMode: ptr(api.ApprovalModeAutoRun)}},
+		Scenarios:        []api.ScenarioTool{{MakeScenarioID: tool.ID, ApprovalMode: api.ApprovalModeAutoRun}},
 	}
 	created, err := c.CreateAgent(ctx, create)
 	if err != nil {
 		return err
 	}
-	if created.AgentID == "" {
+	if created.ID == "" {
 		return errors.New("the fake created an agent without an id")
 	}
-	id := created.AgentID
+	id := created.ID
 	fmt.Fprintf(out, "   created agent %s (%q)\n", id, "Invoice helper")
 	// The scenario tool has no flag: with it, the body comes from a file.
 	demoCommand(out, "agents", "create", "--from-file", "agent.json")
@@ -132,7 +132,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 
 	fmt.Fprintln(out, "3. Give it knowledge: a short text context")
 	if err := c.AddTextContext(ctx, api.CreateTextContextRequest{
-		AgentID: id, Name: ptr("Payment terms"), Content: ptr(demoKnowledge),
+		AgentID: id, Name: "Payment terms", Content: demoKnowledge,
 	}); err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 	t := transcript.Transcript()
 	usage := t.Usage()
 	fmt.Fprintf(out, "\n6. Final answer (%d steps, %d tool call(s), %d tokens: %d prompt + %d completion):\n   %s\n\n",
-		len(t.Steps), len(t.ToolCalls()), *usage.TotalTokens, *usage.PromptTokens, *usage.CompletionTokens, t.FinalAnswer())
+		len(t.Steps), len(t.ToolCalls()), usage.TotalTokens, usage.PromptTokens, usage.CompletionTokens, t.FinalAnswer())
 
 	fmt.Fprintln(out, "7. Delete the agent")
 	if err := c.DeleteAgent(ctx, id); err != nil {
@@ -202,8 +202,6 @@ func demoList(ctx context.Context, c *api.Client, in *invocation) error {
 	fmt.Fprintln(in.stdout)
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // demoCommand prints the CLI command that does what a demo step just did,
 // quoted for a POSIX shell.

@@ -70,11 +70,10 @@ closes the connection.`,
 		if err != nil {
 			return err
 		}
-		if body.ThreadID == nil {
+		if body.ThreadID == "" {
 			// Make's stream does not say which thread it used: name one, so
 			// that --thread can continue it.
-			thread := conversation.NewThreadID()
-			body.ThreadID = &thread
+			body.ThreadID = conversation.NewThreadID()
 		}
 		stream, err := sse.Run(ctx, c, id, body)
 		if err != nil {
@@ -93,7 +92,7 @@ closes the connection.`,
 				return err
 			}
 		}
-		printThread(in, *body.ThreadID)
+		printThread(in, body.ThreadID)
 		return nil
 	},
 }
@@ -116,10 +115,7 @@ func runArgs(in *invocation) (string, api.RunAgentRequest, error) {
 	if err != nil {
 		return "", api.RunAgentRequest{}, err
 	}
-	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: in.args[1]}}}
-	if in.opts.thread != "" {
-		body.ThreadID = &in.opts.thread
-	}
+	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: in.args[1]}}, ThreadID: in.opts.thread}
 	if err := readBodyFile(in, "--config-file", in.opts.configFile, &body.Config); err != nil {
 		return "", body, err
 	}
@@ -185,12 +181,12 @@ func stepText(st api.Step) string {
 	}
 	if r := st.ToolResponse; r != nil {
 		name := ""
-		if r.Name != nil {
-			name = fmt.Sprintf(" %q", *r.Name)
+		if r.Name != "" {
+			name = fmt.Sprintf(" %q", r.Name)
 		}
 		lines = append(lines, fmt.Sprintf("<- %s%s %s: %s", r.ToolType, name, r.Status, compactJSON(r.Result)))
-		if r.ExecutionLink != nil && *r.ExecutionLink != "" {
-			lines = append(lines, "   execution: "+*r.ExecutionLink)
+		if r.ExecutionLink != "" {
+			lines = append(lines, "   execution: "+r.ExecutionLink)
 		}
 	}
 	return strings.Join(lines, "\n")
