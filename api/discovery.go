@@ -60,17 +60,9 @@ type ScenarioQuery struct {
 }
 
 func (q ScenarioQuery) params(team TeamID) *ListScenariosParams {
-	p := &ListScenariosParams{TeamID: team}
-	if q.Type != "" {
-		p.Type = &q.Type
-	}
-	if q.Limit != 0 {
-		p.PgLimit = &q.Limit
-	}
-	if q.Offset != 0 {
-		p.PgOffset = &q.Offset
-	}
-	return p
+	// Zero fields are not sent (the generated builder leaves zero optional
+	// parameters out).
+	return &ListScenariosParams{TeamID: team, Type: q.Type, PgLimit: q.Limit, PgOffset: q.Offset}
 }
 
 func (q ScenarioQuery) validate() error {
@@ -178,11 +170,11 @@ const MaxExtraScenarioPages = 3
 // pageSize is the size of a full page: the requested limit, or the one the
 // server echoes when it is smaller (it capped the page) or none was asked.
 func pageSize(requested int64, pg *Pagination) int64 {
-	if pg == nil || pg.Limit == nil || *pg.Limit <= 0 {
+	if pg == nil || pg.Limit <= 0 {
 		return requested
 	}
-	if requested == 0 || *pg.Limit < requested {
-		return *pg.Limit
+	if requested == 0 || pg.Limit < requested {
+		return pg.Limit
 	}
 	return requested
 }

@@ -51,7 +51,7 @@ func TestTokenPassedAsAnArgumentNeverEchoed(t *testing.T) {
 				return c.UploadContext(ctx, testAgent, token+".txt", strings.NewReader("x"))
 			},
 			"AddTextContext": func() error {
-				return c.AddTextContext(ctx, CreateTextContextRequest{AgentID: token, Content: new("x"), Name: new("n")})
+				return c.AddTextContext(ctx, CreateTextContextRequest{AgentID: token, Content: "x", Name: "n"})
 			},
 			"ListConnections": func() error { _, err := c.ListConnections(ctx, []string{token}); return err },
 			"ProviderConnections": func() error {
