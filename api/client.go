@@ -248,12 +248,61 @@ func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption,
 		kept.Body = io.NopCloser(bytes.NewReader(b))
 		defer func() { *cs.into = &kept }()
 	}
+	head := &headCapture{r: resp.Body, max: MaxErrorBodyBytes}
+	resp.Body = head
 	r, err := parse(resp)
-	if err != nil {
+	switch {
+	case err != nil && head.err != nil:
+		// Reading failed (a bound, a reset): that is the error.
 		return zero, c.scrub(errorf("%s %s: decoding the response: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), err))
+	case err != nil:
+		return zero, c.scrub(unexpectedBody(opID, resp, head.b, "the body does not decode: "+err.Error(), err))
+	case isJSONNull(head.b):
+		// null decodes into any list or struct without an error, as an
+		// empty result: an answer that says nothing is not "nothing".
+		return zero, c.scrub(unexpectedBody(opID, resp, head.b, "the body is null", nil))
 	}
 	return r, nil
 }
+
+// unexpectedBody is the *UnexpectedResponseError of a response that has
+// the documented status and content type, but not a body of the
+// documented shape.
+func unexpectedBody(opID string, resp *http.Response, body []byte, reason string, err error) *UnexpectedResponseError {
+	e := &UnexpectedResponseError{
+		StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+		Body: body, Header: resp.Header.Clone(), Reason: reason, Err: err,
+	}
+	if op := lookupOperation(opID); op != nil {
+		e.WantStatus = op.status
+	}
+	if req := resp.Request; req != nil && req.URL != nil {
+		e.Method, e.Path = req.Method, req.URL.EscapedPath()
+	}
+	return e
+}
+
+// headCapture keeps the first max bytes read through it, for the error of
+// a body that does not decode, and the read error, if any.
+type headCapture struct {
+	r   io.ReadCloser
+	max int
+	b   []byte
+	err error
+}
+
+func (h *headCapture) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if room := h.max - len(h.b); room > 0 {
+		h.b = append(h.b, p[:min(n, room)]...)
+	}
+	if err != nil && err != io.EOF {
+		h.err = err
+	}
+	return n, err
+}
+
+func (h *headCapture) Close() error { return h.r.Close() }
 
 // start applies the call options, builds the request and sends it through
 // the pipeline. The caller calls cancel when done with the response.

@@ -169,8 +169,8 @@ const MaxExtraScenarioPages = 3
 
 // pageSize is the size of a full page: the requested limit, or the one the
 // server echoes when it is smaller (it capped the page) or none was asked.
-func pageSize(requested int64, pg *Pagination) int64 {
-	if pg == nil || pg.Limit <= 0 {
+func pageSize(requested int64, pg Pagination) int64 {
+	if pg.Limit <= 0 {
 		return requested
 	}
 	if requested == 0 || pg.Limit < requested {

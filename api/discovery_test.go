@@ -253,7 +253,7 @@ func TestScenariosIteratorEnds(t *testing.T) {
 		requests++
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"scenarios":[{"id":1,"name":"a"},{"id":2,"name":"b"}]}`))
+		_, _ = w.Write([]byte(`{"scenarios":[{"id":1,"name":"a"},{"id":2,"name":"b"}],"pg":{"offset":0,"limit":2}}`))
 	}))
 	t.Cleanup(srv.Close)
 	c := discoveryClient(t, srv)

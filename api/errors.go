@@ -199,9 +199,22 @@ type UnexpectedResponseError struct {
 	Path   string
 	// Header holds the response headers.
 	Header http.Header
+	// Reason, when set, says why a response of the documented status and
+	// content type is not what the operation documents: its body is null,
+	// does not decode, or lacks a required field (Err then is the decoding
+	// error, e.g. a *MissingFieldError).
+	Reason string
+	Err    error
 }
 
+// Unwrap returns the decoding error, if any.
+func (e *UnexpectedResponseError) Unwrap() error { return e.Err }
+
 func (e *UnexpectedResponseError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("makeagents: %s %s: unexpected response: %d %s: %s (%d bytes)",
+			e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), e.Reason, len(e.Body))
+	}
 	ct := e.ContentType
 	if ct == "" {
 		ct = "none"

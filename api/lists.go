@@ -34,7 +34,7 @@ type LLMProviderDetails []LLMProviderSummary
 
 // UnmarshalJSON implements json.Unmarshaler; see AgentList for the accepted shapes.
 func (l *AgentList) UnmarshalJSON(b []byte) error {
-	return lists.Decode(b, (*[]Agent)(l), "agent list", "agents")
+	return lists.Decode(b, (*[]Agent)(l), "agent list", "agents", "id")
 }
 
 // MarshalJSON implements json.Marshaler: always a JSON array, never null.
@@ -42,7 +42,7 @@ func (l AgentList) MarshalJSON() ([]byte, error) { return encodeList([]Agent(l))
 
 // UnmarshalJSON implements json.Unmarshaler; see ContextList for the accepted shapes.
 func (l *ContextList) UnmarshalJSON(b []byte) error {
-	return lists.Decode(b, (*[]AgentContext)(l), "context list", "contexts")
+	return lists.Decode(b, (*[]AgentContext)(l), "context list", "contexts", "id")
 }
 
 // MarshalJSON implements json.Marshaler: always a JSON array, never null.
@@ -50,7 +50,7 @@ func (l ContextList) MarshalJSON() ([]byte, error) { return encodeList([]AgentCo
 
 // UnmarshalJSON implements json.Unmarshaler; see LLMProviderDetails for the accepted shapes.
 func (l *LLMProviderDetails) UnmarshalJSON(b []byte) error {
-	return lists.Decode(b, (*[]LLMProviderSummary)(l), "llm provider", "providers")
+	return lists.Decode(b, (*[]LLMProviderSummary)(l), "llm provider", "providers", "id")
 }
 
 // MarshalJSON implements json.Marshaler: always a JSON array, never null.

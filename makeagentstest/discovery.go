@@ -150,7 +150,7 @@ func (h handlers) ListScenarios(_ context.Context, req fakeapi.ListScenariosRequ
 	}
 	return fakeapi.ListScenarios200JSONResponse{
 		Scenarios: page,
-		Pg:        &fakeapi.Pagination{SortBy: &sortBy, SortDir: &sortDir, Offset: &offset, Limit: &limit},
+		Pg:        fakeapi.Pagination{SortBy: &sortBy, SortDir: &sortDir, Offset: &offset, Limit: &limit},
 	}, nil
 }
 

@@ -15,8 +15,10 @@ var WrapperKeys = []string{"data", "items", "results"}
 
 // Decode decodes b into *out whether it is an array, an object wrapping
 // an array under ownKey or one of WrapperKeys, a single object (one
-// element), or null (no elements). what names the list in errors.
-func Decode[T any](b []byte, out *[]T, what, ownKey string) error {
+// element: unless idKey is "", it must have idKey, not null, so that {} or
+// an unrelated object is not read as one empty element), or null (no
+// elements). what names the list in errors.
+func Decode[T any](b []byte, out *[]T, what, ownKey, idKey string) error {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return fmt.Errorf("decode %s: empty body", what)
@@ -50,6 +52,9 @@ func Decode[T any](b []byte, out *[]T, what, ownKey string) error {
 			return nil
 		}
 		// No wrapper: a single element, as Make's list-agents example shows.
+		if id := bytes.TrimSpace(fields[idKey]); idKey != "" && (len(id) == 0 || bytes.Equal(id, []byte("null"))) {
+			return fmt.Errorf("decode %s: an object with neither a list (under %q or %q) nor the %q of a single element", what, ownKey, WrapperKeys, idKey)
+		}
 		var one T
 		if err := json.Unmarshal(trimmed, &one); err != nil {
 			return fmt.Errorf("decode %s (single-object form): %w", what, err)

@@ -465,7 +465,7 @@ type Authorization struct {
 	AuthUsed *string `json:"authUsed,omitempty"`
 
 	// Scope The scopes for the authenticated user: what the token may do, in the form operations name them (`ai-agents:read`).
-	Scope []string `json:"scope,omitempty"`
+	Scope []string `json:"scope"`
 }
 
 // Connection A Make connection: an app account (LLM providers' included) that modules and agents use. An agent's makeConnectionId is its `id`.
@@ -992,8 +992,8 @@ type ScenarioDevice struct {
 // ScenarioList One page of the team's scenarios (listScenarios 200).
 type ScenarioList struct {
 	// Pg How the page was cut, as Make echoes it.
-	Pg        *Pagination `json:"pg,omitempty"`
-	Scenarios []Scenario  `json:"scenarios"`
+	Pg        Pagination `json:"pg"`
+	Scenarios []Scenario `json:"scenarios"`
 }
 
 // ScenarioScheduling When the scenario runs, e.g. `indefinitely` every `interval` seconds, or `on-demand`.

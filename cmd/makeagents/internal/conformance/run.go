@@ -605,7 +605,7 @@ type wireAgent struct{ ID, AgentID, Name string }
 // cannot hide its id.
 func wireAgents(body []byte) []wireAgent {
 	var raw []map[string]json.RawMessage
-	if lists.Decode(body, &raw, "agents", "agents") != nil {
+	if lists.Decode(body, &raw, "agents", "agents", "") != nil {
 		return nil
 	}
 	text := func(v json.RawMessage) string {
