@@ -57,27 +57,79 @@ type APIError struct {
 	// never follows a redirect: Make's API does not redirect, and following
 	// would send the token, or a run body, to another origin.
 	RedirectOrigin string
+	// Attempts is how many times the request was sent before this answer
+	// was final (1: it was not retried). 0 for an APIError not made by a
+	// Client (NewAPIError).
+	Attempts int
+	// Stopped says what the retry policy did with a status a retry could
+	// help (429, and 408/5xx for GET and DELETE), e.g. "gave up after 4
+	// attempts (3 retries, RetryPolicy.MaxRetries)" or "not retried: the
+	// request may have reached Make, and sending it again could run it
+	// twice". "" when a retry could not help (a 4xx other than 408/429).
+	Stopped string
 }
 
-// Error reports the request, the status and Make's message and detail.
+// Error reports the request, the status, Make's message and detail (each
+// phrase once), and what the retry policy did.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("makeagents: ")
 	if e.Method != "" {
 		b.WriteString(e.Method + " " + e.Path + ": ")
 	}
-	fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+	b.WriteString(e.summary())
+	if e.Stopped != "" {
+		b.WriteString("; " + e.Stopped)
 	}
-	if e.Detail != "" && e.Detail != e.Message {
-		b.WriteString(": " + e.Detail)
+	return b.String()
+}
+
+// summary is the answer without the request: the status, Make's words
+// and code.
+func (e *APIError) summary() string {
+	// Each phrase once: Make's message is often the status text again
+	// ("Too Many Requests"), its detail often repeats the message, and
+	// sub-errors repeat the detail. A phrase contained in one already said
+	// (the status text first), or in a longer one said after it, is
+	// dropped.
+	type phrase struct {
+		text string
+		sep  string // what comes before it
 	}
-	for _, s := range e.SubErrors {
-		// Make often repeats a sub-error in detail; say each problem once.
-		if s.Message != "" && !slices.Contains(e.Details, s.Message) && s.Message != e.Message {
-			b.WriteString("; " + s.Message)
+	var all []phrase
+	if m := strings.TrimSpace(e.Message); m != "" {
+		all = append(all, phrase{m, ": "})
+	}
+	for i, d := range e.Details {
+		sep := "; "
+		if i == 0 {
+			sep = ": "
 		}
+		all = append(all, phrase{strings.TrimSpace(d), sep})
+	}
+	for _, se := range e.SubErrors {
+		all = append(all, phrase{strings.TrimSpace(se.Message), "; "})
+	}
+	status := http.StatusText(e.StatusCode)
+	said := []string{status}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d", e.StatusCode)
+	if status != "" {
+		b.WriteString(" " + status)
+	}
+	first := true
+	for i, p := range all {
+		contains := func(x string) bool { return containsPhrase(x, p.text) }
+		longerLater := slices.ContainsFunc(all[i+1:], func(x phrase) bool { return contains(x.text) && !samePhrase(x.text, p.text) })
+		if p.text == "" || longerLater || slices.ContainsFunc(said, contains) {
+			continue
+		}
+		if first {
+			p.sep = ": "
+			first = false
+		}
+		b.WriteString(p.sep + p.text)
+		said = append(said, p.text)
 	}
 	if e.Code != "" {
 		b.WriteString(" (" + e.Code + ")")
@@ -95,6 +147,20 @@ func (e *APIError) Error() string {
 		b.WriteString(": redirect to " + to + " not followed")
 	}
 	return b.String()
+}
+
+// phraseKey is a phrase as samePhrase and containsPhrase compare it: lower
+// case, without the punctuation that ends a sentence.
+func phraseKey(s string) string {
+	return strings.ToLower(strings.TrimRight(strings.TrimSpace(s), ".!;: "))
+}
+
+func samePhrase(a, b string) bool { return phraseKey(a) == phraseKey(b) }
+
+// containsPhrase reports whether text says phrase already.
+func containsPhrase(text, phrase string) bool {
+	p := phraseKey(phrase)
+	return p != "" && strings.Contains(phraseKey(text), p)
 }
 
 // NewAPIError builds an APIError from a non-2xx response. It reads at most

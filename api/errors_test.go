@@ -26,7 +26,7 @@ func TestAPIErrorFields(t *testing.T) {
 		{403, `{"detail":"Access denied.","message":"Permission denied","code":"SC403"}`, "SC403", "Permission denied",
 			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 403 Forbidden: Permission denied: Access denied. (SC403)", IsForbidden},
 		{404, `{"message":"Not found","code":"SC404"}`, "SC404", "Not found",
-			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 404 Not Found: Not found (SC404)", IsNotFound},
+			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 404 Not Found (SC404)", IsNotFound},
 		{400, `{"message":"Invalid input","detail":"teamId validation failed","code":"IM005","suberrors":[{"message":"name is required"},{"message":"model is unknown"}]}`, "IM005", "Invalid input",
 			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 400 Bad Request: Invalid input: teamId validation failed; name is required; model is unknown (IM005)", nil},
 		// Make's own spec shows detail as a list of strings: message, code
@@ -34,7 +34,7 @@ func TestAPIErrorFields(t *testing.T) {
 		{400, `{"code":"SC400","message":"Invalid input parameters","detail":["Validation failed for 1 parameter(s).","Missing value of required parameter 'teamId'."]}`, "SC400", "Invalid input parameters",
 			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 400 Bad Request: Invalid input parameters: Validation failed for 1 parameter(s).; Missing value of required parameter 'teamId'. (SC400)", nil},
 		{502, `<html>bad gateway</html>`, "", "",
-			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 502 Bad Gateway", nil},
+			"makeagents: GET /api/v2/ai-agents/v1/agents/" + testAgent + ": 502 Bad Gateway; not retried: retries are off (RetryPolicy.MaxRetries is 0)", nil},
 	}
 	for _, tc := range cases {
 		t.Run(http.StatusText(tc.status), func(t *testing.T) {
@@ -165,7 +165,7 @@ func TestNewAPIErrorFromBareResponse(t *testing.T) {
 	if e.StatusCode != 409 || e.Code != "IM016" || e.RetryAfter != 3*time.Second || e.Method != "" || !body.closed.Load() {
 		t.Fatalf("e = %+v, closed %v", e, body.closed.Load())
 	}
-	if got := e.Error(); got != "makeagents: 409 Conflict: Conflict (IM016)" {
+	if got := e.Error(); got != "makeagents: 409 Conflict (IM016)" {
 		t.Errorf("Error() = %q", got)
 	}
 }

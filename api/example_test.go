@@ -66,7 +66,7 @@ func ExampleAPIError() {
 	// Output:
 	// 404 SC404 Not found
 	// true
-	// makeagents: GET /ai-agents/v1/agents/b504aa93-0752-4bf8-887e-c2c717d525bf: 404 Not Found: Not found: Agent does not exist. (SC404)
+	// makeagents: GET /ai-agents/v1/agents/b504aa93-0752-4bf8-887e-c2c717d525bf: 404 Not Found: Agent does not exist. (SC404)
 }
 
 // ExampleValidationError: bad input is refused before anything is sent.

@@ -154,9 +154,12 @@ func (p *pipeline) do(c call) (*http.Response, error) {
 		if v.retry && v.wait > p.retry.MaxRetryAfter {
 			// Waiting less than asked would only burn another request of
 			// the organisation's per-minute budget.
-			return nil, v.err
+			return nil, stopped(v.err, attempt, fmt.Sprintf("not retried: Make asked to wait %s, longer than RetryPolicy.MaxRetryAfter (%s)", v.wait, p.retry.MaxRetryAfter))
 		}
 		if !v.retry || !replayable || attempt > p.retry.MaxRetries {
+			if err == nil {
+				return nil, stopped(v.err, attempt, p.stopReason(req, v, replayable, attempt))
+			}
 			return nil, finalError(req, attempt, err, v.err, connected)
 		}
 		wait := v.wait
@@ -164,9 +167,63 @@ func (p *pipeline) do(c call) (*http.Response, error) {
 			wait = p.retry.backoff(attempt, p.jitter())
 		}
 		if serr := p.sleep(ctx, wait); serr != nil {
-			return nil, errorf("%s %s: retry wait aborted: %w (last attempt: %w)", req.Method, req.URL.EscapedPath(), serr, v.err)
+			return nil, waitEnded(req, attempt, serr, v.err)
 		}
 	}
+}
+
+// stopReason says why the retry policy sent no more attempts after a final
+// answer from Make (see APIError.Stopped); "" when no retry could help.
+func (p *pipeline) stopReason(req *http.Request, v verdict, replayable bool, attempt int) string {
+	var status int
+	if e, ok := v.err.(*APIError); ok {
+		status = e.StatusCode
+	}
+	switch {
+	case v.retry && attempt > p.retry.MaxRetries && attempt > 1:
+		return fmt.Sprintf("gave up after %d attempts (RetryPolicy.MaxRetries is %d)", attempt, p.retry.MaxRetries)
+	case v.retry && p.retry.MaxRetries == 0:
+		return "not retried: retries are off (RetryPolicy.MaxRetries is 0)"
+	case v.retry && !replayable:
+		return "not retried: the request's body was streamed and cannot be sent again"
+	case !v.retry && status != 0 && !idempotent(req.Method) && retryableStatus(http.MethodGet, status):
+		return "not retried: the request may have reached Make, and sending it again could run it twice"
+	case attempt > 1:
+		return fmt.Sprintf("after %d attempts", attempt)
+	}
+	return ""
+}
+
+// stopped records on Make's final answer how many attempts were made and
+// why there were no more.
+func stopped(err error, attempt int, why string) error {
+	if e, ok := err.(*APIError); ok {
+		e.Attempts, e.Stopped = attempt, why
+	}
+	return err
+}
+
+// waitEnded is the error of a call whose context ended while it waited to
+// retry: the context's error, and the last answer (said without repeating
+// the request).
+func waitEnded(req *http.Request, attempt int, ctxErr, last error) error {
+	lastText := strings.TrimPrefix(last.Error(), errPrefix)
+	if e, ok := last.(*APIError); ok {
+		stopped(e, attempt, "")
+		lastText = e.summary()
+	}
+	return &prefixedError{
+		msg: fmt.Sprintf("%s%s %s: %s while waiting to retry, after %s (last answer: %s)",
+			errPrefix, req.Method, req.URL.EscapedPath(), strings.TrimPrefix(ctxErr.Error(), errPrefix), plural(attempt, "attempt"), lastText),
+		err: fmt.Errorf("%w %w", ctxErr, last),
+	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // finalError is the error of the last attempt, saying what the caller needs
