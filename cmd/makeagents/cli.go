@@ -40,7 +40,7 @@ type factory struct {
 	// command table of newRootCmd).
 	commands []*cobra.Command
 
-	redacting bool     // stdout and stderr redact the token (redactOutput)
+	redacting []string // the tokens stdout and stderr redact (redactOutput)
 	flush     []func() // run when the command ends
 
 	// Set by runCommand: the bound it put on the command, and whether that
@@ -53,6 +53,15 @@ type factory struct {
 // runs one command and returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
 	f := &factory{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	// The environment's token is redacted from the start: a usage error
+	// (a bad flag value, an argument) may quote a token pasted in the
+	// wrong place before the command reads its configuration.
+	f.redactOutput(strings.TrimSpace(env(api.EnvToken)))
+	if file := tokenFileArg(args); file != "" {
+		if b, err := readFlagFile("--token-file", file, nil); err == nil {
+			f.redactOutput(strings.TrimSpace(string(b)))
+		}
+	}
 	root := newRootCmd(f)
 	root.SetArgs(commandFirst(root, args))
 	root.SetIn(stdin)
@@ -83,6 +92,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, errorLine(err))
 		return exitError
 	}
+}
+
+// tokenFileArg is the value of --token-file on the command line, found
+// before cobra parses it, so that a usage error cannot print that token.
+func tokenFileArg(args []string) string {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return ""
+		case a == "--token-file" && i+1 < len(args):
+			return args[i+1]
+		case strings.HasPrefix(a, "--token-file="):
+			return strings.TrimPrefix(a, "--token-file=")
+		}
+	}
+	return ""
 }
 
 // runCommand is the body of every command's RunE: it bounds the command by

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -44,13 +45,15 @@ func printable(s string) string {
 // text took. The writers are flushed when the command ends.
 func (f *factory) redactOutput(token string) {
 	r := redact.New(token)
-	if !r.Active() || f.redacting {
+	if !r.Active() || slices.Contains(f.redacting, token) {
 		return
 	}
-	f.redacting = true
+	// A second token (--token-file's, beside the environment's) is one
+	// more layer; the outer layer flushes first, into the inner one.
+	f.redacting = append(f.redacting, token)
 	out, errw := &outWriter{Writer: r.Writer(f.stdout), under: f.stdout}, &outWriter{Writer: r.Writer(f.stderr), under: f.stderr}
 	f.stdout, f.stderr = out, errw
-	f.flush = append(f.flush, func() { _ = out.Flush() }, func() { _ = errw.Flush() })
+	f.flush = append([]func(){func() { _ = out.Flush() }, func() { _ = errw.Flush() }}, f.flush...)
 }
 
 // outWriter is a redacting writer that still tells isTerminal what it
