@@ -81,6 +81,9 @@ func connectionsListRun(ctx context.Context, opts *connectionsListOptions) error
 	return nil
 }
 
+// maxHintTypes bounds the connection types noConnectionHint names.
+const maxHintTypes = 20
+
 // noConnectionHint explains an empty "connections list --type": the types
 // the team's connections do have, and, when a type given is an LLM
 // provider's name (openAi) rather than its accountName (openai-gpt-3), the
@@ -95,10 +98,15 @@ func noConnectionHint(ctx context.Context, c *api.Client, types []string) string
 			}
 		}
 		slices.Sort(have)
+		more := ""
+		if len(have) > maxHintTypes { // a team (or a hostile server) with very many
+			more = fmt.Sprintf(" and %d more", len(have)-maxHintTypes)
+			have = have[:maxHintTypes]
+		}
 		if len(have) == 0 {
 			hint += "; it has no connections"
 		} else {
-			hint += "; its connections' types: " + strings.Join(have, ", ")
+			hint += "; its connections' types: " + strings.Join(have, ", ") + more
 		}
 	}
 	if providers, err := c.ListLLMProviders(ctx); err == nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -197,5 +198,36 @@ func TestCommandOperationsCoverTheCommands(t *testing.T) {
 				t.Errorf("command %q is not in commandOperations", words)
 			}
 		}
+	}
+}
+
+// A server with a thousand connection types (and escapes in them): the
+// no-match hint names at most maxHintTypes, without terminal controls.
+func TestConnectionsHintBounded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/api/v2/connections" && strings.Contains(r.URL.RawQuery, "type"):
+			_, _ = w.Write([]byte(`{"connections":[]}`))
+		case r.URL.Path == "/api/v2/connections":
+			var b strings.Builder
+			b.WriteString(`{"connections":[`)
+			for i := range 1000 {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				fmt.Fprintf(&b, `{"id":%d,"name":"c","accountName":"type-%04d\u001b[2J"}`, i+1, i)
+			}
+			b.WriteString(`]}`)
+			_, _ = w.Write([]byte(b.String()))
+		default:
+			w.WriteHeader(http.StatusForbidden)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	r := runCLI(t, map[string]string{"MAKE_API_TOKEN": "tok", "MAKE_TEAM_ID": "7", "MAKE_BASE_URL": srv.URL + "/api/v2"}, "connections", "list", "--type", "x")
+	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" || strings.Count(r.stderr, "type-") != maxHintTypes ||
+		!strings.Contains(r.stderr, " and 980 more") || strings.Contains(r.stderr, "\x1b") {
+		t.Errorf("exit %d, stdout %q, stderr %.300q", r.code, r.stdout, r.stderr)
 	}
 }
