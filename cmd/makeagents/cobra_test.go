@@ -58,7 +58,7 @@ func TestCompletion(t *testing.T) {
 			t.Errorf("__complete agents lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if r := runCLI(t, nil, "__complete", "run", "--thr"); !strings.Contains(r.stdout, "--thread\t") {
+	if r := runCLI(t, nil, "__complete", "run", "--thr"); !strings.Contains(r.stdout, "--thread\tconversation THREAD to continue") {
 		t.Errorf("__complete run --thr:\n%s", r.stdout)
 	}
 }
