@@ -90,8 +90,8 @@ var fragmentSetup = []struct{ param, code string }{
 	{"client *api.Client", "client, err := api.New()\n\tcheck(err)"},
 	{"agentID string", `created, err := client.CreateAgent(ctx, api.CreateAgentRequest{Name: "Readme", SystemPrompt: "Be brief.", MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini"})
 	check(err)
-	agentID := created.AgentID`},
-	{"agent *api.Agent", "agent, err := client.GetAgent(ctx, agentID)\n\tcheck(err)"},
+	agentID := created.ID`},
+	{"agent *api.CreatedAgent", "agent := created"},
 	{"req api.RunAgentRequest", `req := api.NewRunRequest("Hello!")`},
 	{"msgs []api.Message", `msgs := []api.Message{{Role: api.MessageRoleUser, Content: "Hello!"}}`},
 	{"provider api.LLMProvider", "providers, err := client.ListLLMProviders(ctx)\n\tcheck(err)\n\tprovider := providers[0]"},

@@ -237,12 +237,12 @@ func contextsAddRun(ctx context.Context, o *contextsAddOptions) error {
 	var add func(c *api.Client) error
 	name := o.name
 	if o.text != "" {
-		body := api.CreateTextContextRequest{AgentID: agentID, Content: &o.text}
+		body := api.CreateTextContextRequest{AgentID: agentID, Content: o.text}
 		if o.name != "" {
 			if err := api.ValidateContextName(o.name); err != nil {
 				return usageErrorf("--name: %v", err)
 			}
-			body.Name = &o.name
+			body.Name = o.name
 		}
 		add = func(c *api.Client) error { return c.AddTextContext(ctx, body) }
 	} else {

@@ -108,11 +108,10 @@ func streamRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	if body.ThreadID == nil {
+	if body.ThreadID == "" {
 		// Make's stream does not say which thread it used: name one, so
 		// that --thread can continue it.
-		thread := conversation.NewThreadID()
-		body.ThreadID = &thread
+		body.ThreadID = conversation.NewThreadID()
 	}
 	stream, err := sse.Run(ctx, c, id, body)
 	if err != nil {
@@ -131,7 +130,7 @@ func streamRun(ctx context.Context, opts *runOptions) error {
 			return err
 		}
 	}
-	printThread(opts.factory, *body.ThreadID)
+	printThread(opts.factory, body.ThreadID)
 	return nil
 }
 
@@ -148,15 +147,12 @@ func runArgs(opts *runOptions) (string, api.RunAgentRequest, error) {
 	if err != nil {
 		return "", api.RunAgentRequest{}, err
 	}
-	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: opts.message}}}
-	switch {
-	case opts.threadGiven && strings.TrimSpace(opts.thread) == "":
+	if opts.threadGiven && strings.TrimSpace(opts.thread) == "" {
 		// An empty id would silently start a new thread: the user meant
 		// to continue one (an unset shell variable, most likely).
-		return "", body, usageErrorf("--thread is empty: give the thread's id, or leave --thread out to start a new thread")
-	case opts.threadGiven:
-		body.ThreadID = &opts.thread
+		return "", api.RunAgentRequest{}, usageErrorf("--thread is empty: give the thread's id, or leave --thread out to start a new thread")
 	}
+	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: opts.message}}, ThreadID: opts.thread}
 	if err := opts.readBodyFile("--config-file", opts.configFile, &body.Config); err != nil {
 		return "", body, err
 	}
@@ -222,12 +218,12 @@ func stepText(st api.Step) string {
 	}
 	if r := st.ToolResponse; r != nil {
 		name := ""
-		if r.Name != nil {
-			name = fmt.Sprintf(" %q", *r.Name)
+		if r.Name != "" {
+			name = fmt.Sprintf(" %q", r.Name)
 		}
 		lines = append(lines, fmt.Sprintf("<- %s%s %s: %s", r.ToolType, name, r.Status, compactJSON(r.Result)))
-		if r.ExecutionLink != nil && *r.ExecutionLink != "" {
-			lines = append(lines, "   execution: "+*r.ExecutionLink)
+		if r.ExecutionLink != "" {
+			lines = append(lines, "   execution: "+r.ExecutionLink)
 		}
 	}
 	return strings.Join(lines, "\n")
