@@ -1,0 +1,451 @@
+package agentfile_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/makeagents/makeagents-go/agentfile"
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/makeagentstest"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const team = int64(7)
+
+const twoAgents = `team: 7
+agents:
+  - name: Support bot
+    systemPrompt: |
+      You answer questions about orders.
+      Be brief.
+    provider: openAi
+    model: gpt-4.1-mini
+    scenarios: ["Tool 101: look up an order", 104]
+    knowledge:
+      - file: docs/faq.md
+      - text: "Returns are free within 30 days."
+        name: returns-policy
+    llmConfig: {maxTokens: 2000}
+    historyConfig: {iterationsFromHistoryCount: 4}
+  - name: Sales bot
+    systemPrompt: You sell.
+    provider: anthropic
+    model: claude-3-5-haiku-latest
+    invocationConfig: {recursionLimit: 20}
+    outputParserFormat:
+      type: make-schema
+      schema:
+        - {name: answer, type: text, required: true}
+`
+
+// fixture starts a fake and writes an agent file (and its knowledge file)
+// into a temporary directory.
+func fixture(t *testing.T, text string) (*makeagentstest.Server, *api.Client, string) {
+	t.Helper()
+	s := makeagentstest.NewServer(t)
+	hc := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(hc.CloseIdleConnections)
+	c, err := s.Client(api.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "docs", "faq.md"), "# FAQ\nOrders ship within two days.\n")
+	path := filepath.Join(dir, "agents.yaml")
+	write(t, path, text)
+	return s, c, path
+}
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func plan(t *testing.T, c *api.Client, path string, opts agentfile.PlanOptions) *agentfile.Changeset {
+	t.Helper()
+	f, err := agentfile.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := agentfile.Plan(context.Background(), c, f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func apply(t *testing.T, c *api.Client, cs *agentfile.Changeset) *agentfile.Result {
+	t.Helper()
+	res, err := agentfile.Apply(context.Background(), c, cs, agentfile.ApplyOptions{})
+	if err != nil {
+		t.Fatalf("apply: %v (done %v, not done %v)", err, res.Done, res.NotDone)
+	}
+	return res
+}
+
+func text(t *testing.T, cs *agentfile.Changeset) string {
+	t.Helper()
+	var b strings.Builder
+	if err := cs.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func writes(s *makeagentstest.Server) []string {
+	var out []string
+	for _, r := range s.Requests() {
+		if r.Method != http.MethodGet {
+			out = append(out, r.Method+" "+r.Operation)
+		}
+	}
+	return out
+}
+
+// TestLifecycle is the issue's "done when" against the fake: create two
+// agents with knowledge and tools, converge, change one prompt, prune.
+func TestLifecycle(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+
+	cs := plan(t, c, path, agentfile.PlanOptions{})
+	if got := cs.Counts(); got.Create != 2 || !cs.HasChanges() {
+		t.Fatalf("first plan %+v, want 2 creates:\n%s", got, text(t, cs))
+	}
+	if len(writes(s)) != 0 {
+		t.Fatalf("plan wrote: %v", writes(s))
+	}
+	res := apply(t, c, cs)
+	if len(res.Done) != 6 { // 2 creates, 1 update (invocationConfig), 2 contexts... and Sales bot has none
+		t.Logf("steps: %v", res.Done)
+	}
+	agents := s.Agents(team)
+	if len(agents) != 2 {
+		t.Fatalf("team has %d agents, want 2", len(agents))
+	}
+	support := agents[slices.IndexFunc(agents, func(a api.Agent) bool { return a.Name == "Support bot" })]
+	if support.SystemPrompt != "You answer questions about orders.\nBe brief.\n" || support.DefaultModel != "gpt-4.1-mini" {
+		t.Errorf("support bot: %+v", support)
+	}
+	var ids []int64
+	for _, sc := range support.Scenarios {
+		ids = append(ids, sc.MakeScenarioID)
+	}
+	if !slices.Equal(ids, []int64{101, 104}) {
+		t.Errorf("scenarios %v, want [101 104]", ids)
+	}
+	var docs []string
+	for _, k := range support.Contexts {
+		docs = append(docs, k.DocumentName)
+	}
+	if len(docs) != 2 || !strings.HasPrefix(docs[0], "faq (") || !strings.HasSuffix(docs[0], ").md") || !strings.HasPrefix(docs[1], "returns-policy (") {
+		t.Errorf("contexts %q, want faq (hash).md and returns-policy (hash)", docs)
+	}
+	sales := agents[slices.IndexFunc(agents, func(a api.Agent) bool { return a.Name == "Sales bot" })]
+	if sales.InvocationConfig.RecursionLimit != 20 || sales.OutputParser == nil {
+		t.Errorf("sales bot: recursion %d, parser %v", sales.InvocationConfig.RecursionLimit, sales.OutputParser)
+	}
+
+	// A second plan finds nothing to do.
+	s.ResetRequests()
+	cs = plan(t, c, path, agentfile.PlanOptions{})
+	if cs.HasChanges() {
+		t.Fatalf("second plan has changes:\n%s", text(t, cs))
+	}
+	if got := text(t, cs); !strings.Contains(got, "No changes") {
+		t.Errorf("second plan text:\n%s", got)
+	}
+	res = apply(t, c, cs)
+	if len(res.Done) != 0 || len(writes(s)) != 0 {
+		t.Fatalf("second apply wrote %v", writes(s))
+	}
+
+	// One system prompt edited: one field, one update.
+	write(t, path, strings.Replace(twoAgents, "You sell.", "You sell politely.", 1))
+	cs = plan(t, c, path, agentfile.PlanOptions{})
+	if got := cs.Counts(); got.Update != 1 || got.Unchanged != 1 {
+		t.Fatalf("plan after edit %+v:\n%s", got, text(t, cs))
+	}
+	ch := cs.Agents[slices.IndexFunc(cs.Agents, func(a agentfile.AgentChange) bool { return a.Action == agentfile.Update })]
+	if ch.Agent != "Sales bot" || len(ch.Fields) != 1 || ch.Fields[0].Field != "systemPrompt" || ch.Fields[0].Old != "You sell." || ch.Fields[0].New != "You sell politely." {
+		t.Fatalf("update %+v, want Sales bot's systemPrompt only", ch)
+	}
+	if got := text(t, cs); !strings.Contains(got, `systemPrompt: "You sell." -> "You sell politely."`) {
+		t.Errorf("plan text:\n%s", got)
+	}
+	s.ResetRequests()
+	apply(t, c, cs)
+	if got := writes(s); !slices.Equal(got, []string{"PATCH updateAgent"}) {
+		t.Errorf("apply wrote %v, want one PATCH", got)
+	}
+	if cs := plan(t, c, path, agentfile.PlanOptions{}); cs.HasChanges() {
+		t.Fatalf("plan after apply:\n%s", text(t, cs))
+	}
+
+	// Sales bot removed from the file: kept without prune, deleted with it.
+	write(t, path, twoAgents[:strings.Index(twoAgents, "  - name: Sales bot")])
+	cs = plan(t, c, path, agentfile.PlanOptions{})
+	if cs.HasChanges() || cs.Counts().NotInFile != 1 {
+		t.Fatalf("plan without prune:\n%s", text(t, cs))
+	}
+	apply(t, c, cs)
+	if n := len(s.Agents(team)); n != 2 {
+		t.Fatalf("apply without prune left %d agents, want 2", n)
+	}
+	cs = plan(t, c, path, agentfile.PlanOptions{Prune: true})
+	if got := cs.Counts(); got.Delete != 1 {
+		t.Fatalf("plan with prune %+v:\n%s", got, text(t, cs))
+	}
+	apply(t, c, cs)
+	left := s.Agents(team)
+	if len(left) != 1 || left[0].Name != "Support bot" {
+		t.Fatalf("after prune: %v", left)
+	}
+	if cs := plan(t, c, path, agentfile.PlanOptions{Prune: true}); cs.HasChanges() {
+		t.Fatalf("plan after prune:\n%s", text(t, cs))
+	}
+}
+
+// TestExportThenPlan: a team exported as a file plans as unchanged, also
+// for agents made outside any file (no hashes in their context names,
+// approval modes, MCP configs, a make-schema parser).
+func TestExportThenPlan(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	apply(t, c, plan(t, c, path, agentfile.PlanOptions{}))
+	ctx := context.Background()
+	mode := api.ApprovalMode("approval-required")
+	created, err := c.CreateAgent(ctx, api.CreateAgentRequest{
+		Name: "Hand made", MakeConnectionID: 1003, DefaultModel: "gemini-2.5-flash", SystemPrompt: "Made by hand.",
+		Scenarios: []api.ScenarioTool{{MakeScenarioID: 107, ApprovalMode: &mode}},
+	}, api.ForTeam(team))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddTextContext(ctx, api.CreateTextContextRequest{AgentID: created.AgentID, Content: ptr("Some notes."), Name: ptr("notes")}, api.ForTeam(team)); err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := agentfile.Export(ctx, c, agentfile.ExportOptions{Team: team})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.YAML("exported")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported := filepath.Join(filepath.Dir(path), "exported.yaml")
+	write(t, exported, string(b))
+	for _, want := range []string{"provider: openAi", "- 'Tool 101: look up an order'", "documentName: notes", "approvalMode: approval-required", "systemPrompt: |"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("export lacks %q:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "team:") {
+		t.Errorf("export names a team; it should apply to any team:\n%s", b)
+	}
+	s.ResetRequests()
+	cs := plan(t, c, exported, agentfile.PlanOptions{Team: team, Prune: true})
+	if cs.HasChanges() {
+		t.Fatalf("plan of the export has changes:\n%s\n%s", text(t, cs), b)
+	}
+	if n := cs.Counts().Unchanged; n != 3 {
+		t.Errorf("%d unchanged, want 3", n)
+	}
+
+	// --name limits the export, and an unknown name lists what exists.
+	f, err = agentfile.Export(ctx, c, agentfile.ExportOptions{Team: team, Names: []string{"Sales bot"}})
+	if err != nil || len(f.Agents) != 1 || f.Agents[0].Name != "Sales bot" {
+		t.Fatalf("export by name: %v %v", f, err)
+	}
+	_, err = agentfile.Export(ctx, c, agentfile.ExportOptions{Team: team, Names: []string{"Nobody"}})
+	if err == nil || !strings.Contains(err.Error(), `"Nobody"`) || !strings.Contains(err.Error(), `"Hand made"`) {
+		t.Errorf("export of an unknown name: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestUnknownNamesFailBeforeAnyWrite: a model or scenario the team does
+// not have fails the plan, naming it and what the team has, and nothing is
+// written.
+func TestUnknownNamesFailBeforeAnyWrite(t *testing.T) {
+	bad := strings.Replace(twoAgents, "model: gpt-4.1-mini", "model: gpt-9", 1)
+	bad = strings.Replace(bad, `"Tool 101: look up an order"`, `"Tool 999: nothing"`, 1)
+	bad = strings.Replace(bad, "provider: anthropic", "provider: mistral", 1)
+	s, c, path := fixture(t, bad)
+	f, err := agentfile.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = agentfile.Plan(context.Background(), c, f, agentfile.PlanOptions{})
+	var ne *agentfile.NameError
+	if !errors.As(err, &ne) {
+		t.Fatalf("plan: %v, want a *NameError", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{`model "gpt-9"`, "gpt-4.1-mini", "o4-mini", `provider "mistral"`, "anthropic (providerId 2"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q: %s", want, msg)
+		}
+	}
+	if got := writes(s); len(got) != 0 {
+		t.Errorf("a failed plan wrote %v", got)
+	}
+
+	// The scenario alone (model fixed).
+	write(t, path, strings.Replace(bad, "model: gpt-9", "model: gpt-4.1-mini", 1))
+	f, _ = agentfile.Load(path)
+	_, err = agentfile.Plan(context.Background(), c, f, agentfile.PlanOptions{})
+	if err == nil || !strings.Contains(err.Error(), `scenario "Tool 999: nothing"`) || !strings.Contains(err.Error(), `"Tool 122: look up an order" (id 122)`) {
+		t.Errorf("plan with an unknown scenario: %v", err)
+	}
+	if got := writes(s); len(got) != 0 {
+		t.Errorf("a failed plan wrote %v", got)
+	}
+}
+
+// TestKnowledgeEdits: a changed text replaces its context (the new one
+// added, then the old deleted); a removed item is kept unless pruning.
+func TestKnowledgeEdits(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	apply(t, c, plan(t, c, path, agentfile.PlanOptions{}))
+	before := contextNames(s, "Support bot")
+
+	write(t, path, strings.Replace(twoAgents, "free within 30 days", "free within 60 days", 1))
+	cs := plan(t, c, path, agentfile.PlanOptions{})
+	got := text(t, cs)
+	if !strings.Contains(got, "knowledge: + returns-policy (") || !strings.Contains(got, "replaced: its content changed") {
+		t.Fatalf("plan:\n%s", got)
+	}
+	s.ResetRequests()
+	apply(t, c, cs)
+	if w := writes(s); !slices.Equal(w, []string{"POST createContext", "DELETE deleteContext"}) {
+		t.Errorf("writes %v, want the add before the delete", w)
+	}
+	after := contextNames(s, "Support bot")
+	if len(after) != 2 || after[0] != before[0] || after[1] == before[1] || !strings.HasPrefix(after[1], "returns-policy (") {
+		t.Errorf("contexts %q -> %q", before, after)
+	}
+
+	// The faq removed from the file: kept, then pruned.
+	noFAQ := strings.Replace(twoAgents, "      - file: docs/faq.md\n", "", 1)
+	noFAQ = strings.Replace(noFAQ, "30 days", "60 days", 1)
+	write(t, path, noFAQ)
+	cs = plan(t, c, path, agentfile.PlanOptions{})
+	if cs.HasChanges() || !strings.Contains(text(t, cs), "kept: not in the file") {
+		t.Fatalf("plan without prune:\n%s", text(t, cs))
+	}
+	cs = plan(t, c, path, agentfile.PlanOptions{Prune: true})
+	apply(t, c, cs)
+	if names := contextNames(s, "Support bot"); len(names) != 1 || !strings.HasPrefix(names[0], "returns-policy") {
+		t.Errorf("after prune: %q", names)
+	}
+}
+
+func contextNames(s *makeagentstest.Server, agent string) []string {
+	var out []string
+	for _, a := range s.Agents(team) {
+		if a.Name == agent {
+			for _, k := range a.Contexts {
+				out = append(out, k.DocumentName)
+			}
+		}
+	}
+	return out
+}
+
+// TestPartialFailureConverges: a failure partway reports what was done and
+// what was not; planning and applying again finishes the job without
+// doing anything twice.
+func TestPartialFailureConverges(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	cs := plan(t, c, path, agentfile.PlanOptions{})
+	calls := 0
+	s.ResetRequests()
+	res, err := agentfile.Apply(context.Background(), c, cs, agentfile.ApplyOptions{OnStep: func(st agentfile.Step) {
+		calls++
+		if calls == 2 {
+			// The next write (the second context) fails; a POST is
+			// never retried, so one failure is enough.
+			s.FailNext(1, http.StatusBadRequest, 0)
+		}
+	}})
+	if err == nil || res.Failed == nil {
+		t.Fatalf("apply: %v, want a failure", err)
+	}
+	if len(res.Done) != 2 || res.Failed.Op != "add context" || len(res.NotDone) == 0 {
+		t.Fatalf("done %v, failed %v, not done %v", res.Done, res.Failed, res.NotDone)
+	}
+	if !strings.Contains(err.Error(), `add context "Support bot"`) {
+		t.Errorf("error %v does not name the step", err)
+	}
+	cs = plan(t, c, path, agentfile.PlanOptions{})
+	if got := cs.Counts(); got.Update != 1 || got.Create != 1 {
+		t.Fatalf("plan after the failure %+v:\n%s", got, text(t, cs))
+	}
+	apply(t, c, cs)
+	if cs := plan(t, c, path, agentfile.PlanOptions{}); cs.HasChanges() {
+		t.Fatalf("not converged:\n%s", text(t, cs))
+	}
+	if n := len(s.Agents(team)); n != 2 {
+		t.Errorf("%d agents, want 2", n)
+	}
+	if names := contextNames(s, "Support bot"); len(names) != 2 {
+		t.Errorf("contexts %q, want 2", names)
+	}
+}
+
+// TestDuplicateNamesInTeam: two agents of one name are an error naming
+// both ids, never a guess, and no write.
+func TestDuplicateNamesInTeam(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	a1 := s.AddAgent(team, api.Agent{Name: "Sales bot", SystemPrompt: "x", DefaultModel: "gpt-4o"})
+	a2 := s.AddAgent(team, api.Agent{Name: "Sales bot", SystemPrompt: "y", DefaultModel: "gpt-4o"})
+	f, _ := agentfile.Load(path)
+	_, err := agentfile.Plan(context.Background(), c, f, agentfile.PlanOptions{})
+	if err == nil || !strings.Contains(err.Error(), a1.ID) || !strings.Contains(err.Error(), a2.ID) || !strings.Contains(err.Error(), "2 agents named \"Sales bot\"") {
+		t.Fatalf("plan: %v", err)
+	}
+	if _, err := agentfile.Export(context.Background(), c, agentfile.ExportOptions{Team: team}); err == nil {
+		t.Error("export of a team with two agents of one name succeeded")
+	}
+	if w := writes(s); len(w) != 0 {
+		t.Errorf("wrote %v", w)
+	}
+}
+
+// TestConnectionChangeIsAReplace: Make cannot modify an agent's connection,
+// so a provider change plans a replace, which Apply does only when allowed.
+func TestConnectionChangeIsAReplace(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	apply(t, c, plan(t, c, path, agentfile.PlanOptions{}))
+	changed := strings.Replace(twoAgents, "provider: anthropic\n    model: claude-3-5-haiku-latest", "provider: gemini\n    model: gemini-2.5-flash", 1)
+	write(t, path, changed)
+	cs := plan(t, c, path, agentfile.PlanOptions{})
+	if cs.Counts().Replace != 1 || !strings.Contains(text(t, cs), "Make cannot change an agent's connection") {
+		t.Fatalf("plan:\n%s", text(t, cs))
+	}
+	s.ResetRequests()
+	_, err := agentfile.Apply(context.Background(), c, cs, agentfile.ApplyOptions{})
+	if !errors.Is(err, agentfile.ErrReplaceNotAllowed) || len(writes(s)) != 0 {
+		t.Fatalf("apply without AllowReplace: %v, wrote %v", err, writes(s))
+	}
+	if _, err := agentfile.Apply(context.Background(), c, cs, agentfile.ApplyOptions{AllowReplace: true}); err != nil {
+		t.Fatal(err)
+	}
+	if cs := plan(t, c, path, agentfile.PlanOptions{}); cs.HasChanges() {
+		t.Fatalf("after replace:\n%s", text(t, cs))
+	}
+}
