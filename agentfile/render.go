@@ -50,11 +50,13 @@ func printable(s string) string {
 var marks = map[Action]string{Create: "+", Update: "~", Replace: "-/+", Delete: "-", Unchanged: "=", NotInFile: "?"}
 
 func writeAgent(b *strings.Builder, a AgentChange) {
+	start := b.Len()
 	fmt.Fprintf(b, "%s %s %q", marks[a.Action], a.Action, a.Agent)
 	if a.AgentID != "" {
 		fmt.Fprintf(b, " (%s)", a.AgentID)
 	}
 	b.WriteString("\n")
+	header := b.Len() - start
 	if a.Reason != "" {
 		fmt.Fprintf(b, "    because %s\n", a.Reason)
 	}
@@ -74,7 +76,9 @@ func writeAgent(b *strings.Builder, a AgentChange) {
 			fmt.Fprintf(b, "    knowledge:   %s kept: %s\n", k.DocumentName, k.Reason)
 		}
 	}
-	b.WriteString("\n")
+	if b.Len()-start > header {
+		b.WriteString("\n") // a blank line closes an agent's details
+	}
 }
 
 func writeField(b *strings.Builder, action Action, f FieldChange) {

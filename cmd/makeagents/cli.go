@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ type options struct {
 	tools                                           bool     // scenarios list --tools
 	pageSize                                        string   // scenarios list --limit
 	provider                                        string   // agents create --provider
+	prune, replace                                  bool     // plan, apply
+	names                                           []string // export --name
 }
 
 // invocation is what a command runs with.
@@ -63,6 +66,9 @@ type command struct {
 	example string
 	flags   func(fs *flag.FlagSet, o *options)
 	offline bool // talks to no Make account: takes none of accountFlags
+	// usageExit replaces exitUsage for the command's usage errors, where
+	// its own statuses give 2 another meaning (plan: changes found).
+	usageExit int
 	run     func(ctx context.Context, in *invocation) error
 }
 
@@ -77,6 +83,7 @@ func commandTable() []*command {
 			contextsListCmd, contextsAddCmd, contextsDeleteCmd,
 			connectionsListCmd, scenariosListCmd, doctorCmd,
 			demoCmd, fakeCmd, conformanceCmd,
+			exportCmd, planCmd, applyCmd,
 		}
 	}
 	return commands
@@ -87,7 +94,16 @@ func commandTable() []*command {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
 	cmd, group, helpWord, err := findCommand(args)
 	if err != nil {
-		return reportUsage(stderr, nil, err)
+		code := reportUsage(stderr, nil, err)
+		// A bad flag stops findCommand before it knows the command; a
+		// command with its own usage status (plan: 2 means changes) keeps
+		// it even then.
+		for _, c := range commandTable() {
+			if c.usageExit != 0 && slices.Contains(args, c.words) {
+				return c.usageExit
+			}
+		}
+		return code
 	}
 	if group != "" { // "makeagents agents --help"
 		printGroupHelp(stdout, group)
@@ -148,6 +164,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, new(*exitStatus)):
+		var st *exitStatus
+		errors.As(err, &st)
+		return st.code
 	case errors.As(err, new(*usageError)), api.IsValidationError(err):
 		// Input the SDK refused before sending is a usage error too.
 		return reportUsage(stderr, cmd, err)
@@ -278,6 +298,9 @@ func reportUsage(stderr io.Writer, cmd *command, err error) int {
 		fmt.Fprintf(stderr, "usage: makeagents %s\nrun 'makeagents %s --help' for details\n", usageLine(cmd), cmd.words)
 	} else {
 		fmt.Fprintln(stderr, "run 'makeagents --help' for the commands")
+	}
+	if cmd != nil && cmd.usageExit != 0 {
+		return cmd.usageExit
 	}
 	return exitUsage
 }
