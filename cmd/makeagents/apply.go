@@ -101,5 +101,3 @@ func readerIsTerminal(r io.Reader) bool {
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
-
-

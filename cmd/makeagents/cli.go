@@ -69,7 +69,7 @@ type command struct {
 	// usageExit replaces exitUsage for the command's usage errors, where
 	// its own statuses give 2 another meaning (plan: changes found).
 	usageExit int
-	run     func(ctx context.Context, in *invocation) error
+	run       func(ctx context.Context, in *invocation) error
 }
 
 var commands []*command // filled in init-free style by commandTable
