@@ -3,7 +3,12 @@ package agentfile_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -447,5 +452,125 @@ func TestConnectionChangeIsAReplace(t *testing.T) {
 	}
 	if cs := plan(t, c, path, agentfile.PlanOptions{}); cs.HasChanges() {
 		t.Fatalf("after replace:\n%s", text(t, cs))
+	}
+}
+
+// TestProviderWithSeveralConnections: when a provider has several
+// connections the file must name one (by name or id); export names it.
+// The fake has one connection per provider, so a proxy in front of it
+// answers the connection list with two.
+func TestProviderWithSeveralConnections(t *testing.T) {
+	s := makeagentstest.NewServer(t)
+	fakeURL, err := url.Parse(s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: fakeURL.Scheme, Host: fakeURL.Host})
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/api/v2/connections") && r.URL.Query().Get("type[]") == "openai-gpt-3" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"connections":[{"id":1001,"name":"Prod OpenAI","accountName":"openai-gpt-3"},{"id":1009,"name":"Test OpenAI","accountName":"openai-gpt-3"}]}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	hc := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(hc.CloseIdleConnections)
+	c, err := api.New(api.WithoutEnvironment(), api.WithBaseURL(front.URL+"/api/v2"), api.WithToken(s.Token()), api.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	parse := func(text string) *agentfile.File {
+		f, err := agentfile.Parse("f.yaml", []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	const agent = "team: 7\nagents:\n  - {name: A, systemPrompt: p, provider: openAi, model: gpt-4o%s}\n"
+	_, err = agentfile.Plan(ctx, c, parse(fmt.Sprintf(agent, "")), agentfile.PlanOptions{})
+	if err == nil || !strings.Contains(err.Error(), "has several connections") || !strings.Contains(err.Error(), `"Test OpenAI" (id 1009)`) {
+		t.Fatalf("no connection given: %v", err)
+	}
+	_, err = agentfile.Plan(ctx, c, parse(fmt.Sprintf(agent, ", connection: Staging")), agentfile.PlanOptions{})
+	if err == nil || !strings.Contains(err.Error(), `connection "Staging" is not a connection of provider openAi`) {
+		t.Fatalf("unknown connection: %v", err)
+	}
+	cs, err := agentfile.Plan(ctx, c, parse(fmt.Sprintf(agent, ", connection: Prod OpenAI")), agentfile.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agentfile.Apply(ctx, c, cs, agentfile.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if a := s.Agents(team); len(a) != 1 || *a[0].MakeConnectionID != 1001 {
+		t.Fatalf("created %+v", a)
+	}
+	f, err := agentfile.Export(ctx, c, agentfile.ExportOptions{Team: team})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Agents[0].Connection; got != "Prod OpenAI" {
+		t.Errorf("export's connection %q, want Prod OpenAI", got)
+	}
+	cs, err = agentfile.Plan(ctx, c, parse(fmt.Sprintf(agent, ", connection: 1009")), agentfile.PlanOptions{})
+	if err != nil || cs.Counts().Replace != 1 {
+		t.Fatalf("another connection: %v %+v", err, cs)
+	}
+}
+
+// TestEveryManagedFieldConverges: each field the file manages can be
+// changed and cleared, and a plan after the apply is empty: scenarios
+// (cleared with []), approval modes, Make's blocks, MCP configs.
+func TestEveryManagedFieldConverges(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	apply(t, c, plan(t, c, path, agentfile.PlanOptions{}))
+	edits := []struct{ from, to, field string }{
+		{`scenarios: ["Tool 101: look up an order", 104]`, `scenarios: []`, "scenarios"},
+		{`scenarios: ["Tool 101: look up an order", 104]`, `scenarios: [{makeScenarioId: 104, approvalMode: approval-required}]`, "scenarios"},
+		{"llmConfig: {maxTokens: 2000}", "llmConfig: {maxTokens: 3000}", "llmConfig.maxTokens"},
+		{"historyConfig: {iterationsFromHistoryCount: 4}", "historyConfig: {iterationsFromHistoryCount: 0}", "historyConfig.iterationsFromHistoryCount"},
+		{"invocationConfig: {recursionLimit: 20}", "invocationConfig: {recursionLimit: 21}", "invocationConfig.recursionLimit"},
+		{"historyConfig: {iterationsFromHistoryCount: 4}", "mcpConfigs: [{mcpConnectionId: 5, toolIds: [a, b]}]", "mcpConfigs"},
+		{"        - {name: answer, type: text, required: true}", "        - {name: answer, type: text}\n        - {name: score, type: number}", "outputParserFormat"},
+		{"model: claude-3-5-haiku-latest", "model: claude-3-7-sonnet-latest", "model"},
+	}
+	for _, e := range edits {
+		write(t, path, strings.Replace(twoAgents, e.from, e.to, 1))
+		cs := plan(t, c, path, agentfile.PlanOptions{})
+		var fields []string
+		for _, a := range cs.Agents {
+			for _, f := range a.Fields {
+				fields = append(fields, f.Field)
+			}
+		}
+		if !slices.Contains(fields, e.field) {
+			t.Fatalf("%s -> %s: plan fields %v\n%s", e.from, e.to, fields, text(t, cs))
+		}
+		apply(t, c, cs)
+		if cs := plan(t, c, path, agentfile.PlanOptions{}); cs.HasChanges() {
+			t.Fatalf("%s -> %s: not converged:\n%s", e.from, e.to, text(t, cs))
+		}
+	}
+	// The last edits listed 104 without a mode: it kept approval-required.
+	support := s.Agents(team)[0]
+	if len(support.Scenarios) != 2 || support.Scenarios[1].ApprovalMode == nil || *support.Scenarios[1].ApprovalMode != "approval-required" {
+		t.Errorf("scenarios %+v", support.Scenarios)
+	}
+}
+
+// TestTeamFromFileOrOptions: the file's team is used; a different team
+// asked for is an error, never a silent choice.
+func TestTeamFromFileOrOptions(t *testing.T) {
+	_, c, path := fixture(t, twoAgents)
+	f, _ := agentfile.Load(path)
+	if _, err := agentfile.Plan(context.Background(), c, f, agentfile.PlanOptions{Team: 8}); err == nil || !strings.Contains(err.Error(), "says team 7, but team 8") {
+		t.Fatalf("plan with another team: %v", err)
+	}
+	cs, err := agentfile.Plan(context.Background(), c, f, agentfile.PlanOptions{Team: 7})
+	if err != nil || cs.Team != 7 {
+		t.Fatalf("plan with the same team: %v", err)
 	}
 }

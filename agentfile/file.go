@@ -208,11 +208,18 @@ func (p *parser) mapping(n *yaml.Node, where string, known []string, each func(k
 	if n.Kind != yaml.MappingNode {
 		return p.errAt(n, where, "must be a mapping (key: value), not %s", kindName(n))
 	}
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			return p.errAt(k, where, "a key must be a plain name")
 		}
+		// A node tree keeps both of two equal keys; a file that says one
+		// thing twice is a mistake, not a choice of the last.
+		if line, dup := seen[k.Value]; dup {
+			return p.errAt(k, join(where, k.Value), "mapping key %q already defined at line %d", k.Value, line)
+		}
+		seen[k.Value] = k.Line
 		if !slices.Contains(known, k.Value) {
 			return p.errAt(k, join(where, k.Value), "unknown key; %s takes %s", orTop(where), strings.Join(known, ", "))
 		}

@@ -500,7 +500,7 @@ func planAgent(ctx context.Context, c *api.Client, cs *Changeset, f *File, w *re
 		slices.SortFunc(sortedHave, byID)
 		slices.SortFunc(sortedWant, byID)
 		if !same(sortedHave, sortedWant) {
-			ch.Fields = append(ch.Fields, FieldChange{Field: "scenarios", Old: scenarioLabels(have, nil), New: scenarioLabels(want, w.scenarioName)})
+			ch.Fields = append(ch.Fields, FieldChange{Field: "scenarios", Old: scenarioLabels(have, w.scenarioName), New: scenarioLabels(want, w.scenarioName)})
 			ch.update["scenarios"] = want
 		}
 	}

@@ -235,11 +235,12 @@ func (t *team) resolve(ctx context.Context, path string, a *Agent) (*resolved, e
 			return nil, err
 		}
 		exists := make([]string, len(tools))
+		r.scenarioName = map[int64]string{}
 		for i, s := range tools {
 			exists[i] = fmt.Sprintf("%q (id %d)", s.Name, s.ID)
+			r.scenarioName[s.ID] = s.Name // labels the agent's current ones too
 		}
 		r.scenarios = []scenarioRef{}
-		r.scenarioName = map[int64]string{}
 		seen := map[int64]bool{}
 		for _, want := range a.Scenarios {
 			var match []api.Scenario
@@ -267,7 +268,6 @@ func (t *team) resolve(ctx context.Context, path string, a *Agent) (*resolved, e
 			}
 			seen[match[0].ID] = true
 			r.scenarios = append(r.scenarios, scenarioRef{ID: match[0].ID, ApprovalMode: want.ApprovalMode})
-			r.scenarioName[match[0].ID] = match[0].Name
 		}
 	}
 	return r, nil
