@@ -17,6 +17,9 @@ func (cs *Changeset) WriteText(w io.Writer) error {
 		writeAgent(&b, a)
 	}
 	n := cs.Counts()
+	if out := b.String(); out != "" && !strings.HasSuffix(out, "\n\n") {
+		b.WriteString("\n")
+	}
 	if !cs.HasChanges() {
 		b.WriteString("No changes: the team matches the file.")
 	} else {
