@@ -300,7 +300,7 @@ func TestUnknownNamesFailBeforeAnyWrite(t *testing.T) {
 		t.Fatalf("plan: %v, want a *NameError", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{`model "gpt-9"`, "gpt-4.1-mini", "o4-mini", `provider "mistral"`, "anthropic (providerId 2"} {
+	for _, want := range []string{`agents.yaml:8: agent "Support bot": model "gpt-9"`, "gpt-4.1-mini", `agents.yaml:9: agent "Support bot": scenario "Tool 999: nothing"`, `agents.yaml:18: agent "Sales bot": provider "mistral"`, "o4-mini", `provider "mistral"`, "anthropic (providerId 2"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q: %s", want, msg)
 		}

@@ -109,7 +109,7 @@ func (t *team) export(ctx context.Context, r *remoteAgent) (*Agent, error) {
 		}
 		p = t.providers[i]
 	default:
-		return nil, errors.New("Make reports neither its provider (llmProviderId) nor its connection type")
+		return nil, errors.New("neither its provider (llmProviderId) nor its connection type is in what Make reports")
 	}
 	sameType := 0
 	for _, q := range t.providers {

@@ -67,6 +67,16 @@ type Agent struct {
 
 	// Line is where the agent starts in its file (0 when built in code).
 	Line int
+
+	keyLines map[string]int // where each key of the agent is, for errors
+}
+
+// lineOf is the line of one of the agent's keys, else the agent's.
+func (a *Agent) lineOf(key string) int {
+	if l := a.keyLines[key]; l > 0 {
+		return l
+	}
+	return a.Line
 }
 
 // Scenario is a tool scenario of an agent, by Name or by ID.
@@ -345,9 +355,10 @@ var agentKeys = []string{"name", "systemPrompt", "provider", "providerId", "conn
 	"scenarios", "knowledge", "llmConfig", "historyConfig", "invocationConfig", "mcpConfigs", "outputParserFormat"}
 
 func (p *parser) agent(n *yaml.Node, where string) (Agent, error) {
-	a := Agent{Line: n.Line}
-	err := p.mapping(n, where, agentKeys, func(key string, _, v *yaml.Node) error {
+	a := Agent{Line: n.Line, keyLines: map[string]int{}}
+	err := p.mapping(n, where, agentKeys, func(key string, k, v *yaml.Node) error {
 		at := join(where, key)
+		a.keyLines[key] = k.Line
 		var err error
 		switch key {
 		case "name":
@@ -471,7 +482,7 @@ const maxNameRunes = 120 - len(" (") - hashLen - len(")")
 
 func checkContextName(name string) error {
 	if !contextName.MatchString(name) {
-		return errors.New("Make takes only letters, digits, spaces and -_.() in a context's name")
+		return errors.New("only letters, digits, spaces and -_.() may name a context (Make's rule)")
 	}
 	if n := utf8.RuneCountInString(name); n > maxNameRunes {
 		return fmt.Errorf("%d characters; at most %d (Make's 120, less the content hash)", n, maxNameRunes)

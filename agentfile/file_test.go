@@ -46,7 +46,7 @@ func TestParseRefusesWhatItDoesNotKnow(t *testing.T) {
 		{"no agents", "team: 4\n", "agents: missing"},
 		{"text without name", minimal + "    knowledge:\n      - text: hello\n", "a text needs a name"},
 		{"two sources", minimal + "    knowledge:\n      - {text: hello, name: a, file: x.md}\n", "exactly one of file, text or documentName"},
-		{"bad context name", minimal + "    knowledge:\n      - {text: hello, name: 'a/b'}\n", "only letters, digits, spaces and -_.()"},
+		{"bad context name", minimal + "    knowledge:\n      - {text: hello, name: 'a/b'}\n", "only letters, digits, spaces and -_.() may name a context"},
 		{"same knowledge name", minimal + "    knowledge:\n      - {text: hello, name: a.md}\n      - {file: docs/a.md}\n", `"a.md" is also knowledge[0]'s name`},
 		{"scenario mapping", minimal + "    scenarios: [{name: x, approvalMode: sometimes}]\n", `"sometimes" is not auto-run or approval-required`},
 		{"scenario neither", minimal + "    scenarios: [{approvalMode: auto-run}]\n", "give the scenario's name or its makeScenarioId"},

@@ -149,126 +149,141 @@ func (e *NameError) Error() string {
 func (t *team) resolve(ctx context.Context, path string, a *Agent) (*resolved, error) {
 	r := &resolved{src: a}
 	nameErr := func(kind, name, reason string, exists []string) error {
-		return &NameError{Path: path, Line: a.Line, Agent: a.Name, Kind: kind, Name: name, Reason: reason, Exists: exists}
-	}
-	var providerNames []string
-	for _, p := range t.providers {
-		providerNames = append(providerNames, fmt.Sprintf("%s (providerId %d, %s)", p.Provider, p.ID, p.AccountName))
-	}
-	if a.ProviderID != 0 {
-		p, ok := t.providerByID(a.ProviderID)
-		if !ok {
-			return nil, nameErr("provider", strconv.FormatInt(a.ProviderID, 10), "", providerNames)
+		key := kind
+		if kind == "provider" && a.ProviderID != 0 {
+			key = "providerId"
 		}
-		r.provider = p
-	} else {
-		var match []api.LLMProvider
+		return &NameError{Path: path, Line: a.lineOf(key), Agent: a.Name, Kind: kind, Name: name, Reason: reason, Exists: exists}
+	}
+	// The provider, its connection and its model depend on each other;
+	// the scenarios do not, so their errors are reported as well.
+	providerErr := func() error {
+		var providerNames []string
 		for _, p := range t.providers {
-			if string(p.Provider) == a.Provider || p.AccountName == a.Provider {
-				match = append(match, p)
+			providerNames = append(providerNames, fmt.Sprintf("%s (providerId %d, %s)", p.Provider, p.ID, p.AccountName))
+		}
+		if a.ProviderID != 0 {
+			p, ok := t.providerByID(a.ProviderID)
+			if !ok {
+				return nameErr("provider", strconv.FormatInt(a.ProviderID, 10), "", providerNames)
 			}
-		}
-		switch len(match) {
-		case 0:
-			return nil, nameErr("provider", strconv.Quote(a.Provider), "", providerNames)
-		case 1:
-			r.provider = match[0]
-		default:
-			return nil, nameErr("provider", strconv.Quote(a.Provider), "is more than one provider; give providerId", providerNames)
-		}
-	}
-
-	conns, err := t.providerConnections(ctx, r.provider)
-	if err != nil {
-		return nil, err
-	}
-	connNames := make([]string, len(conns))
-	for i, k := range conns {
-		connNames[i] = fmt.Sprintf("%q (id %d)", k.Name, k.ID)
-	}
-	providerLabel := fmt.Sprintf("of provider %s (%d)", r.provider.Provider, r.provider.ID)
-	switch {
-	case a.ConnectionID != 0:
-		i := slices.IndexFunc(conns, func(k api.Connection) bool { return k.ID == a.ConnectionID })
-		if i < 0 {
-			return nil, nameErr("connection", strconv.FormatInt(a.ConnectionID, 10), "is not a connection "+providerLabel, connNames)
-		}
-		r.connection = conns[i]
-	case a.Connection != "":
-		var match []api.Connection
-		for _, k := range conns {
-			if k.Name == a.Connection {
-				match = append(match, k)
-			}
-		}
-		switch len(match) {
-		case 0:
-			return nil, nameErr("connection", strconv.Quote(a.Connection), "is not a connection "+providerLabel, connNames)
-		case 1:
-			r.connection = match[0]
-		default:
-			return nil, nameErr("connection", strconv.Quote(a.Connection), "names more than one connection; give its id", connNames)
-		}
-	default:
-		switch len(conns) {
-		case 0:
-			return nil, nameErr("provider", string(r.provider.Provider), "has no connection in the team (create one in Make)", nil)
-		case 1:
-			r.connection = conns[0]
-		default:
-			return nil, nameErr("connection", "(none given)", "is needed: provider "+string(r.provider.Provider)+" has several connections", connNames)
-		}
-	}
-
-	models, err := t.providerModels(ctx, r.provider.ID)
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(models, a.Model) {
-		return nil, &NameError{Path: path, Line: a.Line, Agent: a.Name, Kind: "model", Name: strconv.Quote(a.Model),
-			Reason: "is not a model " + providerLabel, Exists: models}
-	}
-
-	if a.Scenarios != nil {
-		tools, err := t.toolScenarios(ctx)
-		if err != nil {
-			return nil, err
-		}
-		exists := make([]string, len(tools))
-		r.scenarioName = map[int64]string{}
-		for i, s := range tools {
-			exists[i] = fmt.Sprintf("%q (id %d)", s.Name, s.ID)
-			r.scenarioName[s.ID] = s.Name // labels the agent's current ones too
-		}
-		r.scenarios = []scenarioRef{}
-		seen := map[int64]bool{}
-		for _, want := range a.Scenarios {
-			var match []api.Scenario
-			for _, s := range tools {
-				if (want.ID != 0 && s.ID == want.ID) || (want.ID == 0 && s.Name == want.Name) {
-					match = append(match, s)
+			r.provider = p
+		} else {
+			var match []api.LLMProvider
+			for _, p := range t.providers {
+				if string(p.Provider) == a.Provider || p.AccountName == a.Provider {
+					match = append(match, p)
 				}
-			}
-			label := strconv.Quote(want.Name)
-			if want.ID != 0 {
-				label = strconv.FormatInt(want.ID, 10)
 			}
 			switch len(match) {
 			case 0:
-				return nil, &NameError{Path: path, Line: max(want.Line, a.Line), Agent: a.Name, Kind: "scenario", Name: label,
-					Reason: "is not a tool scenario of the team", Exists: exists}
+				return nameErr("provider", strconv.Quote(a.Provider), "", providerNames)
 			case 1:
+				r.provider = match[0]
 			default:
-				return nil, &NameError{Path: path, Line: max(want.Line, a.Line), Agent: a.Name, Kind: "scenario", Name: label,
-					Reason: "names more than one tool scenario; give its id", Exists: exists}
+				return nameErr("provider", strconv.Quote(a.Provider), "is more than one provider; give providerId", providerNames)
 			}
-			if seen[match[0].ID] {
-				return nil, &NameError{Path: path, Line: max(want.Line, a.Line), Agent: a.Name, Kind: "scenario", Name: label,
-					Reason: "is listed twice", Exists: exists}
-			}
-			seen[match[0].ID] = true
-			r.scenarios = append(r.scenarios, scenarioRef{ID: match[0].ID, ApprovalMode: want.ApprovalMode})
 		}
+
+		conns, err := t.providerConnections(ctx, r.provider)
+		if err != nil {
+			return err
+		}
+		connNames := make([]string, len(conns))
+		for i, k := range conns {
+			connNames[i] = fmt.Sprintf("%q (id %d)", k.Name, k.ID)
+		}
+		providerLabel := fmt.Sprintf("of provider %s (%d)", r.provider.Provider, r.provider.ID)
+		switch {
+		case a.ConnectionID != 0:
+			i := slices.IndexFunc(conns, func(k api.Connection) bool { return k.ID == a.ConnectionID })
+			if i < 0 {
+				return nameErr("connection", strconv.FormatInt(a.ConnectionID, 10), "is not a connection "+providerLabel, connNames)
+			}
+			r.connection = conns[i]
+		case a.Connection != "":
+			var match []api.Connection
+			for _, k := range conns {
+				if k.Name == a.Connection {
+					match = append(match, k)
+				}
+			}
+			switch len(match) {
+			case 0:
+				return nameErr("connection", strconv.Quote(a.Connection), "is not a connection "+providerLabel, connNames)
+			case 1:
+				r.connection = match[0]
+			default:
+				return nameErr("connection", strconv.Quote(a.Connection), "names more than one connection; give its id", connNames)
+			}
+		default:
+			switch len(conns) {
+			case 0:
+				return nameErr("provider", string(r.provider.Provider), "has no connection in the team (create one in Make)", nil)
+			case 1:
+				r.connection = conns[0]
+			default:
+				return nameErr("connection", "(none given)", "is needed: provider "+string(r.provider.Provider)+" has several connections", connNames)
+			}
+		}
+
+		models, err := t.providerModels(ctx, r.provider.ID)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(models, a.Model) {
+			return &NameError{Path: path, Line: a.lineOf("model"), Agent: a.Name, Kind: "model", Name: strconv.Quote(a.Model),
+				Reason: "is not a model " + providerLabel, Exists: models}
+		}
+
+		return nil
+	}()
+	scenarioErr := func() error {
+		if a.Scenarios != nil {
+			tools, err := t.toolScenarios(ctx)
+			if err != nil {
+				return err
+			}
+			exists := make([]string, len(tools))
+			r.scenarioName = map[int64]string{}
+			for i, s := range tools {
+				exists[i] = fmt.Sprintf("%q (id %d)", s.Name, s.ID)
+				r.scenarioName[s.ID] = s.Name // labels the agent's current ones too
+			}
+			r.scenarios = []scenarioRef{}
+			seen := map[int64]bool{}
+			for _, want := range a.Scenarios {
+				var match []api.Scenario
+				for _, s := range tools {
+					if (want.ID != 0 && s.ID == want.ID) || (want.ID == 0 && s.Name == want.Name) {
+						match = append(match, s)
+					}
+				}
+				label := strconv.Quote(want.Name)
+				if want.ID != 0 {
+					label = strconv.FormatInt(want.ID, 10)
+				}
+				switch len(match) {
+				case 0:
+					return &NameError{Path: path, Line: max(want.Line, a.Line), Agent: a.Name, Kind: "scenario", Name: label,
+						Reason: "is not a tool scenario of the team", Exists: exists}
+				case 1:
+				default:
+					return &NameError{Path: path, Line: max(want.Line, a.Line), Agent: a.Name, Kind: "scenario", Name: label,
+						Reason: "names more than one tool scenario; give its id", Exists: exists}
+				}
+				if seen[match[0].ID] {
+					return &NameError{Path: path, Line: max(want.Line, a.Line), Agent: a.Name, Kind: "scenario", Name: label,
+						Reason: "is listed twice", Exists: exists}
+				}
+				seen[match[0].ID] = true
+				r.scenarios = append(r.scenarios, scenarioRef{ID: match[0].ID, ApprovalMode: want.ApprovalMode})
+			}
+		}
+		return nil
+	}()
+	if err := errors.Join(providerErr, scenarioErr); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
