@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -572,5 +573,74 @@ func TestTeamFromFileOrOptions(t *testing.T) {
 	cs, err := agentfile.Plan(context.Background(), c, f, agentfile.PlanOptions{Team: 7})
 	if err != nil || cs.Team != 7 {
 		t.Fatalf("plan with the same team: %v", err)
+	}
+}
+
+// TestPlanReadsEachThingOnce: a plan reads the team's catalogue once (a
+// provider's connections and models once however many agents use it),
+// gets each agent of the file, and lists contexts only for agents whose
+// knowledge the file manages.
+func TestPlanReadsEachThingOnce(t *testing.T) {
+	s, c, path := fixture(t, twoAgents+`  - name: Third
+    systemPrompt: p
+    provider: openAi
+    model: gpt-4o
+`)
+	apply(t, c, plan(t, c, path, agentfile.PlanOptions{}))
+	s.ResetRequests()
+	plan(t, c, path, agentfile.PlanOptions{})
+	ops := map[string]int{}
+	for _, r := range s.Requests() {
+		ops[r.Method+" "+r.Operation]++
+	}
+	want := map[string]int{
+		"GET listLLMProviders": 1, "GET listConnections": 2, "GET listLLMProviderModels": 2, "GET listScenarios": 1,
+		"GET listAgents": 1, "GET getAgent": 3, "GET listContexts": 1,
+	}
+	if !maps.Equal(ops, want) {
+		t.Errorf("requests %v, want %v", ops, want)
+	}
+}
+
+// TestKnowledgeKeepsWhatAnotherItemNames: an old version of a file kept on
+// purpose (documentName) next to the file itself is neither deleted as an
+// old version nor counted twice; a second context of the same name is a
+// duplicate, deleted.
+func TestKnowledgeKeepsWhatAnotherItemNames(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	apply(t, c, plan(t, c, path, agentfile.PlanOptions{}))
+	old := contextNames(s, "Support bot")[0] // faq (hash).md
+	write(t, filepath.Join(filepath.Dir(path), "docs", "faq.md"), "# FAQ\nOrders ship within one day.\n")
+	both := strings.Replace(twoAgents, "      - file: docs/faq.md\n", "      - file: docs/faq.md\n      - documentName: "+old+"\n", 1)
+	write(t, path, both)
+	cs := plan(t, c, path, agentfile.PlanOptions{})
+	for _, a := range cs.Agents {
+		for _, k := range a.Knowledge {
+			if k.Action == agentfile.DeleteContext {
+				t.Fatalf("deletes %s although the file keeps it:\n%s", k.DocumentName, text(t, cs))
+			}
+		}
+	}
+	apply(t, c, cs)
+	if names := contextNames(s, "Support bot"); len(names) != 3 {
+		t.Fatalf("contexts %q, want the old faq, the new faq and the returns policy", names)
+	}
+	if cs := plan(t, c, path, agentfile.PlanOptions{Prune: true}); cs.HasChanges() {
+		t.Fatalf("not converged:\n%s", text(t, cs))
+	}
+
+	// A second context of a name the file declares is a duplicate.
+	support := s.Agents(team)[0]
+	if err := c.AddTextContext(context.Background(), api.CreateTextContextRequest{AgentID: support.ID,
+		Content: ptr("x"), Name: ptr(contextNames(s, "Support bot")[2])}, api.ForTeam(team)); err != nil {
+		t.Fatal(err)
+	}
+	cs = plan(t, c, path, agentfile.PlanOptions{})
+	if got := text(t, cs); !strings.Contains(got, "a duplicate of the context kept") {
+		t.Fatalf("plan:\n%s", got)
+	}
+	apply(t, c, cs)
+	if names := contextNames(s, "Support bot"); len(names) != 3 {
+		t.Fatalf("contexts %q after removing the duplicate", names)
 	}
 }

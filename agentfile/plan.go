@@ -655,15 +655,18 @@ func planCreate(ch *AgentChange, f *File, knowledge []wantedContext) error {
 func planKnowledge(f *File, a *Agent, want []wantedContext, have []api.AgentContext, prune bool) ([]KnowledgeChange, error) {
 	var out []KnowledgeChange
 	claimed := make([]bool, len(have))
-	for _, w := range want {
-		kept := -1
+	kept := make([]int, len(want))
+	// First every exact match, so that no item's older versions can take
+	// a context another item keeps.
+	for j, w := range want {
+		kept[j] = -1
 		for i, c := range have {
-			if !c.IsTemporary && c.DocumentName == w.documentName {
-				kept = i
+			if !claimed[i] && !c.IsTemporary && c.DocumentName == w.documentName {
+				kept[j], claimed[i] = i, true
 				break
 			}
 		}
-		if kept < 0 && w.literal {
+		if kept[j] < 0 && w.literal {
 			names := []string{}
 			for _, c := range have {
 				names = append(names, fmt.Sprintf("%q", c.DocumentName))
@@ -671,22 +674,22 @@ func planKnowledge(f *File, a *Agent, want []wantedContext, have []api.AgentCont
 			return nil, &NameError{Path: f.Path, Line: w.line, Agent: a.Name, Kind: "context", Name: fmt.Sprintf("%q", w.documentName),
 				Reason: "is not a context of the agent (documentName keeps an existing context; give file or text to add one)", Exists: names}
 		}
-		if kept >= 0 {
-			claimed[kept] = true
-		} else {
-			out = append(out, KnowledgeChange{Action: AddContext, DocumentName: w.documentName, Source: w.source, content: w.content, file: w.file})
-		}
+	}
+	for j, w := range want {
 		if w.literal {
 			continue
 		}
+		if kept[j] < 0 {
+			out = append(out, KnowledgeChange{Action: AddContext, DocumentName: w.documentName, Source: w.source, content: w.content, file: w.file})
+		}
 		for i, c := range have {
-			if i == kept || claimed[i] || c.IsTemporary {
+			if claimed[i] || c.IsTemporary {
 				continue
 			}
 			if key, _ := splitName(c.DocumentName); key == w.key {
 				claimed[i] = true
 				reason := "replaced: its content changed"
-				if kept >= 0 {
+				if c.DocumentName == w.documentName {
 					reason = "a duplicate of the context kept"
 				}
 				out = append(out, KnowledgeChange{Action: DeleteContext, DocumentName: c.DocumentName, ContextID: c.ID, Reason: reason})

@@ -137,7 +137,7 @@ func show(v any) string {
 
 // maxDiffLines bounds the line diff's quadratic table; longer texts are
 // shown whole, old then new.
-const maxDiffLines = 2000
+const maxDiffLines = 1000
 
 // lineDiff is a minimal line diff of two texts (longest common
 // subsequence): "  " unchanged, "- " removed, "+ " added.
@@ -157,9 +157,9 @@ func lineDiff(oldText, newText string) []string {
 		}
 		return out
 	}
-	lcs := make([][]int, len(a)+1)
+	lcs := make([][]int32, len(a)+1)
 	for i := range lcs {
-		lcs[i] = make([]int, len(bl)+1)
+		lcs[i] = make([]int32, len(bl)+1)
 	}
 	for i := len(a) - 1; i >= 0; i-- {
 		for j := len(bl) - 1; j >= 0; j-- {
