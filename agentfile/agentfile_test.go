@@ -644,3 +644,36 @@ func TestKnowledgeKeepsWhatAnotherItemNames(t *testing.T) {
 		t.Fatalf("contexts %q after removing the duplicate", names)
 	}
 }
+
+// TestPlanTextIsInert: names, prompts and context names come from the
+// server; the plan's text never carries their control characters to a
+// terminal.
+func TestPlanTextIsInert(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	conn := int64(1001)
+	s.AddAgent(team, api.Agent{Name: "Support bot", SystemPrompt: "line one\n\x1b]0;pwned\x07\nline three\n", DefaultModel: "gpt-4.1-mini", MakeConnectionID: &conn})
+	s.AddAgent(team, api.Agent{Name: "\x1b[2J\x1b[31mEvil", SystemPrompt: "x", DefaultModel: "gpt-4.1-mini", MakeConnectionID: &conn})
+	got := text(t, plan(t, c, path, agentfile.PlanOptions{Prune: true}))
+	if strings.ContainsAny(got, "\x1b\x07") {
+		t.Fatalf("plan text carries control characters: %q", got)
+	}
+	if !strings.Contains(got, "- \uFFFD]0;pwned\uFFFD") || !strings.Contains(got, `- delete "\x1b[2J\x1b[31mEvil"`) {
+		t.Errorf("plan text:\n%s", got)
+	}
+}
+
+// TestApplyStopsWhenCancelled: a cancelled apply writes nothing more and
+// lists every step it did not do.
+func TestApplyStopsWhenCancelled(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	cs := plan(t, c, path, agentfile.PlanOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	s.ResetRequests()
+	res, err := agentfile.Apply(ctx, c, cs, agentfile.ApplyOptions{OnStep: func(agentfile.Step) { cancel() }})
+	if !errors.Is(err, context.Canceled) || len(res.Done) != 1 || res.Failed != nil || len(res.NotDone) != 4 {
+		t.Fatalf("err %v, done %v, failed %v, not done %v", err, res.Done, res.Failed, res.NotDone)
+	}
+	if w := writes(s); len(w) != 1 {
+		t.Errorf("writes %v, want the one create", w)
+	}
+}

@@ -148,3 +148,22 @@ func TestPlanUnknownNamesWriteNothing(t *testing.T) {
 		t.Errorf("writes %v", nonGETs(fake))
 	}
 }
+
+// TestPlanFromStdin: -f - reads the file from stdin; apply cannot also
+// ask there, so it needs --yes.
+func TestPlanFromStdin(t *testing.T) {
+	_, env := fakeEnv(t)
+	text := strings.Replace(agentFileYAML, "    knowledge:\n      - file: faq.md\n", "    knowledge:\n", 1)
+	r := runCLIContext(t.Context(), t, env, text, "plan", "-f", "-")
+	if r.code != exitPlanChanges || !strings.Contains(r.stdout, "Plan: 2 to create") {
+		t.Fatalf("plan -f -: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLIContext(t.Context(), t, env, text, "apply", "-f", "-", "--yes")
+	if r.code != exitOK {
+		t.Fatalf("apply -f - --yes: exit %d\n%s", r.code, r.stderr)
+	}
+	r = runCLIContext(t.Context(), t, env, "agents: [\n", "plan", "-f", "-")
+	if r.code != exitError || !strings.Contains(r.stderr, "<stdin>") {
+		t.Fatalf("bad stdin: exit %d %s", r.code, r.stderr)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/makeagents/makeagents-go/agentfile"
@@ -71,7 +70,7 @@ func planFile(ctx context.Context, in *invocation) (*api.Client, *agentfile.Chan
 	if in.opts.file == "" {
 		return nil, nil, usageErrorf("-f FILE is required: the agent file to plan")
 	}
-	f, err := loadAgentFile(in.opts.file)
+	f, err := loadAgentFile(in.opts.file, in.stdin)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -97,9 +96,9 @@ func planFile(ctx context.Context, in *invocation) (*api.Client, *agentfile.Chan
 // loadAgentFile reads the agent file: a regular file of bounded size, or
 // stdin for "-" (knowledge paths are then relative to the working
 // directory).
-func loadAgentFile(path string) (*agentfile.File, error) {
+func loadAgentFile(path string, stdin io.Reader) (*agentfile.File, error) {
 	if path == "-" {
-		b, err := io.ReadAll(io.LimitReader(os.Stdin, agentfile.MaxFileBytes+1))
+		b, err := io.ReadAll(io.LimitReader(stdin, agentfile.MaxFileBytes+1))
 		if err != nil {
 			return nil, err
 		}
