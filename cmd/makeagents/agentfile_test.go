@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -165,5 +166,30 @@ func TestPlanFromStdin(t *testing.T) {
 	r = runCLIContext(t.Context(), t, env, "agents: [\n", "plan", "-f", "-")
 	if r.code != exitError || !strings.Contains(r.stderr, "<stdin>") {
 		t.Fatalf("bad stdin: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestPlanApplySeam: the flags of plan and apply reach their options.
+func TestPlanApplySeam(t *testing.T) {
+	f := &factory{env: func(string) string { return "" }}
+	var got *planOptions
+	cmd := newApplyCmd(f, func(_ context.Context, o *planOptions) error { got = o; return nil })
+	cmd.Args = exactArgs
+	cmd.SetArgs([]string{"-f", "agents.yaml", "--prune", "--yes", "--replace"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.file != "agents.yaml" || !got.prune || !got.yes || !got.replace || got.json {
+		t.Errorf("apply options: %+v", got)
+	}
+	var exp *exportOptions
+	cmd = newExportCmd(f, func(_ context.Context, o *exportOptions) error { exp = o; return nil })
+	cmd.Args = exactArgs
+	cmd.SetArgs([]string{"--name", "A b", "--name", "C"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if exp == nil || len(exp.names) != 2 || exp.names[0] != "A b" {
+		t.Errorf("export options: %+v", exp)
 	}
 }
