@@ -160,7 +160,7 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("contexts %q, want faq (hash).md and returns-policy (hash)", docs)
 	}
 	sales := agents[slices.IndexFunc(agents, func(a api.Agent) bool { return a.Name == "Sales bot" })]
-	if sales.InvocationConfig.RecursionLimit != 20 || sales.OutputParser == nil {
+	if kind, _ := sales.OutputParser.Discriminator(); sales.InvocationConfig.RecursionLimit != 20 || kind != "make-schema" {
 		t.Errorf("sales bot: recursion %d, parser %v", sales.InvocationConfig.RecursionLimit, sales.OutputParser)
 	}
 
@@ -231,15 +231,14 @@ func TestExportThenPlan(t *testing.T) {
 	s, c, path := fixture(t, twoAgents)
 	apply(t, c, plan(t, c, path, agentfile.PlanOptions{}))
 	ctx := context.Background()
-	mode := api.ApprovalMode("approval-required")
 	created, err := c.CreateAgent(ctx, api.CreateAgentRequest{
 		Name: "Hand made", MakeConnectionID: 1003, DefaultModel: "gemini-2.5-flash", SystemPrompt: "Made by hand.",
-		Scenarios: []api.ScenarioTool{{MakeScenarioID: 107, ApprovalMode: &mode}},
+		Scenarios: []api.ScenarioTool{{MakeScenarioID: 107, ApprovalMode: "approval-required"}},
 	}, api.ForTeam(team))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AddTextContext(ctx, api.CreateTextContextRequest{AgentID: created.AgentID, Content: ptr("Some notes."), Name: ptr("notes")}, api.ForTeam(team)); err != nil {
+	if err := c.AddTextContext(ctx, api.CreateTextContextRequest{AgentID: created.ID, Content: "Some notes.", Name: "notes"}, api.ForTeam(team)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -281,7 +280,6 @@ func TestExportThenPlan(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
 
 // TestUnknownNamesFailBeforeAnyWrite: a model or scenario the team does
 // not have fails the plan, naming it and what the team has, and nothing is
@@ -506,7 +504,7 @@ func TestProviderWithSeveralConnections(t *testing.T) {
 	if _, err := agentfile.Apply(ctx, c, cs, agentfile.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if a := s.Agents(team); len(a) != 1 || *a[0].MakeConnectionID != 1001 {
+	if a := s.Agents(team); len(a) != 1 || a[0].MakeConnectionID != 1001 {
 		t.Fatalf("created %+v", a)
 	}
 	f, err := agentfile.Export(ctx, c, agentfile.ExportOptions{Team: team})
@@ -557,7 +555,7 @@ func TestEveryManagedFieldConverges(t *testing.T) {
 	}
 	// The last edits listed 104 without a mode: it kept approval-required.
 	support := s.Agents(team)[0]
-	if len(support.Scenarios) != 2 || support.Scenarios[1].ApprovalMode == nil || *support.Scenarios[1].ApprovalMode != "approval-required" {
+	if len(support.Scenarios) != 2 || support.Scenarios[1].ApprovalMode != "approval-required" {
 		t.Errorf("scenarios %+v", support.Scenarios)
 	}
 }
@@ -632,7 +630,7 @@ func TestKnowledgeKeepsWhatAnotherItemNames(t *testing.T) {
 	// A second context of a name the file declares is a duplicate.
 	support := s.Agents(team)[0]
 	if err := c.AddTextContext(context.Background(), api.CreateTextContextRequest{AgentID: support.ID,
-		Content: ptr("x"), Name: ptr(contextNames(s, "Support bot")[2])}, api.ForTeam(team)); err != nil {
+		Content: "x", Name: contextNames(s, "Support bot")[2]}, api.ForTeam(team)); err != nil {
 		t.Fatal(err)
 	}
 	cs = plan(t, c, path, agentfile.PlanOptions{})
@@ -651,8 +649,8 @@ func TestKnowledgeKeepsWhatAnotherItemNames(t *testing.T) {
 func TestPlanTextIsInert(t *testing.T) {
 	s, c, path := fixture(t, twoAgents)
 	conn := int64(1001)
-	s.AddAgent(team, api.Agent{Name: "Support bot", SystemPrompt: "line one\n\x1b]0;pwned\x07\nline three\n", DefaultModel: "gpt-4.1-mini", MakeConnectionID: &conn})
-	s.AddAgent(team, api.Agent{Name: "\x1b[2J\x1b[31mEvil", SystemPrompt: "x", DefaultModel: "gpt-4.1-mini", MakeConnectionID: &conn})
+	s.AddAgent(team, api.Agent{Name: "Support bot", SystemPrompt: "line one\n\x1b]0;pwned\x07\nline three\n", DefaultModel: "gpt-4.1-mini", MakeConnectionID: conn})
+	s.AddAgent(team, api.Agent{Name: "\x1b[2J\x1b[31mEvil", SystemPrompt: "x", DefaultModel: "gpt-4.1-mini", MakeConnectionID: conn})
 	got := text(t, plan(t, c, path, agentfile.PlanOptions{Prune: true}))
 	if strings.ContainsAny(got, "\x1b\x07") {
 		t.Fatalf("plan text carries control characters: %q", got)

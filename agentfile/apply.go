@@ -157,7 +157,7 @@ func stepsFor(ch *AgentChange) []Step {
 			if err != nil {
 				return err
 			}
-			st.ids[name] = created.AgentID
+			st.ids[name] = created.ID
 			return nil
 		}})
 		if ch.extra != nil {
@@ -185,8 +185,7 @@ func stepsFor(ch *AgentChange) []Step {
 				if k.file {
 					return st.c.UploadContext(ctx, id, k.DocumentName, bytes.NewReader(k.content), st.opts...)
 				}
-				content, docName := string(k.content), k.DocumentName
-				return st.c.AddTextContext(ctx, api.CreateTextContextRequest{AgentID: id, Content: &content, Name: &docName}, st.opts...)
+				return st.c.AddTextContext(ctx, api.CreateTextContextRequest{AgentID: id, Content: string(k.content), Name: k.DocumentName}, st.opts...)
 			}})
 		case DeleteContext:
 			contextID := k.ContextID
