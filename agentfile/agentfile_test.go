@@ -280,7 +280,6 @@ func TestExportThenPlan(t *testing.T) {
 	}
 }
 
-
 // TestUnknownNamesFailBeforeAnyWrite: a model or scenario the team does
 // not have fails the plan, naming it and what the team has, and nothing is
 // written.
