@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/redact"
 	"github.com/makeagents/makeagents-go/makeagentstest"
 )
 
@@ -191,5 +193,24 @@ func TestPlanApplySeam(t *testing.T) {
 	}
 	if exp == nil || len(exp.names) != 2 || exp.names[0] != "A b" {
 		t.Errorf("export options: %+v", exp)
+	}
+}
+
+// TestPlanNeverPrintsTheToken: a server that echoes the token in an
+// agent's name or prompt does not get it printed by plan or export.
+func TestPlanNeverPrintsTheToken(t *testing.T) {
+	fake, env := fakeEnv(t)
+	token := env["MAKE_API_TOKEN"]
+	fake.AddAgent(7, api.Agent{Name: "Leak " + token, SystemPrompt: "the token is " + token, DefaultModel: "gpt-4o", MakeConnectionID: 1001})
+	dir := t.TempDir()
+	path := writeAgentFile(t, dir, "agents:\n  - {name: \"Leak "+token+"\", systemPrompt: other, provider: openAi, model: gpt-4o}\n")
+	for _, args := range [][]string{{"plan", "-f", path, "--prune"}, {"plan", "-f", path, "--json"}, {"export"}} {
+		r := runCLI(t, env, args...)
+		if strings.Contains(r.stdout+r.stderr, token) {
+			t.Errorf("%v printed the token:\n%s%s", args, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout, redact.Mark) {
+			t.Errorf("%v printed no redacted name (exit %d):\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
 	}
 }
