@@ -90,7 +90,7 @@ type Scenario struct {
 }
 
 // Knowledge is one context of an agent: a File (relative to the agent
-// file's directory), a Text with its Name, or an existing context by its
+// file's directory, and in it or below it), a Text with its Name, or an existing context by its
 // DocumentName (what Export writes, since Make cannot give back a
 // context's content). Name also renames an uploaded File.
 type Knowledge struct {

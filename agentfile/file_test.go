@@ -1,6 +1,7 @@
 package agentfile_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -112,5 +113,43 @@ func TestLoadBoundsAndFileKinds(t *testing.T) {
 	fh.Close()
 	if _, err := agentfile.Load(big); err == nil || !strings.Contains(err.Error(), "larger than 32 MiB") {
 		t.Errorf("big file: %v", err)
+	}
+}
+
+// TestKnowledgeFilesStayInTheFilesDirectory: a knowledge file outside the
+// agent file's directory (.., an absolute path, a symbolic link) is
+// refused before anything is read or sent.
+func TestKnowledgeFilesStayInTheFilesDirectory(t *testing.T) {
+	s, c, path := fixture(t, twoAgents)
+	dir := filepath.Dir(path)
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	write(t, outside, "secret")
+	if err := os.Symlink(outside, filepath.Join(dir, "docs", "link.md")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"../secret.txt", outside, "docs/link.md", "docs/../../x.md"} {
+		write(t, path, strings.Replace(twoAgents, "file: docs/faq.md", "file: "+name, 1))
+		f, err := agentfile.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = agentfile.Plan(context.Background(), c, f, agentfile.PlanOptions{})
+		if err == nil || !(strings.Contains(err.Error(), "outside the agent file's directory") || strings.Contains(err.Error(), "no such file")) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if len(s.Requests()) != 0 {
+		t.Errorf("requests were sent: %d", len(s.Requests()))
+	}
+	// Inside, also by an absolute path or through a link that stays inside.
+	if err := os.Symlink(filepath.Join(dir, "docs", "faq.md"), filepath.Join(dir, "faq-link.md")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{filepath.Join(dir, "docs", "faq.md"), "faq-link.md", "./docs/../docs/faq.md"} {
+		write(t, path, strings.Replace(twoAgents, "file: docs/faq.md", "file: "+name, 1))
+		f, _ := agentfile.Load(path)
+		if _, err := agentfile.Plan(context.Background(), c, f, agentfile.PlanOptions{}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

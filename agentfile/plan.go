@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -310,13 +311,14 @@ func readKnowledge(f *File) ([][]wantedContext, error) {
 				w.content, w.source = []byte(k.Text), "text"
 				w.documentName = versionedName(w.key, w.content, false)
 			default:
-				path := k.File
-				if !filepath.IsAbs(path) {
-					path = filepath.Join(f.Dir, path)
+				key := fmt.Sprintf("agents[%d].knowledge[%d].file", i, j)
+				path, err := insideDir(f.Dir, k.File)
+				if err != nil {
+					return nil, &FileError{Path: f.Path, Line: w.line, Key: key, Msg: err.Error()}
 				}
 				b, err := readBounded(path)
 				if err != nil {
-					return nil, &FileError{Path: f.Path, Line: w.line, Key: fmt.Sprintf("agents[%d].knowledge[%d].file", i, j), Msg: err.Error()}
+					return nil, &FileError{Path: f.Path, Line: w.line, Key: key, Msg: err.Error()}
 				}
 				w.content, w.source, w.file = b, k.File, true
 				w.documentName = versionedName(w.key, b, true)
@@ -325,6 +327,44 @@ func readKnowledge(f *File) ([][]wantedContext, error) {
 		}
 	}
 	return out, nil
+}
+
+// insideDir resolves a knowledge file's path against the agent file's
+// directory and refuses one that leads outside it, through ".." or a
+// symbolic link: what apply uploads to Make is what the directory holds
+// (a reviewed agent file cannot send ~/.ssh/id_rsa), as kustomize limits
+// its files to its root.
+func insideDir(dir, name string) (string, error) {
+	if dir == "" {
+		dir = "."
+	}
+	root, err := filepath.Abs(dir)
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
+	if err != nil {
+		return "", fmt.Errorf("resolving the agent file's directory: %w", err)
+	}
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	real, err := filepath.Abs(path)
+	if err == nil {
+		real, err = filepath.EvalSymlinks(real)
+	}
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	rel, err := filepath.Rel(root, real)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", fmt.Errorf("%s is outside the agent file's directory %s; knowledge files must be in it or below it", name, root)
+	}
+	return real, nil
 }
 
 // remoteAgent is the part of an agent a plan compares, read through JSON so
