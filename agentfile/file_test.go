@@ -153,3 +153,34 @@ func TestKnowledgeFilesStayInTheFilesDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestYAMLRoundTrip: whatever a prompt or name holds, the file export
+// writes reads back the same, so export then plan finds no change.
+func TestYAMLRoundTrip(t *testing.T) {
+	prompts := []string{
+		"plain", "two\nlines\n", "no final newline\nx", "  leading spaces\nx\n", "trailing spaces  \nx\n",
+		"ends with blank lines\n\n\n", "\nstarts with a newline", "tab\there\n", "# not a comment\n- not a list\n",
+		"key: value", "yes", "null", "123", "'quoted'", "\"dq\"", "ctrl \x01 \x1b[31m", "crlf\r\nline\r\n", "unicode é 日本 \u2028",
+		"", // systemPrompt may not be empty, but a name... checked below with the prompt set
+	}
+	for _, p := range prompts[:len(prompts)-1] {
+		f := &agentfile.File{Agents: []agentfile.Agent{{
+			Name: "A " + p, SystemPrompt: p, Provider: "openAi", Model: "gpt-4o",
+			Scenarios: []agentfile.Scenario{{Name: p + "x"}, {ID: 5, ApprovalMode: "approval-required"}},
+			Knowledge: []agentfile.Knowledge{{DocumentName: "doc " + p}},
+		}}}
+		b, err := f.YAML("header\nsecond line")
+		if err != nil {
+			t.Fatalf("%q: %v", p, err)
+		}
+		back, err := agentfile.Parse("x.yaml", b)
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", p, err, b)
+		}
+		a := back.Agents[0]
+		if a.SystemPrompt != p || a.Name != "A "+p || a.Scenarios[0].Name != p+"x" || a.Scenarios[1].ID != 5 ||
+			a.Scenarios[1].ApprovalMode != "approval-required" || a.Knowledge[0].DocumentName != "doc "+p {
+			t.Errorf("%q came back as %+v\n%s", p, a, b)
+		}
+	}
+}
