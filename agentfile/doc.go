@@ -7,7 +7,7 @@
 //	plan, err := agentfile.Plan(ctx, client, f, agentfile.PlanOptions{})
 //	plan.WriteText(os.Stdout)
 //	if plan.HasChanges() {
-//		res, err := agentfile.Apply(ctx, client, plan)
+//		res, err := agentfile.Apply(ctx, client, plan, agentfile.ApplyOptions{})
 //	}
 //
 // Agents are found by name, never by id: the same file applies to a test
