@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -130,4 +131,31 @@ func TestErrorTextWhenTheContextEndsDuringARetryWait(t *testing.T) {
 	if n := strings.Count(text, "/api/v2/ai-agents"); n != 1 {
 		t.Errorf("text %q names the request %d times", text, n)
 	}
+}
+
+// A context that ends during a retry (not during the wait) says the
+// context ended the call, not that the policy gave up.
+func TestErrorTextWhenTheContextEndsDuringARetry(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	attempts := 0
+	c, _, _ := newTestClient(t, httptestServerNeverUsed(t), WithHTTPClient(&http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+		attempts++
+		if attempts == 2 {
+			cancel()
+			return nil, r.Context().Err()
+		}
+		return nil, errors.New("connection reset by peer")
+	})}))
+	_, err := c.GetAgent(ctx, testAgent)
+	scanErr(err)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "the context ended during attempt 2") || strings.Contains(err.Error(), "giving up") {
+		t.Errorf("err = %v, want it to say the context ended during attempt 2", err)
+	}
+}
+
+func httptestServerNeverUsed(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -234,6 +234,9 @@ func finalError(req *http.Request, attempt int, transportErr, err error, connect
 	}
 	what := ""
 	switch {
+	case attempt > 1 && req.Context().Err() != nil:
+		// The caller's context ended the call, not the retry policy.
+		what = fmt.Sprintf("the context ended during attempt %d: ", attempt)
 	case attempt > 1:
 		what = fmt.Sprintf("giving up after %d attempts: ", attempt)
 	case req.Context().Err() == nil && !idempotent(req.Method) && connected:
