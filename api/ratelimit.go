@@ -143,6 +143,8 @@ func (pp *pipeline) wait(ctx context.Context) (time.Duration, error) {
 			if err := pp.sleep(ctx, d); err != nil {
 				return pp.now().Sub(start), err
 			}
+			// Another 429 may have moved the pause on meanwhile.
+			continue
 		}
 		if p.limiter == nil {
 			return pp.now().Sub(start), nil
