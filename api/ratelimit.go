@@ -99,6 +99,10 @@ type pacer struct {
 	mu    sync.Mutex
 	until time.Time // calls wait until then (a 429's pause)
 	next  time.Time // the slot of the next call held by the pause
+	// moves counts the times the pause was set or moved on, so that a
+	// call that waited can tell whether it must wait again (without
+	// trusting the clock to have moved as much as it slept).
+	moves uint64
 }
 
 // pause holds every call of the client until now+d, because Make answered
@@ -109,23 +113,32 @@ func (p *pacer) pause(now time.Time, d time.Duration) {
 	defer p.mu.Unlock()
 	if until := now.Add(d); until.After(p.until) {
 		p.until = until
-		if p.next.Before(until) {
-			p.next = until
-		}
+		p.moves++
+		// Calls holding slots of the old pause take new ones.
+		p.next = until
 	}
 }
 
 // slot is how long a call starting at now waits for the pause: 0 when
-// there is none, else until its own slot after the pause.
-func (p *pacer) slot(now time.Time) time.Duration {
+// there is none, else until its own slot after the pause. It also returns
+// the pause's moves, for moved.
+func (p *pacer) slot(now time.Time) (time.Duration, uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !now.Before(p.until) {
-		return 0
+		return 0, p.moves
 	}
 	at := p.next
 	p.next = at.Add(p.spacing)
-	return at.Sub(now)
+	return at.Sub(now), p.moves
+}
+
+// moved reports whether a 429 set or moved the pause since slot returned
+// moves.
+func (p *pacer) moved(moves uint64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.moves != moves
 }
 
 // wait returns when an attempt may be sent: after the pause, if one is in
@@ -134,38 +147,30 @@ func (p *pacer) slot(now time.Time) time.Duration {
 // nothing).
 func (pp *pipeline) wait(ctx context.Context) (time.Duration, error) {
 	p := pp.pacer
-	if p == nil {
-		return 0, nil
-	}
 	start := pp.now()
 	for {
-		if d := p.slot(pp.now()); d > 0 {
+		d, moves := p.slot(pp.now())
+		if d > 0 {
 			if err := pp.sleep(ctx, d); err != nil {
 				return pp.now().Sub(start), err
 			}
-			// Another 429 may have moved the pause on meanwhile.
-			continue
 		}
-		if p.limiter == nil {
-			return pp.now().Sub(start), nil
-		}
-		now := pp.now()
-		r := p.limiter.ReserveN(now, 1)
-		if !r.OK() {
-			return 0, errorf("the rate limiter allows no request (limit %v, burst %d)", p.limiter.Limit(), p.limiter.Burst())
-		}
-		if d := r.DelayFrom(now); d > 0 {
-			if err := pp.sleep(ctx, d); err != nil {
-				r.CancelAt(pp.now())
-				return pp.now().Sub(start), err
+		if p.limiter != nil {
+			now := pp.now()
+			r := p.limiter.ReserveN(now, 1)
+			if !r.OK() {
+				return 0, errorf("the rate limiter allows no request (limit %v, burst %d)", p.limiter.Limit(), p.limiter.Burst())
+			}
+			if d := r.DelayFrom(now); d > 0 {
+				if err := pp.sleep(ctx, d); err != nil {
+					r.CancelAt(pp.now())
+					return pp.now().Sub(start), err
+				}
 			}
 		}
-		// A 429 may have come while this call waited for its turn: then
-		// it waits for the pause too (its token is spent).
-		p.mu.Lock()
-		paused := pp.now().Before(p.until)
-		p.mu.Unlock()
-		if !paused {
+		// A 429 that came while this call waited moves the pause on: then
+		// the call waits again (a token it took is spent).
+		if !p.moved(moves) {
 			return pp.now().Sub(start), nil
 		}
 	}
