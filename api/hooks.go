@@ -112,6 +112,8 @@ type CallEvent struct {
 type Retry struct {
 	// Attempt is the attempt that failed (1 for the first).
 	Attempt int
+	// At is when it failed (its answer or error came).
+	At time.Time
 	// Reason is why it is retried: "rate_limited" (429), "status" (408 or
 	// 5xx to a GET or DELETE) or "connection" (a connection error).
 	Reason string

@@ -211,7 +211,7 @@ func (p *pipeline) do(c call) (*http.Response, error) {
 			return nil, finalError(req, attempt, err, v.err, connected)
 		}
 		if ev != nil {
-			ev.Retries = append(ev.Retries, Retry{Attempt: attempt, Reason: retryReason(limited, err), Status: statusOf(err, resp), Err: v.err})
+			ev.Retries = append(ev.Retries, Retry{Attempt: attempt, At: p.now(), Reason: retryReason(limited, err), Status: statusOf(err, resp), Err: v.err})
 		}
 		lastErr = v.err
 		if limited {

@@ -147,31 +147,37 @@ func (p *pacer) moved(moves uint64) bool {
 // nothing).
 func (pp *pipeline) wait(ctx context.Context) (time.Duration, error) {
 	p := pp.pacer
-	start := pp.now()
+	var waited time.Duration
+	sleep := func(d time.Duration) error {
+		start := pp.now()
+		err := pp.sleep(ctx, d)
+		waited += pp.now().Sub(start)
+		return err
+	}
 	for {
 		d, moves := p.slot(pp.now())
 		if d > 0 {
-			if err := pp.sleep(ctx, d); err != nil {
-				return pp.now().Sub(start), err
+			if err := sleep(d); err != nil {
+				return waited, err
 			}
 		}
 		if p.limiter != nil {
 			now := pp.now()
 			r := p.limiter.ReserveN(now, 1)
 			if !r.OK() {
-				return 0, errorf("the rate limiter allows no request (limit %v, burst %d)", p.limiter.Limit(), p.limiter.Burst())
+				return waited, errorf("the rate limiter allows no request (limit %v, burst %d)", p.limiter.Limit(), p.limiter.Burst())
 			}
 			if d := r.DelayFrom(now); d > 0 {
-				if err := pp.sleep(ctx, d); err != nil {
+				if err := sleep(d); err != nil {
 					r.CancelAt(pp.now())
-					return pp.now().Sub(start), err
+					return waited, err
 				}
 			}
 		}
 		// A 429 that came while this call waited moves the pause on: then
 		// the call waits again (a token it took is spent).
 		if !p.moved(moves) {
-			return pp.now().Sub(start), nil
+			return waited, nil
 		}
 	}
 }
