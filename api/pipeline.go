@@ -370,16 +370,17 @@ func (p *pipeline) checkBody(c *call) error {
 func (p *pipeline) attempt(c call, n int) (resp *http.Response, connected bool, err error) {
 	req := c.req
 	ctx, cancel := context.WithCancelCause(req.Context())
-	st := attemptState{c: c, ctx: ctx, cancel: cancel, clock: &headerClock{timeout: p.headerTimeout(c.op.kind), cancel: cancel}}
+	clock := &headerClock{timeout: p.headerTimeout(c.op.kind), cancel: cancel}
+	st := attemptState{c: c, ctx: ctx, cancel: cancel, clock: clock}
 	var gotConn atomic.Bool
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) }}
 	// The wait for the headers starts once the request is written: an
 	// upload may take longer than the header timeout to send, and must not
 	// be cut for it. A request without a body is written at once.
 	if req.Body == nil || req.Body == http.NoBody {
-		st.clock.start()
+		clock.start()
 	} else {
-		trace.WroteRequest = func(httptrace.WroteRequestInfo) { st.clock.start() }
+		trace.WroteRequest = func(httptrace.WroteRequestInfo) { clock.start() }
 	}
 	areq := req.WithContext(httptrace.WithClientTrace(ctx, trace))
 	if n > 1 && req.GetBody != nil {
