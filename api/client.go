@@ -39,7 +39,7 @@ type Client struct {
 //	agents, err := client.ListAgents(ctx)
 //
 // Unless WithoutEnvironment is given, the token defaults to MAKE_API_TOKEN,
-// the default team to MAKE_TEAM_ID and the base URL to MAKE_BASE_URL, else
+// the rate limit to MAKE_RATE_LIMIT, the default team to MAKE_TEAM_ID and the base URL to MAKE_BASE_URL, else
 // MAKE_ZONE's, else eu1's; explicit options beat the environment, and a base
 // URL beats a zone. A variable that is set but invalid is an error from New,
 // also when another option or variable wins over it. Without a token New
@@ -51,11 +51,14 @@ type Client struct {
 //
 //	prepare   ids, typed bodies and the team id checked (*ValidationError,
 //	          nothing sent); Authorization and User-Agent set
-//	attempts  the operation's header timeout, no redirect followed, the
+//	attempts  each waits its turn (WithRateLimit, and after a 429 every
+//	          call of the client pauses), passes through WithMiddleware;
+//	          the operation's header timeout, no redirect followed, the
 //	          body's size and idle bounds, the token redacted from what comes
 //	          back; safe retries only (see RetryPolicy)
 //	classify  the response, *APIError or *UnexpectedResponseError
-//	log       one record per attempt (WithLogger)
+//	log       one record per attempt (WithLogger); one event per call
+//	          (WithCallEvents)
 //
 // at the bottom, WithHTTPClient's doer (redirects off), or a client with no
 // overall timeout.

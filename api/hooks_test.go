@@ -254,6 +254,16 @@ func TestMiddlewareErrorIsRetriedOnlyWhereSafe(t *testing.T) {
 	if _, err := c.RunAgent(context.Background(), testAgent, runBody()); !errors.Is(err, boom) || calls != 2 {
 		t.Errorf("run: err %v after %d attempts; want the middleware's error after one", err, calls-1)
 	}
+	// next at most once per attempt.
+	c3, _, _ := newTestClient(t, srv.Server, WithMiddleware(func(req *http.Request, next MiddlewareNext) (*http.Response, error) {
+		if resp, err := next(req); err == nil {
+			_ = resp.Body.Close()
+		}
+		return next(req)
+	}))
+	if _, err := c3.GetAgent(context.Background(), testAgent); err == nil || !strings.Contains(err.Error(), "called next twice") {
+		t.Errorf("next called twice: %v", err)
+	}
 	// A middleware that answers without an error must answer something.
 	c2, _, _ := newTestClient(t, srv.Server, WithMiddleware(func(*http.Request, MiddlewareNext) (*http.Response, error) { return nil, nil }))
 	if _, err := c2.GetAgent(context.Background(), testAgent); err == nil || !strings.Contains(err.Error(), "neither a response nor an error") {
@@ -330,6 +340,15 @@ func TestRateLimitFromEnvironment(t *testing.T) {
 	}
 	if _, err := New(WithRateLimiter(nil)); err == nil {
 		t.Error("WithRateLimiter(nil) accepted")
+	}
+	// A limiter that allows nothing is an error at the call, with nothing sent.
+	c, err := New(WithoutEnvironment(), WithBaseURL("http://127.0.0.1:9/api/v2"), WithToken(testToken), WithTeamID(1),
+		WithRateLimiter(rate.NewLimiter(1, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListAgents(context.Background()); err == nil || !strings.Contains(err.Error(), "allows no request") {
+		t.Errorf("a limiter of burst 0: %v", err)
 	}
 }
 

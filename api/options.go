@@ -20,6 +20,9 @@ const (
 	EnvZone    = "MAKE_ZONE"      // zone name, e.g. "us1"
 	EnvBaseURL = "MAKE_BASE_URL"  // full base URL including /api/v2; beats MAKE_ZONE
 	EnvTeamID  = "MAKE_TEAM_ID"   // default team id, as WithTeamID sets it
+	// EnvRateLimit is the client-side rate limit in requests per minute,
+	// as WithRateLimit sets it; empty or "0": none.
+	EnvRateLimit = "MAKE_RATE_LIMIT"
 )
 
 // Option configures New. Every With... function of this package that

@@ -23,13 +23,16 @@ import (
 //	prepare   check the request against its operation: ids, typed bodies,
 //	          team id, then Authorization and User-Agent. Bad input is a
 //	          *ValidationError and nothing is sent.
-//	attempts  send with the operation's header timeout, refuse redirects,
-//	          bound and redact the response; wait and retry what
-//	          RetryPolicy allows.
+//	attempts  wait for the call's turn (a 429's pause shared by every call
+//	          of the client, then the rate limit: ratelimit.go); send
+//	          through the middleware (hooks.go) with the operation's header
+//	          timeout, refuse redirects, bound and redact the response; wait
+//	          and retry what RetryPolicy allows.
 //	classify  a pure function from a response to its outcome: the response,
 //	          an *APIError or an *UnexpectedResponseError, and whether a
 //	          retry may help.
-//	log       one record per attempt (WithLogger).
+//	log       one record per attempt (WithLogger); one CallEvent per
+//	          call when it ends (WithCallEvents).
 //
 // The operation travels as a value (call.op). The only context values the
 // pipeline sets are net/http's own: an httptrace.ClientTrace, the one way
@@ -397,7 +400,13 @@ func (p *pipeline) attempt(c call, n int) (resp *http.Response, connected bool, 
 	} else {
 		hs := new(attemptState)
 		*hs = st
-		resp, err = p.withMiddleware(areq, func(r *http.Request) (*http.Response, error) { return p.roundTrip(hs, r) })
+		resp, err = p.withMiddleware(areq, func(r *http.Request) (*http.Response, error) {
+			if hs.resp != nil || hs.called {
+				return nil, errorf("%s %s: a middleware called next twice in one attempt", req.Method, req.URL.EscapedPath())
+			}
+			hs.called = true
+			return p.roundTrip(hs, r)
+		})
 		if err == nil && resp != hs.resp {
 			// A middleware's own response: bounded as the SDK's would be.
 			hs.clock.stop()
@@ -419,6 +428,7 @@ type attemptState struct {
 	cancel context.CancelCauseFunc
 	clock  *headerClock
 	resp   *http.Response // what roundTrip handed up
+	called bool           // a middleware called next
 }
 
 // roundTrip is the bottom of an attempt, below any middleware: send, stop

@@ -11,11 +11,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// EnvRateLimit is the client-side rate limit, in requests per minute, New
-// reads unless WithRateLimit or WithRateLimiter is given (see
-// WithRateLimit). Empty or "0": no limit.
-const EnvRateLimit = "MAKE_RATE_LIMIT"
-
 // resumeSpacing is how far apart calls held by a 429's pause resume when
 // the client has no rate limit of its own: the pace of Make's largest plan
 // (1000 requests a minute). The budget of every plan is at least 60 when a
