@@ -284,7 +284,7 @@ func describeResult(e *CallEvent, result any) {
 		}
 	case *CreateAgentResponse:
 		if r.JSON201 != nil {
-			e.AgentID = r.JSON201.AgentID
+			e.AgentID = r.JSON201.ID
 		}
 	}
 }

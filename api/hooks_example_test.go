@@ -24,7 +24,7 @@ func ExampleWithCallEvents() {
 			fmt.Printf(", retried after %s %d", r.Reason, r.Status)
 		}
 		if e.Usage != nil {
-			fmt.Printf(", %d tokens in, %d out", *e.Usage.PromptTokens, *e.Usage.CompletionTokens)
+			fmt.Printf(", %d tokens in, %d out", e.Usage.PromptTokens, e.Usage.CompletionTokens)
 		}
 		fmt.Println()
 	}))
@@ -44,7 +44,7 @@ func ExampleWithCallEvents() {
 		fmt.Println(err)
 		return
 	}
-	if _, err := client.RunAgent(ctx, agent.AgentID, api.NewRunRequest("Hello")); err != nil {
+	if _, err := client.RunAgent(ctx, agent.ID, api.NewRunRequest("Hello")); err != nil {
 		fmt.Println(err)
 	}
 	// Output:

@@ -102,7 +102,7 @@ func TestCallEventOfARunWithARetry(t *testing.T) {
 	if e.Duration != 2*time.Second || e.RateLimitWait != 2*time.Second {
 		t.Errorf("duration %v, rate limit wait %v; want 2s each (the clock moves only while waiting)", e.Duration, e.RateLimitWait)
 	}
-	if e.Usage == nil || deref(e.Usage.PromptTokens) != 10 || deref(e.Usage.CompletionTokens) != 20 || e.ThreadID != res.ThreadID {
+	if e.Usage == nil || e.Usage.PromptTokens != 10 || e.Usage.CompletionTokens != 20 || e.ThreadID != res.ThreadID {
 		t.Errorf("usage %+v thread %q, want 10/20 and %q", e.Usage, e.ThreadID, res.ThreadID)
 	}
 	if ev.ctx[0].Value(ctxKey{}) != "caller" {

@@ -79,7 +79,7 @@ func newVolumeRig(t *testing.T, opts ...api.Option) *volumeRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.agent = created.AgentID
+	r.agent = created.ID
 	return r
 }
 

@@ -37,7 +37,7 @@ func ExampleWithTracing() {
 		fmt.Println(err)
 		return
 	}
-	if _, err := client.RunAgent(ctx, agent.AgentID, api.NewRunRequest("Hello")); err != nil {
+	if _, err := client.RunAgent(ctx, agent.ID, api.NewRunRequest("Hello")); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -128,12 +128,9 @@ func record(ctx context.Context, tracer trace.Tracer, e *api.CallEvent) {
 		attrs = append(attrs, attribute.Float64("makeagents.rate_limit.wait", e.RateLimitWait.Seconds()))
 	}
 	if u := e.Usage; u != nil {
-		if u.PromptTokens != nil {
-			attrs = append(attrs, attribute.Int64("gen_ai.usage.input_tokens", *u.PromptTokens))
-		}
-		if u.CompletionTokens != nil {
-			attrs = append(attrs, attribute.Int64("gen_ai.usage.output_tokens", *u.CompletionTokens))
-		}
+		attrs = append(attrs,
+			attribute.Int64("gen_ai.usage.input_tokens", u.PromptTokens),
+			attribute.Int64("gen_ai.usage.output_tokens", u.CompletionTokens))
 	}
 	if e.Err != nil {
 		attrs = append(attrs, attribute.String("error.type", errorType(e.Err)))

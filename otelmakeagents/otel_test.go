@@ -49,11 +49,11 @@ func TestOneSpanPerCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake.FailNext(1, http.StatusTooManyRequests, 0)
-	res, err := client.RunAgent(ctx, created.AgentID, api.NewRunRequest("hello"))
+	res, err := client.RunAgent(ctx, created.ID, api.NewRunRequest("hello"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sse.Run(ctx, client, created.AgentID, api.NewRunRequest("stream it"))
+	st, err := sse.Run(ctx, client, created.ID, api.NewRunRequest("stream it"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestOneSpanPerCall(t *testing.T) {
 		return out
 	}
 
-	if got := byName["create_agent"]; len(got) != 1 || attrs(got[0])["gen_ai.agent.id"].AsString() != created.AgentID ||
+	if got := byName["create_agent"]; len(got) != 1 || attrs(got[0])["gen_ai.agent.id"].AsString() != created.ID ||
 		attrs(got[0])["http.response.status_code"].AsInt64() != 201 || attrs(got[0])["gen_ai.operation.name"].AsString() != "create_agent" {
 		t.Errorf("create span: %+v", got)
 	}
@@ -117,11 +117,11 @@ func TestOneSpanPerCall(t *testing.T) {
 	}
 	a := attrs(run)
 	u := res.TokenUsageSummary
-	if a["gen_ai.operation.name"].AsString() != "invoke_agent" || a["gen_ai.agent.id"].AsString() != created.AgentID ||
-		a["gen_ai.usage.input_tokens"].AsInt64() != *u.PromptTokens || a["gen_ai.usage.output_tokens"].AsInt64() != *u.CompletionTokens ||
-		*u.PromptTokens == 0 || a["gen_ai.conversation.id"].AsString() != res.ThreadID ||
+	if a["gen_ai.operation.name"].AsString() != "invoke_agent" || a["gen_ai.agent.id"].AsString() != created.ID ||
+		a["gen_ai.usage.input_tokens"].AsInt64() != u.PromptTokens || a["gen_ai.usage.output_tokens"].AsInt64() != u.CompletionTokens ||
+		u.PromptTokens == 0 || a["gen_ai.conversation.id"].AsString() != res.ThreadID ||
 		a["http.response.status_code"].AsInt64() != 200 || a["http.request.resend_count"].AsInt64() != 1 || a["makeagents.attempts"].AsInt64() != 2 {
-		t.Errorf("run span attributes: %v (usage %d/%d)", run.Attributes(), *u.PromptTokens, *u.CompletionTokens)
+		t.Errorf("run span attributes: %v (usage %d/%d)", run.Attributes(), u.PromptTokens, u.CompletionTokens)
 	}
 	if ev := retries(run); len(ev) != 1 {
 		t.Errorf("run span: %d retry events, want 1", len(ev))
@@ -134,7 +134,7 @@ func TestOneSpanPerCall(t *testing.T) {
 			t.Errorf("retry event: %v", ev[0].Attributes)
 		}
 	}
-	if a := attrs(stream); a["makeagents.operation.id"].AsString() != "runAgentStream" || a["gen_ai.agent.id"].AsString() != created.AgentID || len(retries(stream)) != 0 {
+	if a := attrs(stream); a["makeagents.operation.id"].AsString() != "runAgentStream" || a["gen_ai.agent.id"].AsString() != created.ID || len(retries(stream)) != 0 {
 		t.Errorf("stream span: %v", stream.Attributes())
 	}
 
