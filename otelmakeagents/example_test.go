@@ -46,7 +46,7 @@ func ExampleWithTracing() {
 		for _, kv := range s.Attributes {
 			switch kv.Key {
 			case "gen_ai.operation.name", "http.response.status_code", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens":
-				fmt.Printf(" %s=%s", kv.Key, kv.Value.Emit())
+				fmt.Printf(" %s=%s", kv.Key, kv.Value.String())
 			}
 		}
 		fmt.Println()
