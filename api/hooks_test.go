@@ -441,3 +441,30 @@ func TestPauseAfter429HoldsOtherCalls(t *testing.T) {
 		t.Errorf("a call after the pause waited %v", waited)
 	}
 }
+
+// A Retry-After beyond MaxRetryAfter: the call that got it returns the 429
+// at once, and the other calls pause for MaxRetryAfter, not for an hour.
+func TestPauseIsBoundedByMaxRetryAfter(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "3600")
+			writeJSON(w, 429, makeErrorBody(429, "limit", ""))
+			return
+		}
+		writeJSON(w, 200, `[]`)
+	})
+	clock := &stepClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c, _, _ := newTestClient(t, srv.Server, append(clock.options(), WithRetry(DefaultRetryPolicy()))...)
+	ctx := context.Background()
+	var apiErr *APIError
+	if _, err := c.ListAgents(ctx); !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Hour || srv.count() != 1 {
+		t.Fatalf("first call: %v after %d requests, want the 429 at once", err, srv.count())
+	}
+	before := clock.Now()
+	if _, err := c.ListAgents(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if waited := clock.Now().Sub(before); waited != DefaultMaxRetryAfter {
+		t.Errorf("the next call waited %v, want MaxRetryAfter (%v)", waited, DefaultMaxRetryAfter)
+	}
+}
