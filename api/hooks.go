@@ -54,7 +54,10 @@ func WithMiddleware(mw ...Middleware) Option {
 // happened: the operation, the attempts and why each retry was made, the
 // final status, the time it took and, for a run, its token usage. f runs
 // on the caller's goroutine before the method returns (for a stream, when
-// its body is closed): keep it short, and do not keep e.
+// its body is closed; for the generated client, when the response's
+// headers have come, so without Usage): keep it short, and do not keep e.
+// A call a method refuses before it reaches the pipeline (an empty agent
+// id, an invalid CallOption) has no event.
 func WithCallEvents(f func(ctx context.Context, e *CallEvent)) Option {
 	return optionFunc(func(s *settings) error {
 		if f == nil {
