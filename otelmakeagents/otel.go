@@ -1,9 +1,10 @@
-// Package otelmakeagents records the calls of an api.Client as
-// OpenTelemetry spans: one span per call, named and described after
+// Package otelmakeagents records the calls of an api.Client with
+// OpenTelemetry: one span per call, named and described after
 // OpenTelemetry's GenAI and HTTP semantic conventions, with one span event
-// per retry.
+// per retry (WithTracing), and the GenAI client metrics: call duration and
+// token usage, plus retries and rate-limit waits (WithMetrics).
 //
-//	client, err := api.New(otelmakeagents.WithTracing())
+//	client, err := api.New(otelmakeagents.WithTracing(), otelmakeagents.WithMetrics())
 //	res, err := client.RunAgent(ctx, agentID, api.NewRunRequest("hi")) // one "invoke_agent" span, a child of ctx's
 //
 // It stands above package api and is its own package so that a program
@@ -46,6 +47,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/makeagents/makeagents-go/api"
@@ -58,11 +60,12 @@ const ScopeName = "github.com/makeagents/makeagents-go/otelmakeagents"
 // speaks to Make, whatever model the agent's connection uses.
 const ProviderName = "make"
 
-// Option configures WithTracing.
+// Option configures WithTracing and WithMetrics.
 type Option func(*config)
 
 type config struct {
 	provider trace.TracerProvider
+	meters   metric.MeterProvider
 }
 
 // WithTracerProvider records the spans with tp instead of the global
