@@ -249,7 +249,7 @@ func WithResponseInto(dst **http.Response) CallOption { return CallResponseInto(
 
 // send builds an operation's request with the call's team, hands it to the
 // pipeline with its call options and parses the response.
-func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption, typed any,
+func send[R any](ctx context.Context, c *Client, opID OperationID, opts []CallOption, typed any,
 	build func(team TeamID) (*http.Request, error), parse func(*http.Response) (R, error)) (R, error) {
 	var zero R
 	resp, cancel, cs, err := c.start(ctx, opID, opts, typed, false, build)
@@ -277,7 +277,7 @@ func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption,
 
 // start applies the call options, builds the request and sends it through
 // the pipeline. The caller calls cancel when done with the response.
-func (c *Client) start(ctx context.Context, opID string, opts []CallOption, typed any, streamed bool,
+func (c *Client) start(ctx context.Context, opID OperationID, opts []CallOption, typed any, streamed bool,
 	build func(team TeamID) (*http.Request, error)) (*http.Response, context.CancelFunc, *callSettings, error) {
 	cs := &callSettings{}
 	for _, o := range opts {
@@ -310,7 +310,7 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 
 // ListAgents returns the team's agents.
 func (c *Client) ListAgents(ctx context.Context, opts ...CallOption) ([]Agent, error) {
-	res, err := send(ctx, c, "listAgents", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListAgents, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListAgentsRequest(c.server, &ListAgentsParams{TeamID: team})
 	}, parseListAgentsResponse)
 	if err != nil {
@@ -324,7 +324,7 @@ func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOptio
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "getAgent", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpGetAgent, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newGetAgentRequest(c.server, agentID, &GetAgentParams{TeamID: team})
 	}, parseGetAgentResponse)
 	if err != nil {
@@ -337,7 +337,7 @@ func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOptio
 // (AgentID) and the fields it stored. body.TeamID may be left 0: the call's
 // team fills it.
 func (c *Client) CreateAgent(ctx context.Context, body CreateAgentRequest, opts ...CallOption) (*CreatedAgent, error) {
-	res, err := send(ctx, c, "createAgent", opts, body, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpCreateAgent, opts, body, func(team TeamID) (*http.Request, error) {
 		return newCreateAgentRequest(c.server, &CreateAgentParams{TeamID: team}, body)
 	}, parseCreateAgentResponse)
 	if err != nil {
@@ -352,7 +352,7 @@ func (c *Client) UpdateAgent(ctx context.Context, agentID string, body UpdateAge
 	if err := ValidateAgentID(agentID); err != nil {
 		return err
 	}
-	_, err := send(ctx, c, "updateAgent", opts, body, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpUpdateAgent, opts, body, func(team TeamID) (*http.Request, error) {
 		return newUpdateAgentRequest(c.server, agentID, &UpdateAgentParams{TeamID: team}, body)
 	}, parseUpdateAgentResponse)
 	return err
@@ -364,7 +364,7 @@ func (c *Client) DeleteAgent(ctx context.Context, agentID string, opts ...CallOp
 	if err := ValidateAgentID(agentID); err != nil {
 		return err
 	}
-	_, err := send(ctx, c, "deleteAgent", opts, nil, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpDeleteAgent, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newDeleteAgentRequest(c.server, agentID, &DeleteAgentParams{TeamID: team})
 	}, parseDeleteAgentResponse)
 	return err
@@ -377,7 +377,7 @@ func (c *Client) RunAgent(ctx context.Context, agentID string, body RunAgentRequ
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "runAgent", opts, body, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpRunAgent, opts, body, func(team TeamID) (*http.Request, error) {
 		return newRunAgentRequest(c.server, agentID, &RunAgentParams{TeamID: team}, body)
 	}, parseRunAgentResponse)
 	if err != nil {
@@ -393,7 +393,7 @@ func (c *Client) StartRunStream(ctx context.Context, agentID string, body RunAge
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	resp, cancel, cs, err := c.start(ctx, "runAgentStream", opts, body, false, func(team TeamID) (*http.Request, error) {
+	resp, cancel, cs, err := c.start(ctx, OpRunAgentStream, opts, body, false, func(team TeamID) (*http.Request, error) {
 		req, err := newRunAgentStreamRequest(c.server, agentID, &RunAgentStreamParams{TeamID: team}, body)
 		if err == nil {
 			req.Header.Set("Accept", "text/event-stream")
@@ -427,7 +427,7 @@ func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallO
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "listContexts", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListContexts, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListContextsRequest(c.server, &ListContextsParams{AgentID: agentID, TeamID: team})
 	}, parseListContextsResponse)
 	if err != nil {
@@ -439,7 +439,7 @@ func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallO
 // AddTextContext gives an agent knowledge from a text (body.Content, with an
 // optional body.Name). Make answers with no body: ListContexts shows it.
 func (c *Client) AddTextContext(ctx context.Context, body CreateTextContextRequest, opts ...CallOption) error {
-	_, err := send(ctx, c, "createContext", opts, body, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpCreateContext, opts, body, func(team TeamID) (*http.Request, error) {
 		return newCreateContextRequest(c.server, &CreateContextParams{TeamID: team}, body)
 	}, parseCreateContextResponse)
 	return err
@@ -450,7 +450,7 @@ func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...Ca
 	if err := ValidateContextID(contextID); err != nil {
 		return err
 	}
-	_, err := send(ctx, c, "deleteContext", opts, nil, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpDeleteContext, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newDeleteContextRequest(c.server, contextID, &DeleteContextParams{TeamID: team})
 	}, parseDeleteContextResponse)
 	return err
@@ -459,7 +459,7 @@ func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...Ca
 // ListLLMProviders returns the team's LLM providers; each one's
 // AccountName is the type of the Make connections it can use.
 func (c *Client) ListLLMProviders(ctx context.Context, opts ...CallOption) ([]LLMProvider, error) {
-	res, err := send(ctx, c, "listLLMProviders", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListLLMProviders, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListLLMProvidersRequest(c.server, &ListLLMProvidersParams{TeamID: team})
 	}, parseListLLMProvidersResponse)
 	if err != nil {
@@ -473,7 +473,7 @@ func (c *Client) GetLLMProvider(ctx context.Context, providerID int64, opts ...C
 	if err := validateProviderID(providerID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "getLLMProvider", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpGetLLMProvider, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newGetLLMProviderRequest(c.server, providerID, &GetLLMProviderParams{TeamID: team})
 	}, parseGetLLMProviderResponse)
 	if err != nil {
@@ -488,7 +488,7 @@ func (c *Client) ListLLMProviderModels(ctx context.Context, providerID int64, op
 	if err := validateProviderID(providerID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "listLLMProviderModels", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListLLMProviderModels, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListLLMProviderModelsRequest(c.server, providerID, &ListLLMProviderModelsParams{TeamID: team})
 	}, parseListLLMProviderModelsResponse)
 	if err != nil {

@@ -52,7 +52,7 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 		defer close(done)
 		_ = pw.CloseWithError(writeUpload(mw, agentID, fileName, src))
 	}()
-	resp, cancel, _, err := c.start(ctx, "createContext", opts, nil, true, func(team TeamID) (*http.Request, error) {
+	resp, cancel, _, err := c.start(ctx, OpCreateContext, opts, nil, true, func(team TeamID) (*http.Request, error) {
 		return newCreateContextRequestWithBody(c.server, &CreateContextParams{TeamID: team}, mw.FormDataContentType(), pr)
 	})
 	// The transport may have stopped reading (an early answer, an error):
