@@ -158,7 +158,10 @@ func NewUnvalidatedClient(server string, doer HttpRequestDoer, editors ...Reques
 
 // CallOption adjusts one call of a Client method. Call options are named
 // ForTeam and Call... (CallHeader, CallTimeout, CallResponseInto); the
-// With... functions are client Options, given to New.
+// With... functions are client Options, given to New. Every call option
+// works on every method (TestEveryCallOptionOnEveryMethod walks them all);
+// ForTeam on CurrentAuthorization, which takes no team, is a
+// *ValidationError rather than ignored.
 type CallOption func(*callSettings) error
 
 type callSettings struct {
@@ -203,7 +206,9 @@ func CallHeader(name, value string) CallOption {
 }
 
 // CallTimeout bounds the whole call, retries and their waits included. For
-// StartRunStream it bounds the whole stream, until its body is closed.
+// StartRunStream it bounds the whole stream, until its body is closed; for
+// the Scenarios iterator, each page's request (the loop's pace is the
+// caller's; bound the walk with ctx).
 // (WithHeaderTimeout and WithRunHeaderTimeout, client options, bound only
 // the wait for response headers, on every call.)
 func CallTimeout(d time.Duration) CallOption {
@@ -220,7 +225,7 @@ func CallTimeout(d time.Duration) CallOption {
 // status and headers (the token redacted), and a Body to read the bytes
 // that were decoded into the result once more (an empty body for the
 // operations Make answers without one). For StartRunStream, *dst is the
-// stream's response itself. On an error *dst is left as it was; the error
+// stream's response itself; for Scenarios, the last page's. On an error *dst is left as it was; the error
 // carries what there is (*APIError has the status, headers and body).
 func CallResponseInto(dst **http.Response) CallOption {
 	return func(s *callSettings) error {
@@ -257,22 +262,35 @@ func send[R any](ctx context.Context, c *Client, opID OperationID, opts []CallOp
 		return zero, err
 	}
 	defer cancel()
-	if cs.into != nil {
-		b, err := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		if err != nil {
-			return zero, err
-		}
-		resp.Body = io.NopCloser(bytes.NewReader(b))
-		kept := *resp
-		kept.Body = io.NopCloser(bytes.NewReader(b))
-		defer func() { *cs.into = &kept }()
+	commit, err := cs.capture(resp)
+	if err != nil {
+		return zero, err
 	}
 	r, err := parse(resp)
 	if err != nil {
 		return zero, errorf("%s %s: decoding the response: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), err)
 	}
+	commit()
 	return r, nil
+}
+
+// capture buffers resp's body when the call asked for its response
+// (CallResponseInto), so that the result's parser and the caller each read
+// it; commit stores the response in *cs.into, once the call has succeeded
+// (on an error *dst is left as it was).
+func (cs *callSettings) capture(resp *http.Response) (commit func(), err error) {
+	if cs.into == nil {
+		return func() {}, nil
+	}
+	b, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	kept := *resp
+	kept.Body = io.NopCloser(bytes.NewReader(b))
+	return func() { *cs.into = &kept }, nil
 }
 
 // start applies the call options, builds the request and sends it through
@@ -286,6 +304,13 @@ func (c *Client) start(ctx context.Context, opID OperationID, opts []CallOption,
 		}
 		if err := o(cs); err != nil {
 			return nil, nil, nil, err
+		}
+	}
+	if cs.team != 0 {
+		if op := lookupOperation(opID); op != nil && op.teamless {
+			// The operation is about the token, not a team: a team given
+			// for it would be silently ignored.
+			return nil, nil, nil, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("ForTeam: %s takes no team", opID)}
 		}
 	}
 	cancel := context.CancelFunc(func() {})
