@@ -170,7 +170,7 @@ func agentsCreateRun(ctx context.Context, opts *agentsCreateOptions) error {
 	var raw *http.Response
 	// The team of the call is --team (or MAKE_TEAM_ID): a body that
 	// names another is refused before sending.
-	created, err := c.CreateAgent(ctx, body, api.ForTeam(cfg.teamID), api.WithResponseInto(&raw))
+	created, err := c.CreateAgent(ctx, body, api.ForTeam(cfg.teamID), api.CallResponseInto(&raw))
 	if err != nil {
 		return err
 	}

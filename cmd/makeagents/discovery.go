@@ -57,7 +57,7 @@ func connectionsListRun(ctx context.Context, opts *connectionsListOptions) error
 		return err
 	}
 	var resp *http.Response
-	if _, err := c.ListConnections(ctx, opts.types, api.WithResponseInto(&resp)); err != nil {
+	if _, err := c.ListConnections(ctx, opts.types, api.CallResponseInto(&resp)); err != nil {
 		return err
 	}
 	// Print the connections as Make sent them: fields this SDK does
@@ -162,7 +162,7 @@ func scenariosListRun(ctx context.Context, opts *scenariosListOptions) error {
 	}
 	q.Limit = int64(opts.pageSize)
 	if opts.tools {
-		q.Type = api.ListScenariosParamsTypeTool
+		q.Type = api.ScenarioTypeTool
 	}
 	c, _, err := opts.connect()
 	if err != nil {
@@ -287,7 +287,7 @@ func doctorRun(ctx context.Context, opts *doctorOptions) error {
 
 	tools := 0
 	var names []string
-	for s, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool}) {
+	for s, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ScenarioTypeTool}) {
 		if err != nil {
 			r.line("warn", "tool scenarios: listing failed: %v", errorText(err))
 			tools = -1
