@@ -434,7 +434,15 @@ func (p *pipeline) attempt(c call, n int) (resp *http.Response, connected bool, 
 		// net/http's Do does not return on cancellation until its writer
 		// has stopped reading the body, and a streamed body's producer may
 		// block (an upload's file): closing the body ends that read.
-		stopClosing := context.AfterFunc(ctx, func() { _ = req.Body.Close() })
+		// The body fails with the context's error, so whichever of the
+		// transport and the body notices first, the call's error says why.
+		stopClosing := context.AfterFunc(ctx, func() {
+			if pr, ok := req.Body.(interface{ CloseWithError(error) error }); ok {
+				_ = pr.CloseWithError(ctx.Err())
+				return
+			}
+			_ = req.Body.Close()
+		})
 		defer stopClosing()
 	}
 	if len(p.middleware) == 0 {
@@ -486,6 +494,12 @@ func (p *pipeline) roundTrip(st *attemptState, areq *http.Request) (*http.Respon
 	case err == nil && followed(req, resp):
 		_ = resp.Body.Close()
 		err = errorf("%s %s: %w to %s; the SDK never follows redirects, set CheckRedirect to return http.ErrUseLastResponse", req.Method, req.URL.EscapedPath(), ErrRedirect, origin(resp.Request.URL))
+	}
+	if err != nil && st.c.streamed && req.Context().Err() != nil && !errors.Is(err, req.Context().Err()) {
+		// net/http closes a request's body when its context ends, and may
+		// then report the body's closed pipe instead of the context: the
+		// context is what ended the call.
+		err = fmt.Errorf("%w (%w)", req.Context().Err(), err)
 	}
 	if err != nil {
 		if fired && errors.Is(context.Cause(st.ctx), errCauseHeaderTimeout) && req.Context().Err() == nil {
