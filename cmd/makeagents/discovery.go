@@ -204,7 +204,13 @@ var commandOperations = []struct {
 	{"contexts delete", []api.OperationID{api.OpDeleteContext}},
 	{"connections list", []api.OperationID{api.OpListConnections}},
 	{"scenarios list", []api.OperationID{api.OpListScenarios}},
+	{"export", []api.OperationID{api.OpListAgents, api.OpGetAgent, api.OpListContexts, api.OpListLLMProviders, api.OpListConnections, api.OpListScenarios}},
+	{"plan", planOps},
+	{"apply", append(slices.Clone(planOps), api.OpCreateAgent, api.OpUpdateAgent, api.OpDeleteAgent, api.OpCreateContext, api.OpDeleteContext)},
 }
+
+// planOps are the reads of a plan (apply's too, before it writes).
+var planOps = []api.OperationID{api.OpListLLMProviders, api.OpListConnections, api.OpListLLMProviderModels, api.OpListScenarios, api.OpListAgents, api.OpGetAgent, api.OpListContexts}
 
 var createRunOps = []api.OperationID{api.OpListLLMProviders, api.OpListLLMProviderModels, api.OpListConnections, api.OpCreateAgent, api.OpRunAgent}
 
@@ -262,6 +268,11 @@ func doctorRun(ctx context.Context, opts *doctorOptions) error {
 		}
 	}
 	r.line("ok", "%s, base URL %s, team %d", zone, cfg.baseURL, cfg.teamID)
+	if cfg.rateLimit > 0 {
+		r.line("ok", "rate limit: %d requests a minute (%s), a 429 pauses every call", cfg.rateLimit, api.EnvRateLimit)
+	} else {
+		r.line("warn", "rate limit: none; set %s to your plan's requests a minute (60, 120, 240 or 1000) so calls wait their turn instead of meeting 429s", api.EnvRateLimit)
+	}
 
 	auth, err := c.CurrentAuthorization(ctx)
 	var have []string
