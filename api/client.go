@@ -275,9 +275,6 @@ func send[R any](ctx context.Context, c *Client, opID OperationID, opts []CallOp
 	defer cancel()
 	commit, err := cs.capture(resp)
 	if err != nil {
-		if cs.event != nil {
-			cs.event.Err = err
-		}
 		return zero, err
 	}
 	r, err := parse(resp)
@@ -293,22 +290,6 @@ func send[R any](ctx context.Context, c *Client, opID OperationID, opts []CallOp
 	}
 	commit()
 	return r, nil
-}
-
-// describeResult fills a call's event from its decoded result, so what
-// observers need is never decoded twice.
-func describeResult(e *CallEvent, result any) {
-	switch r := result.(type) {
-	case *RunAgentResponse:
-		if r.JSON200 != nil {
-			u := r.JSON200.TokenUsageSummary
-			e.Usage, e.ThreadID = &u, r.JSON200.ThreadID
-		}
-	case *CreateAgentResponse:
-		if r.JSON201 != nil {
-			e.AgentID = r.JSON201.ID
-		}
-	}
 }
 
 // capture buffers resp's body when the call asked for its response
@@ -328,6 +309,22 @@ func (cs *callSettings) capture(resp *http.Response) (commit func(), err error) 
 	kept := *resp
 	kept.Body = io.NopCloser(bytes.NewReader(b))
 	return func() { *cs.into = &kept }, nil
+}
+
+// describeResult fills a call's event from its decoded result, so what
+// observers need is never decoded twice.
+func describeResult(e *CallEvent, result any) {
+	switch r := result.(type) {
+	case *RunAgentResponse:
+		if r.JSON200 != nil {
+			u := r.JSON200.TokenUsageSummary
+			e.Usage, e.ThreadID = &u, r.JSON200.ThreadID
+		}
+	case *CreateAgentResponse:
+		if r.JSON201 != nil {
+			e.AgentID = r.JSON201.ID
+		}
+	}
 }
 
 // start applies the call options, builds the request and sends it through
