@@ -77,9 +77,12 @@ func (h handlers) CreateContext(_ context.Context, req fakeapi.CreateContextRequ
 	c.ID = h.s.store.newID("context")
 	c.CreatedAt = h.s.now().UTC()
 	a.Contexts = append(slices.Clone(a.Contexts), c)
+	if bad := h.s.store.admit(a, int64(len(text)), 1); bad != nil {
+		return fakeapi.CreateContext400JSONResponse{BadRequestJSONResponse: *bad}, nil
+	}
 	h.s.store.put(a)
 	if text != "" {
-		h.s.store.team(a.TeamID).knowledge[c.ID] = text
+		h.s.store.setKnowledge(a.TeamID, c.ID, text)
 	}
 	return fakeapi.CreateContext201Response{}, nil
 }
@@ -182,7 +185,7 @@ func (h handlers) DeleteContext(_ context.Context, req fakeapi.DeleteContextRequ
 		}
 		a.Contexts = slices.Delete(slices.Clone(a.Contexts), i, i+1)
 		h.s.store.put(a)
-		delete(t.knowledge, req.ContextID)
+		h.s.store.dropKnowledge(t, req.ContextID)
 		return fakeapi.DeleteContext204Response{}, nil
 	}
 	return fakeapi.DeleteContext404JSONResponse{NotFoundJSONResponse: contextNotFound()}, nil
