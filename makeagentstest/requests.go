@@ -242,13 +242,6 @@ func (s *Server) readBody(next http.Handler) http.Handler {
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 		_ = r.Body.Close()
-		if err == nil {
-			// The body is in: ReadTimeout has done its work, and left in
-			// place it would end the request's context mid-stream (net/http
-			// reads the idle connection in the background to notice a
-			// client that goes away).
-			_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
-		}
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {

@@ -230,8 +230,8 @@ func Start(opts ...Option) (*Server, error) {
 	s.srv = &http.Server{
 		Handler:           s.handler(),
 		ReadHeaderTimeout: cfg.limits.ReadHeaderTimeout,
-		// ReadTimeout covers the headers and the body; readBody lifts it
-		// once the body is in, so it never cuts a stream. WriteTimeout is
+		// ReadTimeout covers the headers and the body; net/http lifts it
+		// once the body is read, so it never cuts a stream. WriteTimeout is
 		// not net/http's (a deadline for the whole response would end
 		// every long stream): the recorder sets one before each write.
 		ReadTimeout: cfg.limits.ReadTimeout,
