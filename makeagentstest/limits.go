@@ -54,8 +54,9 @@ type Limits struct {
 	Threads int
 	// ThreadBytes caps the text all threads keep for later runs (default 64
 	// MiB), forgetting least recently used threads first. A thread also keeps
-	// only its newest 100 iterations and 8 MiB of text, so history is
-	// bounded whatever an agent's iterationsFromHistoryCount.
+	// only its newest 100 iterations and 8 MiB of text (an iteration larger
+	// than that is not kept), so history is bounded whatever an agent's
+	// iterationsFromHistoryCount.
 	ThreadBytes int64
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
@@ -41,8 +42,14 @@ type team struct {
 	// deterministic agent can cite: a text context's content, or the start
 	// of an uploaded text file. The contexts themselves live in their
 	// agent's Contexts list, where get and list show them.
-	knowledge map[string]string
+	knowledge map[string]knowledgeText
 }
+
+// knowledgeText is a context's citable text, and the same lowered, which
+// cite searches: lowered once here rather than on every run.
+type knowledgeText struct{ text, lower string }
+
+func knowledgeSize(text string) int64 { return 2 * int64(len(text)) }
 
 // iteration is one run in a thread: what the request sent and what the
 // agent answered, as the next run of the thread sees it.
@@ -70,7 +77,7 @@ func newStore(seed *int64, limits Limits) store {
 func (st *store) team(id int64) *team {
 	t := st.teams[id]
 	if t == nil {
-		t = &team{agents: map[string]fakeapi.Agent{}, sizes: map[string]int64{}, knowledge: map[string]string{}}
+		t = &team{agents: map[string]fakeapi.Agent{}, sizes: map[string]int64{}, knowledge: map[string]knowledgeText{}}
 		st.teams[id] = t
 	}
 	return t
@@ -132,12 +139,12 @@ func (st *store) put(a fakeapi.Agent) {
 // setKnowledge keeps text as the citable content of context id.
 func (st *store) setKnowledge(teamID int64, id, text string) {
 	t := st.team(teamID)
-	st.bytes += int64(len(text)) - int64(len(t.knowledge[id]))
-	t.knowledge[id] = text
+	st.bytes += knowledgeSize(text) - knowledgeSize(t.knowledge[id].text)
+	t.knowledge[id] = knowledgeText{text: text, lower: strings.ToLower(text)}
 }
 
 func (st *store) dropKnowledge(t *team, id string) {
-	st.bytes -= int64(len(t.knowledge[id]))
+	st.bytes -= knowledgeSize(t.knowledge[id].text)
 	delete(t.knowledge, id)
 }
 
@@ -223,8 +230,9 @@ func (st *store) thread(teamID int64, id string) []iteration {
 
 // extendThread adds an iteration to a thread (starting it if need be),
 // keeps the thread's newest iterations within maxThreadIterations and
-// maxThreadText (the newest always stays), and forgets the least recently
-// used threads beyond Limits.
+// maxThreadText (an iteration larger than that is not kept at all, so
+// a run's history never outweighs its own body), and forgets the least
+// recently used threads beyond Limits.
 func (st *store) extendThread(teamID int64, id string, it iteration) {
 	ts := &st.threads
 	key := threadKey{teamID, id}
@@ -240,7 +248,7 @@ func (st *store) extendThread(teamID int64, id string, it iteration) {
 	t.bytes += it.size()
 	ts.bytes += it.size()
 	drop := 0
-	for drop < len(t.its)-1 && (len(t.its)-drop > maxThreadIterations || t.bytes > maxThreadText) {
+	for drop < len(t.its) && (len(t.its)-drop > maxThreadIterations || t.bytes > maxThreadText) {
 		t.bytes -= t.its[drop].size()
 		ts.bytes -= t.its[drop].size()
 		drop++
