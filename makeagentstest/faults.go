@@ -180,7 +180,7 @@ func (s *Server) script(r run, extra []StreamFault) script {
 			}
 			// The event with empty content, split where the content goes.
 			ev := encodeEvent("step", faultID(i, f), stepData(fakeapi.Step{
-				Role: "assistant", ID: ptr(derivedUUID("oversize/" + faultID(i, f))), AgentIterationID: &iteration,
+				Role: "assistant", ID: new(derivedUUID("oversize/" + faultID(i, f))), AgentIterationID: &iteration,
 			}))
 			at := bytes.Index(ev, []byte(`"content":""`)) + len(`"content":"`)
 			sc.items = append(sc.items, scriptItem{bytes: ev[:at], fill: f.size, tail: ev[at:], paced: true})

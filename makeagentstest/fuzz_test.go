@@ -128,7 +128,7 @@ func FuzzRequest(f *testing.F) {
 		// not pass the fake's handler; the fake's errors are Make's shape.
 		if resp.StatusCode >= 400 && fake && m != "HEAD" {
 			var e api.Error
-			if err := json.Unmarshal(got, &e); err != nil || e.Message == nil || e.Code == nil {
+			if err := json.Unmarshal(got, &e); err != nil || e.Message == "" || e.Code == "" {
 				t.Fatalf("status %d with a body that is not Make's error shape: %q", resp.StatusCode, got)
 			}
 		}

@@ -105,7 +105,7 @@ func TestPreferIsBounded(t *testing.T) {
 		{"stream=oversize-after-0, size=1073741824", "up to 67108864"},
 	} {
 		resp, body, _ := preferDo(t, s, "POST", stream, tc.prefer, runBody)
-		if resp.StatusCode != 400 || !strings.Contains(string(body), tc.want) || *errorBody(t, body).Code != "SC400" {
+		if resp.StatusCode != 400 || !strings.Contains(string(body), tc.want) || errorBody(t, body).Code != "SC400" {
 			t.Errorf("Prefer of %d bytes (%.40s...): %d %.300s, want a 400 naming %q", len(tc.prefer), tc.prefer, resp.StatusCode, body, tc.want)
 		}
 	}
@@ -195,7 +195,7 @@ func TestAgentsAndContextsAreBounded(t *testing.T) {
 	third := createAgent(t, c, "three", "p")
 	addContext := func() *api.CreateContextResponse {
 		res, err := c.CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: team}, api.CreateContextJSONRequestBody{
-			AgentID: third, Content: ptr("Prague is the capital of Czechia."),
+			AgentID: third, Content: "Prague is the capital of Czechia.",
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -218,7 +218,7 @@ func TestThreadsAreEvicted(t *testing.T) {
 	agent := createAgent(t, c, "a", "p")
 	steps := func(thread string) int {
 		res, err := c.RunAgentWithResponse(context.Background(), agent, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
-			Messages: []api.Message{{Role: api.MessageRoleUser, Content: "hi"}}, ThreadID: &thread,
+			Messages: []api.Message{{Role: api.MessageRoleUser, Content: "hi"}}, ThreadID: thread,
 		})
 		if err != nil || res.JSON200 == nil {
 			t.Fatalf("run: %v %s", err, res.Body)
