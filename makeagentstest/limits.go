@@ -142,8 +142,8 @@ const (
 
 // limitReached answers a create that would pass a limit: Make's 400 shape,
 // naming the limit and how to change it.
-func limitReached(what string, limit any, option string) fakeapi.BadRequestJSONResponse {
-	detail := fmt.Sprintf("The fake holds at most %v %s (Limits.%s, or makeagents fake's flag); delete some first.", limit, what, option)
+func limitReached(what string, limit any, option, flag string) fakeapi.BadRequestJSONResponse {
+	detail := fmt.Sprintf("The fake holds at most %v %s (Limits.%s; makeagents fake --%s); delete some first.", limit, what, option, flag)
 	return fakeapi.BadRequestJSONResponse(makeError("Invalid input parameters", detail, "IM005", what+": limit of "+fmt.Sprint(limit)+" reached"))
 }
 

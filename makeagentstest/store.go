@@ -108,15 +108,15 @@ func (st *store) admit(a fakeapi.Agent, extra int64, extraContexts int) *fakeapi
 		old = t.sizes[a.ID]
 	}
 	if !exists && st.agents >= st.limits.Agents {
-		bad := limitReached("agents", st.limits.Agents, "Agents")
+		bad := limitReached("agents", st.limits.Agents, "Agents", "max-agents")
 		return &bad
 	}
 	if extraContexts > 0 && st.contexts+extraContexts > st.limits.Contexts {
-		bad := limitReached("contexts", st.limits.Contexts, "Contexts")
+		bad := limitReached("contexts", st.limits.Contexts, "Contexts", "max-contexts")
 		return &bad
 	}
 	if st.bytes-old+agentSize(a)+extra > st.limits.StoreBytes {
-		bad := limitReached("bytes of agents and contexts", st.limits.StoreBytes, "StoreBytes")
+		bad := limitReached("bytes of agents and contexts", st.limits.StoreBytes, "StoreBytes", "max-store-bytes")
 		return &bad
 	}
 	return nil
