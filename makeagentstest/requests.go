@@ -63,37 +63,32 @@ func (s *Server) Requests() []Request {
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.log, s.logBytes = nil, 0
+	s.log, s.logSizes, s.logBytes = nil, nil, 0
 }
 
 // logRequest appends e to the request log, dropping the oldest entries
 // beyond the log's bounds. Callers hold s.mu.
-func (s *Server) logRequest(e Request) {
+func (s *Server) logRequest(e Request, size int64) {
 	s.log = append(s.log, e)
-	s.logBytes += e.size()
+	s.logSizes = append(s.logSizes, size)
+	s.logBytes += size
 	drop := 0
 	for drop < len(s.log)-1 && (len(s.log)-drop > s.cfg.limits.RequestLog || s.logBytes > maxLogBytes) {
-		s.logBytes -= s.log[drop].size()
+		s.logBytes -= s.logSizes[drop]
 		drop++
 	}
 	if drop > 0 {
 		// Zero what is dropped so its bodies are freed; append moves the
 		// live entries to a new array when the old one fills.
 		clear(s.log[:drop])
-		s.log = s.log[drop:]
+		s.log, s.logSizes = s.log[drop:], s.logSizes[drop:]
 	}
 }
 
-// size is what an entry costs the log, roughly: its variable parts.
-func (r Request) size() int64 {
-	n := int64(len(r.Path)+len(r.Body)) + 128
-	for k, vs := range r.Query {
-		n += int64(len(k))
-		for _, v := range vs {
-			n += int64(len(v)) + 16
-		}
-	}
-	return n
+// logSize is what an entry costs the log, roughly: its variable parts (the
+// parsed query holds about twice the raw query's bytes).
+func logSize(r *http.Request, body []byte) int64 {
+	return int64(len(r.URL.Path)+2*len(r.URL.RawQuery)+len(body)) + 256
 }
 
 // exchange is per-request state shared by the middlewares and the behaviour.
@@ -173,7 +168,7 @@ func (s *Server) record(next http.Handler) http.Handler {
 			entry.Status = rec.status
 			entry.Body = bytes.Clone(kept.kept)
 			s.mu.Lock()
-			s.logRequest(entry)
+			s.logRequest(entry, logSize(r, entry.Body))
 			s.mu.Unlock()
 			s.accessLog(r, rec.status, began)
 			// Re-panic after logging: ErrAbortHandler is how a dropped
@@ -275,9 +270,14 @@ func tooLargeError(w http.ResponseWriter, ex *exchange) {
 type recorder struct {
 	http.ResponseWriter
 	// writeTimeout bounds each write (Limits.WriteTimeout): a deadline set
-	// before every write, so a client that stops reading is cut off while a
-	// stream that keeps sending lasts as long as it needs.
+	// before writes, so a client that stops reading is cut off while a
+	// stream that keeps sending lasts as long as it needs. The deadline is
+	// moved only when an eighth of the timeout has passed since it was
+	// last set (every write still gets at least 7/8 of it): moving it costs
+	// a runtime timer update, and a response makes several writes.
 	writeTimeout time.Duration
+	deadlineSet  time.Time
+	rc           *http.ResponseController
 	ex           *exchange
 	check        bool
 	status       int
@@ -322,9 +322,18 @@ func (r *recorder) Write(p []byte) (int, error) {
 }
 
 func (r *recorder) deadline() {
-	if r.writeTimeout > 0 {
-		_ = http.NewResponseController(r.ResponseWriter).SetWriteDeadline(time.Now().Add(r.writeTimeout))
+	if r.writeTimeout <= 0 {
+		return
 	}
+	now := time.Now()
+	if now.Sub(r.deadlineSet) < r.writeTimeout/8 {
+		return
+	}
+	if r.rc == nil {
+		r.rc = http.NewResponseController(r.ResponseWriter)
+	}
+	r.deadlineSet = now
+	_ = r.rc.SetWriteDeadline(now.Add(r.writeTimeout))
 }
 
 // Flush implements http.Flusher.

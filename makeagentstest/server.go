@@ -59,6 +59,7 @@ type Server struct {
 	// logBytes is what log's entries cost (Request.size), bounded by
 	// maxLogBytes.
 	logBytes int64
+	logSizes []int64 // each entry's share of logBytes
 	limiter  rateLimiter
 	faults   faultState
 }
