@@ -300,14 +300,17 @@ func failWith(w http.ResponseWriter, ex *exchange, status int, retryAfter time.D
 // The stream faults are those of StreamFaults, by name: end-after-K
 // (EndStreamAfter), cut-after-K (CutStreamMidEvent), malformed-after-K
 // (MalformedEvent), oversize-after-K with size=BYTES (OversizeEvent;
-// default 17 MiB, above the sse package's bound), stall-after-K
+// default 17 MiB, above the sse package's bound; at most 64 MiB, streamed
+// in chunks, never built in memory), stall-after-K
 // (StallStream) and drop-after-K (DropConnection). A code= fault answers
 // before authentication, like FailNext, so nothing the request asked for
 // happens. scopes= narrows the token's scopes for this request, as
 // WithScopes does for all of them: an operation that needs another scope is
 // a 403 and getCurrentAuthorization lists these (scopes="" for none). An
-// unknown preference or a bad value is a 400 that says what is wrong;
-// faults set with FailNext and StreamFaults apply as well.
+// unknown preference or a bad value is a 400 that says what is wrong, and
+// so is a header of more than 1 KiB, 16 preferences or 8 stream faults
+// (one request asks for bounded work); faults set with FailNext and
+// StreamFaults apply as well.
 const PreferHeader = "Prefer"
 
 // Bounds of a Prefer header: one request may ask for a few faults, not for
