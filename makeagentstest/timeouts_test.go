@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -160,5 +161,26 @@ func TestLimitsAreChecked(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "negative") {
 			t.Errorf("Start(%+v): %v", l, err)
 		}
+	}
+}
+
+// BenchmarkCloseWithAnUnusedConnection measures Close while a client holds
+// a connection it never sent a request on: net/http's Shutdown alone waits
+// 5 s for such a connection.
+func BenchmarkCloseWithAnUnusedConnection(b *testing.B) {
+	for range b.N {
+		b.StopTimer() // Start parses the spec: not what is measured
+		s, err := makeagentstest.Start()
+		if err != nil {
+			b.Fatal(err)
+		}
+		u, _ := url.Parse(s.URL())
+		conn, err := net.Dial("tcp", u.Host)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		s.Close()
+		_ = conn.Close()
 	}
 }
