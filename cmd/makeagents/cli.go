@@ -170,7 +170,13 @@ func usageLine(c *cobra.Command) string {
 // cobra, is rewritten with two. Everything after "--" is left alone.
 func commandFirst(root *cobra.Command, args []string) []string {
 	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
-		return args // the shell asks for completions: cobra parses those itself
+		// The shell asks for completions: cobra parses those itself, and
+		// shows each flag's usage as its description, where the backticks
+		// that name a flag's value in help would be noise.
+		walkCommands(root, func(c *cobra.Command) {
+			c.Flags().VisitAll(func(fl *pflag.Flag) { fl.Usage = strings.ReplaceAll(fl.Usage, "`", "") })
+		})
+		return args
 	}
 	takesValue := flagArity(root)
 	words, rest := []string{}, []string{}
@@ -211,20 +217,23 @@ func commandFirst(root *cobra.Command, args []string) []string {
 // shorthands) to whether it takes a value.
 func flagArity(root *cobra.Command) map[string]bool {
 	out := map[string]bool{}
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
+	walkCommands(root, func(c *cobra.Command) {
 		c.Flags().VisitAll(func(fl *pflag.Flag) {
 			out[fl.Name] = fl.NoOptDefVal == ""
 			if fl.Shorthand != "" {
 				out[fl.Shorthand] = fl.NoOptDefVal == ""
 			}
 		})
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
-	}
-	walk(root)
+	})
 	return out
+}
+
+// walkCommands calls fn on c and every command under it.
+func walkCommands(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		walkCommands(sub, fn)
+	}
 }
 
 func childNamed(c *cobra.Command, name string) *cobra.Command {

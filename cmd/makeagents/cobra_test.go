@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -57,7 +58,7 @@ func TestCompletion(t *testing.T) {
 			t.Errorf("__complete agents lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if r := runCLI(t, nil, "__complete", "run", "--thr"); !strings.Contains(r.stdout, "--thread\t") {
+	if r := runCLI(t, nil, "__complete", "run", "--thr"); !strings.Contains(r.stdout, "--thread\tconversation THREAD to continue") {
 		t.Errorf("__complete run --thr:\n%s", r.stdout)
 	}
 }
@@ -111,5 +112,27 @@ func TestRunSeam(t *testing.T) {
 	}
 	if got == nil || got.agentID != "agent-1" || got.message != "hello" || got.thread != "t-1" || !got.json {
 		t.Errorf("options reaching run: %+v", got)
+	}
+}
+
+// usageErrorf drops the prefix an SDK error starts with (the CLI prints
+// one), and nothing else: the same words inside a server's text or a file
+// name stay.
+func TestUsageErrorfStripsOnlyTheSDKPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{usageErrorf("--name: %v", errors.New("makeagents: invalid name: too long")), "--name: invalid name: too long"},
+		{usageErrorf("pick one:\n%s", "  --connection 11  makeagents: prod"), "pick one:\n  --connection 11  makeagents: prod"},
+		{usageErrorf("%v", errors.New("api: Make said makeagents: nope")), "api: Make said makeagents: nope"},
+		{usageErrorf("--from-file %s: bad", "makeagents: x.json"), "--from-file makeagents: x.json: bad"},
+	} {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("got %q, want %q", got, tc.want)
+		}
+	}
+	if got := errorLine(errors.New("makeagents: create: Make said makeagents: no")); got != "makeagents: create: Make said makeagents: no" {
+		t.Errorf("errorLine = %q", got)
 	}
 }
