@@ -34,8 +34,10 @@ func rawConn(t *testing.T, s *makeagentstest.Server) net.Conn {
 }
 
 // TestRejectedBodyIsNeverReadAsARequest hides a DELETE in the part of an
-// oversized body the fake refuses to read: the agent must survive, and
-// nothing after the 413 may be answered on that connection.
+// oversized body the fake refuses to read, right where it stops reading
+// (8 MiB and one byte in), with more than the 256 KiB net/http would
+// discard after it: the agent must survive, and nothing after the 413 may
+// be answered on that connection.
 func TestRejectedBodyIsNeverReadAsARequest(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -47,17 +49,16 @@ func TestRejectedBodyIsNeverReadAsARequest(t *testing.T) {
 			conn := rawConn(t, s)
 			path := "/api/v2/ai-agents/v1/agents/" + a.ID + "?teamId=1"
 			hidden := "DELETE " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Token " + s.Token() + "\r\nContent-Length: 0\r\n\r\n"
-			// More than the 8 MiB the fake reads, and more than the 256 KiB
-			// net/http discards after a handler to keep a connection.
-			filler := strings.Repeat("x", 8<<20+512<<10)
-			body := filler + hidden
+			filler := strings.Repeat("x", 8<<20+1)
+			padding := strings.Repeat("y", 512<<10)
 			go func() {
 				w := bufio.NewWriter(conn)
 				fmt.Fprintf(w, "POST /api/v2/ai-agents/v1/agents?teamId=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Token %s\r\nContent-Type: application/json\r\n", s.Token())
 				if tc.chunked {
 					fmt.Fprintf(w, "Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(filler), filler)
-					fmt.Fprintf(w, "%x\r\n%s\r\n0\r\n\r\n", len(hidden), hidden)
+					fmt.Fprintf(w, "%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n", len(hidden), hidden, len(padding), padding)
 				} else {
+					body := filler + hidden + padding
 					fmt.Fprintf(w, "Content-Length: %d\r\n\r\n%s", len(body), body)
 				}
 				_ = w.Flush()
