@@ -78,6 +78,7 @@ var readmePackages = map[string]string{
 	"api": "github.com/makeagents/makeagents-go/api", "sse": "github.com/makeagents/makeagents-go/sse",
 	"structured":   "github.com/makeagents/makeagents-go/structured",
 	"conversation": "github.com/makeagents/makeagents-go/conversation", "makeagentstest": "github.com/makeagents/makeagents-go/makeagentstest",
+	"agentfile": "github.com/makeagents/makeagents-go/agentfile", "filepath": "path/filepath",
 	"context": "context", "errors": "errors", "fmt": "fmt", "io": "io", "log": "log", "slog": "log/slog", "os": "os",
 	"http": "net/http", "strings": "strings", "time": "time", "json": "encoding/json", "testing": "testing",
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +69,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, new(*exitStatus)):
+		var st *exitStatus
+		errors.As(err, &st)
+		return st.code
 	case errors.As(err, new(*usageError)), api.IsValidationError(err):
 		// Input the SDK refused before sending is a usage error too.
 		return reportUsage(stderr, cmd, err)
@@ -153,6 +158,11 @@ func reportUsage(stderr io.Writer, cmd *cobra.Command, err error) int {
 		fmt.Fprintf(stderr, "run 'makeagents %s --help' for its subcommands\n", commandWords(cmd))
 	default:
 		fmt.Fprintf(stderr, "usage: makeagents %s\nrun 'makeagents %s --help' for details\n", usageLine(cmd), commandWords(cmd))
+	}
+	if cmd != nil {
+		if code, err := strconv.Atoi(cmd.Annotations[annotationUsageExit]); err == nil {
+			return code
+		}
 	}
 	return exitUsage
 }
@@ -412,6 +422,9 @@ func printFlags(w io.Writer, fs *pflag.FlagSet) {
 	fs.VisitAll(func(fl *pflag.Flag) {
 		arg, usage := pflag.UnquoteUsage(fl)
 		name := "--" + fl.Name
+		if fl.Shorthand != "" {
+			name = "-" + fl.Shorthand + ", " + name
+		}
 		if arg != "" {
 			name += " " + strings.ToUpper(arg)
 		}
@@ -438,7 +451,7 @@ configuration (flags beat the environment):
   --oauth                                send the token as "Bearer" (OAuth) instead of "Token"
 
 exit status: 0 ok, 1 API/network/stream error, 2 usage error (no request made),
-3 drift found (conformance), 130 interrupted.
+3 drift found (conformance), 130 interrupted; plan: 0 no change, 2 changes, 1 error.
 
 Start with: makeagents demo
 Offline, for any client: makeagents fake (prints MAKE_BASE_URL and the rest to source)

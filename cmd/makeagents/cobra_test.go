@@ -20,7 +20,7 @@ func TestSuggestions(t *testing.T) {
 		{[]string{"run", "--thred", "x"}, "unknown flag --thred for run; did you mean --thread?"},
 		{[]string{"run", "a", "b", "-thred", "x"}, "unknown flag -thred for run; did you mean --thread?"},
 		{[]string{"agents", "create", "--system-promt", "x"}, "did you mean --system-prompt?"},
-		{[]string{"agents", "list", "--json"}, "unknown flag --json for agents list (--json is a flag of stream, conformance)"},
+		{[]string{"agents", "list", "--json"}, "unknown flag --json for agents list (--json is a flag of stream, conformance, plan)"},
 		{[]string{"agnets", "list"}, `unknown command "agnets"; did you mean agents?`},
 		{[]string{"agents", "lst"}, `unknown agents subcommand "lst" (want list, get, create, update, delete); did you mean list?`},
 		{[]string{"fake", "--zone", "eu2"}, "fake does not take --zone: "},

@@ -204,7 +204,13 @@ var commandOperations = []struct {
 	{"contexts delete", []string{"deleteContext"}},
 	{"connections list", []string{"listConnections"}},
 	{"scenarios list", []string{"listScenarios"}},
+	{"export", []string{"listAgents", "getAgent", "listContexts", "listLLMProviders", "listConnections", "listScenarios"}},
+	{"plan", planOps},
+	{"apply", append(slices.Clone(planOps), "createAgent", "updateAgent", "deleteAgent", "createContext", "deleteContext")},
 }
+
+// planOps are the reads of a plan (apply's too, before it writes).
+var planOps = []string{"listLLMProviders", "listConnections", "listLLMProviderModels", "listScenarios", "listAgents", "getAgent", "listContexts"}
 
 var createRunOps = []string{"listLLMProviders", "listLLMProviderModels", "listConnections", "createAgent", "runAgent"}
 

@@ -75,6 +75,9 @@ func newRootCmd(f *factory) *cobra.Command {
 		{"", newDemoCmd(f, nil)},
 		{"", newFakeCmd(f, nil)},
 		{"", newConformanceCmd(f, nil)},
+		{"", newExportCmd(f, nil)},
+		{"", newPlanCmd(f, nil)},
+		{"", newApplyCmd(f, nil)},
 		{"", newCompletionCmd(f, root)},
 	}
 	groupSummaries := map[string]string{
