@@ -39,7 +39,7 @@ type Client struct {
 //	agents, err := client.ListAgents(ctx)
 //
 // Unless WithoutEnvironment is given, the token defaults to MAKE_API_TOKEN,
-// the default team to MAKE_TEAM_ID and the base URL to MAKE_BASE_URL, else
+// the rate limit to MAKE_RATE_LIMIT, the default team to MAKE_TEAM_ID and the base URL to MAKE_BASE_URL, else
 // MAKE_ZONE's, else eu1's; explicit options beat the environment, and a base
 // URL beats a zone. A variable that is set but invalid is an error from New,
 // also when another option or variable wins over it. Without a token New
@@ -51,11 +51,14 @@ type Client struct {
 //
 //	prepare   ids, typed bodies and the team id checked (*ValidationError,
 //	          nothing sent); Authorization and User-Agent set
-//	attempts  the operation's header timeout, no redirect followed, the
+//	attempts  each waits its turn (WithRateLimit, and after a 429 every
+//	          call of the client pauses), passes through WithMiddleware;
+//	          the operation's header timeout, no redirect followed, the
 //	          body's size and idle bounds, the token redacted from what comes
 //	          back; safe retries only (see RetryPolicy)
 //	classify  the response, *APIError or *UnexpectedResponseError
-//	log       one record per attempt (WithLogger)
+//	log       one record per attempt (WithLogger); one event per call
+//	          (WithCallEvents)
 //
 // at the bottom, WithHTTPClient's doer (redirects off), or a client with no
 // overall timeout.
@@ -106,11 +109,15 @@ func New(opts ...Option) (*Client, error) {
 			headerTimeout:    s.headerTimeout,
 			runHeaderTimeout: s.runHeaderTimeout,
 		},
-		logger:    s.logger,
-		logBodies: s.logBodies,
-		sleep:     s.sleep,
-		jitter:    s.jitter,
-		now:       s.now,
+		logger:     s.logger,
+		logBodies:  s.logBodies,
+		pacer:      &pacer{limiter: s.limiter},
+		middleware: s.middleware,
+		onCall:     s.onCall,
+		server:     hostPort(base),
+		sleep:      s.sleep,
+		jitter:     s.jitter,
+		now:        s.now,
 	}
 	if s.userAgent != "" {
 		p.userAgent = s.userAgent
@@ -120,6 +127,9 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if p.sleep == nil {
 		p.sleep = sleepCtx
+	}
+	if s.limiter == nil {
+		p.pacer.spacing = resumeSpacing
 	}
 	if p.jitter == nil {
 		p.jitter = defaultJitter
@@ -158,7 +168,10 @@ func NewUnvalidatedClient(server string, doer HttpRequestDoer, editors ...Reques
 
 // CallOption adjusts one call of a Client method. Call options are named
 // ForTeam and Call... (CallHeader, CallTimeout, CallResponseInto); the
-// With... functions are client Options, given to New.
+// With... functions are client Options, given to New. Every call option
+// works on every method (TestEveryCallOptionOnEveryMethod walks them all);
+// ForTeam on CurrentAuthorization, which takes no team, is a
+// *ValidationError rather than ignored.
 type CallOption func(*callSettings) error
 
 type callSettings struct {
@@ -166,6 +179,7 @@ type callSettings struct {
 	header  http.Header
 	timeout time.Duration
 	into    **http.Response
+	event   *CallEvent // nil unless WithCallEvents; emitted by the cancel start returns
 }
 
 // ForTeam sends the call for teamID instead of the client's default team
@@ -203,7 +217,9 @@ func CallHeader(name, value string) CallOption {
 }
 
 // CallTimeout bounds the whole call, retries and their waits included. For
-// StartRunStream it bounds the whole stream, until its body is closed.
+// StartRunStream it bounds the whole stream, until its body is closed; for
+// the Scenarios iterator, each page's request (the loop's pace is the
+// caller's; bound the walk with ctx).
 // (WithHeaderTimeout and WithRunHeaderTimeout, client options, bound only
 // the wait for response headers, on every call.)
 func CallTimeout(d time.Duration) CallOption {
@@ -220,7 +236,7 @@ func CallTimeout(d time.Duration) CallOption {
 // status and headers (the token redacted), and a Body to read the bytes
 // that were decoded into the result once more (an empty body for the
 // operations Make answers without one). For StartRunStream, *dst is the
-// stream's response itself. On an error *dst is left as it was; the error
+// stream's response itself; for Scenarios, the last page's. On an error *dst is left as it was; the error
 // carries what there is (*APIError has the status, headers and body).
 func CallResponseInto(dst **http.Response) CallOption {
 	return func(s *callSettings) error {
@@ -249,7 +265,7 @@ func WithResponseInto(dst **http.Response) CallOption { return CallResponseInto(
 
 // send builds an operation's request with the call's team, hands it to the
 // pipeline with its call options and parses the response.
-func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption, typed any,
+func send[R any](ctx context.Context, c *Client, opID OperationID, opts []CallOption, typed any,
 	build func(team TeamID) (*http.Request, error), parse func(*http.Response) (R, error)) (R, error) {
 	var zero R
 	resp, cancel, cs, err := c.start(ctx, opID, opts, typed, false, build)
@@ -257,27 +273,68 @@ func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption,
 		return zero, err
 	}
 	defer cancel()
-	if cs.into != nil {
-		b, err := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		if err != nil {
-			return zero, err
+	commit, err := cs.capture(resp)
+	if err != nil {
+		if cs.event != nil {
+			cs.event.Err = err
 		}
-		resp.Body = io.NopCloser(bytes.NewReader(b))
-		kept := *resp
-		kept.Body = io.NopCloser(bytes.NewReader(b))
-		defer func() { *cs.into = &kept }()
+		return zero, err
 	}
 	r, err := parse(resp)
 	if err != nil {
-		return zero, errorf("%s %s: decoding the response: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), err)
+		err = errorf("%s %s: decoding the response: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), err)
+		if cs.event != nil {
+			cs.event.Err = err
+		}
+		return zero, err
 	}
+	if cs.event != nil {
+		describeResult(cs.event, r)
+	}
+	commit()
 	return r, nil
 }
 
+// describeResult fills a call's event from its decoded result, so what
+// observers need is never decoded twice.
+func describeResult(e *CallEvent, result any) {
+	switch r := result.(type) {
+	case *RunAgentResponse:
+		if r.JSON200 != nil {
+			u := r.JSON200.TokenUsageSummary
+			e.Usage, e.ThreadID = &u, r.JSON200.ThreadID
+		}
+	case *CreateAgentResponse:
+		if r.JSON201 != nil {
+			e.AgentID = r.JSON201.ID
+		}
+	}
+}
+
+// capture buffers resp's body when the call asked for its response
+// (CallResponseInto), so that the result's parser and the caller each read
+// it; commit stores the response in *cs.into, once the call has succeeded
+// (on an error *dst is left as it was).
+func (cs *callSettings) capture(resp *http.Response) (commit func(), err error) {
+	if cs.into == nil {
+		return func() {}, nil
+	}
+	b, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	kept := *resp
+	kept.Body = io.NopCloser(bytes.NewReader(b))
+	return func() { *cs.into = &kept }, nil
+}
+
 // start applies the call options, builds the request and sends it through
-// the pipeline. The caller calls cancel when done with the response.
-func (c *Client) start(ctx context.Context, opID string, opts []CallOption, typed any, streamed bool,
+// the pipeline. The caller calls cancel when done with the response; that
+// also ends the call's event (WithCallEvents), with what cs.event holds by
+// then.
+func (c *Client) start(ctx context.Context, opID OperationID, opts []CallOption, typed any, streamed bool,
 	build func(team TeamID) (*http.Request, error)) (*http.Response, context.CancelFunc, *callSettings, error) {
 	cs := &callSettings{}
 	for _, o := range opts {
@@ -288,6 +345,14 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 			return nil, nil, nil, err
 		}
 	}
+	if cs.team != 0 {
+		if op := lookupOperation(opID); op != nil && op.teamless {
+			// The operation is about the token, not a team: a team given
+			// for it would be silently ignored.
+			return nil, nil, nil, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("ForTeam: %s takes no team", opID)}
+		}
+	}
+	callCtx := ctx
 	cancel := context.CancelFunc(func() {})
 	if cs.timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, cs.timeout)
@@ -300,17 +365,28 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 	for k, vs := range cs.header {
 		req.Header[k] = append(req.Header[k], vs...)
 	}
-	resp, err := c.pipe.send(ctx, call{op: lookupOperation(opID), req: req, typed: typed, streamed: streamed}, c.editors)
+	cl := call{op: lookupOperation(opID), req: req, typed: typed, streamed: streamed}
+	cl.ev = c.pipe.newEvent(&cl)
+	resp, err := c.pipe.send(ctx, cl, c.editors)
 	if err != nil {
 		cancel()
+		c.pipe.emit(callCtx, cl.ev, err)
 		return nil, nil, nil, err
+	}
+	if ev := cl.ev; ev != nil {
+		cs.event = ev
+		inner := cancel
+		cancel = func() {
+			inner()
+			c.pipe.emit(callCtx, ev, nil)
+		}
 	}
 	return resp, cancel, cs, nil
 }
 
 // ListAgents returns the team's agents.
 func (c *Client) ListAgents(ctx context.Context, opts ...CallOption) ([]Agent, error) {
-	res, err := send(ctx, c, "listAgents", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListAgents, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListAgentsRequest(c.server, &ListAgentsParams{TeamID: team})
 	}, parseListAgentsResponse)
 	if err != nil {
@@ -324,7 +400,7 @@ func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOptio
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "getAgent", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpGetAgent, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newGetAgentRequest(c.server, agentID, &GetAgentParams{TeamID: team})
 	}, parseGetAgentResponse)
 	if err != nil {
@@ -337,7 +413,7 @@ func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOptio
 // (AgentID) and the fields it stored. body.TeamID may be left 0: the call's
 // team fills it.
 func (c *Client) CreateAgent(ctx context.Context, body CreateAgentRequest, opts ...CallOption) (*CreatedAgent, error) {
-	res, err := send(ctx, c, "createAgent", opts, body, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpCreateAgent, opts, body, func(team TeamID) (*http.Request, error) {
 		return newCreateAgentRequest(c.server, &CreateAgentParams{TeamID: team}, body)
 	}, parseCreateAgentResponse)
 	if err != nil {
@@ -352,7 +428,7 @@ func (c *Client) UpdateAgent(ctx context.Context, agentID string, body UpdateAge
 	if err := ValidateAgentID(agentID); err != nil {
 		return err
 	}
-	_, err := send(ctx, c, "updateAgent", opts, body, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpUpdateAgent, opts, body, func(team TeamID) (*http.Request, error) {
 		return newUpdateAgentRequest(c.server, agentID, &UpdateAgentParams{TeamID: team}, body)
 	}, parseUpdateAgentResponse)
 	return err
@@ -364,7 +440,7 @@ func (c *Client) DeleteAgent(ctx context.Context, agentID string, opts ...CallOp
 	if err := ValidateAgentID(agentID); err != nil {
 		return err
 	}
-	_, err := send(ctx, c, "deleteAgent", opts, nil, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpDeleteAgent, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newDeleteAgentRequest(c.server, agentID, &DeleteAgentParams{TeamID: team})
 	}, parseDeleteAgentResponse)
 	return err
@@ -377,7 +453,7 @@ func (c *Client) RunAgent(ctx context.Context, agentID string, body RunAgentRequ
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "runAgent", opts, body, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpRunAgent, opts, body, func(team TeamID) (*http.Request, error) {
 		return newRunAgentRequest(c.server, agentID, &RunAgentParams{TeamID: team}, body)
 	}, parseRunAgentResponse)
 	if err != nil {
@@ -393,7 +469,7 @@ func (c *Client) StartRunStream(ctx context.Context, agentID string, body RunAge
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	resp, cancel, cs, err := c.start(ctx, "runAgentStream", opts, body, false, func(team TeamID) (*http.Request, error) {
+	resp, cancel, cs, err := c.start(ctx, OpRunAgentStream, opts, body, false, func(team TeamID) (*http.Request, error) {
 		req, err := newRunAgentStreamRequest(c.server, agentID, &RunAgentStreamParams{TeamID: team}, body)
 		if err == nil {
 			req.Header.Set("Accept", "text/event-stream")
@@ -403,7 +479,13 @@ func (c *Client) StartRunStream(ctx context.Context, agentID string, body RunAge
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	if cs.event != nil {
+		// The call ends when the stream does: a read error is its error.
+		ev := cs.event
+		resp.Body = &eventBody{ReadCloser: resp.Body, done: func(err error) { ev.Err = err; cancel() }}
+	} else {
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	}
 	if cs.into != nil {
 		*cs.into = resp
 	}
@@ -427,7 +509,7 @@ func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallO
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "listContexts", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListContexts, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListContextsRequest(c.server, &ListContextsParams{AgentID: agentID, TeamID: team})
 	}, parseListContextsResponse)
 	if err != nil {
@@ -439,7 +521,7 @@ func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallO
 // AddTextContext gives an agent knowledge from a text (body.Content, with an
 // optional body.Name). Make answers with no body: ListContexts shows it.
 func (c *Client) AddTextContext(ctx context.Context, body CreateTextContextRequest, opts ...CallOption) error {
-	_, err := send(ctx, c, "createContext", opts, body, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpCreateContext, opts, body, func(team TeamID) (*http.Request, error) {
 		return newCreateContextRequest(c.server, &CreateContextParams{TeamID: team}, body)
 	}, parseCreateContextResponse)
 	return err
@@ -450,7 +532,7 @@ func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...Ca
 	if err := ValidateContextID(contextID); err != nil {
 		return err
 	}
-	_, err := send(ctx, c, "deleteContext", opts, nil, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpDeleteContext, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newDeleteContextRequest(c.server, contextID, &DeleteContextParams{TeamID: team})
 	}, parseDeleteContextResponse)
 	return err
@@ -459,7 +541,7 @@ func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...Ca
 // ListLLMProviders returns the team's LLM providers; each one's
 // AccountName is the type of the Make connections it can use.
 func (c *Client) ListLLMProviders(ctx context.Context, opts ...CallOption) ([]LLMProvider, error) {
-	res, err := send(ctx, c, "listLLMProviders", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListLLMProviders, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListLLMProvidersRequest(c.server, &ListLLMProvidersParams{TeamID: team})
 	}, parseListLLMProvidersResponse)
 	if err != nil {
@@ -473,7 +555,7 @@ func (c *Client) GetLLMProvider(ctx context.Context, providerID int64, opts ...C
 	if err := validateProviderID(providerID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "getLLMProvider", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpGetLLMProvider, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newGetLLMProviderRequest(c.server, providerID, &GetLLMProviderParams{TeamID: team})
 	}, parseGetLLMProviderResponse)
 	if err != nil {
@@ -488,7 +570,7 @@ func (c *Client) ListLLMProviderModels(ctx context.Context, providerID int64, op
 	if err := validateProviderID(providerID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "listLLMProviderModels", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListLLMProviderModels, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListLLMProviderModelsRequest(c.server, providerID, &ListLLMProviderModelsParams{TeamID: team})
 	}, parseListLLMProviderModelsResponse)
 	if err != nil {

@@ -61,6 +61,21 @@ func TestDoctorNamesAMissingScope(t *testing.T) {
 	}
 }
 
+// Make's current-authorization example spells scopes access first
+// (read:user); doctor reads that spelling as the operations' (user:read).
+func TestDoctorReadsBothScopeSpellings(t *testing.T) {
+	_, env := fakeEnv(t, makeagentstest.WithScopes("read:ai-agents", "write:ai-agents", "read:connections", "scenarios:read"))
+	r := runCLI(t, env, "doctor").ok(t)
+	if !strings.Contains(r.stdout, "ok   token has every scope the commands need") || strings.Contains(r.stdout, "FAIL") {
+		t.Errorf("doctor with access-first scopes:\n%s", r.stdout)
+	}
+	_, env = fakeEnv(t, makeagentstest.WithScopes("read:ai-agents", "read:connections", "read:scenarios"))
+	r = runCLI(t, env, "doctor")
+	if r.code != exitError || !strings.Contains(r.stdout, "FAIL token lacks scope ai-agents:write") {
+		t.Errorf("doctor without write:ai-agents: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
 func TestConnectionsAndScenariosList(t *testing.T) {
 	fake, env := fakeEnv(t)
 	conns := decodeJSON[[]map[string]any](t, runCLI(t, env, "connections", "list", "--type", "openai-gpt-3").ok(t).stdout)
@@ -229,5 +244,26 @@ func TestConnectionsHintBounded(t *testing.T) {
 	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" || strings.Count(r.stderr, "type-") != maxHintTypes ||
 		!strings.Contains(r.stderr, " and 980 more") || strings.Contains(r.stderr, "\x1b") {
 		t.Errorf("exit %d, stdout %q, stderr %.300q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// doctor reports the client-side rate limit in one line; a MAKE_RATE_LIMIT
+// that is not a number is a usage error before any request.
+func TestDoctorReportsTheRateLimit(t *testing.T) {
+	fake, env := fakeEnv(t)
+	r := runCLI(t, env, "doctor").ok(t)
+	if !strings.Contains(r.stdout, "warn rate limit: none; set MAKE_RATE_LIMIT") {
+		t.Errorf("doctor without a rate limit:\n%s", r.stdout)
+	}
+	env[api.EnvRateLimit] = "240"
+	r = runCLI(t, env, "doctor").ok(t)
+	if !strings.Contains(r.stdout, "ok   rate limit: 240 requests a minute (MAKE_RATE_LIMIT)") {
+		t.Errorf("doctor with MAKE_RATE_LIMIT=240:\n%s", r.stdout)
+	}
+	before := len(fake.Requests())
+	env[api.EnvRateLimit] = "lots"
+	r = runCLI(t, env, "doctor")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "MAKE_RATE_LIMIT") || len(fake.Requests()) != before {
+		t.Errorf("MAKE_RATE_LIMIT=lots: exit %d, stderr %q, %d requests sent", r.code, r.stderr, len(fake.Requests())-before)
 	}
 }
