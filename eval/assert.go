@@ -258,23 +258,23 @@ func (p *parser) jsonAssertion(v *yaml.Node, at string) (Assertion, bool) {
 		jc.exists = &yes // {path: x} alone: the field is there
 	}
 	a.json = jc
-	shown, _ := json.Marshal(jc.describe())
-	a.shown = string(shown)
+	a.shown = jc.describe()
 	return a, true
 }
 
-// describe is the json check as a suite writes it, for String.
-func (jc *jsonCheck) describe() map[string]any {
-	m := map[string]any{"path": jc.rawPath}
+// describe is the json check as a suite writes it, for String:
+// {path: "status", equals: "shipped"}.
+func (jc *jsonCheck) describe() string {
+	check := ""
 	switch {
 	case jc.hasEq:
-		m["equals"] = jc.equals
+		check = "equals: " + compact(jc.equals)
 	case jc.exists != nil:
-		m["exists"] = *jc.exists
+		check = "exists: " + strconv.FormatBool(*jc.exists)
 	case jc.contains != nil:
-		m["contains"] = *jc.contains
+		check = "contains: " + strconv.Quote(*jc.contains)
 	}
-	return m
+	return "{path: " + strconv.Quote(jc.rawPath) + ", " + check + "}"
 }
 
 // normalize turns a YAML value into what encoding/json decodes the same

@@ -153,10 +153,15 @@ func detail(res Result) string {
 		if f.Excerpt != "" {
 			s += `: "` + f.Excerpt + `"`
 		}
-		if len(res.Failures) > 1 {
-			s += fmt.Sprintf(" (+%d more)", len(res.Failures)-1)
-		}
 		return s
+	}
+	return ""
+}
+
+// more says how many failures the table's one line leaves out.
+func more(res Result) string {
+	if len(res.Failures) > 1 {
+		return fmt.Sprintf(" (+%d more)", len(res.Failures)-1)
 	}
 	return ""
 }
@@ -175,7 +180,7 @@ func showLatency(d time.Duration) string {
 	case d >= time.Millisecond:
 		return d.Round(time.Millisecond).String()
 	}
-	return d.String()
+	return d.Round(time.Microsecond).String()
 }
 
 // WriteTable writes the human-readable report: one row per run (case,
@@ -194,7 +199,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			result += "*"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(caseLabel(res, repeats), 40), oneLine(r.ModelLabel(res.Model), 30), result,
-			showTokens(res.Tokens), showLatency(time.Duration(res.Latency)), oneLine(detail(res), 100))
+			showTokens(res.Tokens), showLatency(time.Duration(res.Latency)), oneLine(detail(res), 100)+more(res))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -18,9 +18,9 @@ const maxNested = 10
 // output parses a case's output: Make's own make-schema field list
 // ([{name, type, required, spec}]), or the short form
 //
-//	output: {orderId: integer, status: string, note: text?, tags: [string], customer: {name: string}}
+//	output: {orderId: integer, status: string, note: optional text, tags: [string], customer: {name: string}}
 //
-// where a type ending in ? is optional, [T] is an array of T and a mapping
+// where "optional T" (or "T?") is an optional field, [T] is an array of T and a mapping
 // is a collection of scalar fields (Make's schema nests one level).
 func (p *parser) output(n *yaml.Node, path string) []api.SchemaField {
 	switch n.Kind {
@@ -146,13 +146,17 @@ func (p *parser) nested(n *yaml.Node, path string) ([]api.NestedSchemaField, boo
 	return out, ok
 }
 
-// typeName reads a Make type name, with ? marking an optional field.
+// typeName reads a Make type name; "optional text" (or "text?", which
+// YAML's {...} style needs quoted) marks an optional field.
 func (p *parser) typeName(n *yaml.Node, path string) (string, bool, bool) {
 	if n.Tag == "!!null" || n.Value == "" {
 		p.add(n.Line, path, "missing type (want one of %s)", typeNames())
 		return "", false, false
 	}
 	typ, opt := strings.CutSuffix(strings.TrimSpace(n.Value), "?")
+	if t, ok := strings.CutPrefix(typ, "optional "); ok {
+		typ, opt = strings.TrimSpace(t), true
+	}
 	if !api.SchemaFieldType(typ).Valid() {
 		p.add(n.Line, path, "unknown type %q (want one of %s)", typ, typeNames())
 		return "", false, false
@@ -179,7 +183,8 @@ func (p *parser) makeSchema(n *yaml.Node, path string) []api.SchemaField {
 			ok = false
 			continue
 		}
-		if _, good := p.mapping(item, at, "a field {name, type, ...}", []string{"name", "type", "label", "required", "spec"}); !good {
+		before := len(p.problems)
+		if _, good := p.mapping(item, at, "a field {name, type, ...}", []string{"name", "type", "label", "required", "spec"}); !good || len(p.problems) > before {
 			ok = false
 			continue
 		}

@@ -94,6 +94,12 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	if p.Line == 0 { // not at a line: the whole suite, or how it was asked to run
+		if p.Key == "" {
+			return fmt.Sprintf("%s: %s", p.File, p.Msg)
+		}
+		return fmt.Sprintf("%s: %s: %s", p.File, p.Key, p.Msg)
+	}
 	if p.Key == "" {
 		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
 	}
@@ -165,6 +171,9 @@ func Parse(file string, data []byte) (*Suite, error) {
 			if l, rest, ok := yamlLine(msg); ok {
 				line, msg = l, rest
 			}
+		}
+		if strings.Contains(msg, "did not find expected ',' or '}'") || strings.Contains(msg, "did not find expected ',' or ']'") {
+			msg += " (inside {...} or [...], quote a value that holds [ ] { } , ? : or #)"
 		}
 		p.add(line, "", "not valid YAML or JSON: %s", msg)
 		return nil, p.err()
