@@ -352,6 +352,9 @@ func Run(ctx context.Context, c Client, s *Suite, opts ...Option) (*Report, erro
 		go func() {
 			defer wg.Done()
 			for j := range queue {
+				if ctx.Err() != nil {
+					continue // stopped: start nothing new, not even a dial
+				}
 				r, ok := runCase(ctx, c, agent.ID, s, j, st)
 				if ok {
 					finish(j, r)
@@ -361,6 +364,9 @@ func Run(ctx context.Context, c Client, s *Suite, opts ...Option) (*Report, erro
 	}
 feed:
 	for _, j := range todo {
+		if ctx.Err() != nil {
+			break
+		}
 		select {
 		case queue <- j:
 		case <-ctx.Done():
