@@ -491,7 +491,8 @@ func runCase(ctx context.Context, c Client, agentID string, s *Suite, j job, st 
 			if ctx.Err() != nil {
 				return r, false
 			}
-			r.Status, r.Error = StatusError, err.Error()
+			// The SDK's errors start with its name; a report names the call.
+			r.Status, r.Error = StatusError, strings.TrimPrefix(err.Error(), "makeagents: ")
 			r.Tokens, r.Latency = sumTurns(r.Turns)
 			return r, true
 		}

@@ -39,6 +39,7 @@ type options struct {
 	tools                                           bool     // scenarios list --tools
 	pageSize                                        string   // scenarios list --limit
 	provider                                        string   // agents create --provider
+	eval                                            evalOptions
 }
 
 // invocation is what a command runs with.
@@ -76,7 +77,7 @@ func commandTable() []*command {
 			providersListCmd, providersGetCmd, providersModelsCmd,
 			contextsListCmd, contextsAddCmd, contextsDeleteCmd,
 			connectionsListCmd, scenariosListCmd, doctorCmd,
-			demoCmd, fakeCmd, conformanceCmd,
+			demoCmd, fakeCmd, conformanceCmd, evalCmd,
 		}
 	}
 	return commands
@@ -145,9 +146,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}()
 	stderr = in.stderr // redacting, once the command knew the token
+	var status *exitStatus
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &status): // the command printed what it had to say
+		return status.code
 	case errors.As(err, new(*usageError)), api.IsValidationError(err):
 		// Input the SDK refused before sending is a usage error too.
 		return reportUsage(stderr, cmd, err)

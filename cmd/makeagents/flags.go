@@ -87,7 +87,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.baseURL, "base-url", "", "full API base `URL` including /api/v2; overrides the zone (default $MAKE_BASE_URL)")
 	fs.StringVar(&g.tokenFile, "token-file", "", "read the API token from `FILE` instead of $MAKE_API_TOKEN")
 	fs.BoolVar(&g.oauth, "oauth", false, "send the token as an OAuth access token (Bearer) instead of an API token")
-	fs.DurationVar(&g.timeout, "timeout", 0, "bound the whole command to `DURATION`, e.g. 30s or 5m (default: none for run, stream, conformance, contexts add and fake, 2m otherwise)")
+	fs.DurationVar(&g.timeout, "timeout", 0, "bound the whole command to `DURATION`, e.g. 30s or 5m (default: none for run, stream, conformance, contexts add, fake and eval, 2m otherwise)")
 	fs.BoolVar(&g.help, "help", false, "show help for the command")
 	fs.BoolVar(&g.help, "h", false, "show help for the command")
 }

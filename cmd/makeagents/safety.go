@@ -22,7 +22,7 @@ func commandTimeout(cmd *command, flagValue time.Duration) time.Duration {
 		return flagValue
 	}
 	switch cmd.words {
-	case "run", "stream", "conformance", "contexts add", "fake":
+	case "run", "stream", "conformance", "contexts add", "fake", "eval":
 		return 0
 	}
 	return defaultTimeout

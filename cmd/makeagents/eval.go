@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/makeagents/makeagents-go/eval"
+)
+
+// Exit statuses of eval, beyond the CLI's own (the issue's contract: CI
+// scripts branch on them).
+const (
+	exitEvalFailed      = 1 // an assertion did not hold
+	exitEvalCallsFailed = 3 // a call failed: network, an API error after retries
+)
+
+// evalOptions are eval's flags, parsed.
+type evalOptions struct {
+	suite       string
+	agent       string
+	junit       string
+	json        string
+	markdown    string
+	only        []string
+	concurrency string // "" when not given
+}
+
+var evalCmd = &command{
+	words:   "eval",
+	args:    []string{"SUITE"},
+	summary: "Test an agent against a suite of cases (per model, concurrently): a table, and exit 0 all pass, 1 a case failed, 2 suite error, 3 calls failed.",
+	detail: `SUITE is a YAML (or JSON) file of cases and assertions; see the README section
+"Evaluate an agent" and 'go doc github.com/makeagents/makeagents-go/eval' for every key
+and assertion. Each case runs once per model of the suite (the run's llmModel override)
+and per repeat, at most the suite's concurrency at once, under the client's rate limit.
+
+stdout gets a table (case, model, result, tokens, latency, the first failed assertion
+with the actual text), every failure in full, and totals per model (pass rate, tokens,
+latency p50/p95). Progress goes to stderr when it is a terminal.
+
+--json FILE writes every result as it finishes (so a killed run leaves them); running
+again with the same --json FILE resumes: results for the same cases and the same agent
+configuration are kept, only the rest run. --junit writes JUnit XML for CI (one testcase
+per case and model), --markdown a report with the totals per model (e.g. for
+$GITHUB_STEP_SUMMARY). Ctrl-C stops new runs and writes what finished (exit 130).
+
+Exit status: 0 every run passed; 1 an assertion failed; 2 usage or suite error (the file,
+line and key; no request made); 3 a call failed (network, or an API error after the
+client's retries), or --timeout ended the runs.`,
+	example: "makeagents eval support.eval.yaml --junit junit.xml --json results.json",
+	flags: func(fs *flag.FlagSet, o *options) {
+		e := &o.eval
+		fs.StringVar(&e.agent, "agent", "", "the agent `ID` to test, whatever the suite names")
+		fs.StringVar(&e.junit, "junit", "", "write JUnit XML to `FILE`")
+		fs.StringVar(&e.json, "json", "", "write the results as JSON to `FILE`, as they finish; an earlier run's FILE is resumed")
+		fs.StringVar(&e.markdown, "markdown", "", "write a Markdown report to `FILE`")
+		fs.Var((*stringList)(&e.only), "only", "run only the case `NAME` (a glob such as 'greets*' works); repeatable")
+		fs.StringVar(&e.concurrency, "concurrency", "", "`N` runs in flight at once, instead of the suite's concurrency (1-64)")
+	},
+	run: func(ctx context.Context, in *invocation) error {
+		o := in.opts.eval
+		o.suite = in.args[0]
+		return runEval(ctx, in, o)
+	},
+}
+
+// exitStatus ends a command with a given status, its output already printed.
+type exitStatus struct{ code int }
+
+func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// runEval is the whole eval command: load, check, run, print, write.
+func runEval(ctx context.Context, in *invocation, o evalOptions) error {
+	suite, err := eval.Load(o.suite)
+	if err != nil {
+		return suiteProblems(in.stderr, err)
+	}
+	concurrency := 0 // the suite's
+	if o.concurrency != "" {
+		n, err := strconv.Atoi(o.concurrency)
+		if err != nil || n < 1 || n > eval.MaxConcurrency {
+			return usageErrorf("--concurrency %q is not a number from 1 to %d", o.concurrency, eval.MaxConcurrency)
+		}
+		concurrency = n
+	}
+	if err := distinctOutputs(o); err != nil {
+		return err
+	}
+	var previous *eval.Report
+	if o.json != "" {
+		if previous, err = readPrevious(o.json); err != nil {
+			return err
+		}
+	}
+	opts := []eval.Option{eval.WithOnly(o.only...), eval.WithConcurrency(concurrency), eval.WithResume(previous)}
+	if o.agent != "" {
+		opts = append(opts, eval.WithAgent(o.agent))
+	}
+	if _, err := eval.Plan(suite, opts...); err != nil {
+		return suiteProblems(in.stderr, err)
+	}
+	client, _, err := connect(in)
+	if err != nil {
+		return err
+	}
+
+	var writeErr error
+	var mu sync.Mutex
+	progress := newProgress(in.stderr)
+	opts = append(opts, eval.WithOnResult(func(snap *eval.Report, p eval.Progress) {
+		progress.show(snap, p)
+		if o.json != "" {
+			if err := writeFileAtomic(o.json, snap.WriteJSON); err != nil {
+				mu.Lock()
+				writeErr = err
+				mu.Unlock()
+			}
+		}
+	}))
+	rep, err := eval.Run(ctx, client, suite, opts...)
+	progress.done()
+	switch {
+	case eval.IsSuiteError(err):
+		return suiteProblems(in.stderr, err)
+	case rep == nil && err != nil && ctx.Err() != nil:
+		return err // interrupted before any run: the CLI says so
+	case rep == nil && err != nil:
+		// The SDK's error inside eval's wrapping brings its own prefix.
+		fmt.Fprintln(in.stderr, errorLine(errors.New(strings.ReplaceAll(err.Error(), "makeagents: ", ""))))
+		return &exitStatus{exitEvalCallsFailed}
+	}
+
+	if previous != nil && len(previous.Results) > 0 {
+		kept := 0
+		for _, r := range rep.Results {
+			if r.Resumed {
+				kept++
+			}
+		}
+		if kept > 0 {
+			fmt.Fprintf(in.stderr, "makeagents: resumed %s: kept %d result(s), ran %d\n", o.json, kept, len(rep.Results)-kept)
+		} else {
+			fmt.Fprintf(in.stderr, "makeagents: %s holds no result for these cases and this agent configuration; ran every case\n", o.json)
+		}
+	}
+	if werr := rep.WriteTable(in.stdout); werr != nil {
+		return werr
+	}
+	for _, out := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{{o.json, rep.WriteJSON}, {o.junit, rep.WriteJUnit}, {o.markdown, rep.WriteMarkdown}} {
+		if out.path == "" {
+			continue
+		}
+		if werr := writeFileAtomic(out.path, out.write); werr != nil && writeErr == nil {
+			writeErr = werr
+		}
+	}
+	if writeErr != nil {
+		fmt.Fprintln(in.stderr, errorLine(fmt.Errorf("write the report: %w", writeErr)))
+	}
+
+	switch {
+	case err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintf(in.stderr, "makeagents: interrupted: %d of %d runs finished%s\n", len(rep.Results), rep.Planned, resumeHint(o.json))
+		return &exitStatus{exitInterrupted}
+	case err != nil:
+		fmt.Fprintf(in.stderr, "makeagents: eval stopped (%v): %d of %d runs finished%s\n", err, len(rep.Results), rep.Planned, resumeHint(o.json))
+		return &exitStatus{exitEvalCallsFailed}
+	case rep.Count(eval.StatusError) > 0:
+		fmt.Fprintf(in.stderr, "makeagents: %d run(s) could not be judged: a call failed (see ERROR above)\n", rep.Count(eval.StatusError))
+		return &exitStatus{exitEvalCallsFailed}
+	case rep.Count(eval.StatusFail) > 0:
+		return &exitStatus{exitEvalFailed}
+	case writeErr != nil:
+		return &exitStatus{exitError}
+	}
+	return nil
+}
+
+func resumeHint(jsonPath string) string {
+	if jsonPath == "" {
+		return ""
+	}
+	return "; run again with --json " + jsonPath + " to resume"
+}
+
+// suiteProblems prints every problem of a suite, one line each, and ends
+// with the usage status: nothing was sent.
+func suiteProblems(stderr io.Writer, err error) error {
+	var se *eval.SuiteError
+	if !errors.As(err, &se) {
+		return usageErrorf("%v", err)
+	}
+	for _, p := range se.Problems {
+		fmt.Fprintln(stderr, errorLine(errors.New(p.String())))
+	}
+	return &exitStatus{exitUsage}
+}
+
+// distinctOutputs refuses two reports into one file.
+func distinctOutputs(o evalOptions) error {
+	seen := map[string]string{}
+	for _, f := range []struct{ flag, path string }{{"--json", o.json}, {"--junit", o.junit}, {"--markdown", o.markdown}, {"SUITE", o.suite}} {
+		if f.path == "" {
+			continue
+		}
+		abs, err := filepath.Abs(f.path)
+		if err != nil {
+			abs = f.path
+		}
+		if other, ok := seen[abs]; ok {
+			return usageErrorf("%s and %s name the same file %s", other, f.flag, f.path)
+		}
+		seen[abs] = f.flag
+	}
+	return nil
+}
+
+// readPrevious reads the report an earlier run left in path, to resume;
+// nil when there is none. A file that is not a report is refused rather
+// than overwritten.
+func readPrevious(path string) (*eval.Report, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, usageErrorf("--json %s: %v", path, err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
+		return nil, usageErrorf("--json %s is not a regular file", path)
+	}
+	rep, err := eval.ReadReport(f)
+	if err != nil {
+		return nil, usageErrorf("--json %s exists and is not an eval report (%v); refusing to overwrite it", path, err)
+	}
+	return rep, nil
+}
+
+// writeFileAtomic writes a report to a temporary file beside path and
+// renames it over path, so a run killed mid-write leaves the previous
+// complete report, never half of one.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// progress shows "[3/8] case · model: pass" on one line of stderr, only
+// when stderr is a terminal.
+type progress struct {
+	w      io.Writer
+	active bool
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w, active: isTerminal(w)} }
+
+func (p *progress) show(snap *eval.Report, pr eval.Progress) {
+	if !p.active {
+		return
+	}
+	r := pr.Result
+	label := r.Case + " · " + snap.ModelLabel(r.Model)
+	fmt.Fprintf(p.w, "\r\033[K[%d/%d] %s: %s", pr.Done, pr.Total, printable(strings.ReplaceAll(label, "\n", " ")), r.Status)
+}
+
+func (p *progress) done() {
+	if p.active {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
