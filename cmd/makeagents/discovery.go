@@ -130,6 +130,7 @@ var commandOperations = []struct {
 	{"contexts delete", []string{"deleteContext"}},
 	{"connections list", []string{"listConnections"}},
 	{"scenarios list", []string{"listScenarios"}},
+	{"eval", []string{"listAgents", "getAgent", "runAgent"}},
 }
 
 var createRunOps = []string{"listLLMProviders", "listLLMProviderModels", "listConnections", "createAgent", "runAgent"}

@@ -62,7 +62,7 @@ client's retries), or --timeout ended the runs.`,
 		fs.StringVar(&e.junit, "junit", "", "write JUnit XML to `FILE`")
 		fs.StringVar(&e.json, "json", "", "write the results as JSON to `FILE`, as they finish; an earlier run's FILE is resumed")
 		fs.StringVar(&e.markdown, "markdown", "", "write a Markdown report to `FILE`")
-		fs.Var((*stringList)(&e.only), "only", "run only the case `NAME` (a glob such as 'greets*' works); repeatable")
+		fs.Var((*stringList)(&e.only), "only", "run only the case `NAME` (or the cases a glob pattern matches); repeatable")
 		fs.StringVar(&e.concurrency, "concurrency", "", "`N` runs in flight at once, instead of the suite's concurrency (1-64)")
 	},
 	run: func(ctx context.Context, in *invocation) error {
