@@ -602,19 +602,18 @@ func compact(v any) string {
 }
 
 // excerptRunes is how much of an answer a failure shows.
-const excerptRunes = 120
+const excerptRunes = 100
 
-// excerpt shows text around the byte range [at, at+n), on one line, at most
-// excerptRunes long, with the control characters of a hostile answer
-// removed.
+// excerpt shows text around the byte range [at, at+n) (a match; n == 0:
+// the start), on one line, at most excerptRunes long, with the control
+// characters of a hostile answer removed.
 func excerpt(text string, at, n int) string {
 	r := []rune(text)
 	// Convert the byte offset to a rune offset.
 	ra := len([]rune(text[:min(at, len(text))]))
-	rn := len([]rune(text[min(at, len(text)):min(at+n, len(text))]))
 	start := 0
-	if ra+rn > excerptRunes {
-		start = max(0, ra-excerptRunes/3)
+	if n > 0 && ra > 20 {
+		start = ra - 20 // the match, with some context before it
 	}
 	end := min(len(r), start+excerptRunes)
 	var b strings.Builder

@@ -151,7 +151,7 @@ func detail(res Result) string {
 		f := res.Failures[0]
 		s := f.Assertion + ": " + f.Message
 		if f.Excerpt != "" {
-			s += `: "` + f.Excerpt + `"`
+			s += ": " + strconv.Quote(f.Excerpt)
 		}
 		return s
 	}
@@ -199,7 +199,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			result += "*"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(caseLabel(res, repeats), 40), oneLine(r.ModelLabel(res.Model), 30), result,
-			showTokens(res.Tokens), showLatency(time.Duration(res.Latency)), oneLine(detail(res), 100)+more(res))
+			showTokens(res.Tokens), showLatency(time.Duration(res.Latency)), oneLine(detail(res), 120)+more(res))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -69,9 +69,14 @@ const evalFailing = `  - name: fails on purpose
 `
 
 // evalFake is a fake with the suite's agent in team 7, and the env that
-// points the CLI at it.
+// points the CLI at it. Two of them hold the same agent (the same id and
+// configuration: the default seed, a fixed clock), so a resumed run can be
+// counted on a fake of its own, apart from a request the interrupted run
+// left in flight.
 func evalFake(t *testing.T, opts ...makeagentstest.Option) (*makeagentstest.Server, map[string]string, string) {
 	t.Helper()
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	opts = append([]makeagentstest.Option{makeagentstest.WithClock(func() time.Time { return created })}, opts...)
 	fake, env := fakeEnv(t, opts...)
 	conn := int64(1001)
 	a := fake.AddAgent(team, api.Agent{
@@ -319,7 +324,7 @@ func TestEvalInterruptAndResume(t *testing.T) {
 	if finished < 3 || finished >= 8 {
 		t.Fatalf("%d results written, want 3 to 7", finished)
 	}
-	fake.ResetRequests()
+	fake, env, _ = evalFake(t)
 	r = runCLI(t, env, "eval", path, "--json", js)
 	if r.code != exitOK {
 		t.Fatalf("resume: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -393,7 +398,7 @@ func TestEvalKilledHalfwayResumes(t *testing.T) {
 	if finished < 3 || finished >= 8 {
 		t.Fatalf("%d results left, want 3 to 7", finished)
 	}
-	fake.ResetRequests()
+	fake, env, _ = evalFake(t)
 	r := runCLI(t, env, "eval", path, "--json", js)
 	if r.code != exitOK {
 		t.Fatalf("resume: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
