@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/makeagents/makeagents-go/api"
 )
@@ -22,130 +25,46 @@ const (
 	exitInterrupted = 130
 )
 
-// options holds every command-specific flag; each command registers the
-// ones it takes, so a flag given to the wrong command is a usage error.
-type options struct {
-	name, connection, model, systemPrompt, fromFile string
-	thread, configFile                              string
-	file, text                                      string
-	json                                            bool
-	pace                                            string
-	readOnly, yes                                   bool
-	limit                                           int
-	addr, fakeToken, seed, fakeScopes               string
-	stepDelay                                       time.Duration
-	listenAny                                       bool
-	types                                           []string // connections list --type
-	tools                                           bool     // scenarios list --tools
-	pageSize                                        string   // scenarios list --limit
-	provider                                        string   // agents create --provider
-	eval                                            evalOptions
-}
-
-// invocation is what a command runs with.
-type invocation struct {
-	args   []string // positional arguments after the command words
-	global globalFlags
-	opts   options
+// factory is what every command shares: the process's streams and
+// environment, the global flags, and, once a command runs, what its exit
+// status is decided from. Each command's options struct embeds it, so a
+// command reads opts.stdout, opts.env and opts.connect().
+type factory struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	env    func(string) string
+	global globalFlags
+
+	// commands is every runnable command in the order help lists them (the
+	// command table of newRootCmd).
+	commands []*cobra.Command
 
 	redacting bool     // stdout and stderr redact the token (redactOutput)
 	flush     []func() // run when the command ends
+
+	// Set by runCommand: the bound it put on the command, and whether that
+	// bound (not an inner one of the SDK) ended it.
+	timeout  time.Duration
+	timedOut bool
 }
 
-type command struct {
-	words   string // "agents list"
-	args    []string
-	summary string
-	detail  string
-	example string
-	flags   func(fs *flag.FlagSet, o *options)
-	offline bool // talks to no Make account: takes none of accountFlags
-	run     func(ctx context.Context, in *invocation) error
-}
-
-var commands []*command // filled in init-free style by commandTable
-
-func commandTable() []*command {
-	if commands == nil {
-		commands = []*command{
-			agentsListCmd, agentsGetCmd, agentsCreateCmd, agentsUpdateCmd, agentsDeleteCmd,
-			runCmd, streamCmd,
-			providersListCmd, providersGetCmd, providersModelsCmd,
-			contextsListCmd, contextsAddCmd, contextsDeleteCmd,
-			connectionsListCmd, scenariosListCmd, doctorCmd,
-			demoCmd, fakeCmd, conformanceCmd, evalCmd,
-		}
-	}
-	return commands
-}
-
-// run is the whole CLI, testable in-process: it parses args, runs one
-// command and returns the exit status.
+// run is the whole CLI, testable in-process: it builds the command tree,
+// runs one command and returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
-	cmd, group, helpWord, err := findCommand(args)
-	if err != nil {
-		return reportUsage(stderr, nil, err)
-	}
-	if group != "" { // "makeagents agents --help"
-		printGroupHelp(stdout, group)
-		return exitOK
-	}
-	if cmd != nil && helpWord { // "makeagents help stream"
-		printCommandHelp(stdout, cmd)
-		return exitOK
-	}
-	if cmd == nil { // no command words: top-level help
-		if helpWord || helpRequested(args) {
-			printTopHelp(stdout)
-			return exitOK
-		}
-		return reportUsage(stderr, nil, usageErrorf("no command given"))
-	}
-
-	in := &invocation{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
-	fs := newFlagSet(cmd.words)
-	in.global.registerFor(fs, cmd)
-	if cmd.flags != nil {
-		cmd.flags(fs, &in.opts)
-	}
-	positional, err := parseAnywhere(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			printCommandHelp(stdout, cmd)
-			return exitOK
-		}
-		if e := offlineFlagError(cmd, err); e != nil {
-			return reportUsage(stderr, cmd, e)
-		}
-		return reportUsage(stderr, cmd, flagError(err))
-	}
-	if in.global.help {
-		printCommandHelp(stdout, cmd)
-		return exitOK
-	}
-	in.args = positional[len(strings.Fields(cmd.words)):]
-	if len(in.args) != len(cmd.args) {
-		return reportUsage(stderr, cmd, usageErrorf("%s takes %d argument(s) (%s), got %d", cmd.words, len(cmd.args), strings.Join(cmd.args, " "), len(in.args)))
-	}
-
-	cmdCtx := ctx
-	timeout := commandTimeout(cmd, in.global.timeout)
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		cmdCtx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
-	err = cmd.run(cmdCtx, in)
+	f := &factory{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	root := newRootCmd(f)
+	root.SetArgs(commandFirst(root, args))
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
 	defer func() {
-		for _, f := range in.flush {
-			f()
+		for _, fl := range f.flush {
+			fl()
 		}
 	}()
-	stderr = in.stderr // redacting, once the command knew the token
+	stderr = f.stderr // redacting, once the command knew the token
 	var status *exitStatus
 	switch {
 	case err == nil:
@@ -160,8 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "makeagents: interrupted")
 		return exitInterrupted
-	case ctx.Err() == nil && cmdCtx.Err() != nil && errors.Is(err, context.DeadlineExceeded):
-		fmt.Fprintf(stderr, "makeagents: %s timed out after %s (raise it with --timeout)\n", cmd.words, timeout)
+	case ctx.Err() == nil && f.timedOut && errors.Is(err, context.DeadlineExceeded):
+		fmt.Fprintf(stderr, "makeagents: %s timed out after %s (raise it with --timeout)\n", commandWords(cmd), f.timeout)
 		return exitError
 	default:
 		fmt.Fprintln(stderr, errorLine(err))
@@ -169,155 +88,335 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 }
 
+// runCommand is the body of every command's RunE: it bounds the command by
+// --timeout (or the command's default), then calls runF when a test gave
+// one and the command's own run function otherwise.
+func runCommand[O any](cmd *cobra.Command, f *factory, opts O, runF, run func(context.Context, O) error) error {
+	ctx := cmd.Context()
+	f.timeout = commandTimeout(cmd, f.global.timeout)
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	if runF == nil {
+		runF = run
+	}
+	err := runF(ctx, opts)
+	// Read before cancel: afterwards ctx.Err() is set whatever happened.
+	f.timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
+	return err
+}
+
 // errDriftFound is returned by conformance after printing its report.
 var errDriftFound = errors.New("drift found")
 
+// sdkPrefix is what the SDK's own error messages start with; the CLI prints
+// it once.
+const sdkPrefix = "makeagents: "
+
 // errorLine renders err as the one stderr line the contract promises.
 func errorLine(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "makeagents: ")
+	msg := strings.TrimPrefix(err.Error(), sdkPrefix)
 	msg = strings.ReplaceAll(msg, "\n", " ")
-	return "makeagents: " + printable(msg)
+	return sdkPrefix + printable(msg)
 }
 
-// findCommand identifies the command from the positional words, parsing
-// with every flag any command knows so that flag values are not taken for
-// command words. helpWord reports a leading "help" word ("makeagents help
-// stream"); cmd is nil when no command is named. group is set instead when
-// help was asked for a group of commands without a subcommand of it
-// ("makeagents agents --help", "makeagents help agents").
-func findCommand(args []string) (cmd *command, group string, helpWord bool, err error) {
-	fs := newFlagSet("makeagents")
-	var g globalFlags
-	var o options
-	g.register(fs)
-	for _, c := range commandTable() {
-		if c.flags == nil {
+// commandWords is a command's path without the program name ("agents
+// list"); "" for the root.
+func commandWords(c *cobra.Command) string {
+	if c == nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.TrimPrefix(c.CommandPath(), c.Root().Name()), " ")
+}
+
+// argNames are the positional arguments a command's Use line names ("get
+// ID" takes ID).
+func argNames(c *cobra.Command) []string { return strings.Fields(c.Use)[1:] }
+
+// exactArgs is every runnable command's Args: exactly the arguments its Use
+// line names.
+func exactArgs(c *cobra.Command, args []string) error {
+	names := argNames(c)
+	if len(args) != len(names) {
+		return usageErrorf("%s takes %d argument(s) (%s), got %d", commandWords(c), len(names), strings.Join(names, " "), len(args))
+	}
+	return nil
+}
+
+// reportUsage prints a usage error: one line saying what is wrong, then a
+// pointer to the help.
+func reportUsage(stderr io.Writer, cmd *cobra.Command, err error) int {
+	fmt.Fprintln(stderr, errorLine(err))
+	switch {
+	case cmd == nil || !cmd.HasParent():
+		fmt.Fprintln(stderr, "run 'makeagents --help' for the commands")
+	case cmd.HasSubCommands():
+		fmt.Fprintf(stderr, "run 'makeagents %s --help' for its subcommands\n", commandWords(cmd))
+	default:
+		fmt.Fprintf(stderr, "usage: makeagents %s\nrun 'makeagents %s --help' for details\n", usageLine(cmd), commandWords(cmd))
+	}
+	return exitUsage
+}
+
+func usageLine(c *cobra.Command) string {
+	return strings.Join(append([]string{commandWords(c)}, argNames(c)...), " ") + " [flags]"
+}
+
+// commandFirst moves the command words of args (those that name a command
+// and its subcommands) to the front, keeping everything else in order, so
+// that flags may come before the command ("makeagents --team 3 agents
+// list") as the CLI contract allows. A flag whose name is a flag of any
+// command and that takes a value keeps its value with it. A long flag
+// written with one dash ("-team"), which the CLI took before it moved to
+// cobra, is rewritten with two. Everything after "--" is left alone.
+func commandFirst(root *cobra.Command, args []string) []string {
+	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
+		return args // the shell asks for completions: cobra parses those itself
+	}
+	takesValue := flagArity(root)
+	words, rest := []string{}, []string{}
+	cur, descending := root, true
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			if !strings.HasPrefix(a, "--") && len(name) > 1 {
+				if _, known := takesValue[name]; known {
+					a = "-" + a
+				}
+			}
+			rest = append(rest, a)
+			takes := takesValue[name]
+			if slices.Contains(eitherArity, name) && i+1 < len(args) {
+				// A switch on some commands, a value on others: the next
+				// word is its value unless it names a command.
+				takes = childNamed(cur, args[i+1]) == nil
+			}
+			if !hasValue && takes && i+1 < len(args) {
+				rest = append(rest, args[i+1])
+				i++
+			}
 			continue
 		}
-		// Commands share flag names (--json, --connection): register each once.
-		own := newFlagSet(c.words)
-		c.flags(own, &o)
-		own.VisitAll(func(f *flag.Flag) {
-			if fs.Lookup(f.Name) == nil {
-				fs.Var(f.Value, f.Name, f.Usage)
+		if descending {
+			if sub := childNamed(cur, a); sub != nil {
+				words, cur = append(words, a), sub
+				continue
 			}
-		})
-	}
-	positional, err := parseAnywhere(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, "", true, nil
+			descending = false
 		}
-		return nil, "", false, flagError(err)
+		rest = append(rest, a)
 	}
-	if len(positional) > 0 && positional[0] == "help" {
-		helpWord, positional = true, positional[1:]
-	}
-	if len(positional) == 0 {
-		return nil, "", helpWord, nil
-	}
-	for _, c := range commandTable() {
-		words := strings.Fields(c.words)
-		if len(positional) >= len(words) && strings.Join(positional[:len(words)], " ") == c.words {
-			return c, "", helpWord, nil
-		}
-	}
-	if subs := groupCommands(positional[0]); len(subs) > 0 {
-		names := make([]string, len(subs))
-		for i, c := range subs {
-			names[i] = strings.Fields(c.words)[1]
-		}
-		want := strings.Join(names, ", ")
-		switch {
-		case len(positional) == 1 && (helpWord || g.help):
-			return nil, positional[0], false, nil
-		case len(positional) == 1:
-			return nil, "", false, usageErrorf("%s needs a subcommand: %s", positional[0], want)
-		}
-		return nil, "", false, usageErrorf("unknown %s subcommand %q (want %s)", positional[0], positional[1], want)
-	}
-	return nil, "", false, usageErrorf("unknown command %q", positional[0])
+	return append(words, rest...)
 }
 
-// groupCommands returns the commands whose first word is group ("agents"
-// for "agents list", ...), in table order; none for a word that is not a
-// group.
-func groupCommands(group string) []*command {
-	var out []*command
-	for _, c := range commandTable() {
-		if words := strings.Fields(c.words); len(words) > 1 && words[0] == group {
+// eitherArity are the flag names that are a switch on some commands and
+// take a value on others: --json is stream's and conformance's switch and
+// eval's FILE (the name the eval issue fixes for scripts).
+var eitherArity = []string{"json"}
+
+// flagArity maps every flag name of every command (long names, and
+// shorthands) to whether it takes a value.
+func flagArity(root *cobra.Command) map[string]bool {
+	out := map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(fl *pflag.Flag) {
+			out[fl.Name] = fl.NoOptDefVal == ""
+			if fl.Shorthand != "" {
+				out[fl.Shorthand] = fl.NoOptDefVal == ""
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	return out
+}
+
+func childNamed(c *cobra.Command, name string) *cobra.Command {
+	for _, sub := range c.Commands() {
+		if sub.Name() == name || slices.Contains(sub.Aliases, name) {
+			return sub
+		}
+	}
+	return nil
+}
+
+// newGroupCmd is a command that only holds subcommands ("agents"): alone it
+// is a usage error naming them, with --help it lists them.
+func newGroupCmd(f *factory, name, summary string) *cobra.Command {
+	return &cobra.Command{
+		Use:   name,
+		Short: summary,
+		// Its flags are its subcommands': parsing them here would call a
+		// mistyped subcommand an unknown flag.
+		DisableFlagParsing: true,
+		Args:               cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runGroup(f, cmd, args)
+		},
+	}
+}
+
+// runGroup is what the root and a group do when no subcommand of theirs
+// was named: help when asked for, otherwise a usage error naming the
+// mistyped word and what it may have meant.
+func runGroup(f *factory, cmd *cobra.Command, args []string) error {
+	var words []string
+	help := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		switch {
+		case a == "-h" || a == "--help" || a == "-help":
+			help = true
+		case !strings.HasPrefix(a, "-"):
+			words = append(words, a)
+		}
+	}
+	if len(words) == 0 && help {
+		return cmd.Help()
+	}
+	subs := subcommandNames(f, cmd)
+	root := !cmd.HasParent()
+	switch {
+	case len(words) == 0 && root:
+		return usageErrorf("no command given")
+	case len(words) == 0:
+		return usageErrorf("%s needs a subcommand: %s", cmd.Name(), strings.Join(subs, ", "))
+	case root:
+		return usageErrorf("unknown command %q%s", words[0], didYouMean(closest(words[0], childNames(cmd))))
+	}
+	return usageErrorf("unknown %s subcommand %q (want %s)%s", cmd.Name(), words[0], strings.Join(subs, ", "), didYouMean(closest(words[0], subs)))
+}
+
+func didYouMean(suggestions []string) string {
+	if len(suggestions) == 0 {
+		return ""
+	}
+	return "; did you mean " + strings.Join(suggestions, " or ") + "?"
+}
+
+// childNames are the names of c's visible subcommands.
+func childNames(c *cobra.Command) []string {
+	var out []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			out = append(out, sub.Name())
+		}
+	}
+	return out
+}
+
+// subcommandNames are a group's subcommands in the command table's order.
+func subcommandNames(f *factory, group *cobra.Command) []string {
+	var out []string
+	for _, c := range groupCommands(f, group) {
+		out = append(out, c.Name())
+	}
+	return out
+}
+
+// groupCommands are the runnable commands under group, in table order.
+func groupCommands(f *factory, group *cobra.Command) []*cobra.Command {
+	var out []*cobra.Command
+	for _, c := range f.commands {
+		if c.Parent() == group {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// printGroupHelp lists a group's subcommands, like the top-level help does
-// for all commands.
-func printGroupHelp(w io.Writer, group string) {
-	fmt.Fprintf(w, "usage: makeagents %s <subcommand> [arguments] [flags]\n\nsubcommands:\n", group)
-	for _, c := range groupCommands(group) {
-		fmt.Fprintf(w, "  %-26s %s\n", strings.Join(append([]string{c.words}, c.args...), " "), c.summary)
+// newHelpCmd is "makeagents help [COMMAND...]": the same page as --help.
+func newHelpCmd(f *factory, root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:                "help [COMMAND]",
+		Short:              "Show the help of a command.",
+		Hidden:             true,
+		DisableFlagParsing: true,
+		Args:               cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			for _, a := range rest {
+				if !strings.HasPrefix(a, "-") {
+					if target.HasSubCommands() {
+						return runGroup(f, target, []string{a})
+					}
+					return usageErrorf("no help for %q: %s takes no subcommand", a, commandWords(target))
+				}
+			}
+			return target.Help()
+		},
 	}
-	fmt.Fprintf(w, "\nRun 'makeagents %s <subcommand> --help' for its flags and an example.\n", group)
 }
 
-func helpRequested(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "-h", "-help", "--help", "help":
-			return true
-		case "--":
-			return false
+// printHelp is every command's --help: the top-level page for the root, the
+// subcommand list for a group, usage, description, flags and an example for
+// a command.
+func printHelp(f *factory, c *cobra.Command) {
+	w := c.OutOrStdout()
+	switch {
+	case !c.HasParent():
+		printTopHelp(w, f)
+		return
+	case c.HasSubCommands():
+		printGroupHelp(w, f, c)
+		return
+	}
+	fmt.Fprintf(w, "usage: makeagents %s\n\n%s\n", usageLine(c), c.Short)
+	if c.Long != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.Long))
+	}
+	// Flags are listed in the order the command registers them (the most
+	// used first), not alphabetically.
+	own, global := pflag.NewFlagSet("own", pflag.ContinueOnError), pflag.NewFlagSet("global", pflag.ContinueOnError)
+	own.SortFlags, global.SortFlags, c.Flags().SortFlags = false, false, false
+	c.Flags().VisitAll(func(fl *pflag.Flag) {
+		switch {
+		case fl.Name == "help":
+		case isGlobalFlag(fl):
+			global.AddFlag(fl)
+		default:
+			own.AddFlag(fl)
 		}
-	}
-	return false
-}
-
-// reportUsage prints a usage error: one line saying what is wrong, then a
-// pointer to the help.
-func reportUsage(stderr io.Writer, cmd *command, err error) int {
-	fmt.Fprintln(stderr, errorLine(err))
-	if cmd != nil {
-		fmt.Fprintf(stderr, "usage: makeagents %s\nrun 'makeagents %s --help' for details\n", usageLine(cmd), cmd.words)
-	} else {
-		fmt.Fprintln(stderr, "run 'makeagents --help' for the commands")
-	}
-	return exitUsage
-}
-
-func usageLine(c *command) string {
-	parts := append([]string{c.words}, c.args...)
-	return strings.Join(parts, " ") + " [flags]"
-}
-
-func printCommandHelp(w io.Writer, c *command) {
-	fmt.Fprintf(w, "usage: makeagents %s\n\n%s\n", usageLine(c), c.summary)
-	if c.detail != "" {
-		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.detail))
-	}
-	fs := newFlagSet(c.words)
-	if c.flags != nil {
-		var o options
-		c.flags(fs, &o)
+	})
+	if own.HasFlags() {
 		fmt.Fprintln(w, "\nflags:")
-		printFlags(w, fs)
+		printFlags(w, own)
 	}
 	fmt.Fprintln(w, "\nglobal flags:")
-	gfs := newFlagSet("global")
-	var g globalFlags
-	g.registerFor(gfs, c)
-	printFlags(w, gfs)
-	fmt.Fprintf(w, "\nexample:\n  %s\n", c.example)
+	printFlags(w, global)
+	fmt.Fprintf(w, "  %-26s %s\n", "--help", "show help for the command")
+	fmt.Fprintf(w, "\nexample:\n  %s\n", c.Example)
 }
 
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	fs.VisitAll(func(f *flag.Flag) {
-		if f.Name == "h" {
-			return
-		}
-		arg, usage := flag.UnquoteUsage(f)
-		name := "--" + f.Name
+// printGroupHelp lists a group's subcommands, like the top-level help does
+// for all commands.
+func printGroupHelp(w io.Writer, f *factory, group *cobra.Command) {
+	fmt.Fprintf(w, "usage: makeagents %s <subcommand> [arguments] [flags]\n\nsubcommands:\n", group.Name())
+	for _, c := range groupCommands(f, group) {
+		fmt.Fprintf(w, "  %-26s %s\n", strings.Join(append([]string{commandWords(c)}, argNames(c)...), " "), c.Short)
+	}
+	fmt.Fprintf(w, "\nRun 'makeagents %s <subcommand> --help' for its flags and an example.\n", group.Name())
+}
+
+func printFlags(w io.Writer, fs *pflag.FlagSet) {
+	fs.VisitAll(func(fl *pflag.Flag) {
+		arg, usage := pflag.UnquoteUsage(fl)
+		name := "--" + fl.Name
 		if arg != "" {
 			name += " " + strings.ToUpper(arg)
 		}
@@ -325,15 +424,15 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
-func printTopHelp(w io.Writer) {
+func printTopHelp(w io.Writer, f *factory) {
 	fmt.Fprint(w, `makeagents: Make AI Agents from the command line
 
 usage: makeagents <command> [arguments] [flags]
 
 commands:
 `)
-	for _, c := range commandTable() {
-		fmt.Fprintf(w, "  %-26s %s\n", strings.Join(append([]string{c.words}, c.args...), " "), c.summary)
+	for _, c := range f.commands {
+		fmt.Fprintf(w, "  %-26s %s\n", strings.Join(append([]string{commandWords(c)}, argNames(c)...), " "), c.Short)
 	}
 	fmt.Fprint(w, `
 configuration (flags beat the environment):
@@ -348,6 +447,7 @@ exit status: 0 ok, 1 API/network/stream error, 2 usage error (no request made),
 
 Start with: makeagents demo
 Offline, for any client: makeagents fake (prints MAKE_BASE_URL and the rest to source)
+Shell completion: makeagents completion bash|zsh|fish
 Run 'makeagents <command> --help' for a command's flags and an example.
 `)
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/makeagentstest"
 )
@@ -484,13 +486,14 @@ func TestTokenNeverPrinted(t *testing.T) {
 
 func TestHelpForEveryCommand(t *testing.T) {
 	for _, c := range commandTable() {
+		words := commandWords(c)
 		for _, args := range [][]string{
-			append(strings.Fields(c.words), "--help"),
-			append([]string{"help"}, strings.Fields(c.words)...),
-			append(strings.Fields(c.words), "-h"),
+			append(strings.Fields(words), "--help"),
+			append([]string{"help"}, strings.Fields(words)...),
+			append(strings.Fields(words), "-h"),
 		} {
 			r := runCLI(t, nil, args...)
-			if r.code != exitOK || !strings.Contains(r.stdout, "usage: makeagents "+c.words) || !strings.Contains(r.stdout, "example:\n  makeagents") {
+			if r.code != exitOK || !strings.Contains(r.stdout, "usage: makeagents "+words) || !strings.Contains(r.stdout, "example:\n  makeagents") {
 				t.Errorf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
 			}
 		}
@@ -501,24 +504,24 @@ func TestHelpForEveryCommand(t *testing.T) {
 	}
 	// A group alone with --help lists its subcommands and exits 0; without
 	// it, it is a usage error naming them.
-	groups := map[string]bool{}
+	groups := map[string][]string{}
 	for _, c := range commandTable() {
-		if words := strings.Fields(c.words); len(words) > 1 {
-			groups[words[0]] = true
+		if words := strings.Fields(commandWords(c)); len(words) > 1 {
+			groups[words[0]] = append(groups[words[0]], commandWords(c))
 		}
 	}
-	if !groups["agents"] {
+	if groups["agents"] == nil {
 		t.Fatal("no agents group in the command table")
 	}
-	for g := range groups {
+	for g, subs := range groups {
 		for _, args := range [][]string{{g, "--help"}, {g, "-h"}, {"help", g}, {"--help", g}} {
 			r := runCLI(t, nil, args...)
 			if r.code != exitOK || r.stderr != "" || !strings.Contains(r.stdout, "usage: makeagents "+g+" <subcommand>") {
 				t.Errorf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
 			}
-			for _, c := range groupCommands(g) {
-				if !strings.Contains(r.stdout, c.words) {
-					t.Errorf("%v: help does not list %q:\n%s", args, c.words, r.stdout)
+			for _, words := range subs {
+				if !strings.Contains(r.stdout, words) {
+					t.Errorf("%v: help does not list %q:\n%s", args, words, r.stdout)
 				}
 			}
 		}
@@ -561,8 +564,8 @@ func TestBaseURLPrecedence(t *testing.T) {
 		for k, v := range tc.env {
 			env[k] = v
 		}
-		in := &invocation{env: func(k string) string { return env[k] }, global: globalFlags{zone: tc.zone, baseURL: tc.url}}
-		cfg, err := resolveConfig(in)
+		f := &factory{env: func(k string) string { return env[k] }, global: globalFlags{zone: tc.zone, baseURL: tc.url}}
+		cfg, err := resolveConfig(f)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -586,8 +589,8 @@ func TestConfigNeverPrintsToken(t *testing.T) {
 func TestHelpHasNoMarkup(t *testing.T) {
 	pages := [][]string{{"--help"}}
 	for _, c := range commandTable() {
-		pages = append(pages, append(strings.Fields(c.words), "--help"))
-		pages = append(pages, []string{strings.Fields(c.words)[0], "--help"})
+		pages = append(pages, append(strings.Fields(commandWords(c)), "--help"))
+		pages = append(pages, []string{strings.Fields(commandWords(c))[0], "--help"})
 	}
 	for _, args := range pages {
 		r := runCLI(t, nil, args...)
@@ -634,21 +637,8 @@ func TestDemoCommandsParse(t *testing.T) {
 		rest = rest[i+len("   $ makeagents "):]
 		words, n := shellWords(t, rest)
 		lines, rest = append(lines, strings.Join(words, " ")), rest[n:]
-		cmd, _, _, err := findCommand(words)
-		if err != nil || cmd == nil {
-			t.Errorf("%q: no command (%v)", words, err)
-			continue
-		}
-		fs := newFlagSet(cmd.words)
-		var g globalFlags
-		var o options
-		g.registerFor(fs, cmd)
-		if cmd.flags != nil {
-			cmd.flags(fs, &o)
-		}
-		pos, err := parseAnywhere(fs, words)
-		if err != nil || len(pos)-len(strings.Fields(cmd.words)) != len(cmd.args) {
-			t.Errorf("%q: flags %v, positional %q", words, err, pos)
+		if err := parseOnly(words); err != nil {
+			t.Errorf("%q: %v", words, err)
 		}
 	}
 	// 12 steps: providers, the provider's connections, its models, the
@@ -657,6 +647,27 @@ func TestDemoCommandsParse(t *testing.T) {
 	if len(lines) != 12 {
 		t.Errorf("demo showed %d commands, want one per step (12):\n%s", len(lines), strings.Join(lines, "\n"))
 	}
+}
+
+// parseOnly parses args as the CLI does (the command, its flags and its
+// arguments) without running the command: an error when it would not run.
+func parseOnly(args []string) error {
+	f := &factory{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, env: func(string) string { return "" }}
+	root := newRootCmd(f)
+	var ran *cobra.Command
+	for _, c := range f.commands {
+		c.RunE = func(cmd *cobra.Command, _ []string) error { ran = cmd; return nil }
+	}
+	root.SetArgs(commandFirst(root, args))
+	root.SetOut(io.Discard)
+	root.SetErr(io.Discard)
+	if err := root.Execute(); err != nil {
+		return err
+	}
+	if ran == nil {
+		return fmt.Errorf("no command ran")
+	}
+	return nil
 }
 
 // shellWords splits one POSIX shell command line (plain words and

@@ -36,11 +36,11 @@ func (c *config) GoString() string { return c.String() }
 // own functions (api.ParseTeamID, api.ParseZone, api.ParseBaseURL,
 // api.CheckToken) under the SDK's variable names; every problem is a usage
 // error, reported before any request is made.
-func resolveConfig(in *invocation) (*config, error) {
-	g := in.global
+func resolveConfig(f *factory) (*config, error) {
+	g := f.global
 	cfg := &config{oauth: g.oauth}
 
-	team := firstNonEmpty(g.team, in.env(api.EnvTeamID))
+	team := firstNonEmpty(g.team, f.env(api.EnvTeamID))
 	if team == "" {
 		return nil, usageErrorf("no team id: set %s or pass --team ID", api.EnvTeamID)
 	}
@@ -50,7 +50,7 @@ func resolveConfig(in *invocation) (*config, error) {
 	}
 	cfg.teamID = id
 
-	zoneName := firstNonEmpty(g.zone, in.env(api.EnvZone), string(api.DefaultZone))
+	zoneName := firstNonEmpty(g.zone, f.env(api.EnvZone), string(api.DefaultZone))
 	zone, err := api.ParseZone(zoneName)
 	if err != nil {
 		return nil, usageErrorf("unknown zone %q (want one of %s)", zoneName, zoneList())
@@ -59,8 +59,8 @@ func resolveConfig(in *invocation) (*config, error) {
 	switch {
 	case g.baseURL != "":
 		base = g.baseURL
-	case g.zone == "" && in.env(api.EnvBaseURL) != "":
-		base = in.env(api.EnvBaseURL)
+	case g.zone == "" && f.env(api.EnvBaseURL) != "":
+		base = f.env(api.EnvBaseURL)
 	}
 	u, err := api.ParseBaseURL(base)
 	if err != nil {
@@ -68,28 +68,28 @@ func resolveConfig(in *invocation) (*config, error) {
 	}
 	cfg.baseURL = u.String()
 
-	token, err := resolveToken(in)
+	token, err := resolveToken(f)
 	if err != nil {
 		return nil, err
 	}
 	cfg.token = token
-	in.redactOutput(token)
+	f.redactOutput(token)
 	return cfg, nil
 }
 
 // resolveToken reads the token from --token-file or MAKE_API_TOKEN. Errors
 // name the source, never the value.
-func resolveToken(in *invocation) (string, error) {
-	tok, from := strings.TrimSpace(in.env(api.EnvToken)), api.EnvToken
-	if f := in.global.tokenFile; f != "" {
-		b, err := readFlagFile("--token-file", f, nil)
+func resolveToken(f *factory) (string, error) {
+	tok, from := strings.TrimSpace(f.env(api.EnvToken)), api.EnvToken
+	if file := f.global.tokenFile; file != "" {
+		b, err := readFlagFile("--token-file", file, nil)
 		if err != nil {
 			return "", err
 		}
-		tok, from = strings.TrimSpace(string(b)), "--token-file "+f
+		tok, from = strings.TrimSpace(string(b)), "--token-file "+file
 	}
 	if tok == "" {
-		if in.global.tokenFile != "" {
+		if f.global.tokenFile != "" {
 			return "", usageErrorf("%s is empty", from)
 		}
 		return "", usageErrorf("no API token: set %s or pass --token-file FILE", api.EnvToken)

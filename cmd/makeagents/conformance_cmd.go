@@ -4,19 +4,30 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/cmd/makeagents/internal/conformance"
 )
 
-var conformanceCmd = &command{
-	words:   "conformance",
-	summary: "Check live API responses against the spec built into this binary and report drift.",
-	detail: `--read-only lists the team's agents, gets the first --limit of them and lists each one's
+// conformanceOptions are what conformance runs with.
+type conformanceOptions struct {
+	*factory
+	readOnly, yes, json bool
+	connection, model   string
+	limit               int
+}
+
+func newConformanceCmd(f *factory, runF func(context.Context, *conformanceOptions) error) *cobra.Command {
+	opts := &conformanceOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "conformance",
+		Short: "Check live API responses against the spec built into this binary and report drift.",
+		Long: `--read-only lists the team's agents, gets the first --limit of them and lists each one's
 knowledge contexts, lists the LLM providers and gets each of the first --limit with its
 models, then reads the token's scopes, the team's connections and one page of --limit
 scenarios (a 403 there, a missing scope, is noted and the check goes on): GET requests
@@ -38,26 +49,30 @@ Every response is checked against openapi.yaml: status documented, JSON body val
 fields the spec does not declare, required fields missing, types changed, unknown SSE
 event types, and undeclared headers (as notes). Exit status 0: no drift; 3: drift found;
 1: an API or network error stopped the check.`,
-	example: "makeagents conformance --read-only --team 42",
-	flags: func(fs *flag.FlagSet, o *options) {
-		fs.BoolVar(&o.readOnly, "read-only", false, "only list and get agents, their contexts, the LLM providers and their models (GET requests only)")
-		fs.StringVar(&o.connection, "connection", "", "full mode: Make connection `ID` for the scratch agent's AI provider")
-		fs.StringVar(&o.model, "model", "", "full mode: `MODEL` for the scratch agent, e.g. gpt-4.1-mini")
-		fs.BoolVar(&o.yes, "yes", false, "full mode: do not ask for confirmation")
-		fs.BoolVar(&o.json, "json", false, "print the report as JSON")
-		fs.IntVar(&o.limit, "limit", 5, "read-only mode: get at most `N` agents and N providers")
-	},
-	run: runConformance,
+		Example: "makeagents conformance --read-only --team 42",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCommand(cmd, f, opts, runF, conformanceRun)
+		},
+	}
+	fs := cmd.Flags()
+	fs.BoolVar(&opts.readOnly, "read-only", false, "only list and get agents, their contexts, the LLM providers and their models (GET requests only)")
+	fs.StringVar(&opts.connection, "connection", "", "full mode: Make connection `ID` for the scratch agent's AI provider")
+	fs.StringVar(&opts.model, "model", "", "full mode: `MODEL` for the scratch agent, e.g. gpt-4.1-mini")
+	fs.BoolVar(&opts.yes, "yes", false, "full mode: do not ask for confirmation")
+	fs.BoolVar(&opts.json, "json", false, "print the report as JSON")
+	fs.IntVar(&opts.limit, "limit", 5, "read-only mode: get at most `N` agents and N providers")
+	noDefaultTimeout(cmd)
+	f.addGlobalFlags(cmd)
+	return cmd
 }
 
 // maxRecordedBody bounds how much of one response conformance records and
 // the SDK reads: the SDK's own bound. A variable for tests.
 var maxRecordedBody int64 = api.DefaultMaxBodyBytes
 
-// runConformance checks the flags and the configuration, asks before the
+// conformanceRun checks the flags and the configuration, asks before the
 // full mode creates anything, and hands the run to package conformance.
-func runConformance(ctx context.Context, in *invocation) error {
-	o := in.opts
+func conformanceRun(ctx context.Context, o *conformanceOptions) error {
 	full := o.connection != "" || o.model != ""
 	switch {
 	case o.readOnly && full:
@@ -76,19 +91,19 @@ func runConformance(ctx context.Context, in *invocation) error {
 			return err
 		}
 	}
-	cfg, err := resolveConfig(in)
+	cfg, err := resolveConfig(o.factory)
 	if err != nil {
 		return err
 	}
 	if full && !o.yes {
-		if err := confirm(in, cfg); err != nil {
+		if err := confirm(o.factory, cfg); err != nil {
 			return err
 		}
 	}
 	err = conformance.Run(ctx, conformance.Options{
 		BaseURL: cfg.baseURL, TeamID: cfg.teamID, Token: cfg.token,
 		ReadOnly: !full, Limit: o.limit, Connection: connection, Model: o.model,
-		JSON: o.json, Stdout: in.stdout, Stderr: in.stderr,
+		JSON: o.json, Stdout: o.stdout, Stderr: o.stderr,
 		NewClient: func(transport http.RoundTripper, maxBody int64) (*api.Client, error) {
 			client, err := newClientWithTransport(cfg, transport, maxBody)
 			if err != nil {
@@ -106,7 +121,7 @@ func runConformance(ctx context.Context, in *invocation) error {
 	return err
 }
 
-func confirm(in *invocation, cfg *config) error {
+func confirm(in *factory, cfg *config) error {
 	fmt.Fprintf(in.stderr, "This creates a scratch agent in team %d at %s, runs it twice (two model calls), and deletes it.\nContinue? [y/N] ",
 		cfg.teamID, cfg.baseURL)
 	line, _ := bufio.NewReader(in.stdin).ReadString('\n')

@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/makeagentstest"
@@ -24,24 +25,35 @@ const demoQuestion = "When are invoices overdue, and which scenario can chase th
 // demoKnowledge is the text context the demo's agent answers from.
 const demoKnowledge = "Invoices are overdue 30 days after their issue date.\nReminders go out every Monday."
 
-var demoCmd = &command{
-	words:   "demo",
-	summary: "Offline tour on an in-process fake of the API: discover a connection, model and tool, create an agent, give it knowledge, stream a run, delete.",
-	detail: `Starts makeagentstest (a fake of Make's AI Agents API generated from openapi.yaml)
-on loopback and drives it with the SDK exactly as a real program would. Needs no
-account, no token and no network.`,
-	example: "makeagents demo",
-	offline: true,
-	flags: func(fs *flag.FlagSet, o *options) {
-		fs.StringVar(&o.pace, "pace", "400ms", "`DURATION` to pause between streamed steps, to watch them arrive")
-	},
-	run: runDemo,
+// demoOptions are what demo runs with.
+type demoOptions struct {
+	*factory
+	pace string // pause between streamed steps
 }
 
-func runDemo(ctx context.Context, in *invocation) error {
-	pace, err := time.ParseDuration(in.opts.pace)
+func newDemoCmd(f *factory, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	opts := &demoOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Offline tour on an in-process fake of the API: discover a connection, model and tool, create an agent, give it knowledge, stream a run, delete.",
+		Long: `Starts makeagentstest (a fake of Make's AI Agents API generated from openapi.yaml)
+on loopback and drives it with the SDK exactly as a real program would. Needs no
+account, no token and no network.`,
+		Example: "makeagents demo",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCommand(cmd, f, opts, runF, demoRun)
+		},
+	}
+	cmd.Flags().StringVar(&opts.pace, "pace", "400ms", "`DURATION` to pause between streamed steps, to watch them arrive")
+	noAccount(cmd, "it runs on its own fake API, with no account")
+	f.addTimeoutFlag(cmd)
+	return cmd
+}
+
+func demoRun(ctx context.Context, in *demoOptions) error {
+	pace, err := time.ParseDuration(in.pace)
 	if err != nil || pace < 0 {
-		return usageErrorf("--pace %q is not a duration such as 400ms", in.opts.pace)
+		return usageErrorf("--pace %q is not a duration such as 400ms", in.pace)
 	}
 	fake, err := makeagentstest.Start(makeagentstest.WithStepDelay(pace))
 	if err != nil {
@@ -194,7 +206,7 @@ func runDemo(ctx context.Context, in *invocation) error {
 	return nil
 }
 
-func demoList(ctx context.Context, c *api.Client, in *invocation) error {
+func demoList(ctx context.Context, c *api.Client, in *demoOptions) error {
 	demoCommand(in.stdout, "agents", "list")
 	agents, err := c.ListAgents(ctx)
 	if err != nil {

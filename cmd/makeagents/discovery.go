@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/makeagents/makeagents-go/api"
 )
@@ -18,93 +20,110 @@ import (
 // tool scenarios) and whether the token and team can create and run one
 // (doctor).
 
-// stringList is a repeatable string flag (--type a --type b).
-type stringList []string
-
-func (l *stringList) String() string { return strings.Join(*l, ",") }
-
-func (l *stringList) Set(v string) error {
-	*l = append(*l, v)
-	return nil
+// connectionsListOptions are what "connections list" runs with.
+type connectionsListOptions struct {
+	*factory
+	types []string // --type, repeatable
 }
 
-var connectionsListCmd = &command{
-	words:   "connections list",
-	summary: "List the team's Make connections (JSON array on stdout), of the given types only with --type.",
-	detail: `A connection's type is its accountName; an LLM provider's connections are those whose
+func newConnectionsListCmd(f *factory, runF func(context.Context, *connectionsListOptions) error) *cobra.Command {
+	opts := &connectionsListOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the team's Make connections (JSON array on stdout), of the given types only with --type.",
+		Long: `A connection's type is its accountName; an LLM provider's connections are those whose
 type is the provider's accountName (see 'providers list'), and an agent's --connection
 is the id of one of them. --type may be repeated; Make allows letters, digits and -_.
 in a type. Needs the token scope connections:read.`,
-	example: "makeagents connections list --type openai-gpt-3 --team 42 | jq -r '.[] | \"\\(.id) \\(.name)\"'",
-	flags: func(fs *flag.FlagSet, o *options) {
-		fs.Var((*stringList)(&o.types), "type", "only connections of this `TYPE` (an accountName, e.g. openai-gpt-3); repeatable")
-	},
-	run: func(ctx context.Context, in *invocation) error {
-		for _, t := range in.opts.types {
-			var bad *api.ValidationError
-			if err := api.ValidateConnectionType(t); errors.As(err, &bad) {
-				return usageErrorf("--type %s", bad.Reason)
-			}
-		}
-		c, _, err := connect(in)
-		if err != nil {
-			return err
-		}
-		var resp *http.Response
-		if _, err := c.ListConnections(ctx, in.opts.types, api.WithResponseInto(&resp)); err != nil {
-			return err
-		}
-		// Print the connections as Make sent them: fields this SDK does
-		// not know are kept.
-		var raw struct {
-			Connections []json.RawMessage `json:"connections"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
-			return fmt.Errorf("connections: decoding the response: %w", err)
-		}
-		if raw.Connections == nil {
-			raw.Connections = []json.RawMessage{}
-		}
-		return writeJSON(in.stdout, raw.Connections)
-	},
+		Example: "makeagents connections list --type openai-gpt-3 --team 42 | jq -r '.[] | \"\\(.id) \\(.name)\"'",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCommand(cmd, f, opts, runF, connectionsListRun)
+		},
+	}
+	cmd.Flags().StringArrayVar(&opts.types, "type", nil, "only connections of this `TYPE` (an accountName, e.g. openai-gpt-3); repeatable")
+	f.addGlobalFlags(cmd)
+	return cmd
 }
 
-var scenariosListCmd = &command{
-	words:   "scenarios list",
-	summary: "List the team's scenarios, all pages (JSON array on stdout); --tools for those an agent can call.",
-	detail: `Reads every page (--limit scenarios each; Make's default page size without it).
+func connectionsListRun(ctx context.Context, opts *connectionsListOptions) error {
+	for _, t := range opts.types {
+		var bad *api.ValidationError
+		if err := api.ValidateConnectionType(t); errors.As(err, &bad) {
+			return usageErrorf("--type %s", bad.Reason)
+		}
+	}
+	c, _, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	var resp *http.Response
+	if _, err := c.ListConnections(ctx, opts.types, api.WithResponseInto(&resp)); err != nil {
+		return err
+	}
+	// Print the connections as Make sent them: fields this SDK does
+	// not know are kept.
+	var raw struct {
+		Connections []json.RawMessage `json:"connections"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
+		return fmt.Errorf("connections: decoding the response: %w", err)
+	}
+	if raw.Connections == nil {
+		raw.Connections = []json.RawMessage{}
+	}
+	return writeJSON(opts.stdout, raw.Connections)
+}
+
+// scenariosListOptions are what "scenarios list" runs with.
+type scenariosListOptions struct {
+	*factory
+	tools    bool   // only type=tool
+	pageSize string // --limit: scenarios per request
+}
+
+func newScenariosListCmd(f *factory, runF func(context.Context, *scenariosListOptions) error) *cobra.Command {
+	opts := &scenariosListOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the team's scenarios, all pages (JSON array on stdout); --tools for those an agent can call.",
+		Long: `Reads every page (--limit scenarios each; Make's default page size without it).
 A scenario of type "tool" can be given to an agent (scenarios[].makeScenarioId is its id).
 Needs the token scope scenarios:read.`,
-	example: "makeagents scenarios list --tools --team 42 | jq -r '.[] | \"\\(.id) \\(.name)\"'",
-	flags: func(fs *flag.FlagSet, o *options) {
-		fs.BoolVar(&o.tools, "tools", false, "only scenarios of type tool (an agent's tools)")
-		fs.StringVar(&o.pageSize, "limit", "", "page size: `N` scenarios per request (default: Make's)")
-	},
-	run: func(ctx context.Context, in *invocation) error {
-		var q api.ScenarioQuery
-		if s := in.opts.pageSize; s != "" {
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil || n < 1 {
-				return usageErrorf("--limit %q is not a page size of at least 1", s)
-			}
-			q.Limit = n
+		Example: "makeagents scenarios list --tools --team 42 | jq -r '.[] | \"\\(.id) \\(.name)\"'",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCommand(cmd, f, opts, runF, scenariosListRun)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.tools, "tools", false, "only scenarios of type tool (an agent's tools)")
+	cmd.Flags().StringVar(&opts.pageSize, "limit", "", "page size: `N` scenarios per request (default: Make's)")
+	f.addGlobalFlags(cmd)
+	return cmd
+}
+
+func scenariosListRun(ctx context.Context, opts *scenariosListOptions) error {
+	var q api.ScenarioQuery
+	if s := opts.pageSize; s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			return usageErrorf("--limit %q is not a page size of at least 1", s)
 		}
-		if in.opts.tools {
-			q.Type = api.ListScenariosParamsTypeTool
-		}
-		c, _, err := connect(in)
+		q.Limit = n
+	}
+	if opts.tools {
+		q.Type = api.ListScenariosParamsTypeTool
+	}
+	c, _, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	all := []api.Scenario{}
+	for s, err := range c.Scenarios(ctx, q) {
 		if err != nil {
 			return err
 		}
-		all := []api.Scenario{}
-		for s, err := range c.Scenarios(ctx, q) {
-			if err != nil {
-				return err
-			}
-			all = append(all, s)
-		}
-		return writeJSON(in.stdout, all)
-	},
+		all = append(all, s)
+	}
+	return writeJSON(opts.stdout, all)
 }
 
 // commandOperations are the operations each command sends: what its
@@ -135,27 +154,39 @@ var commandOperations = []struct {
 
 var createRunOps = []string{"listLLMProviders", "listLLMProviderModels", "listConnections", "createAgent", "runAgent"}
 
-var doctorCmd = &command{
-	words:   "doctor",
-	summary: "Check that this token and team can create and run an agent; one line per check, exit 1 on a problem.",
-	detail: `Checks, in order: the zone and base URL; the token's scopes against what each command
+// doctorOptions are what doctor runs with.
+type doctorOptions struct {
+	*factory
+}
+
+func newDoctorCmd(f *factory, runF func(context.Context, *doctorOptions) error) *cobra.Command {
+	opts := &doctorOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check that this token and team can create and run an agent; one line per check, exit 1 on a problem.",
+		Long: `Checks, in order: the zone and base URL; the token's scopes against what each command
 needs (a missing scope is named with the commands that need it); that the team is
 reachable; the LLM providers with their usable connections and models; the tool
 scenarios. Lines start with "ok", "warn" (not needed to create and run an agent) or
 "FAIL". Exit 0 when everything "agents create" and "run" need is there, 1 otherwise.`,
-	example: "makeagents doctor --team 42",
-	run:     runDoctor,
+		Example: "makeagents doctor --team 42",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCommand(cmd, f, opts, runF, doctorRun)
+		},
+	}
+	f.addGlobalFlags(cmd)
+	return cmd
 }
 
 // doctorReport writes the check lines and collects the problems.
 type doctorReport struct {
-	in       *invocation
+	out      io.Writer
 	problems []string // what each FAIL is about, in a few words
 }
 
 func (r *doctorReport) line(status, format string, args ...any) {
 	msg := printable(fmt.Sprintf(format, args...))
-	fmt.Fprintf(r.in.stdout, "%-4s %s\n", status, strings.ReplaceAll(msg, "\n", " "))
+	fmt.Fprintf(r.out, "%-4s %s\n", status, strings.ReplaceAll(msg, "\n", " "))
 }
 
 // fail writes a FAIL line and counts the problem under its short name.
@@ -164,12 +195,12 @@ func (r *doctorReport) fail(short, format string, args ...any) {
 	r.problems = append(r.problems, short)
 }
 
-func runDoctor(ctx context.Context, in *invocation) error {
-	c, cfg, err := connect(in)
+func doctorRun(ctx context.Context, opts *doctorOptions) error {
+	c, cfg, err := opts.connect()
 	if err != nil {
 		return err
 	}
-	r := &doctorReport{in: in}
+	r := &doctorReport{out: opts.stdout}
 	zone := "no zone: a custom base URL"
 	for _, z := range api.Zones() {
 		if z.BaseURL() == cfg.baseURL {
@@ -227,7 +258,7 @@ func runDoctor(ctx context.Context, in *invocation) error {
 	if n := len(r.problems); n > 0 {
 		return fmt.Errorf("doctor: %d problem(s), agents create and run will not work: %s", n, strings.Join(r.problems, "; "))
 	}
-	fmt.Fprintln(in.stdout, "ok   everything agents create and run need is there")
+	fmt.Fprintln(opts.stdout, "ok   everything agents create and run need is there")
 	return nil
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/spf13/cobra"
 
 	"github.com/makeagents/makeagents-go/eval"
 )
@@ -22,22 +23,24 @@ const (
 	exitEvalCallsFailed = 3 // a call failed: network, an API error after retries
 )
 
-// evalOptions are eval's flags, parsed.
+// evalOptions are what eval runs with.
 type evalOptions struct {
+	*factory
 	suite       string
 	agent       string
 	junit       string
 	json        string
 	markdown    string
 	only        []string
-	concurrency string // "" when not given
+	concurrency string // "" when not given: the suite's
 }
 
-var evalCmd = &command{
-	words:   "eval",
-	args:    []string{"SUITE"},
-	summary: "Test an agent against a suite of cases (per model, concurrently): a table, and exit 0 all pass, 1 a case failed, 2 suite error, 3 calls failed.",
-	detail: `SUITE is a YAML (or JSON) file of cases and assertions; see the README section
+func newEvalCmd(f *factory, runF func(context.Context, *evalOptions) error) *cobra.Command {
+	opts := &evalOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "eval SUITE",
+		Short: "Test an agent against a suite of cases (per model, concurrently): a table, and exit 0 all pass, 1 a case failed, 2 suite error, 3 calls failed.",
+		Long: `SUITE is a YAML (or JSON) file of cases and assertions; see the README section
 "Evaluate an agent" and 'go doc github.com/makeagents/makeagents-go/eval' for every key
 and assertion. Each case runs once per model of the suite (the run's llmModel override)
 and per repeat, at most the suite's concurrency at once, under the client's rate limit.
@@ -55,21 +58,22 @@ $GITHUB_STEP_SUMMARY). Ctrl-C stops new runs and writes what finished (exit 130)
 Exit status: 0 every run passed; 1 an assertion failed; 2 usage or suite error (the file,
 line and key; no request made); 3 a call failed (network, or an API error after the
 client's retries), or --timeout ended the runs.`,
-	example: "makeagents eval support.eval.yaml --junit junit.xml --json results.json",
-	flags: func(fs *flag.FlagSet, o *options) {
-		e := &o.eval
-		fs.StringVar(&e.agent, "agent", "", "the agent `ID` to test, whatever the suite names")
-		fs.StringVar(&e.junit, "junit", "", "write JUnit XML to `FILE`")
-		fs.StringVar(&e.json, "json", "", "write the results as JSON to `FILE`, as they finish; an earlier run's FILE is resumed")
-		fs.StringVar(&e.markdown, "markdown", "", "write a Markdown report to `FILE`")
-		fs.Var((*stringList)(&e.only), "only", "run only the case `NAME` (or the cases a glob pattern matches); repeatable")
-		fs.StringVar(&e.concurrency, "concurrency", "", "`N` runs in flight at once, instead of the suite's concurrency (1-64)")
-	},
-	run: func(ctx context.Context, in *invocation) error {
-		o := in.opts.eval
-		o.suite = in.args[0]
-		return runEval(ctx, in, o)
-	},
+		Example: "makeagents eval support.eval.yaml --junit junit.xml --json results.json",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.suite = args[0]
+			return runCommand(cmd, f, opts, runF, evalRun)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.agent, "agent", "", "the agent `ID` to test, whatever the suite names")
+	fs.StringVar(&opts.junit, "junit", "", "write JUnit XML to `FILE`")
+	fs.StringVar(&opts.json, "json", "", "write the results as JSON to `FILE`, as they finish; an earlier run's FILE is resumed")
+	fs.StringVar(&opts.markdown, "markdown", "", "write a Markdown report to `FILE`")
+	fs.StringArrayVar(&opts.only, "only", nil, "run only the case `NAME` (or the cases a glob pattern matches); repeatable")
+	fs.StringVar(&opts.concurrency, "concurrency", "", "`N` runs in flight at once, instead of the suite's concurrency (1-64)")
+	noDefaultTimeout(cmd)
+	f.addGlobalFlags(cmd)
+	return cmd
 }
 
 // exitStatus ends a command with a given status, its output already printed.
@@ -77,11 +81,11 @@ type exitStatus struct{ code int }
 
 func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-// runEval is the whole eval command: load, check, run, print, write.
-func runEval(ctx context.Context, in *invocation, o evalOptions) error {
+// evalRun is the whole eval command: load, check, run, print, write.
+func evalRun(ctx context.Context, o *evalOptions) error {
 	suite, err := eval.Load(o.suite)
 	if err != nil {
-		return suiteProblems(in.stderr, err)
+		return suiteProblems(o.stderr, err)
 	}
 	concurrency := 0 // the suite's
 	if o.concurrency != "" {
@@ -105,16 +109,16 @@ func runEval(ctx context.Context, in *invocation, o evalOptions) error {
 		opts = append(opts, eval.WithAgent(o.agent))
 	}
 	if _, err := eval.Plan(suite, opts...); err != nil {
-		return suiteProblems(in.stderr, err)
+		return suiteProblems(o.stderr, err)
 	}
-	client, _, err := connect(in)
+	client, _, err := o.connect()
 	if err != nil {
 		return err
 	}
 
 	var writeErr error
 	var mu sync.Mutex
-	progress := newProgress(in.stderr)
+	progress := newProgress(o.stderr)
 	opts = append(opts, eval.WithOnResult(func(snap *eval.Report, p eval.Progress) {
 		progress.show(snap, p)
 		if o.json != "" {
@@ -129,12 +133,12 @@ func runEval(ctx context.Context, in *invocation, o evalOptions) error {
 	progress.done()
 	switch {
 	case eval.IsSuiteError(err):
-		return suiteProblems(in.stderr, err)
+		return suiteProblems(o.stderr, err)
 	case rep == nil && err != nil && ctx.Err() != nil:
 		return err // interrupted before any run: the CLI says so
 	case rep == nil && err != nil:
 		// The SDK's error inside eval's wrapping brings its own prefix.
-		fmt.Fprintln(in.stderr, errorLine(errors.New(strings.ReplaceAll(err.Error(), "makeagents: ", ""))))
+		fmt.Fprintln(o.stderr, errorLine(errors.New(strings.ReplaceAll(err.Error(), "makeagents: ", ""))))
 		return &exitStatus{exitEvalCallsFailed}
 	}
 
@@ -146,12 +150,12 @@ func runEval(ctx context.Context, in *invocation, o evalOptions) error {
 			}
 		}
 		if kept > 0 {
-			fmt.Fprintf(in.stderr, "makeagents: resumed %s: kept %d result(s), ran %d\n", o.json, kept, len(rep.Results)-kept)
+			fmt.Fprintf(o.stderr, "makeagents: resumed %s: kept %d result(s), ran %d\n", o.json, kept, len(rep.Results)-kept)
 		} else {
-			fmt.Fprintf(in.stderr, "makeagents: %s holds no result for these cases and this agent configuration; ran every case\n", o.json)
+			fmt.Fprintf(o.stderr, "makeagents: %s holds no result for these cases and this agent configuration; ran every case\n", o.json)
 		}
 	}
-	if werr := rep.WriteTable(in.stdout); werr != nil {
+	if werr := rep.WriteTable(o.stdout); werr != nil {
 		return werr
 	}
 	for _, out := range []struct {
@@ -166,18 +170,18 @@ func runEval(ctx context.Context, in *invocation, o evalOptions) error {
 		}
 	}
 	if writeErr != nil {
-		fmt.Fprintln(in.stderr, errorLine(fmt.Errorf("write the report: %w", writeErr)))
+		fmt.Fprintln(o.stderr, errorLine(fmt.Errorf("write the report: %w", writeErr)))
 	}
 
 	switch {
 	case err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled):
-		fmt.Fprintf(in.stderr, "makeagents: interrupted: %d of %d runs finished%s\n", len(rep.Results), rep.Planned, resumeHint(o.json))
+		fmt.Fprintf(o.stderr, "makeagents: interrupted: %d of %d runs finished%s\n", len(rep.Results), rep.Planned, resumeHint(o.json))
 		return &exitStatus{exitInterrupted}
 	case err != nil:
-		fmt.Fprintf(in.stderr, "makeagents: eval stopped (%v): %d of %d runs finished%s\n", err, len(rep.Results), rep.Planned, resumeHint(o.json))
+		fmt.Fprintf(o.stderr, "makeagents: eval stopped (%v): %d of %d runs finished%s\n", err, len(rep.Results), rep.Planned, resumeHint(o.json))
 		return &exitStatus{exitEvalCallsFailed}
 	case rep.Count(eval.StatusError) > 0:
-		fmt.Fprintf(in.stderr, "makeagents: %d run(s) could not be judged: a call failed (see ERROR above)\n", rep.Count(eval.StatusError))
+		fmt.Fprintf(o.stderr, "makeagents: %d run(s) could not be judged: a call failed (see ERROR above)\n", rep.Count(eval.StatusError))
 		return &exitStatus{exitEvalCallsFailed}
 	case rep.Count(eval.StatusFail) > 0:
 		return &exitStatus{exitEvalFailed}
@@ -208,7 +212,7 @@ func suiteProblems(stderr io.Writer, err error) error {
 }
 
 // distinctOutputs refuses two reports into one file.
-func distinctOutputs(o evalOptions) error {
+func distinctOutputs(o *evalOptions) error {
 	seen := map[string]string{}
 	for _, f := range []struct{ flag, path string }{{"--json", o.json}, {"--junit", o.junit}, {"--markdown", o.markdown}, {"SUITE", o.suite}} {
 		if f.path == "" {

@@ -444,3 +444,19 @@ func TestEvalJSONReportIsResumable(t *testing.T) {
 		}
 	}
 }
+
+// eval's flags reach its run function through the runF seam.
+func TestEvalSeam(t *testing.T) {
+	f := &factory{env: func(string) string { return "" }}
+	var got *evalOptions
+	cmd := newEvalCmd(f, func(_ context.Context, o *evalOptions) error { got = o; return nil })
+	cmd.Args = exactArgs
+	cmd.SetArgs([]string{"s.yaml", "--agent", "a-1", "--json", "r.json", "--junit", "j.xml", "--markdown", "r.md", "--only", "x", "--only", "y*", "--concurrency", "2"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.suite != "s.yaml" || got.agent != "a-1" || got.json != "r.json" || got.junit != "j.xml" || got.markdown != "r.md" ||
+		strings.Join(got.only, ",") != "x,y*" || got.concurrency != "2" {
+		t.Errorf("options %+v", got)
+	}
+}

@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/makeagentstest"
@@ -18,10 +19,20 @@ import (
 // given; the fake then accepts any team.
 const fakeTeam = 1
 
-var fakeCmd = &command{
-	words:   "fake",
-	summary: "Serve the fake API (the SDK's makeagentstest) on loopback for any client, until Ctrl-C or SIGTERM.",
-	detail: `Starts the same fake the SDK's tests and the demo use: every operation of
+// fakeOptions are what fake runs with.
+type fakeOptions struct {
+	*factory
+	addr, token, seed, scopes string
+	stepDelay                 time.Duration
+	listenAny                 bool
+}
+
+func newFakeCmd(f *factory, runF func(context.Context, *fakeOptions) error) *cobra.Command {
+	opts := &fakeOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "fake",
+		Short: "Serve the fake API (the SDK's makeagentstest) on loopback for any client, until Ctrl-C or SIGTERM.",
+		Long: `Starts the same fake the SDK's tests and the demo use: every operation of
 openapi.yaml, validated as Make validates, with agents, threads and contexts in
 memory, a catalogue of LLM providers (ids 1-3), their connections (ids
 1001-1003, the makeConnectionId to create agents with) and models, and a
@@ -59,24 +70,31 @@ the same requests give the same ids. Without --seed every start picks a new
 seed, as a real server never repeats ids. The fake has one token and no real
 security: it listens on loopback only, unless --listen-any allows another
 address.`,
-	example: "makeagents fake --addr 127.0.0.1:8080 --seed 1",
-	flags: func(fs *flag.FlagSet, o *options) {
-		fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "`HOST:PORT` to listen on (port 0: a free port, printed)")
-		fs.StringVar(&o.fakeToken, "token", makeagentstest.DefaultToken, "the API `TOKEN` the fake accepts (printed as MAKE_API_TOKEN)")
-		fs.StringVar(&o.seed, "seed", "", "`N`: derive ids from this integer, reproducibly (default: a new seed each start)")
-		fs.DurationVar(&o.stepDelay, "step-delay", 0, "`DURATION` between two streamed events, and the pace of a plain run")
-		fs.BoolVar(&o.listenAny, "listen-any", false, "allow --addr to be a non-loopback address (anyone who can reach it can use the fake)")
-		fs.StringVar(&o.fakeScopes, "scopes", "", "the token's `SCOPES`, comma- or space-separated (default: every scope the commands need); try doctor with fewer")
-	},
-	run: runFake,
+		Example: "makeagents fake --addr 127.0.0.1:8080 --seed 1",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCommand(cmd, f, opts, runF, fakeRun)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.addr, "addr", "127.0.0.1:0", "`HOST:PORT` to listen on (port 0: a free port, printed)")
+	fs.StringVar(&opts.token, "token", makeagentstest.DefaultToken, "the API `TOKEN` the fake accepts (printed as MAKE_API_TOKEN)")
+	fs.StringVar(&opts.seed, "seed", "", "`N`: derive ids from this integer, reproducibly (default: a new seed each start)")
+	fs.DurationVar(&opts.stepDelay, "step-delay", 0, "`DURATION` between two streamed events, and the pace of a plain run")
+	fs.BoolVar(&opts.listenAny, "listen-any", false, "allow --addr to be a non-loopback address (anyone who can reach it can use the fake)")
+	fs.StringVar(&opts.scopes, "scopes", "", "the token's `SCOPES`, comma- or space-separated (default: every scope the commands need); try doctor with fewer")
+	// The fake's --team is its own: the one team it serves.
+	fs.StringVar(&f.global.team, "team", "", "serve only team `ID` (printed as MAKE_TEAM_ID; default: any team, printed as 1)")
+	noAccount(cmd, "it serves its own fake API; point other commands at it with the MAKE_BASE_URL it prints")
+	noDefaultTimeout(cmd)
+	f.addTimeoutFlag(cmd)
+	return cmd
 }
 
-func runFake(ctx context.Context, in *invocation) error {
-	o := in.opts
+func fakeRun(ctx context.Context, o *fakeOptions) error {
 	if err := checkFakeAddr(o.addr, o.listenAny); err != nil {
 		return err
 	}
-	if err := api.CheckToken(o.fakeToken); err != nil {
+	if err := api.CheckToken(o.token); err != nil {
 		return usageErrorf("--token: %v", err)
 	}
 	if o.stepDelay < 0 {
@@ -92,8 +110,8 @@ func runFake(ctx context.Context, in *invocation) error {
 	}
 	team := int64(fakeTeam)
 	var scopes []makeagentstest.Option
-	if o.fakeScopes != "" {
-		list := strings.FieldsFunc(o.fakeScopes, func(r rune) bool { return r == ',' || r == ' ' })
+	if o.scopes != "" {
+		list := strings.FieldsFunc(o.scopes, func(r rune) bool { return r == ',' || r == ' ' })
 		for _, sc := range list {
 			if !fakeScopePattern.MatchString(sc) {
 				return usageErrorf("--scopes: %q is not a scope such as ai-agents:read", sc)
@@ -102,15 +120,15 @@ func runFake(ctx context.Context, in *invocation) error {
 		scopes = append(scopes, makeagentstest.WithScopes(list...))
 	}
 	opts := []makeagentstest.Option{
-		makeagentstest.WithAddr(o.addr), makeagentstest.WithToken(o.fakeToken),
+		makeagentstest.WithAddr(o.addr), makeagentstest.WithToken(o.token),
 		makeagentstest.WithSeed(seed), makeagentstest.WithStepDelay(o.stepDelay),
-		makeagentstest.WithAccessLog(in.stderr),
+		makeagentstest.WithAccessLog(o.stderr),
 	}
 	opts = append(opts, scopes...)
-	if in.global.team != "" {
-		id, err := api.ParseTeamID(in.global.team)
+	if o.global.team != "" {
+		id, err := api.ParseTeamID(o.global.team)
 		if err != nil {
-			return usageErrorf("team id %q is not a positive integer", in.global.team)
+			return usageErrorf("team id %q is not a positive integer", o.global.team)
 		}
 		team = id
 		opts = append(opts, makeagentstest.WithTeam(id)) // the fake then serves this team only
@@ -123,11 +141,11 @@ func runFake(ctx context.Context, in *invocation) error {
 	// once), waits at most a few seconds for a client that stopped reading,
 	// and returns when no goroutine of the fake is left.
 	defer fake.Close()
-	fmt.Fprintf(in.stdout, "%s=%s\n%s=%s\n%s=%d\n", api.EnvBaseURL, shellQuote(fake.URL()),
+	fmt.Fprintf(o.stdout, "%s=%s\n%s=%s\n%s=%d\n", api.EnvBaseURL, shellQuote(fake.URL()),
 		api.EnvToken, shellQuote(fake.Token()), api.EnvTeamID, team)
-	fmt.Fprintf(in.stderr, "makeagents fake: serving %s (%s); Ctrl-C or SIGTERM stops it\n", fake.URL(), makeagentstest.HeaderValue)
+	fmt.Fprintf(o.stderr, "makeagents fake: serving %s (%s); Ctrl-C or SIGTERM stops it\n", fake.URL(), makeagentstest.HeaderValue)
 	<-ctx.Done()
-	fmt.Fprintln(in.stderr, "makeagents fake: stopping")
+	fmt.Fprintln(o.stderr, "makeagents fake: stopping")
 	return nil // a stop asked for is success, whether by a signal or --timeout
 }
 

@@ -1,52 +1,24 @@
 package main
 
 import (
-	"flag"
+	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-// parseAnywhere parses fs's flags wherever they appear among args and
-// returns the positional arguments in order. The standard flag package stops
-// at the first positional argument; the CLI contract lets flags come before
-// or after the subcommand and its arguments. Everything after "--" is
-// positional.
-func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return positional, nil
-		}
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(positional, rest...), nil
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
-}
-
-// newFlagSet returns a silent FlagSet: the CLI prints its own usage lines.
-func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-// globalFlags are accepted by every command.
+// globalFlags are the flags every command that talks to a Make account
+// takes (and --timeout, which every command takes).
 type globalFlags struct {
 	team      string
 	zone      string
 	baseURL   string
 	tokenFile string
 	oauth     bool
-	help      bool
 	timeout   time.Duration
 }
 
@@ -55,50 +27,192 @@ type globalFlags struct {
 // fake) does not take them, rather than silently ignoring them.
 var accountFlags = []string{"team", "zone", "base-url", "token-file", "oauth"}
 
-// registerFor registers the global flags c takes: all of them, or, for an
-// offline command, all but accountFlags.
-func (g *globalFlags) registerFor(fs *flag.FlagSet, c *command) {
-	if !c.offline {
-		g.register(fs)
-		return
+// Annotations a command carries for the CLI's own machinery.
+const (
+	// annotationNoAccount marks a command that takes none of accountFlags;
+	// its value says why, in the usage error that refuses one.
+	annotationNoAccount = "makeagents/no-account"
+	// annotationNoDefaultTimeout marks a command that runs unbounded unless
+	// --timeout is given.
+	annotationNoDefaultTimeout = "makeagents/no-default-timeout"
+	// annotationGlobal marks a flag (pflag annotation) that help lists
+	// under "global flags".
+	annotationGlobal = "makeagents/global"
+)
+
+// defaultTimeout bounds a command without --timeout: two minutes for the
+// quick ones; none for run, stream and conformance (which runs and streams
+// an agent), whose length is the agent's business, nor for contexts add,
+// whose upload takes as long as the file is large (the SDK still bounds
+// the wait for Make's answer once the file is sent), nor for fake.
+const defaultTimeout = 2 * time.Minute
+
+func commandTimeout(cmd *cobra.Command, flagValue time.Duration) time.Duration {
+	if flagValue > 0 {
+		return flagValue
 	}
-	all := newFlagSet("global")
-	g.register(all)
-	all.VisitAll(func(f *flag.Flag) {
-		if !slices.Contains(accountFlags, f.Name) {
-			fs.Var(f.Value, f.Name, f.Usage)
+	if _, none := cmd.Annotations[annotationNoDefaultTimeout]; none {
+		return 0
+	}
+	return defaultTimeout
+}
+
+// noDefaultTimeout marks cmd as unbounded unless --timeout is given.
+func noDefaultTimeout(cmd *cobra.Command) {
+	annotate(cmd, annotationNoDefaultTimeout, "")
+}
+
+// noAccount marks cmd as taking none of accountFlags, for the reason given.
+func noAccount(cmd *cobra.Command, reason string) {
+	annotate(cmd, annotationNoAccount, reason)
+}
+
+func annotate(cmd *cobra.Command, key, value string) {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[key] = value
+}
+
+// addGlobalFlags gives cmd the account flags and --timeout: what every
+// command that talks to Make takes.
+func (f *factory) addGlobalFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.global.team, "team", "", "team `ID` (default $MAKE_TEAM_ID)")
+	fs.StringVar(&f.global.zone, "zone", "", "`ZONE`: eu1, eu2, us1, us2, celonis-eu1, celonis-us1 (default $MAKE_ZONE or eu1)")
+	fs.StringVar(&f.global.baseURL, "base-url", "", "full API base `URL` including /api/v2; overrides the zone (default $MAKE_BASE_URL)")
+	fs.StringVar(&f.global.tokenFile, "token-file", "", "read the API token from `FILE` instead of $MAKE_API_TOKEN")
+	fs.BoolVar(&f.global.oauth, "oauth", false, "send the token as an OAuth access token (Bearer) instead of an API token")
+	markGlobal(fs, accountFlags...)
+	f.addTimeoutFlag(cmd)
+}
+
+// addTimeoutFlag gives cmd --timeout; its help names the command's default.
+func (f *factory) addTimeoutFlag(cmd *cobra.Command) {
+	def := "2m"
+	if _, none := cmd.Annotations[annotationNoDefaultTimeout]; none {
+		def = "none"
+	}
+	cmd.Flags().DurationVar(&f.global.timeout, "timeout", 0, "bound the whole command to `DURATION`, e.g. 30s or 5m (default: "+def+")")
+	markGlobal(cmd.Flags(), "timeout")
+}
+
+func markGlobal(fs *pflag.FlagSet, names ...string) {
+	for _, n := range names {
+		_ = fs.SetAnnotation(n, annotationGlobal, []string{"true"})
+	}
+}
+
+func isGlobalFlag(fl *pflag.Flag) bool {
+	_, ok := fl.Annotations[annotationGlobal]
+	return ok
+}
+
+// flagError turns pflag's parse errors into the CLI's usage errors: flags
+// spelled with two dashes, a suggestion for a mistyped one, the commands
+// that take a flag given to the wrong one, and why an offline command
+// refuses an account flag.
+func flagError(f *factory, cmd *cobra.Command, err error) error {
+	var unknown *pflag.NotExistError
+	var missing *pflag.ValueRequiredError
+	var invalid *pflag.InvalidValueError
+	switch {
+	case errors.As(err, &unknown):
+		name, typed := unknown.GetSpecifiedName(), "--"+unknown.GetSpecifiedName()
+		if s := unknown.GetSpecifiedShortnames(); s != "" {
+			name, typed = s, "-"+s
+		}
+		if reason, ok := cmd.Annotations[annotationNoAccount]; ok && slices.Contains(accountFlags, name) {
+			return usageErrorf("%s does not take --%s: %s", commandWords(cmd), name, reason)
+		}
+		return usageErrorf("unknown flag %s for %s%s", typed, commandWords(cmd), flagHint(f, cmd, name))
+	case errors.As(err, &missing):
+		return usageErrorf("--%s needs a value", missing.GetFlag().Name)
+	case errors.As(err, &invalid):
+		fl := invalid.GetFlag()
+		what := map[string]string{"int": "an integer", "duration": "a duration such as 30s or 5m", "bool": "true or false"}[fl.Value.Type()]
+		if what == "" {
+			return usageErrorf("--%s %q: %v", fl.Name, invalid.GetValue(), errors.Unwrap(invalid))
+		}
+		return usageErrorf("--%s %q is not %s", fl.Name, invalid.GetValue(), what)
+	}
+	return usageErrorf("%v", err)
+}
+
+// flagHint is what follows "unknown flag --x": the command's flags closest
+// to x, or else the commands that take --x.
+func flagHint(f *factory, cmd *cobra.Command, typed string) string {
+	var owners []string
+	for _, c := range f.commands {
+		if c != cmd && c.Flags().Lookup(typed) != nil {
+			owners = append(owners, commandWords(c))
+		}
+	}
+	if len(owners) > 0 {
+		return fmt.Sprintf(" (--%s is a flag of %s)", typed, strings.Join(owners, ", "))
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if !fl.Hidden {
+			names = append(names, fl.Name)
 		}
 	})
-}
-
-// offlineFlagError explains why an offline command refuses an account flag;
-// nil when err is not about one.
-func offlineFlagError(c *command, err error) error {
-	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
-	if !c.offline || !ok || !slices.Contains(accountFlags, strings.TrimPrefix(name, "-")) {
-		return nil
+	if close := closest(typed, names); len(close) > 0 {
+		for i := range close {
+			close[i] = "--" + close[i]
+		}
+		return "; did you mean " + strings.Join(close, " or ") + "?"
 	}
-	return usageErrorf("%s does not take --%s: it runs on its own fake API, with no account", c.words, strings.TrimPrefix(name, "-"))
+	return ""
 }
 
-func (g *globalFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.team, "team", "", "team `ID` (default $MAKE_TEAM_ID)")
-	fs.StringVar(&g.zone, "zone", "", "`ZONE`: eu1, eu2, us1, us2, celonis-eu1, celonis-us1 (default $MAKE_ZONE or eu1)")
-	fs.StringVar(&g.baseURL, "base-url", "", "full API base `URL` including /api/v2; overrides the zone (default $MAKE_BASE_URL)")
-	fs.StringVar(&g.tokenFile, "token-file", "", "read the API token from `FILE` instead of $MAKE_API_TOKEN")
-	fs.BoolVar(&g.oauth, "oauth", false, "send the token as an OAuth access token (Bearer) instead of an API token")
-	fs.DurationVar(&g.timeout, "timeout", 0, "bound the whole command to `DURATION`, e.g. 30s or 5m (default: none for run, stream, conformance, contexts add, fake and eval, 2m otherwise)")
-	fs.BoolVar(&g.help, "help", false, "show help for the command")
-	fs.BoolVar(&g.help, "h", false, "show help for the command")
-}
-
-// flagError turns the flag package's messages into the CLI's usage errors.
-func flagError(err error) error {
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		return usageErrorf("unknown flag %s", name)
+// closest returns the candidates nearest to typed: those within an edit
+// distance of 2 (the nearest first), or else those it is a prefix of. At
+// most three.
+func closest(typed string, candidates []string) []string {
+	typed = strings.ToLower(typed)
+	best, out := 2, []string(nil)
+	for _, c := range candidates {
+		switch d := levenshtein(typed, strings.ToLower(c)); {
+		case d < best || (d == best && out == nil):
+			best, out = d, []string{c}
+		case d == best:
+			out = append(out, c)
+		}
 	}
-	return usageErrorf("%s", msg)
+	if len(out) == 0 && len(typed) >= 2 {
+		for _, c := range candidates {
+			if strings.HasPrefix(strings.ToLower(c), typed) {
+				out = append(out, c)
+			}
+		}
+	}
+	if len(out) > 3 {
+		out = out[:3]
+	}
+	return out
+}
+
+// levenshtein is the edit distance between a and b (insertions, deletions,
+// substitutions of bytes; flag names are ASCII).
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // usageError is a mistake on the command line: exit status 2, no request made.
@@ -111,8 +225,15 @@ func (e *usageError) Error() string { return e.msg }
 
 func (e *usageError) Unwrap() error { return e.cause }
 
+// usageErrorf formats a usage error. The CLI prints "makeagents: " once
+// before the message, so an SDK error among args loses the prefix it starts
+// with; text anywhere else (a server's message, a file name) is left as it
+// is.
 func usageErrorf(format string, args ...any) error {
-	// The CLI prints "makeagents: " once before the message; an SDK error
-	// wrapped here brings its own, which is dropped.
-	return &usageError{msg: strings.ReplaceAll(fmt.Sprintf(format, args...), "makeagents: ", "")}
+	for i, a := range args {
+		if err, ok := a.(error); ok {
+			args[i] = strings.TrimPrefix(err.Error(), sdkPrefix)
+		}
+	}
+	return &usageError{msg: fmt.Sprintf(format, args...)}
 }

@@ -210,7 +210,8 @@ func TestTimeoutFlag(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 1 and a timeout", args, r.code, r.stderr)
 		}
 	}
-	if commandTimeout(agentsListCmd, 0) != 2*time.Minute || commandTimeout(runCmd, 0) != 0 || commandTimeout(streamCmd, 0) != 0 {
+	f := &factory{}
+	if commandTimeout(newAgentsListCmd(f, nil), 0) != 2*time.Minute || commandTimeout(newRunCmd(f, nil), 0) != 0 || commandTimeout(newStreamCmd(f, nil), 0) != 0 {
 		t.Error("default timeouts are not 2m for quick commands and none for run/stream")
 	}
 }

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/spf13/cobra"
 
 	"github.com/makeagents/makeagents-go/api"
 )
@@ -16,133 +17,213 @@ import (
 // LLM providers and knowledge contexts: the commands of the "providers" and
 // "contexts" groups.
 
-var providersListCmd = &command{
-	words:   "providers list",
-	summary: "List the team's LLM providers (JSON array on stdout): id, provider and accountName.",
-	detail: `accountName is the name of the Make connection behind the provider. Make does not
+// providersListOptions are what "providers list" runs with.
+type providersListOptions struct {
+	*factory
+}
+
+func newProvidersListCmd(f *factory, runF func(context.Context, *providersListOptions) error) *cobra.Command {
+	opts := &providersListOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the team's LLM providers (JSON array on stdout): id, provider and accountName.",
+		Long: `accountName is the name of the Make connection behind the provider. Make does not
 document whether a provider's id is the makeConnectionId that "agents create --connection"
 takes; check the connection's id in Make.`,
-	example: "makeagents providers list --team 42 | jq -r '.[] | \"\\(.id) \\(.provider) \\(.accountName)\"'",
-	run: func(ctx context.Context, in *invocation) error {
-		c, _, err := connect(in)
-		if err != nil {
-			return err
-		}
-		providers, err := c.ListLLMProviders(ctx)
-		if err != nil {
-			return err
-		}
-		return writeJSON(in.stdout, nonNil(providers))
-	},
+		Example: "makeagents providers list --team 42 | jq -r '.[] | \"\\(.id) \\(.provider) \\(.accountName)\"'",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCommand(cmd, f, opts, runF, providersListRun)
+		},
+	}
+	f.addGlobalFlags(cmd)
+	return cmd
 }
 
-var providersGetCmd = &command{
-	words:   "providers get",
-	args:    []string{"ID"},
-	summary: "Show one LLM provider (JSON as Make sent it; Make documents an array).",
-	example: "makeagents providers get 1 --team 42",
-	run: func(ctx context.Context, in *invocation) error {
-		id, err := providerIDArg(in.args[0])
-		if err != nil {
-			return err
-		}
-		c, cfg, err := connect(in)
-		if err != nil {
-			return err
-		}
-		res, err := c.Generated().GetLLMProviderWithResponse(ctx, id, &api.GetLLMProviderParams{TeamID: cfg.teamID})
-		if err != nil {
-			return err
-		}
-		return writeRawJSON(in.stdout, res.Body)
-	},
+func providersListRun(ctx context.Context, opts *providersListOptions) error {
+	c, _, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	providers, err := c.ListLLMProviders(ctx)
+	if err != nil {
+		return err
+	}
+	return writeJSON(opts.stdout, nonNil(providers))
 }
 
-var providersModelsCmd = &command{
-	words:   "providers models",
-	args:    []string{"ID"},
-	summary: "List an LLM provider's models (JSON array): the names agents and runs take as their model.",
-	example: "makeagents providers models 1 --team 42 | jq -r '.[].model'",
-	run: func(ctx context.Context, in *invocation) error {
-		id, err := providerIDArg(in.args[0])
-		if err != nil {
-			return err
-		}
-		c, _, err := connect(in)
-		if err != nil {
-			return err
-		}
-		models, err := c.ListLLMProviderModels(ctx, id)
-		if err != nil {
-			return err
-		}
-		return writeJSON(in.stdout, nonNil(models))
-	},
+// providerOptions are what "providers get" and "providers models" run with.
+type providerOptions struct {
+	*factory
+	providerID string
 }
 
-var contextsListCmd = &command{
-	words:   "contexts list",
-	args:    []string{"AGENT_ID"},
-	summary: "List an agent's knowledge contexts (JSON array on stdout).",
-	example: "makeagents contexts list b504aa93-0752-4bf8-887e-c2c717d525bf --team 42 | jq -r '.[] | .id + \"  \" + .documentName'",
-	run: func(ctx context.Context, in *invocation) error {
-		agentID, err := agentIDArg(in.args[0])
-		if err != nil {
-			return err
-		}
-		c, _, err := connect(in)
-		if err != nil {
-			return err
-		}
-		contexts, err := c.ListContexts(ctx, agentID)
-		if err != nil {
-			return err
-		}
-		return writeJSON(in.stdout, api.ContextList(contexts)) // an array, also when empty
-	},
+func newProvidersGetCmd(f *factory, runF func(context.Context, *providerOptions) error) *cobra.Command {
+	opts := &providerOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:     "get ID",
+		Short:   "Show one LLM provider (JSON as Make sent it; Make documents an array).",
+		Example: "makeagents providers get 1 --team 42",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.providerID = args[0]
+			return runCommand(cmd, f, opts, runF, providersGetRun)
+		},
+	}
+	f.addGlobalFlags(cmd)
+	return cmd
 }
 
-var contextsAddCmd = &command{
-	words:   "contexts add",
-	args:    []string{"AGENT_ID"},
-	summary: "Give an agent knowledge: upload a file (--file) or add a text (--text); prints nothing.",
-	detail: `--file PATH uploads the file as multipart/form-data (part "file" with the file's base
+func providersGetRun(ctx context.Context, opts *providerOptions) error {
+	id, err := providerIDArg(opts.providerID)
+	if err != nil {
+		return err
+	}
+	c, cfg, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	res, err := c.Generated().GetLLMProviderWithResponse(ctx, id, &api.GetLLMProviderParams{TeamID: cfg.teamID})
+	if err != nil {
+		return err
+	}
+	return writeRawJSON(opts.stdout, res.Body)
+}
+
+func newProvidersModelsCmd(f *factory, runF func(context.Context, *providerOptions) error) *cobra.Command {
+	opts := &providerOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:     "models ID",
+		Short:   "List an LLM provider's models (JSON array): the names agents and runs take as their model.",
+		Example: "makeagents providers models 1 --team 42 | jq -r '.[].model'",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.providerID = args[0]
+			return runCommand(cmd, f, opts, runF, providersModelsRun)
+		},
+	}
+	f.addGlobalFlags(cmd)
+	return cmd
+}
+
+func providersModelsRun(ctx context.Context, opts *providerOptions) error {
+	id, err := providerIDArg(opts.providerID)
+	if err != nil {
+		return err
+	}
+	c, _, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	models, err := c.ListLLMProviderModels(ctx, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(opts.stdout, nonNil(models))
+}
+
+// contextsListOptions are what "contexts list" runs with.
+type contextsListOptions struct {
+	*factory
+	agentID string
+}
+
+func newContextsListCmd(f *factory, runF func(context.Context, *contextsListOptions) error) *cobra.Command {
+	opts := &contextsListOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:     "list AGENT_ID",
+		Short:   "List an agent's knowledge contexts (JSON array on stdout).",
+		Example: "makeagents contexts list b504aa93-0752-4bf8-887e-c2c717d525bf --team 42 | jq -r '.[] | .id + \"  \" + .documentName'",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.agentID = args[0]
+			return runCommand(cmd, f, opts, runF, contextsListRun)
+		},
+	}
+	f.addGlobalFlags(cmd)
+	return cmd
+}
+
+func contextsListRun(ctx context.Context, opts *contextsListOptions) error {
+	agentID, err := agentIDArg(opts.agentID)
+	if err != nil {
+		return err
+	}
+	c, _, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	contexts, err := c.ListContexts(ctx, agentID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(opts.stdout, api.ContextList(contexts)) // an array, also when empty
+}
+
+// contextsAddOptions are what "contexts add" runs with.
+type contextsAddOptions struct {
+	*factory
+	agentID          string
+	file, text, name string
+}
+
+func newContextsAddCmd(f *factory, runF func(context.Context, *contextsAddOptions) error) *cobra.Command {
+	opts := &contextsAddOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "add AGENT_ID",
+		Short: "Give an agent knowledge: upload a file (--file) or add a text (--text); prints nothing.",
+		Long: `--file PATH uploads the file as multipart/form-data (part "file" with the file's base
 name, field "agentId"), streamed: a file of any size is not held in memory. --name N
 sends it under another name. --text TEXT adds a text context named --name (optional).
 A name must be at most 120 characters of letters, digits, spaces and -_.(), as Make
 requires. Make answers with no body: "contexts list" shows the new context.`,
-	example: "makeagents contexts add b504aa93-0752-4bf8-887e-c2c717d525bf --file ./pricing.pdf --team 42",
-	flags: func(fs *flag.FlagSet, o *options) {
-		fs.StringVar(&o.file, "file", "", "upload this `FILE` as a context")
-		fs.StringVar(&o.text, "text", "", "add this `TEXT` as a context")
-		fs.StringVar(&o.name, "name", "", "the context's `NAME` (default: the file's base name)")
-	},
-	run: runContextsAdd,
+		Example: "makeagents contexts add b504aa93-0752-4bf8-887e-c2c717d525bf --file ./pricing.pdf --team 42",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.agentID = args[0]
+			return runCommand(cmd, f, opts, runF, contextsAddRun)
+		},
+	}
+	cmd.Flags().StringVar(&opts.file, "file", "", "upload this `FILE` as a context")
+	cmd.Flags().StringVar(&opts.text, "text", "", "add this `TEXT` as a context")
+	cmd.Flags().StringVar(&opts.name, "name", "", "the context's `NAME` (default: the file's base name)")
+	noDefaultTimeout(cmd)
+	f.addGlobalFlags(cmd)
+	return cmd
 }
 
-var contextsDeleteCmd = &command{
-	words:   "contexts delete",
-	args:    []string{"CONTEXT_ID"},
-	summary: "Delete a knowledge context; prints nothing.",
-	example: "makeagents contexts delete 123e4567-e89b-12d3-a456-426614174000 --team 42",
-	run: func(ctx context.Context, in *invocation) error {
-		if err := api.ValidateContextID(in.args[0]); err != nil {
-			return usageErrorf("%v", err)
-		}
-		c, _, err := connect(in)
-		if err != nil {
-			return err
-		}
-		return c.DeleteContext(ctx, in.args[0])
-	},
+// contextsDeleteOptions are what "contexts delete" runs with.
+type contextsDeleteOptions struct {
+	*factory
+	contextID string
 }
 
-func runContextsAdd(ctx context.Context, in *invocation) error {
-	agentID, err := agentIDArg(in.args[0])
+func newContextsDeleteCmd(f *factory, runF func(context.Context, *contextsDeleteOptions) error) *cobra.Command {
+	opts := &contextsDeleteOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:     "delete CONTEXT_ID",
+		Short:   "Delete a knowledge context; prints nothing.",
+		Example: "makeagents contexts delete 123e4567-e89b-12d3-a456-426614174000 --team 42",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.contextID = args[0]
+			return runCommand(cmd, f, opts, runF, contextsDeleteRun)
+		},
+	}
+	f.addGlobalFlags(cmd)
+	return cmd
+}
+
+func contextsDeleteRun(ctx context.Context, opts *contextsDeleteOptions) error {
+	if err := api.ValidateContextID(opts.contextID); err != nil {
+		return usageErrorf("%v", err)
+	}
+	c, _, err := opts.connect()
 	if err != nil {
 		return err
 	}
-	o := in.opts
+	return c.DeleteContext(ctx, opts.contextID)
+}
+
+func contextsAddRun(ctx context.Context, o *contextsAddOptions) error {
+	agentID, err := agentIDArg(o.agentID)
+	if err != nil {
+		return err
+	}
 	switch {
 	case o.file != "" && o.text != "":
 		return usageErrorf("contexts add takes --file or --text, not both")
@@ -157,7 +238,7 @@ func runContextsAdd(ctx context.Context, in *invocation) error {
 			}
 			body.Name = &o.name
 		}
-		c, _, err := connect(in)
+		c, _, err := o.connect()
 		if err != nil {
 			return err
 		}
@@ -175,7 +256,7 @@ func runContextsAdd(ctx context.Context, in *invocation) error {
 		return err
 	}
 	defer func() { _ = f.Close() }()
-	c, _, err := connect(in)
+	c, _, err := o.connect()
 	if err != nil {
 		return err
 	}

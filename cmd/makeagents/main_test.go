@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"go.uber.org/goleak"
 )
 
@@ -71,6 +72,14 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// commandTable is the CLI's runnable commands, in the order help lists
+// them, from a fresh command tree.
+func commandTable() []*cobra.Command {
+	f := &factory{env: func(string) string { return "" }}
+	newRootCmd(f)
+	return f.commands
 }
 
 // wholeSuite reports whether every test ran (no -run or -skip filter), so

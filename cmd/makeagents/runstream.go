@@ -3,124 +3,153 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/conversation"
 	"github.com/makeagents/makeagents-go/sse"
 )
 
-var runCmd = &command{
-	words:   "run",
-	args:    []string{"ID", "MESSAGE"},
-	summary: "Run an agent and wait for its answer (JSON response body on stdout).",
-	detail: `Runs can take minutes; a spinner shows on stderr while waiting when stderr is a
-terminal. --thread continues a conversation thread. --config-file reads the run's
-config (a RunConfig as in openapi.yaml: systemPrompt, additionalSystemPrompt,
-llmConfig, invocationConfig, scenarios, mcpConfigs, outputParser, historyConfig);
-without it the run sends "config": {} and the agent runs as configured.`,
-	example: "makeagents run b504aa93-0752-4bf8-887e-c2c717d525bf 'Summarise open orders' --team 42 | jq .response",
-	flags:   runFlags,
-	run: func(ctx context.Context, in *invocation) error {
-		id, body, err := runArgs(in)
-		if err != nil {
-			return err
-		}
-		c, cfg, err := connect(in)
-		if err != nil {
-			return err
-		}
-		stopSpinner := startSpinner(in.stderr, "running agent")
-		res, err := c.Generated().RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: cfg.teamID}, body)
-		stopSpinner()
-		if err != nil {
-			return err
-		}
-		if err := writeRawJSON(in.stdout, res.Body); err != nil {
-			return err
-		}
-		printThread(in, res.JSON200.ThreadID)
-		return nil
-	},
+// runOptions are what run and stream run with.
+type runOptions struct {
+	*factory
+	agentID, message   string
+	thread, configFile string
+	json               bool // stream: one JSON line per event
 }
 
-var streamCmd = &command{
-	words:   "stream",
-	args:    []string{"ID", "MESSAGE"},
-	summary: "Run an agent and print each step the moment it arrives.",
-	detail: `By default each step is printed as "[role] content". With --json, each event is one
-line of JSON, written as it arrives: {"event":..,"id":..,"data":<JSON value, or a string
-if the data is not JSON>}. Tool calls and tool results are shown on their own lines
-in text mode. --thread and --config-file work as for run. Ctrl-C stops the stream and
-closes the connection.`,
-	example: "makeagents stream b504aa93-0752-4bf8-887e-c2c717d525bf 'What changed today?' --team 42 --json | jq -r .data.content",
-	flags: func(fs *flag.FlagSet, o *options) {
-		runFlags(fs, o)
-		fs.BoolVar(&o.json, "json", false, "print one JSON object per event instead of text")
-	},
-	run: func(ctx context.Context, in *invocation) error {
-		id, body, err := runArgs(in)
-		if err != nil {
-			return err
-		}
-		c, _, err := connect(in)
-		if err != nil {
-			return err
-		}
-		if body.ThreadID == nil {
-			// Make's stream does not say which thread it used: name one, so
-			// that --thread can continue it.
-			thread := conversation.NewThreadID()
-			body.ThreadID = &thread
-		}
-		stream, err := sse.Run(ctx, c, id, body)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = stream.Close() }()
-		print := printStepText
-		if in.opts.json {
-			print = printEventJSON
-		}
-		for ev, err := range stream.All() {
-			if err != nil {
-				return err
-			}
-			if err := print(in.stdout, ev); err != nil {
-				return err
-			}
-		}
-		printThread(in, *body.ThreadID)
-		return nil
-	},
-}
-
-// printThread tells the user, on stderr so stdout stays the answer alone,
-// how to continue the run's conversation.
-func printThread(in *invocation, thread string) {
-	if thread = printable(thread); thread != "" {
-		fmt.Fprintf(in.stderr, "thread: %s (continue it with --thread %s)\n", thread, thread)
-	}
-}
-
-func runFlags(fs *flag.FlagSet, o *options) {
+// register adds the flags run and stream share.
+func (o *runOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.thread, "thread", "", "conversation `THREAD` to continue (threadId)")
 	fs.StringVar(&o.configFile, "config-file", "", "read the run's config from this JSON `FILE` ('-' for stdin)")
 }
 
-func runArgs(in *invocation) (string, api.RunAgentRequest, error) {
-	id, err := agentIDArg(in.args[0])
+func newRunCmd(f *factory, runF func(context.Context, *runOptions) error) *cobra.Command {
+	opts := &runOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "run ID MESSAGE",
+		Short: "Run an agent and wait for its answer (JSON response body on stdout).",
+		Long: `Runs can take minutes; a spinner shows on stderr while waiting when stderr is a
+terminal. --thread continues a conversation thread. --config-file reads the run's
+config (a RunConfig as in openapi.yaml: systemPrompt, additionalSystemPrompt,
+llmConfig, invocationConfig, scenarios, mcpConfigs, outputParser, historyConfig);
+without it the run sends "config": {} and the agent runs as configured.`,
+		Example: "makeagents run b504aa93-0752-4bf8-887e-c2c717d525bf 'Summarise open orders' --team 42 | jq .response",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.agentID, opts.message = args[0], args[1]
+			return runCommand(cmd, f, opts, runF, runRun)
+		},
+	}
+	opts.register(cmd.Flags())
+	noDefaultTimeout(cmd)
+	f.addGlobalFlags(cmd)
+	return cmd
+}
+
+func runRun(ctx context.Context, opts *runOptions) error {
+	id, body, err := runArgs(opts)
+	if err != nil {
+		return err
+	}
+	c, cfg, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	stopSpinner := startSpinner(opts.stderr, "running agent")
+	res, err := c.Generated().RunAgentWithResponse(ctx, id, &api.RunAgentParams{TeamID: cfg.teamID}, body)
+	stopSpinner()
+	if err != nil {
+		return err
+	}
+	if err := writeRawJSON(opts.stdout, res.Body); err != nil {
+		return err
+	}
+	printThread(opts.factory, res.JSON200.ThreadID)
+	return nil
+}
+
+func newStreamCmd(f *factory, runF func(context.Context, *runOptions) error) *cobra.Command {
+	opts := &runOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "stream ID MESSAGE",
+		Short: "Run an agent and print each step the moment it arrives.",
+		Long: `By default each step is printed as "[role] content". With --json, each event is one
+line of JSON, written as it arrives: {"event":..,"id":..,"data":<JSON value, or a string
+if the data is not JSON>}. Tool calls and tool results are shown on their own lines
+in text mode. --thread and --config-file work as for run. Ctrl-C stops the stream and
+closes the connection.`,
+		Example: "makeagents stream b504aa93-0752-4bf8-887e-c2c717d525bf 'What changed today?' --team 42 --json | jq -r .data.content",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.agentID, opts.message = args[0], args[1]
+			return runCommand(cmd, f, opts, runF, streamRun)
+		},
+	}
+	opts.register(cmd.Flags())
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print one JSON object per event instead of text")
+	noDefaultTimeout(cmd)
+	f.addGlobalFlags(cmd)
+	return cmd
+}
+
+func streamRun(ctx context.Context, opts *runOptions) error {
+	id, body, err := runArgs(opts)
+	if err != nil {
+		return err
+	}
+	c, _, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	if body.ThreadID == nil {
+		// Make's stream does not say which thread it used: name one, so
+		// that --thread can continue it.
+		thread := conversation.NewThreadID()
+		body.ThreadID = &thread
+	}
+	stream, err := sse.Run(ctx, c, id, body)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = stream.Close() }()
+	print := printStepText
+	if opts.json {
+		print = printEventJSON
+	}
+	for ev, err := range stream.All() {
+		if err != nil {
+			return err
+		}
+		if err := print(opts.stdout, ev); err != nil {
+			return err
+		}
+	}
+	printThread(opts.factory, *body.ThreadID)
+	return nil
+}
+
+// printThread tells the user, on stderr so stdout stays the answer alone,
+// how to continue the run's conversation.
+func printThread(f *factory, thread string) {
+	if thread = printable(thread); thread != "" {
+		fmt.Fprintf(f.stderr, "thread: %s (continue it with --thread %s)\n", thread, thread)
+	}
+}
+
+func runArgs(opts *runOptions) (string, api.RunAgentRequest, error) {
+	id, err := agentIDArg(opts.agentID)
 	if err != nil {
 		return "", api.RunAgentRequest{}, err
 	}
-	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: in.args[1]}}}
-	if in.opts.thread != "" {
-		body.ThreadID = &in.opts.thread
+	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: opts.message}}}
+	if opts.thread != "" {
+		body.ThreadID = &opts.thread
 	}
-	if err := readBodyFile(in, "--config-file", in.opts.configFile, &body.Config); err != nil {
+	if err := opts.readBodyFile("--config-file", opts.configFile, &body.Config); err != nil {
 		return "", body, err
 	}
 	if err := api.ValidateRunRequest(body); err != nil {

@@ -4,29 +4,10 @@ import (
 	"context"
 	"io"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/makeagents/makeagents-go/internal/redact"
 )
-
-// defaultTimeout bounds a command without --timeout: two minutes for the
-// quick ones; none for run, stream and conformance (which runs and streams
-// an agent), whose length is the agent's business, nor for contexts add,
-// whose upload takes as long as the file is large (the SDK still bounds
-// the wait for Make's answer once the file is sent).
-const defaultTimeout = 2 * time.Minute
-
-func commandTimeout(cmd *command, flagValue time.Duration) time.Duration {
-	if flagValue > 0 {
-		return flagValue
-	}
-	switch cmd.words {
-	case "run", "stream", "conformance", "contexts add", "fake", "eval":
-		return 0
-	}
-	return defaultTimeout
-}
 
 // printable removes what a terminal would interpret from server text: C0
 // controls other than newline and tab (ESC starts colour, cursor and title
@@ -61,15 +42,15 @@ func printable(s string) string {
 // redactOutput puts the token's redaction under stdout and stderr once the
 // token is known, so nothing the CLI prints can carry it, whatever path the
 // text took. The writers are flushed when the command ends.
-func (in *invocation) redactOutput(token string) {
+func (f *factory) redactOutput(token string) {
 	r := redact.New(token)
-	if !r.Active() || in.redacting {
+	if !r.Active() || f.redacting {
 		return
 	}
-	in.redacting = true
-	out, errw := &outWriter{Writer: r.Writer(in.stdout), under: in.stdout}, &outWriter{Writer: r.Writer(in.stderr), under: in.stderr}
-	in.stdout, in.stderr = out, errw
-	in.flush = append(in.flush, func() { _ = out.Flush() }, func() { _ = errw.Flush() })
+	f.redacting = true
+	out, errw := &outWriter{Writer: r.Writer(f.stdout), under: f.stdout}, &outWriter{Writer: r.Writer(f.stderr), under: f.stderr}
+	f.stdout, f.stderr = out, errw
+	f.flush = append(f.flush, func() { _ = out.Flush() }, func() { _ = errw.Flush() })
 }
 
 // outWriter is a redacting writer that still tells isTerminal what it
