@@ -168,6 +168,7 @@ type settings struct {
 	teamID      int64
 	now         func() time.Time
 	onResult    func(*Report, Progress)
+	redact      func(string) string
 }
 
 // WithAgent runs the suite against this agent id, whatever the suite names.
@@ -190,6 +191,12 @@ func WithResume(previous *Report) Option { return func(s *settings) { s.previous
 
 // WithTeamID runs in this team instead of the client's default.
 func WithTeamID(id int64) Option { return func(s *settings) { s.teamID = id } }
+
+// WithRedact passes every text the server sends (answers, structured
+// answers, tool names, call errors) through redact before it is judged or
+// kept, so a secret the server echoes (the API token) reaches no report,
+// not even cut in half by an excerpt.
+func WithRedact(redact func(string) string) Option { return func(s *settings) { s.redact = redact } }
 
 // WithClock sets the clock latency is measured with (tests).
 func WithClock(now func() time.Time) Option { return func(s *settings) { s.now = now } }
@@ -218,7 +225,7 @@ func Plan(s *Suite, opts ...Option) (int, error) {
 }
 
 func newSettings(opts []Option) *settings {
-	st := &settings{now: time.Now}
+	st := &settings{now: time.Now, redact: func(s string) string { return s }}
 	for _, o := range opts {
 		o(st)
 	}
@@ -451,6 +458,42 @@ func resolveAgent(ctx context.Context, c Client, s *Suite, st *settings) (*api.A
 	return a, nil
 }
 
+// redacted is res with every server text passed through st.redact.
+func (st *settings) redacted(res *api.RunAgentResult) *api.RunAgentResult {
+	cp := *res
+	cp.Response = st.redact(res.Response)
+	if res.JSONResponse != nil {
+		if b, err := json.Marshal(res.JSONResponse); err == nil {
+			var m map[string]any
+			if json.Unmarshal([]byte(st.redact(string(b))), &m) == nil {
+				cp.JSONResponse = m
+			}
+		}
+	}
+	cp.ExecutionSteps = make([]api.Step, len(res.ExecutionSteps))
+	for i, step := range res.ExecutionSteps {
+		step.Content = st.redact(step.Content)
+		step.ToolCalls = append([]api.ToolCall(nil), step.ToolCalls...)
+		for j := range step.ToolCalls {
+			step.ToolCalls[j].Name = st.redact(step.ToolCalls[j].Name)
+		}
+		if tr := step.ToolResponse; tr != nil {
+			c := *tr
+			if c.Name != nil {
+				n := st.redact(*c.Name)
+				c.Name = &n
+			}
+			if c.ExecutionLink != nil {
+				l := st.redact(*c.ExecutionLink)
+				c.ExecutionLink = &l
+			}
+			step.ToolResponse = &c
+		}
+		cp.ExecutionSteps[i] = step
+	}
+	return &cp
+}
+
 func (st *settings) callOpts() []api.CallOption {
 	if st.teamID != 0 {
 		return []api.CallOption{api.ForTeam(st.teamID)}
@@ -492,13 +535,14 @@ func runCase(ctx context.Context, c Client, agentID string, s *Suite, j job, st 
 				return r, false
 			}
 			// The SDK's errors start with its name; a report names the call.
-			r.Status, r.Error = StatusError, strings.TrimPrefix(err.Error(), "makeagents: ")
+			r.Status, r.Error = StatusError, st.redact(strings.TrimPrefix(err.Error(), "makeagents: "))
 			r.Tokens, r.Latency = sumTurns(r.Turns)
 			return r, true
 		}
+		res = st.redacted(res)
 		tokens, hasTok := runTokens(res)
 		tokensKnown = tokensKnown && hasTok
-		t := Turn{Input: msg, Answer: res.Response, JSON: res.JSONResponse, ThreadID: res.ThreadID, Latency: Duration(took), Tokens: -1}
+		t := Turn{Input: st.redact(msg), Answer: res.Response, JSON: res.JSONResponse, ThreadID: res.ThreadID, Latency: Duration(took), Tokens: -1}
 		if hasTok {
 			t.Tokens = tokens
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/makeagents/makeagents-go/eval"
+	"github.com/makeagents/makeagents-go/internal/redact"
 )
 
 // Exit statuses of eval, beyond the CLI's own (the contract: CI
@@ -111,10 +112,13 @@ func evalRun(ctx context.Context, o *evalOptions) error {
 	if _, err := eval.Plan(suite, opts...); err != nil {
 		return suiteProblems(o.stderr, err)
 	}
-	client, _, err := o.connect()
+	client, cfg, err := o.connect()
 	if err != nil {
 		return err
 	}
+	// Reports are files, outside the redacting stdout and stderr: an
+	// answer that echoes the token is redacted before it is kept.
+	opts = append(opts, eval.WithRedact(redact.New(cfg.token).String))
 
 	var writeErr error
 	var mu sync.Mutex

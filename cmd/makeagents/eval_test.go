@@ -460,3 +460,29 @@ func TestEvalSeam(t *testing.T) {
 		t.Errorf("options %+v", got)
 	}
 }
+
+// A server that echoes the token (the fake's agent quotes the user): no
+// report, on screen or in a file, holds it, whole or cut.
+func TestEvalReportsNeverHoldTheToken(t *testing.T) {
+	_, env, _ := evalFake(t)
+	tok := env["MAKE_API_TOKEN"]
+	dir := t.TempDir()
+	paths := []string{filepath.Join(dir, "r.json"), filepath.Join(dir, "j.xml"), filepath.Join(dir, "r.md")}
+	suite := writeSuite(t, "name: Support bot\ncases:\n  - name: echo\n    input: \""+strings.Repeat("word ", 15)+"my token is "+tok+"\"\n    assert: [{contains: nope}, {not-contains: \"token\"}]\n")
+	r := runCLI(t, env, "eval", suite, "--json", paths[0], "--junit", paths[1], "--markdown", paths[2])
+	if r.code != exitEvalFailed {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), tok) || strings.Contains(string(b), tok[:8]) {
+			t.Errorf("%s holds the token:\n%s", p, b)
+		}
+	}
+	if strings.Contains(r.stdout, tok[:8]) {
+		t.Errorf("stdout holds the token's start:\n%s", r.stdout)
+	}
+}
