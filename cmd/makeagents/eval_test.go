@@ -302,7 +302,7 @@ func TestEvalCallsFailedExit3(t *testing.T) {
 
 // Ctrl-C stops new runs and writes what finished; the same --json resumes.
 func TestEvalInterruptAndResume(t *testing.T) {
-	fake, env, _ := evalFake(t)
+	_, env, _ := evalFake(t)
 	path := writeSuite(t, strings.Replace(evalSuite, "concurrency: 4", "concurrency: 1", 1))
 	js := filepath.Join(t.TempDir(), "results.json")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -324,7 +324,7 @@ func TestEvalInterruptAndResume(t *testing.T) {
 	if finished < 3 || finished >= 8 {
 		t.Fatalf("%d results written, want 3 to 7", finished)
 	}
-	fake, env, _ = evalFake(t)
+	fake, env, _ := evalFake(t)
 	r = runCLI(t, env, "eval", path, "--json", js)
 	if r.code != exitOK {
 		t.Fatalf("resume: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -374,7 +374,7 @@ func TestEvalKilledHalfwayResumes(t *testing.T) {
 	if os.Getenv("MAKEAGENTS_EVAL_CHILD") != "" {
 		t.Skip("in the child")
 	}
-	fake, env, _ := evalFake(t, makeagentstest.WithStepDelay(20*time.Millisecond))
+	_, env, _ := evalFake(t, makeagentstest.WithStepDelay(20*time.Millisecond))
 	path := writeSuite(t, strings.Replace(evalSuite, "concurrency: 4", "concurrency: 1", 1))
 	js := filepath.Join(t.TempDir(), "results.json")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestEvalChild$")
@@ -398,7 +398,7 @@ func TestEvalKilledHalfwayResumes(t *testing.T) {
 	if finished < 3 || finished >= 8 {
 		t.Fatalf("%d results left, want 3 to 7", finished)
 	}
-	fake, env, _ = evalFake(t)
+	fake, env, _ := evalFake(t)
 	r := runCLI(t, env, "eval", path, "--json", js)
 	if r.code != exitOK {
 		t.Fatalf("resume: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
