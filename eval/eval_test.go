@@ -419,7 +419,7 @@ cases:
   - {name: two, input: b}
   - {name: three, input: c}
 `)
-	rep, err := eval.Run(context.Background(), c, suite, eval.WithOnResult(func(_ *eval.Report, p eval.Progress) {
+	rep, err := eval.Run(context.Background(), c, suite, eval.WithOnResult(func(p eval.Progress) {
 		if p.Done == 1 {
 			s.FailNext(1, http.StatusServiceUnavailable, 0)
 		}
@@ -504,9 +504,9 @@ cases:
 `)
 	ctx, cancel := context.WithCancel(context.Background())
 	var saved bytes.Buffer
-	first, err := eval.Run(ctx, c, suite, eval.WithOnResult(func(snap *eval.Report, p eval.Progress) {
+	first, err := eval.Run(ctx, c, suite, eval.WithOnResult(func(p eval.Progress) {
 		saved.Reset()
-		if err := snap.WriteJSON(&saved); err != nil {
+		if err := p.Snapshot().WriteJSON(&saved); err != nil {
 			t.Error(err)
 		}
 		if p.Done == 3 {

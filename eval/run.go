@@ -155,7 +155,16 @@ type Progress struct {
 	Result Result
 	Done   int // runs finished so far, resumed ones included
 	Total  int // runs planned
+	// ModelLabel is how reports name the result's model.
+	ModelLabel string
+
+	snapshot func() *Report
 }
+
+// Snapshot returns the report so far: the results finished, in suite
+// order. It is built on request (it copies every result), and only during
+// the WithOnResult call that received p.
+func (p Progress) Snapshot() *Report { return p.snapshot() }
 
 // Option configures Run and RunTests.
 type Option func(*settings)
@@ -167,7 +176,7 @@ type settings struct {
 	previous    *Report
 	teamID      int64
 	now         func() time.Time
-	onResult    func(*Report, Progress)
+	onResult    func(Progress)
 	redact      func(string) string
 }
 
@@ -201,10 +210,10 @@ func WithRedact(redact func(string) string) Option { return func(s *settings) { 
 // WithClock sets the clock latency is measured with (tests).
 func WithClock(now func() time.Time) Option { return func(s *settings) { s.now = now } }
 
-// WithOnResult calls f after each run finishes, one call at a time, with a
-// snapshot of the report so far (for writing it incrementally, so a killed
-// run can be resumed) and the progress.
-func WithOnResult(f func(snapshot *Report, p Progress)) Option {
+// WithOnResult calls f after each run finishes, one call at a time, with
+// the progress; p.Snapshot() is the report so far, for writing it as the
+// run goes, so a killed run can be resumed.
+func WithOnResult(f func(p Progress)) Option {
 	return func(s *settings) { s.onResult = f }
 }
 
@@ -343,7 +352,7 @@ func Run(ctx context.Context, c Client, s *Suite, opts ...Option) (*Report, erro
 		results[j.index] = &r
 		done++
 		if st.onResult != nil {
-			st.onResult(snapshot(), Progress{Result: r, Done: done, Total: len(jobs)})
+			st.onResult(Progress{Result: r, Done: done, Total: len(jobs), ModelLabel: rep.ModelLabel(r.Model), snapshot: snapshot})
 		}
 	}
 

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -120,16 +120,14 @@ func evalRun(ctx context.Context, o *evalOptions) error {
 	// answer that echoes the token is redacted before it is kept.
 	opts = append(opts, eval.WithRedact(redact.New(cfg.token).String))
 
-	var writeErr error
-	var mu sync.Mutex
+	var writeErr error // WithOnResult's calls are one at a time, and done when Run returns
 	progress := newProgress(o.stderr)
-	opts = append(opts, eval.WithOnResult(func(snap *eval.Report, p eval.Progress) {
-		progress.show(snap, p)
-		if o.json != "" {
-			if err := writeFileAtomic(o.json, snap.WriteJSON); err != nil {
-				mu.Lock()
+	var journal pacedWriter
+	opts = append(opts, eval.WithOnResult(func(p eval.Progress) {
+		progress.show(p)
+		if o.json != "" && journal.due() {
+			if err := journal.write(o.json, p.Snapshot().WriteJSON); err != nil {
 				writeErr = err
-				mu.Unlock()
 			}
 		}
 	}))
@@ -275,6 +273,27 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// pacedWriter rewrites the --json report as results finish, but spends at
+// most a twentieth of the time doing so: a report grows with every answer,
+// and rewriting 10000 results after each of them would write gigabytes.
+// A small report is rewritten after every result; a killed run loses at
+// most the results of the last few moments.
+type pacedWriter struct {
+	last time.Time     // when the last write started
+	cost time.Duration // how long it took
+}
+
+func (w *pacedWriter) due() bool {
+	return w.last.IsZero() || time.Since(w.last) >= 20*w.cost
+}
+
+func (w *pacedWriter) write(path string, write func(io.Writer) error) error {
+	w.last = time.Now()
+	err := writeFileAtomic(path, write)
+	w.cost = time.Since(w.last)
+	return err
+}
+
 // progress shows "[3/8] case · model: pass" on one line of stderr, only
 // when stderr is a terminal.
 type progress struct {
@@ -284,12 +303,12 @@ type progress struct {
 
 func newProgress(w io.Writer) *progress { return &progress{w: w, active: isTerminal(w)} }
 
-func (p *progress) show(snap *eval.Report, pr eval.Progress) {
+func (p *progress) show(pr eval.Progress) {
 	if !p.active {
 		return
 	}
 	r := pr.Result
-	label := r.Case + " · " + snap.ModelLabel(r.Model)
+	label := r.Case + " · " + pr.ModelLabel
 	fmt.Fprintf(p.w, "\r\033[K[%d/%d] %s: %s", pr.Done, pr.Total, printable(strings.ReplaceAll(label, "\n", " ")), r.Status)
 }
 
