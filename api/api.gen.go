@@ -218,7 +218,7 @@ func (e ToolResponseStatus) Valid() bool {
 
 // Defines values for ToolType.
 const (
-	ToolTypeMcp      ToolType = "mcp"
+	ToolTypeMCP      ToolType = "mcp"
 	ToolTypeRag      ToolType = "rag"
 	ToolTypeScenario ToolType = "scenario"
 )
@@ -226,7 +226,7 @@ const (
 // Valid indicates whether the value is a known member of the ToolType enum.
 func (e ToolType) Valid() bool {
 	switch e {
-	case ToolTypeMcp:
+	case ToolTypeMCP:
 		return true
 	case ToolTypeRag:
 		return true
@@ -347,24 +347,24 @@ type Agent struct {
 	// InvocationConfig Limits on one invocation of the agent, as stored.
 	InvocationConfig AgentInvocationConfig `json:"invocationConfig"`
 
-	// LlmConfig Settings passed to the language model, as stored.
-	LlmConfig AgentLlmConfig `json:"llmConfig"`
+	// LLMConfig Settings passed to the language model, as stored.
+	LLMConfig AgentLLMConfig `json:"llmConfig"`
 
-	// LlmProviderID ID of the agent's LLM provider (get only).
+	// LLMProviderID ID of the agent's LLM provider (get only).
 	//
 	// Example: 9
-	LlmProviderID *int64 `json:"llmProviderId,omitempty"`
+	LLMProviderID int64 `json:"llmProviderId,omitempty,omitzero"`
 
 	// MakeConnectionID ID of the Make connection to the LLM provider (get only).
 	//
 	// Example: 18
-	MakeConnectionID *int64 `json:"makeConnectionId,omitempty"`
+	MakeConnectionID int64 `json:"makeConnectionId,omitempty,omitzero"`
 
 	// MakeConnectionType Type of that Make connection, e.g. `openai-gpt-3` (get only).
 	//
 	// Example: openai-gpt-3
-	MakeConnectionType *string          `json:"makeConnectionType,omitempty"`
-	McpConfigs         []AgentMcpConfig `json:"mcpConfigs"`
+	MakeConnectionType string           `json:"makeConnectionType,omitempty,omitzero"`
+	MCPConfigs         []AgentMCPConfig `json:"mcpConfigs"`
 
 	// Name Example: myagent
 	Name string `json:"name"`
@@ -374,10 +374,10 @@ type Agent struct {
 	// result then carries it parsed in `jsonResponse`). Responses name this
 	// field `outputParser`; create and modify bodies name it
 	// `outputParserFormat`, as Make does.
-	OutputParser *OutputParser `json:"outputParser,omitempty"`
+	OutputParser OutputParser `json:"outputParser,omitempty,omitzero"`
 
 	// PastConfigurations Earlier configurations of the agent (get only).
-	PastConfigurations []PastConfiguration `json:"pastConfigurations,omitempty"`
+	PastConfigurations []PastConfiguration `json:"pastConfigurations,omitempty,omitzero"`
 	Scenarios          []ScenarioTool      `json:"scenarios"`
 
 	// SystemPrompt Example: you are the greatest bot ever
@@ -427,16 +427,16 @@ type AgentInvocationConfig struct {
 	RecursionLimit int64 `json:"recursionLimit"`
 }
 
-// AgentLlmConfig Settings passed to the language model, as stored.
-type AgentLlmConfig struct {
+// AgentLLMConfig Settings passed to the language model, as stored.
+type AgentLLMConfig struct {
 	// MaxTokens Example: 100000
 	MaxTokens int64 `json:"maxTokens"`
 }
 
-// AgentMcpConfig An MCP server connection whose tools the agent may call, as stored.
-type AgentMcpConfig struct {
-	// McpConnectionID Example: 19
-	McpConnectionID int64 `json:"mcpConnectionId"`
+// AgentMCPConfig An MCP server connection whose tools the agent may call, as stored.
+type AgentMCPConfig struct {
+	// MCPConnectionID Example: 19
+	MCPConnectionID int64 `json:"mcpConnectionId"`
 
 	// Name Name of the MCP connection. If the underlying MCP connection was deleted, or is otherwise corrupted, Make returns `Invalid MCP Connection`.
 	//
@@ -444,8 +444,8 @@ type AgentMcpConfig struct {
 	Name string `json:"name"`
 
 	// ToolIds Example: ["s1_list_inventory"]
-	ToolIds []string  `json:"toolIds,omitempty"`
-	Tools   []McpTool `json:"tools,omitempty"`
+	ToolIds []string  `json:"toolIds,omitempty,omitzero"`
+	Tools   []MCPTool `json:"tools,omitempty,omitzero"`
 }
 
 // ApprovalMode Whether the agent may run the scenario on its own: `auto-run` (Make's
@@ -460,16 +460,16 @@ type Authorization struct {
 	// AuthUsed The authentication method that was used, e.g. `token`.
 	//
 	// Example: token
-	AuthUsed *string `json:"authUsed,omitempty"`
+	AuthUsed string `json:"authUsed,omitempty,omitzero"`
 
 	// Scope The scopes for the authenticated user: what the token may do, in the form operations name them (`ai-agents:read`).
-	Scope []string `json:"scope,omitempty"`
+	Scope []string `json:"scope,omitempty,omitzero"`
 }
 
 // Connection A Make connection: an app account (LLM providers' included) that modules and agents use. An agent's makeConnectionId is its `id`.
 type Connection struct {
 	// AccountLabel Example: Airtable
-	AccountLabel *string `json:"accountLabel,omitempty"`
+	AccountLabel string `json:"accountLabel,omitempty,omitzero"`
 
 	// AccountName The connection type, e.g. `airtable2` or, for an LLM provider's connection, the provider's `accountName` (`openai-gpt-3`): what `type[]` filters on.
 	//
@@ -479,39 +479,39 @@ type Connection struct {
 	// AccountType How the connection authorizes, e.g. `basic` or `oauth`.
 	//
 	// Example: oauth
-	AccountType *string `json:"accountType,omitempty"`
+	AccountType string `json:"accountType,omitempty,omitzero"`
 
 	// ConnectedSystemID Example: c5d8e134-d2f8-480d-9838-119a54f65d3e
-	ConnectedSystemID *string    `json:"connectedSystemId,omitempty"`
-	Editable          *bool      `json:"editable,omitempty"`
-	Expire            *time.Time `json:"expire,omitempty"`
+	ConnectedSystemID string    `json:"connectedSystemId,omitempty,omitzero"`
+	Editable          bool      `json:"editable,omitempty,omitzero"`
+	Expire            time.Time `json:"expire,omitempty,omitzero"`
 
 	// ID Example: 2
 	ID int64 `json:"id"`
 
 	// Metadata What identifies the account to a person, e.g. its email address.
-	Metadata *ConnectionMetadata `json:"metadata,omitempty"`
+	Metadata ConnectionMetadata `json:"metadata,omitempty,omitzero"`
 
 	// Name Example: My Airtable connection
 	Name string `json:"name"`
 
 	// OrganizationID Example: 3
-	OrganizationID *int64  `json:"organizationId,omitempty"`
-	PackageName    *string `json:"packageName,omitempty"`
-	Scoped         *bool   `json:"scoped,omitempty"`
-	ScopesCnt      *int64  `json:"scopesCnt,omitempty"`
+	OrganizationID int64  `json:"organizationId,omitempty,omitzero"`
+	PackageName    string `json:"packageName,omitempty,omitzero"`
+	Scoped         bool   `json:"scoped,omitempty,omitzero"`
+	ScopesCnt      int64  `json:"scopesCnt,omitempty,omitzero"`
 
 	// TeamID Example: 22
-	TeamID *int64 `json:"teamId,omitempty"`
+	TeamID int64 `json:"teamId,omitempty,omitzero"`
 
 	// Theme The app's colour (upstream format color), e.g. #18bfff.
 	//
 	// Example: #18bfff
-	Theme *string `json:"theme,omitempty"`
+	Theme string `json:"theme,omitempty,omitzero"`
 
 	// UID The account's id at the connected service, as Make sends it (a string, a number or null).
-	UID         json.RawMessage `json:"uid,omitempty"`
-	Upgradeable *bool           `json:"upgradeable,omitempty"`
+	UID         json.RawMessage `json:"uid,omitempty,omitzero"`
+	Upgradeable bool            `json:"upgradeable,omitempty,omitzero"`
 }
 
 // ConnectionList The team's connections (listConnections 200).
@@ -524,22 +524,22 @@ type ConnectionMetadata struct {
 	// Type Make documents `string` and `email`; other values decode.
 	//
 	// Example: email
-	Type *string `json:"type,omitempty"`
+	Type string `json:"type,omitempty,omitzero"`
 
 	// Value Example: test@mydomain.com
-	Value *string `json:"value,omitempty"`
+	Value string `json:"value,omitempty,omitzero"`
 }
 
 // ContextRef A reference to an existing context by its id.
 type ContextRef struct {
 	// ID Example: 123e4567-e89b-12d3-a456-426614174000
-	ID *string `json:"id,omitempty"`
+	ID string `json:"id,omitempty,omitzero"`
 }
 
 // CreateAgentRequest Request body for creating a new agent.
 type CreateAgentRequest struct {
 	// Contexts Existing contexts to attach, by id.
-	Contexts []ContextRef `json:"contexts,omitempty"`
+	Contexts []ContextRef `json:"contexts,omitempty,omitzero"`
 
 	// DefaultModel Example: gpt-3.5-turbo
 	DefaultModel string `json:"defaultModel"`
@@ -547,14 +547,14 @@ type CreateAgentRequest struct {
 	// HistoryConfig How much of a thread's history the model sees.
 	HistoryConfig *HistoryConfig `json:"historyConfig,omitempty"`
 
-	// LlmConfig Settings passed to the language model (create and modify).
-	LlmConfig *LlmConfig `json:"llmConfig,omitempty"`
+	// LLMConfig Settings passed to the language model (create and modify).
+	LLMConfig LLMConfig `json:"llmConfig,omitempty,omitzero"`
 
 	// MakeConnectionID ID of the Make connection to the LLM provider. Make does not say whether this is an LLM provider's `id`; see the README.
 	//
 	// Example: 123
 	MakeConnectionID int64       `json:"makeConnectionId"`
-	McpConfigs       []McpConfig `json:"mcpConfigs,omitempty"`
+	MCPConfigs       []MCPConfig `json:"mcpConfigs,omitempty,omitzero"`
 
 	// Name Example: Example Agent
 	Name string `json:"name"`
@@ -564,8 +564,8 @@ type CreateAgentRequest struct {
 	// result then carries it parsed in `jsonResponse`). Responses name this
 	// field `outputParser`; create and modify bodies name it
 	// `outputParserFormat`, as Make does.
-	OutputParserFormat *OutputParser  `json:"outputParserFormat,omitempty"`
-	Scenarios          []ScenarioTool `json:"scenarios,omitempty"`
+	OutputParserFormat OutputParser   `json:"outputParserFormat,omitempty,omitzero"`
+	Scenarios          []ScenarioTool `json:"scenarios,omitempty,omitzero"`
 
 	// SystemPrompt Example: You are a helpful assistant.
 	SystemPrompt string `json:"systemPrompt"`
@@ -580,7 +580,7 @@ type CreateContextUpload struct {
 	AgentID string `json:"agentId"`
 
 	// File The file's bytes, with its name in the part's filename.
-	File *openapi_types.File `json:"file,omitempty"`
+	File openapi_types.File `json:"file,omitempty,omitzero"`
 }
 
 // CreateTextContextRequest Request body for creating a new context from a text.
@@ -591,25 +591,25 @@ type CreateTextContextRequest struct {
 	// Autosave Make's flag, a string ("true" by default); Make does not document its effect.
 	//
 	// Example: true
-	Autosave *string `json:"autosave,omitempty"`
+	Autosave string `json:"autosave,omitempty,omitzero"`
 
 	// Content The text the agent can consult.
 	//
 	// Example: This is the content of the context.
-	Content *string `json:"content,omitempty"`
+	Content string `json:"content,omitempty,omitzero"`
 
 	// Name The context's name; at most 120 letters, digits, spaces and `-_.()`.
 	//
 	// Example: Example Context
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name,omitempty,omitzero"`
 }
 
 // CreatedAgent The 201 answer to a create, the new agent's id and the fields it was created with.
 type CreatedAgent struct {
-	// AgentID The new agent's ID (a UUID; list and get call it `id`).
+	// ID The new agent's ID (a UUID; list and get call it `id`).
 	//
 	// Example: 123e4567-e89b-12d3-a456-426614174000
-	AgentID          string `json:"agentId"`
+	ID               string `json:"agentId"`
 	DefaultModel     string `json:"defaultModel"`
 	MakeConnectionID int64  `json:"makeConnectionId"`
 	Name             string `json:"name"`
@@ -627,16 +627,16 @@ type Error struct {
 	// Code SC<http status> (e.g. SC403) or a Make code IM001..IM102.
 	//
 	// Example: SC403
-	Code *string `json:"code,omitempty"`
+	Code string `json:"code,omitempty,omitzero"`
 
 	// Detail A longer explanation, as one string or a list of strings.
-	Detail *ErrorDetail `json:"detail,omitempty"`
+	Detail ErrorDetail `json:"detail,omitempty,omitzero"`
 
 	// Message Short error name.
 	//
 	// Example: Permission denied
-	Message   *string    `json:"message,omitempty"`
-	Suberrors []SubError `json:"suberrors,omitempty"`
+	Message   string     `json:"message,omitempty,omitzero"`
+	Suberrors []SubError `json:"suberrors,omitempty,omitzero"`
 }
 
 // ErrorDetail A longer explanation, as one string or a list of strings.
@@ -689,7 +689,7 @@ type LLMModel struct {
 // LLMModelSettings The model's settings.
 type LLMModelSettings struct {
 	// MaxTokens Example: 128000
-	MaxTokens *int64 `json:"maxTokens,omitempty"`
+	MaxTokens int64 `json:"maxTokens,omitempty,omitzero"`
 }
 
 // LLMProvider One of the team's LLM provider accounts.
@@ -718,23 +718,23 @@ type LLMProviderSummary struct {
 // LLMProviderType The kind of LLM provider.
 type LLMProviderType string
 
-// LlmConfig Settings passed to the language model (create and modify).
-type LlmConfig struct {
+// LLMConfig Settings passed to the language model (create and modify).
+type LLMConfig struct {
 	// MaxTokens Example: 100000
 	MaxTokens *int64 `json:"maxTokens,omitempty"`
 }
 
-// McpConfig An MCP connection and the tools of it the agent may call.
-type McpConfig struct {
-	// McpConnectionID Example: 456
-	McpConnectionID int64 `json:"mcpConnectionId"`
+// MCPConfig An MCP connection and the tools of it the agent may call.
+type MCPConfig struct {
+	// MCPConnectionID Example: 456
+	MCPConnectionID int64 `json:"mcpConnectionId"`
 
 	// ToolIds Example: ["tool1","tool2"]
 	ToolIds []string `json:"toolIds"`
 }
 
-// McpTool One tool of an MCP connection, as an agent uses it.
-type McpTool struct {
+// MCPTool One tool of an MCP connection, as an agent uses it.
+type MCPTool struct {
 	// ID Name of the MCP tool (from the MCP server).
 	//
 	// Example: fetch_generic_url_content
@@ -765,10 +765,10 @@ type ModelName = string
 
 // NestedSchemaField A nested field of a complex output field.
 type NestedSchemaField struct {
-	Label    *string `json:"label,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	Required *bool   `json:"required,omitempty"`
-	Type     *string `json:"type,omitempty"`
+	Label    string `json:"label,omitempty,omitzero"`
+	Name     string `json:"name,omitempty,omitzero"`
+	Required bool   `json:"required,omitempty,omitzero"`
+	Type     string `json:"type,omitempty,omitzero"`
 }
 
 // NestedSchemaFieldList defines model for NestedSchemaFieldList.
@@ -803,24 +803,24 @@ type OutputParserTextType string
 // Pagination How the page was cut, as Make echoes it.
 type Pagination struct {
 	// Last Shown only when using the `last` based pagination.
-	Last *string `json:"last,omitempty"`
+	Last string `json:"last,omitempty,omitzero"`
 
 	// Limit Example: 10
-	Limit *int64 `json:"limit,omitempty"`
+	Limit int64 `json:"limit,omitempty,omitzero"`
 
 	// Offset Shown only when using the `offset` based pagination.
 	//
 	// Example: 0
-	Offset *int64 `json:"offset,omitempty"`
+	Offset int64 `json:"offset,omitempty,omitzero"`
 
 	// ShowLast Shown only when using the `last` based pagination.
-	ShowLast *bool `json:"showLast,omitempty"`
+	ShowLast bool `json:"showLast,omitempty,omitzero"`
 
 	// SortBy Example: id
-	SortBy *string `json:"sortBy,omitempty"`
+	SortBy string `json:"sortBy,omitempty,omitzero"`
 
 	// SortDir Example: desc
-	SortDir *string `json:"sortDir,omitempty"`
+	SortDir string `json:"sortDir,omitempty,omitzero"`
 }
 
 // PastConfiguration One earlier configuration of an agent (get only).
@@ -833,20 +833,20 @@ type PastConfiguration struct {
 	// InvocationConfig Limits on one invocation of the agent, as stored.
 	InvocationConfig AgentInvocationConfig `json:"invocationConfig"`
 
-	// LlmConfig Settings passed to the language model, as stored.
-	LlmConfig    AgentLlmConfig  `json:"llmConfig"`
-	McpConfigs   []PastMcpConfig `json:"mcpConfigs"`
+	// LLMConfig Settings passed to the language model, as stored.
+	LLMConfig    AgentLLMConfig  `json:"llmConfig"`
+	MCPConfigs   []PastMCPConfig `json:"mcpConfigs"`
 	Name         string          `json:"name"`
 	Scenarios    []ScenarioTool  `json:"scenarios"`
 	SystemPrompt string          `json:"systemPrompt"`
 }
 
-// PastMcpConfig An MCP connection of a past configuration.
-type PastMcpConfig struct {
-	// McpConnectionID (Make) ID of the MCP connection.
+// PastMCPConfig An MCP connection of a past configuration.
+type PastMCPConfig struct {
+	// MCPConnectionID (Make) ID of the MCP connection.
 	//
 	// Example: 19
-	McpConnectionID int64 `json:"mcpConnectionId"`
+	MCPConnectionID int64 `json:"mcpConnectionId"`
 
 	// ToolIds Example: ["s1_list_inventory"]
 	ToolIds []string `json:"toolIds"`
@@ -855,7 +855,7 @@ type PastMcpConfig struct {
 // RunAgentRequest Request body for running an agent (plain and streaming).
 type RunAgentRequest struct {
 	// CallbackURL A URL for Make to call about the run; Make does not document what it sends there.
-	CallbackURL *string `json:"callbackUrl,omitempty"`
+	CallbackURL string `json:"callbackUrl,omitempty,omitzero"`
 
 	// Config Per-run overrides of the agent's configuration. Send an empty object to run the agent as configured.
 	Config   RunConfig `json:"config"`
@@ -864,7 +864,7 @@ type RunAgentRequest struct {
 	// ThreadID Conversation thread to continue. Omit it to start a new thread.
 	//
 	// Example: 123e4567-e89b-12d3-a456-426614174000
-	ThreadID *string `json:"threadId,omitempty"`
+	ThreadID string `json:"threadId,omitempty,omitzero"`
 }
 
 // RunAgentResult Response body for running an agent: the final answer, every step of the run, token usage and the thread.
@@ -872,13 +872,13 @@ type RunAgentResult struct {
 	ExecutionSteps []Step `json:"executionSteps"`
 
 	// ExecutionTimeMs Example: 500
-	ExecutionTimeMs *int64 `json:"executionTimeMs,omitempty"`
+	ExecutionTimeMs float64 `json:"executionTimeMs,omitempty,omitzero"`
 
 	// JSONResponse The structured answer, when the run has a `make-schema` output parser.
-	JSONResponse map[string]interface{} `json:"jsonResponse,omitempty"`
+	JSONResponse map[string]interface{} `json:"jsonResponse,omitempty,omitzero"`
 
 	// LastAgentIterationID Example: af7aa955-f0e9-499b-85de-0b3bf160c565
-	LastAgentIterationID *string `json:"lastAgentIterationId,omitempty"`
+	LastAgentIterationID string `json:"lastAgentIterationId,omitempty,omitzero"`
 
 	// Response The agent's final answer (for structured output, its JSON text).
 	Response string `json:"response"`
@@ -895,41 +895,41 @@ type RunAgentResult struct {
 // RunConfig Per-run overrides of the agent's configuration. Send an empty object to run the agent as configured.
 type RunConfig struct {
 	// AdditionalSystemPrompt Example: And you should always reply politely.
-	AdditionalSystemPrompt *string `json:"additionalSystemPrompt,omitempty"`
+	AdditionalSystemPrompt string `json:"additionalSystemPrompt,omitempty,omitzero"`
 
 	// HistoryConfig How much of a thread's history the model sees.
 	HistoryConfig *HistoryConfig `json:"historyConfig,omitempty"`
 
 	// InvocationConfig Limits on one invocation of the agent (modify and run).
-	InvocationConfig *InvocationConfig `json:"invocationConfig,omitempty"`
+	InvocationConfig InvocationConfig `json:"invocationConfig,omitempty,omitzero"`
 
-	// LlmConfig The model and its settings for one run.
-	LlmConfig  *RunLlmConfig `json:"llmConfig,omitempty"`
-	McpConfigs []McpConfig   `json:"mcpConfigs,omitempty"`
+	// LLMConfig The model and its settings for one run.
+	LLMConfig  RunLLMConfig `json:"llmConfig,omitempty,omitzero"`
+	MCPConfigs []MCPConfig  `json:"mcpConfigs,omitempty,omitzero"`
 
 	// OutputParser How the agent's final answer is shaped: `{"type":"text"}` for plain text,
 	// or `{"type":"make-schema","schema":[...]}` for structured output (the run
 	// result then carries it parsed in `jsonResponse`). Responses name this
 	// field `outputParser`; create and modify bodies name it
 	// `outputParserFormat`, as Make does.
-	OutputParser *OutputParser  `json:"outputParser,omitempty"`
-	Scenarios    []ScenarioTool `json:"scenarios,omitempty"`
+	OutputParser OutputParser   `json:"outputParser,omitempty,omitzero"`
+	Scenarios    []ScenarioTool `json:"scenarios,omitempty,omitzero"`
 
 	// SystemPrompt Example: You are a helpful assistant.
-	SystemPrompt *string `json:"systemPrompt,omitempty"`
+	SystemPrompt string `json:"systemPrompt,omitempty,omitzero"`
 }
 
-// RunLlmConfig The model and its settings for one run.
-type RunLlmConfig struct {
-	// LlmModel A model name, e.g. `gpt-4.1-mini`. The values Make lists are in x-makeagents-known-values; a provider's current models come from /ai-agents/v1/llm-providers/{providerId}/models.
+// RunLLMConfig The model and its settings for one run.
+type RunLLMConfig struct {
+	// LLMModel A model name, e.g. `gpt-4.1-mini`. The values Make lists are in x-makeagents-known-values; a provider's current models come from /ai-agents/v1/llm-providers/{providerId}/models.
 	//
 	// Example: o4-mini
-	LlmModel *ModelName      `json:"llmModel,omitempty"`
-	Settings *RunLlmSettings `json:"settings,omitempty"`
+	LLMModel ModelName      `json:"llmModel,omitempty,omitzero"`
+	Settings RunLLMSettings `json:"settings,omitempty,omitzero"`
 }
 
-// RunLlmSettings defines model for RunLlmSettings.
-type RunLlmSettings struct {
+// RunLLMSettings defines model for RunLlmSettings.
+type RunLLMSettings struct {
 	// MaxTokens Example: 1500
 	MaxTokens *int64 `json:"maxTokens,omitempty"`
 }
@@ -937,54 +937,54 @@ type RunLlmSettings struct {
 // Scenario A Make scenario. One of `type` `tool` can be given to an agent as `scenarios[].makeScenarioId` (its `id`).
 type Scenario struct {
 	// Concept Whether the scenario is a concept (a draft).
-	Concept       *bool         `json:"concept,omitempty"`
-	Created       *time.Time    `json:"created,omitempty"`
-	CreatedByUser *ScenarioUser `json:"createdByUser,omitempty"`
-	Description   *string       `json:"description,omitempty"`
+	Concept       bool         `json:"concept,omitempty,omitzero"`
+	Created       time.Time    `json:"created,omitempty,omitzero"`
+	CreatedByUser ScenarioUser `json:"createdByUser,omitempty,omitzero"`
+	Description   string       `json:"description,omitempty,omitzero"`
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	DeviceID *int64 `json:"deviceId,omitempty"`
+	DeviceID int64 `json:"deviceId,omitempty,omitzero"`
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	DeviceScope *string          `json:"deviceScope,omitempty"`
-	Devices     []ScenarioDevice `json:"devices,omitempty"`
-	DlqCount    *int64           `json:"dlqCount,omitempty"`
-	FolderID    *int64           `json:"folderId,omitempty"`
-	HookID      *int64           `json:"hookId,omitempty"`
+	DeviceScope string           `json:"deviceScope,omitempty,omitzero"`
+	Devices     []ScenarioDevice `json:"devices,omitempty,omitzero"`
+	DlqCount    int64            `json:"dlqCount,omitempty,omitzero"`
+	FolderID    int64            `json:"folderId,omitempty,omitzero"`
+	HookID      int64            `json:"hookId,omitempty,omitzero"`
 
 	// ID Example: 925
 	ID        int64 `json:"id"`
-	IsActive  *bool `json:"isActive,omitempty"`
-	IsPaused  *bool `json:"isPaused,omitempty"`
-	Isinvalid *bool `json:"isinvalid,omitempty"`
+	IsActive  bool  `json:"isActive,omitempty,omitzero"`
+	IsPaused  bool  `json:"isPaused,omitempty,omitzero"`
+	Isinvalid bool  `json:"isinvalid,omitempty,omitzero"`
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	Islinked         *bool      `json:"islinked,omitempty"`
-	Islocked         *bool      `json:"islocked,omitempty"`
-	Iswaiting        *bool      `json:"iswaiting,omitempty"`
-	LastEdit         *time.Time `json:"lastEdit,omitempty"`
-	ModuleSequenceID *int64     `json:"moduleSequenceId,omitempty"`
+	Islinked         bool      `json:"islinked,omitempty,omitzero"`
+	Islocked         bool      `json:"islocked,omitempty,omitzero"`
+	Iswaiting        bool      `json:"iswaiting,omitempty,omitzero"`
+	LastEdit         time.Time `json:"lastEdit,omitempty,omitzero"`
+	ModuleSequenceID int64     `json:"moduleSequenceId,omitempty,omitzero"`
 
 	// Name Example: New scenario
-	Name            string     `json:"name"`
-	NextExec        *time.Time `json:"nextExec,omitempty"`
-	ScenarioVersion *int64     `json:"scenarioVersion,omitempty"`
+	Name            string    `json:"name"`
+	NextExec        time.Time `json:"nextExec,omitempty,omitzero"`
+	ScenarioVersion int64     `json:"scenarioVersion,omitempty,omitzero"`
 
 	// Scheduling When the scenario runs, e.g. `indefinitely` every `interval` seconds, or `on-demand`.
-	Scheduling *ScenarioScheduling `json:"scheduling,omitempty"`
+	Scheduling ScenarioScheduling `json:"scheduling,omitempty,omitzero"`
 
 	// TeamID Example: 215
-	TeamID *int64 `json:"teamId,omitempty"`
+	TeamID int64 `json:"teamId,omitempty,omitzero"`
 
 	// Type `scenario` or `tool` (a scenario an AI agent can call). Other values decode and are passed through.
 	//
 	// Example: tool
-	Type          *ScenarioType `json:"type,omitempty"`
-	UpdatedByUser *ScenarioUser `json:"updatedByUser,omitempty"`
-	UsedPackages  []string      `json:"usedPackages,omitempty"`
+	Type          ScenarioType `json:"type,omitempty,omitzero"`
+	UpdatedByUser ScenarioUser `json:"updatedByUser,omitempty,omitzero"`
+	UsedPackages  []string     `json:"usedPackages,omitempty,omitzero"`
 }
 
 // ScenarioDevice defines model for ScenarioDevice.
 type ScenarioDevice struct {
-	ID    *int64  `json:"id,omitempty"`
-	Scope *string `json:"scope,omitempty"`
+	ID    int64  `json:"id,omitempty,omitzero"`
+	Scope string `json:"scope,omitempty,omitzero"`
 }
 
 // ScenarioList One page of the team's scenarios (listScenarios 200).
@@ -997,10 +997,10 @@ type ScenarioList struct {
 // ScenarioScheduling When the scenario runs, e.g. `indefinitely` every `interval` seconds, or `on-demand`.
 type ScenarioScheduling struct {
 	// Interval Example: 900
-	Interval *int64 `json:"interval,omitempty"`
+	Interval int64 `json:"interval,omitempty,omitzero"`
 
 	// Type Example: indefinitely
-	Type *string `json:"type,omitempty"`
+	Type string `json:"type,omitempty,omitzero"`
 }
 
 // ScenarioTool A Make scenario the agent may call as a tool.
@@ -1011,7 +1011,7 @@ type ScenarioTool struct {
 	//
 	//
 	// Example: auto-run
-	ApprovalMode *ApprovalMode `json:"approvalMode,omitempty"`
+	ApprovalMode ApprovalMode `json:"approvalMode,omitempty,omitzero"`
 
 	// MakeScenarioID Example: 123
 	MakeScenarioID int64 `json:"makeScenarioId"`
@@ -1024,9 +1024,9 @@ type ScenarioType = string
 
 // ScenarioUser defines model for ScenarioUser.
 type ScenarioUser struct {
-	Email *string `json:"email,omitempty"`
-	ID    *int64  `json:"id,omitempty"`
-	Name  *string `json:"name,omitempty"`
+	Email string `json:"email,omitempty,omitzero"`
+	ID    int64  `json:"id,omitempty,omitzero"`
+	Name  string `json:"name,omitempty,omitzero"`
 }
 
 // SchemaField One field of a `make-schema` output parser.
@@ -1034,7 +1034,7 @@ type SchemaField struct {
 	// Label Optional label for the field.
 	//
 	// Example: Field 1
-	Label *string `json:"label,omitempty"`
+	Label string `json:"label,omitempty,omitzero"`
 
 	// Name The name of the field.
 	//
@@ -1042,10 +1042,10 @@ type SchemaField struct {
 	Name string `json:"name"`
 
 	// Required Whether the field is required.
-	Required *bool `json:"required,omitempty"`
+	Required bool `json:"required"`
 
 	// Spec Optional nested specification for complex fields: one nested field, or a list of at most 10.
-	Spec *SchemaFieldSpec `json:"spec,omitempty"`
+	Spec SchemaFieldSpec `json:"spec,omitempty,omitzero"`
 
 	// Type The type of the interface element.
 	Type SchemaFieldType `json:"type"`
@@ -1062,30 +1062,30 @@ type SchemaFieldType string
 // Step One step of a run: an item of a run result's `executionSteps`, and the `data` of each `step` SSE event. Steps replay the conversation message by message (system prompt, user message, assistant answer, tool calls and their results); the steps of one run share an agentIterationId.
 type Step struct {
 	// AgentIterationID Example: af7aa955-f0e9-499b-85de-0b3bf160c565
-	AgentIterationID *string `json:"agentIterationId,omitempty"`
+	AgentIterationID string `json:"agentIterationId,omitempty,omitzero"`
 
 	// Content Example: get me sample json data
 	Content string `json:"content"`
 
 	// ExecutionTimeMs Example: 200
-	ExecutionTimeMs *float64 `json:"executionTimeMs,omitempty"`
+	ExecutionTimeMs float64 `json:"executionTimeMs,omitempty,omitzero"`
 
 	// ID ID of this step (not the SSE event id).
 	//
 	// Example: 4f7aa955-f0e9-499b-85de-0b3bf160c565
-	ID *string `json:"id,omitempty"`
+	ID string `json:"id,omitempty,omitzero"`
 
 	// Index Position of the step in the run, from 1.
 	//
 	// Example: 1
-	Index *float64 `json:"index,omitempty"`
+	Index float64 `json:"index,omitempty,omitzero"`
 
 	// Role Who produced a step.
 	Role StepRole `json:"role"`
 
 	// TokenUsage Tokens used by this step. Make leaves it untyped (and nullable); its example has promptTokens, completionTokens and totalTokens, which api.Step.Usage reads.
-	TokenUsage interface{} `json:"tokenUsage,omitempty"`
-	ToolCalls  []ToolCall  `json:"toolCalls,omitempty"`
+	TokenUsage interface{} `json:"tokenUsage,omitempty,omitzero"`
+	ToolCalls  []ToolCall  `json:"toolCalls,omitempty,omitzero"`
 
 	// ToolResponse What a tool answered, on a `tool` step.
 	ToolResponse *ToolResponse `json:"toolResponse,omitempty"`
@@ -1097,19 +1097,19 @@ type StepRole string
 // SubError One underlying problem of an error, e.g. one invalid field.
 type SubError struct {
 	// Message Example: teamId must be a positive number
-	Message *string `json:"message,omitempty"`
+	Message string `json:"message,omitempty,omitzero"`
 }
 
 // TokenUsage Tokens used by a run (tokenUsageSummary) or one step (Step.tokenUsage).
 type TokenUsage struct {
 	// CompletionTokens Example: 20
-	CompletionTokens *int64 `json:"completionTokens,omitempty"`
+	CompletionTokens int64 `json:"completionTokens,omitempty,omitzero"`
 
 	// PromptTokens Example: 10
-	PromptTokens *int64 `json:"promptTokens,omitempty"`
+	PromptTokens int64 `json:"promptTokens,omitempty,omitzero"`
 
 	// TotalTokens Example: 30
-	TotalTokens *int64 `json:"totalTokens,omitempty"`
+	TotalTokens int64 `json:"totalTokens,omitempty,omitzero"`
 }
 
 // ToolCall A tool the model asked to call, on an assistant step.
@@ -1118,7 +1118,7 @@ type ToolCall struct {
 	Arguments map[string]interface{} `json:"arguments"`
 
 	// ID Example: call_1
-	ID *string `json:"id,omitempty"`
+	ID string `json:"id,omitempty,omitzero"`
 
 	// Name Example: Get weather
 	Name string `json:"name"`
@@ -1130,13 +1130,13 @@ type ToolCall struct {
 // ToolResponse What a tool answered, on a `tool` step.
 type ToolResponse struct {
 	// ExecutionLink Link to the scenario execution in Make, for scenario tools.
-	ExecutionLink *string `json:"executionLink,omitempty"`
+	ExecutionLink string `json:"executionLink,omitempty,omitzero"`
 
 	// Name Example: Get weather
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name,omitempty,omitzero"`
 
 	// Result The tool's output, any JSON value.
-	Result interface{} `json:"result,omitempty"`
+	Result interface{} `json:"result,omitempty,omitzero"`
 
 	// Status Whether the tool call succeeded.
 	Status ToolResponseStatus `json:"status"`
@@ -1162,9 +1162,9 @@ type UpdateAgentRequest struct {
 	// InvocationConfig Limits on one invocation of the agent (modify and run).
 	InvocationConfig *InvocationConfig `json:"invocationConfig,omitempty"`
 
-	// LlmConfig Settings passed to the language model (create and modify).
-	LlmConfig  *LlmConfig   `json:"llmConfig,omitempty"`
-	McpConfigs *[]McpConfig `json:"mcpConfigs,omitempty"`
+	// LLMConfig Settings passed to the language model (create and modify).
+	LLMConfig  *LLMConfig   `json:"llmConfig,omitempty"`
+	MCPConfigs *[]MCPConfig `json:"mcpConfigs,omitempty"`
 
 	// Name Example: Modified Agent
 	Name *string `json:"name,omitempty"`
@@ -1301,7 +1301,7 @@ type ListConnectionsParams struct {
 	TeamID int64 `form:"teamId" json:"teamId"`
 
 	// Type Specifies the type of the connections to return details for. The connection type is defined in the `accountName` property (an LLM provider's `accountName`, e.g. `openai-gpt-3`). Repeat it for several types: `type[]=a&type[]=b` (sent percent-encoded, `type%5B%5D=a`, as any URL encoder writes it).
-	Type []string `form:"type[],omitempty" json:"type[],omitempty"`
+	Type []string `form:"type[],omitempty" json:"type[],omitempty,omitzero"`
 }
 
 // ListScenariosParams defines parameters for ListScenarios.
@@ -1310,19 +1310,19 @@ type ListScenariosParams struct {
 	TeamID int64 `form:"teamId" json:"teamId"`
 
 	// Type Limits the type of scenarios to be retrieved.
-	Type *ListScenariosParamsType `form:"type,omitempty" json:"type,omitempty"`
+	Type ListScenariosParamsType `form:"type,omitempty" json:"type,omitempty,omitzero"`
 
 	// PgOffset The number of entities you want to skip before getting entities you want.
-	PgOffset *int64 `form:"pg[offset],omitempty" json:"pg[offset],omitempty"`
+	PgOffset int64 `form:"pg[offset],omitempty" json:"pg[offset],omitempty,omitzero"`
 
 	// PgLimit The maximum number of entities you want to get in the response.
-	PgLimit *int64 `form:"pg[limit],omitempty" json:"pg[limit],omitempty"`
+	PgLimit int64 `form:"pg[limit],omitempty" json:"pg[limit],omitempty,omitzero"`
 
 	// PgSortBy The value that will be used to sort returned entities by.
-	PgSortBy *ListScenariosParamsPgSortBy `form:"pg[sortBy],omitempty" json:"pg[sortBy],omitempty"`
+	PgSortBy ListScenariosParamsPgSortBy `form:"pg[sortBy],omitempty" json:"pg[sortBy],omitempty,omitzero"`
 
 	// PgSortDir The sorting order. It accepts the ascending and descending direction specifiers.
-	PgSortDir *ListScenariosParamsPgSortDir `form:"pg[sortDir],omitempty" json:"pg[sortDir],omitempty"`
+	PgSortDir ListScenariosParamsPgSortDir `form:"pg[sortDir],omitempty" json:"pg[sortDir],omitempty,omitzero"`
 }
 
 // ListScenariosParamsType defines parameters for ListScenarios.
@@ -3113,9 +3113,9 @@ func newListScenariosRequest(server string, params *ListScenariosParams) (*http.
 			}
 		}
 
-		if params.Type != nil {
+		if !isZeroParam(params.Type) {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3125,9 +3125,9 @@ func newListScenariosRequest(server string, params *ListScenariosParams) (*http.
 
 		}
 
-		if params.PgOffset != nil {
+		if !isZeroParam(params.PgOffset) {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[offset]", *params.PgOffset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[offset]", params.PgOffset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3137,9 +3137,9 @@ func newListScenariosRequest(server string, params *ListScenariosParams) (*http.
 
 		}
 
-		if params.PgLimit != nil {
+		if !isZeroParam(params.PgLimit) {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[limit]", *params.PgLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[limit]", params.PgLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3149,9 +3149,9 @@ func newListScenariosRequest(server string, params *ListScenariosParams) (*http.
 
 		}
 
-		if params.PgSortBy != nil {
+		if !isZeroParam(params.PgSortBy) {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[sortBy]", *params.PgSortBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[sortBy]", params.PgSortBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3161,9 +3161,9 @@ func newListScenariosRequest(server string, params *ListScenariosParams) (*http.
 
 		}
 
-		if params.PgSortDir != nil {
+		if !isZeroParam(params.PgSortDir) {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[sortDir]", *params.PgSortDir, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pg[sortDir]", params.PgSortDir, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3504,7 +3504,7 @@ type ClientWithResponsesInterface interface {
 
 // ListAgentsResponse429Headers the declared response headers of an HTTP 429 response for ListAgents
 type ListAgentsResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type ListAgentsResponse struct {
@@ -3594,7 +3594,7 @@ func (r ListAgentsResponse) ContentType() string {
 
 // CreateAgentResponse429Headers the declared response headers of an HTTP 429 response for CreateAgent
 type CreateAgentResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type CreateAgentResponse struct {
@@ -3684,7 +3684,7 @@ func (r CreateAgentResponse) ContentType() string {
 
 // DeleteAgentResponse429Headers the declared response headers of an HTTP 429 response for DeleteAgent
 type DeleteAgentResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type DeleteAgentResponse struct {
@@ -3767,7 +3767,7 @@ func (r DeleteAgentResponse) ContentType() string {
 
 // GetAgentResponse429Headers the declared response headers of an HTTP 429 response for GetAgent
 type GetAgentResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type GetAgentResponse struct {
@@ -3857,7 +3857,7 @@ func (r GetAgentResponse) ContentType() string {
 
 // UpdateAgentResponse429Headers the declared response headers of an HTTP 429 response for UpdateAgent
 type UpdateAgentResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type UpdateAgentResponse struct {
@@ -3940,7 +3940,7 @@ func (r UpdateAgentResponse) ContentType() string {
 
 // RunAgentResponse429Headers the declared response headers of an HTTP 429 response for RunAgent
 type RunAgentResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type RunAgentResponse struct {
@@ -4030,7 +4030,7 @@ func (r RunAgentResponse) ContentType() string {
 
 // RunAgentStreamResponse429Headers the declared response headers of an HTTP 429 response for RunAgentStream
 type RunAgentStreamResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type RunAgentStreamResponse struct {
@@ -4113,7 +4113,7 @@ func (r RunAgentStreamResponse) ContentType() string {
 
 // ListContextsResponse429Headers the declared response headers of an HTTP 429 response for ListContexts
 type ListContextsResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type ListContextsResponse struct {
@@ -4203,7 +4203,7 @@ func (r ListContextsResponse) ContentType() string {
 
 // CreateContextResponse429Headers the declared response headers of an HTTP 429 response for CreateContext
 type CreateContextResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type CreateContextResponse struct {
@@ -4286,7 +4286,7 @@ func (r CreateContextResponse) ContentType() string {
 
 // DeleteContextResponse429Headers the declared response headers of an HTTP 429 response for DeleteContext
 type DeleteContextResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type DeleteContextResponse struct {
@@ -4369,7 +4369,7 @@ func (r DeleteContextResponse) ContentType() string {
 
 // ListLLMProvidersResponse429Headers the declared response headers of an HTTP 429 response for ListLLMProviders
 type ListLLMProvidersResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type ListLLMProvidersResponse struct {
@@ -4459,7 +4459,7 @@ func (r ListLLMProvidersResponse) ContentType() string {
 
 // GetLLMProviderResponse429Headers the declared response headers of an HTTP 429 response for GetLLMProvider
 type GetLLMProviderResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type GetLLMProviderResponse struct {
@@ -4549,7 +4549,7 @@ func (r GetLLMProviderResponse) ContentType() string {
 
 // ListLLMProviderModelsResponse429Headers the declared response headers of an HTTP 429 response for ListLLMProviderModels
 type ListLLMProviderModelsResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type ListLLMProviderModelsResponse struct {
@@ -4639,7 +4639,7 @@ func (r ListLLMProviderModelsResponse) ContentType() string {
 
 // ListConnectionsResponse429Headers the declared response headers of an HTTP 429 response for ListConnections
 type ListConnectionsResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type ListConnectionsResponse struct {
@@ -4729,7 +4729,7 @@ func (r ListConnectionsResponse) ContentType() string {
 
 // ListScenariosResponse429Headers the declared response headers of an HTTP 429 response for ListScenarios
 type ListScenariosResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type ListScenariosResponse struct {
@@ -4819,7 +4819,7 @@ func (r ListScenariosResponse) ContentType() string {
 
 // GetCurrentAuthorizationResponse429Headers the declared response headers of an HTTP 429 response for GetCurrentAuthorization
 type GetCurrentAuthorizationResponse429Headers struct {
-	RetryAfter *string
+	RetryAfter string
 }
 
 type GetCurrentAuthorizationResponse struct {
@@ -5381,7 +5381,7 @@ func parseListAgentsResponse(rsp *http.Response) (*ListAgentsResponse, error) {
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -5462,7 +5462,7 @@ func parseCreateAgentResponse(rsp *http.Response) (*CreateAgentResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -5539,7 +5539,7 @@ func parseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -5620,7 +5620,7 @@ func parseGetAgentResponse(rsp *http.Response) (*GetAgentResponse, error) {
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -5697,7 +5697,7 @@ func parseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -5778,7 +5778,7 @@ func parseRunAgentResponse(rsp *http.Response) (*RunAgentResponse, error) {
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -5852,7 +5852,7 @@ func parseRunAgentStreamResponse(rsp *http.Response) (*RunAgentStreamResponse, e
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -5933,7 +5933,7 @@ func parseListContextsResponse(rsp *http.Response) (*ListContextsResponse, error
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -6010,7 +6010,7 @@ func parseCreateContextResponse(rsp *http.Response) (*CreateContextResponse, err
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -6087,7 +6087,7 @@ func parseDeleteContextResponse(rsp *http.Response) (*DeleteContextResponse, err
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -6168,7 +6168,7 @@ func parseListLLMProvidersResponse(rsp *http.Response) (*ListLLMProvidersRespons
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -6249,7 +6249,7 @@ func parseGetLLMProviderResponse(rsp *http.Response) (*GetLLMProviderResponse, e
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -6330,7 +6330,7 @@ func parseListLLMProviderModelsResponse(rsp *http.Response) (*ListLLMProviderMod
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -6411,7 +6411,7 @@ func parseListConnectionsResponse(rsp *http.Response) (*ListConnectionsResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -6492,7 +6492,7 @@ func parseListScenariosResponse(rsp *http.Response) (*ListScenariosResponse, err
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -6573,7 +6573,7 @@ func parseGetCurrentAuthorizationResponse(rsp *http.Response) (*GetCurrentAuthor
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}

@@ -72,7 +72,7 @@ func TestContextAndProviderOperations(t *testing.T) {
 	}
 	models, err := c.Generated().ListLLMProviderModelsWithResponse(ctx, 1, nil)
 	if err != nil || len(*models.JSON200) != 1 || (*models.JSON200)[0].Model != "gpt-4o" || (*models.JSON200)[0].TokenLimit != 128000 ||
-		*(*models.JSON200)[0].Settings.MaxTokens != 128000 {
+		(*models.JSON200)[0].Settings.MaxTokens != 128000 {
 		t.Fatalf("models: %v %+v", err, models)
 	}
 	contexts, err := c.Generated().ListContextsWithResponse(ctx, &ListContextsParams{AgentID: testAgent})
@@ -80,7 +80,7 @@ func TestContextAndProviderOperations(t *testing.T) {
 		t.Fatalf("contexts (wrapped): %v %+v", err, contexts)
 	}
 	created, err := c.Generated().CreateContextWithResponse(ctx, nil, CreateTextContextRequest{
-		AgentID: testAgent, Content: ptrTo("This is the content of the context."), Name: ptrTo("Example Context"), Autosave: ptrTo("true"),
+		AgentID: testAgent, Content: "This is the content of the context.", Name: "Example Context", Autosave: "true",
 	})
 	if err != nil || created.StatusCode() != 201 {
 		t.Fatalf("create text context: %v %+v", err, created)
@@ -117,11 +117,11 @@ func TestContextInputValidated(t *testing.T) {
 	long := strings.Repeat("é", MaxContextNameLength+1)
 	for name, call := range map[string]func() error{
 		"name with a slash": func() error {
-			_, err := c.Generated().CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: testAgent, Name: ptrTo("a/b")})
+			_, err := c.Generated().CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: testAgent, Name: "a/b"})
 			return err
 		},
 		"name too long": func() error {
-			_, err := c.Generated().CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: testAgent, Name: &long})
+			_, err := c.Generated().CreateContextWithResponse(ctx, nil, CreateTextContextRequest{AgentID: testAgent, Name: long})
 			return err
 		},
 		"agentId not a UUID": func() error {
@@ -243,7 +243,7 @@ func TestContextPostNotRetried(t *testing.T) {
 			t.Errorf("upload after %d: err %v, %d request(s); want the %d and exactly 1", status, err, n.Load(), status)
 		}
 		n.Store(0)
-		_, err = c.Generated().CreateContextWithResponse(context.Background(), nil, CreateTextContextRequest{AgentID: testAgent, Content: ptrTo("k")})
+		_, err = c.Generated().CreateContextWithResponse(context.Background(), nil, CreateTextContextRequest{AgentID: testAgent, Content: "k"})
 		want := int32(1)
 		if status == 429 {
 			want = 2 // unprocessed by Make: safe to repeat, and the body is replayable

@@ -60,17 +60,9 @@ type ScenarioQuery struct {
 }
 
 func (q ScenarioQuery) params(team TeamID) *ListScenariosParams {
-	p := &ListScenariosParams{TeamID: team}
-	if q.Type != "" {
-		p.Type = &q.Type
-	}
-	if q.Limit != 0 {
-		p.PgLimit = &q.Limit
-	}
-	if q.Offset != 0 {
-		p.PgOffset = &q.Offset
-	}
-	return p
+	// Zero fields are not sent (the generated builder leaves zero optional
+	// parameters out).
+	return &ListScenariosParams{TeamID: team, Type: q.Type, PgLimit: q.Limit, PgOffset: q.Offset}
 }
 
 func (q ScenarioQuery) validate() error {
@@ -146,8 +138,8 @@ func (c *Client) Scenarios(ctx context.Context, q ScenarioQuery, opts ...CallOpt
 				}
 			}
 			size := q.Limit
-			if size == 0 && list.Pg != nil && list.Pg.Limit != nil {
-				size = *list.Pg.Limit
+			if size == 0 && list.Pg != nil {
+				size = list.Pg.Limit
 			}
 			if size > 0 && int64(len(got)) < size {
 				return

@@ -86,7 +86,7 @@ func TestDiscoveryQueryOnTheWire(t *testing.T) {
 	}
 	// The generated client, with its own params, goes the same way.
 	limit := int64(5)
-	if _, err := c.Generated().ListScenariosWithResponse(ctx, &api.ListScenariosParams{TeamID: 3, PgLimit: &limit}); err != nil {
+	if _, err := c.Generated().ListScenariosWithResponse(ctx, &api.ListScenariosParams{TeamID: 3, PgLimit: limit}); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -119,8 +119,10 @@ func TestDiscoveryRefusesBadInput(t *testing.T) {
 			t.Errorf("%+v: err = %v, want a ValidationError", q, err)
 		}
 	}
-	zero, neg := int64(0), int64(-3)
-	for _, p := range []api.ListScenariosParams{{TeamID: 1, PgLimit: &zero}, {TeamID: 1, PgOffset: &neg}} {
+	// A zero pg[limit] is not sent (zero optional parameters are left
+	// out); negative ones are refused.
+	neg := int64(-3)
+	for _, p := range []api.ListScenariosParams{{TeamID: 1, PgLimit: neg}, {TeamID: 1, PgOffset: neg}} {
 		if _, err := c.Generated().ListScenariosWithResponse(ctx, &p); !api.IsValidationError(err) {
 			t.Errorf("generated %+v: err = %v, want a ValidationError", p, err)
 		}
@@ -151,13 +153,13 @@ func TestUpstreamDiscoveryExamplesDecode(t *testing.T) {
 		t.Fatalf("connections = %+v", l)
 	}
 	a, g := l.Connections[0], l.Connections[1]
-	if a.ID != 2 || a.AccountName != "airtable2" || *a.AccountLabel != "Airtable" || a.Metadata != nil || a.PackageName != nil ||
-		a.Expire != nil || string(a.UID) != "null" || *a.TeamID != 22 || *a.ConnectedSystemID != "c5d8e134-d2f8-480d-9838-119a54f65d3e" {
+	if a.ID != 2 || a.AccountName != "airtable2" || a.AccountLabel != "Airtable" || a.Metadata != (api.ConnectionMetadata{}) || a.PackageName != "" ||
+		!a.Expire.IsZero() || string(a.UID) != "null" || a.TeamID != 22 || a.ConnectedSystemID != "c5d8e134-d2f8-480d-9838-119a54f65d3e" {
 		t.Errorf("airtable = %+v", a)
 	}
 	// A uid larger than any int64 keeps every digit.
-	if string(g.UID) != "225874569526501080000" || *g.Metadata.Type != "email" || *g.Metadata.Value != "test@mydomain.com" ||
-		*g.ScopesCnt != 4 || *g.AccountType != "oauth" || *g.OrganizationID != 2343 {
+	if string(g.UID) != "225874569526501080000" || g.Metadata.Type != "email" || g.Metadata.Value != "test@mydomain.com" ||
+		g.ScopesCnt != 4 || g.AccountType != "oauth" || g.OrganizationID != 2343 {
 		t.Errorf("google = %+v (uid %s)", g, g.UID)
 	}
 	var idName api.ConnectionList
@@ -168,13 +170,13 @@ func TestUpstreamDiscoveryExamplesDecode(t *testing.T) {
 	var s api.ScenarioList
 	mustDecode(t, fixture(t, "scenarios.json"), &s)
 	sc := s.Scenarios[0]
-	if len(s.Scenarios) != 1 || sc.ID != 925 || *sc.Type != "scenario" || *sc.Scheduling.Interval != 900 || sc.HookID != nil ||
-		sc.LastEdit.UnixMilli() != 1632292856692 || sc.CreatedByUser.Email == nil || *sc.Concept || *s.Pg.Limit != 10 || *s.Pg.SortDir != "desc" {
+	if len(s.Scenarios) != 1 || sc.ID != 925 || sc.Type != "scenario" || sc.Scheduling.Interval != 900 || sc.HookID != 0 ||
+		sc.LastEdit.UnixMilli() != 1632292856692 || sc.CreatedByUser.Email == "" || sc.Concept || s.Pg.Limit != 10 || s.Pg.SortDir != "desc" {
 		t.Errorf("scenarios = %+v", s)
 	}
 	var ca api.CurrentAuthorization
 	mustDecode(t, fixture(t, "current-authorization.json"), &ca)
-	if !slices.Equal(ca.Authorization.Scope, []string{"read:user", "write:scenario"}) || *ca.Authorization.AuthUsed != "token" {
+	if !slices.Equal(ca.Authorization.Scope, []string{"read:user", "write:scenario"}) || ca.Authorization.AuthUsed != "token" {
 		t.Errorf("authorization = %+v", ca)
 	}
 }

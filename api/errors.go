@@ -75,8 +75,8 @@ func (e *APIError) Error() string {
 	}
 	for _, s := range e.SubErrors {
 		// Make often repeats a sub-error in detail; say each problem once.
-		if s.Message != nil && *s.Message != "" && !slices.Contains(e.Details, *s.Message) && *s.Message != e.Message {
-			b.WriteString("; " + *s.Message)
+		if s.Message != "" && !slices.Contains(e.Details, s.Message) && s.Message != e.Message {
+			b.WriteString("; " + s.Message)
 		}
 	}
 	if e.Code != "" {
@@ -136,27 +136,23 @@ func newAPIError(resp *http.Response, now time.Time, red redactor) *APIError {
 	}
 	var body Error
 	if json.Unmarshal(e.Body, &body) == nil {
-		e.Message = red.String(deref(body.Message))
-		if body.Detail != nil {
-			for _, line := range body.Detail.Lines() {
-				e.Details = append(e.Details, red.String(line))
-			}
+		e.Message = red.String(body.Message)
+		for _, line := range body.Detail.Lines() {
+			e.Details = append(e.Details, red.String(line))
+		}
+		if e.Details != nil {
 			e.Detail = strings.Join(e.Details, "; ")
 		}
-		e.Code = red.String(deref(body.Code))
+		e.Code = red.String(body.Code)
 		if body.Suberrors != nil {
 			e.SubErrors = body.Suberrors
 			for i := range e.SubErrors {
-				if m := e.SubErrors[i].Message; m != nil {
-					e.SubErrors[i].Message = ptrTo(red.String(*m))
-				}
+				e.SubErrors[i].Message = red.String(e.SubErrors[i].Message)
 			}
 		}
 	}
 	return e
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 // readCut reads at most n bytes of r, redacted: the window read is longer
 // by the token's length, so a token that begins before the cut is read
@@ -293,14 +289,6 @@ func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyReq
 func hasStatus(err error, status int) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.StatusCode == status
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }
 
 // errPrefix starts every error message of the module, once.

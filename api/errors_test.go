@@ -95,7 +95,7 @@ func TestEchoedTokenRedacted(t *testing.T) {
 	if !errors.As(err, &apiErr) {
 		t.Fatal(err)
 	}
-	all := err.Error() + string(apiErr.Body) + apiErr.Message + apiErr.Detail + *apiErr.SubErrors[0].Message + strings.Join(apiErr.Header.Values("X-Echo"), "")
+	all := err.Error() + string(apiErr.Body) + apiErr.Message + apiErr.Detail + apiErr.SubErrors[0].Message + strings.Join(apiErr.Header.Values("X-Echo"), "")
 	if strings.Contains(all, testToken) {
 		t.Fatal("token present in the APIError")
 	}
@@ -175,7 +175,7 @@ func TestNewAPIErrorFromBareResponse(t *testing.T) {
 func TestAPIErrorSaysEachProblemOnce(t *testing.T) {
 	e := &APIError{StatusCode: 400, Message: "Bad request", Details: []string{"name: required", "model: unknown"},
 		Detail: "name: required; model: unknown", Code: "SC400",
-		SubErrors: []SubError{{Message: ptrTo("name: required")}, {Message: ptrTo("teamId: mismatch")}}}
+		SubErrors: []SubError{{Message: "name: required"}, {Message: "teamId: mismatch"}}}
 	msg := e.Error()
 	if strings.Count(msg, "name: required") != 1 || !strings.Contains(msg, "teamId: mismatch") || !strings.Contains(msg, "model: unknown") {
 		t.Errorf("message %q: want each problem once", msg)

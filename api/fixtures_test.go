@@ -21,19 +21,19 @@ func TestUpstreamExamplesDecode(t *testing.T) {
 		var a api.Agent
 		mustDecode(t, fixture(t, "agent.json"), &a)
 		if a.ID != "b504aa93-0752-4bf8-887e-c2c717d525bf" || a.TeamID != 2 || a.InvocationConfig.RecursionLimit != 300 ||
-			a.CreatedAt.UnixMilli() != 1750858606730 || *a.MakeConnectionID != 18 || *a.MakeConnectionType != "openai-gpt-3" ||
-			*a.LlmProviderID != 9 || a.HistoryConfig.IterationsFromHistoryCount != 10 || a.LlmConfig.MaxTokens != 100000 {
+			a.CreatedAt.UnixMilli() != 1750858606730 || a.MakeConnectionID != 18 || a.MakeConnectionType != "openai-gpt-3" ||
+			a.LLMProviderID != 9 || a.HistoryConfig.IterationsFromHistoryCount != 10 || a.LLMConfig.MaxTokens != 100000 {
 			t.Errorf("agent = %+v", a)
 		}
-		if len(a.Scenarios) != 1 || a.Scenarios[0].MakeScenarioID != 123 || *a.Scenarios[0].ApprovalMode != api.ApprovalModeAutoRun {
+		if len(a.Scenarios) != 1 || a.Scenarios[0].MakeScenarioID != 123 || a.Scenarios[0].ApprovalMode != api.ApprovalModeAutoRun {
 			t.Errorf("scenarios = %+v", a.Scenarios)
 		}
 		// Make's get example mixes both MCP forms: toolIds and tools.
-		if len(a.McpConfigs) != 2 || !slices.Equal(a.McpConfigs[0].ToolIds, []string{"s1_list_inventory"}) ||
-			a.McpConfigs[1].Name != "GitMCP" || len(a.McpConfigs[1].Tools) != 2 || a.McpConfigs[1].Tools[1].ID != "search_generic_code" {
-			t.Errorf("mcpConfigs = %+v", a.McpConfigs)
+		if len(a.MCPConfigs) != 2 || !slices.Equal(a.MCPConfigs[0].ToolIds, []string{"s1_list_inventory"}) ||
+			a.MCPConfigs[1].Name != "GitMCP" || len(a.MCPConfigs[1].Tools) != 2 || a.MCPConfigs[1].Tools[1].ID != "search_generic_code" {
+			t.Errorf("mcpConfigs = %+v", a.MCPConfigs)
 		}
-		if len(a.PastConfigurations) != 1 || a.PastConfigurations[0].McpConfigs[0].McpConnectionID != 19 ||
+		if len(a.PastConfigurations) != 1 || a.PastConfigurations[0].MCPConfigs[0].MCPConnectionID != 19 ||
 			a.PastConfigurations[0].InvocationConfig.RecursionLimit != 300 {
 			t.Errorf("pastConfigurations = %+v", a.PastConfigurations)
 		}
@@ -44,14 +44,14 @@ func TestUpstreamExamplesDecode(t *testing.T) {
 		}
 		ms, err := a.OutputParser.AsOutputParserMakeSchema()
 		if kind, _ := a.OutputParser.Discriminator(); err != nil || kind != "make-schema" || len(ms.Schema) != 2 ||
-			ms.Schema[1].Type != api.SchemaFieldTypeInteger || *ms.Schema[0].Required != true {
+			ms.Schema[1].Type != api.SchemaFieldTypeInteger || ms.Schema[0].Required != true {
 			t.Errorf("outputParser = %+v (%v)", ms, err)
 		}
 	})
 	t.Run("agent-list (one object, as Make's list example)", func(t *testing.T) {
 		var l api.AgentList
 		mustDecode(t, fixture(t, "agent-list.json"), &l)
-		if len(l) != 1 || l[0].Name != "myagent" || l[0].McpConfigs[0].ToolIds[1] != "tool2" || l[0].MakeConnectionID != nil {
+		if len(l) != 1 || l[0].Name != "myagent" || l[0].MCPConfigs[0].ToolIds[1] != "tool2" || l[0].MakeConnectionID != 0 {
 			t.Errorf("list = %+v", l)
 		}
 	})
@@ -59,15 +59,15 @@ func TestUpstreamExamplesDecode(t *testing.T) {
 		var r api.CreateAgentRequest
 		mustDecode(t, fixture(t, "create-request.json"), &r)
 		if r.Name != "Example Agent" || r.TeamID != 1 || r.MakeConnectionID != 123 || r.SystemPrompt == "" ||
-			*r.LlmConfig.MaxTokens != 100000 || *r.HistoryConfig.IterationsFromHistoryCount != 10 ||
-			r.McpConfigs[0].McpConnectionID != 456 || *r.Contexts[0].ID != "123e4567-e89b-12d3-a456-426614174000" {
+			*r.LLMConfig.MaxTokens != 100000 || *r.HistoryConfig.IterationsFromHistoryCount != 10 ||
+			r.MCPConfigs[0].MCPConnectionID != 456 || r.Contexts[0].ID != "123e4567-e89b-12d3-a456-426614174000" {
 			t.Errorf("create request = %+v", r)
 		}
 	})
 	t.Run("created-agent", func(t *testing.T) {
 		var c api.CreatedAgent
 		mustDecode(t, fixture(t, "created-agent.json"), &c)
-		if c.AgentID != "123e4567-e89b-12d3-a456-426614174000" || c.MakeConnectionID != 123 || c.DefaultModel != "gpt-3.5-turbo" {
+		if c.ID != "123e4567-e89b-12d3-a456-426614174000" || c.MakeConnectionID != 123 || c.DefaultModel != "gpt-3.5-turbo" {
 			t.Errorf("created = %+v", c)
 		}
 	})
@@ -82,9 +82,9 @@ func TestUpstreamExamplesDecode(t *testing.T) {
 	t.Run("run-request", func(t *testing.T) {
 		var r api.RunAgentRequest
 		mustDecode(t, fixture(t, "run-request.json"), &r)
-		if len(r.Messages) != 1 || r.Messages[0].Role != api.MessageRoleUser || *r.ThreadID != "123e4567-e89b-12d3-a456-426614174000" ||
-			*r.Config.LlmConfig.LlmModel != "o4-mini" || *r.Config.LlmConfig.Settings.MaxTokens != 1500 ||
-			*r.Config.InvocationConfig.Timeout != 60000 || *r.Config.AdditionalSystemPrompt != "And you should always reply politely." {
+		if len(r.Messages) != 1 || r.Messages[0].Role != api.MessageRoleUser || r.ThreadID != "123e4567-e89b-12d3-a456-426614174000" ||
+			r.Config.LLMConfig.LLMModel != "o4-mini" || *r.Config.LLMConfig.Settings.MaxTokens != 1500 ||
+			*r.Config.InvocationConfig.Timeout != 60000 || r.Config.AdditionalSystemPrompt != "And you should always reply politely." {
 			t.Errorf("run request = %+v", r)
 		}
 		if kind, err := r.Config.OutputParser.Discriminator(); err != nil || kind != "text" {
@@ -94,14 +94,14 @@ func TestUpstreamExamplesDecode(t *testing.T) {
 	t.Run("run-result", func(t *testing.T) {
 		var r api.RunAgentResult
 		mustDecode(t, fixture(t, "run-result.json"), &r)
-		if len(r.ExecutionSteps) != 2 || r.TokenUsageSummary.TotalTokens == nil || *r.TokenUsageSummary.TotalTokens != 30 ||
-			r.JSONResponse["currentStay"] != "New Zealand" || *r.ExecutionTimeMs != 500 || r.ThreadID != "123e4567-e89b-12d3-a456-426614174000" ||
-			*r.LastAgentIterationID != "af7aa955-f0e9-499b-85de-0b3bf160c565" || !strings.HasPrefix(r.Response, `{"name":"Liz Carlson"`) {
+		if len(r.ExecutionSteps) != 2 || r.TokenUsageSummary.TotalTokens == 0 || r.TokenUsageSummary.TotalTokens != 30 ||
+			r.JSONResponse["currentStay"] != "New Zealand" || r.ExecutionTimeMs != 500 || r.ThreadID != "123e4567-e89b-12d3-a456-426614174000" ||
+			r.LastAgentIterationID != "af7aa955-f0e9-499b-85de-0b3bf160c565" || !strings.HasPrefix(r.Response, `{"name":"Liz Carlson"`) {
 			t.Errorf("run result = %+v", r)
 		}
 		st := r.ExecutionSteps[1]
 		u, ok := st.Usage()
-		if st.Role != api.StepRoleAssistant || *st.Index != 2 || *st.ExecutionTimeMs != 200 || !ok || *u.PromptTokens != 10 || *u.CompletionTokens != 20 {
+		if st.Role != api.StepRoleAssistant || st.Index != 2 || st.ExecutionTimeMs != 200 || !ok || u.PromptTokens != 10 || u.CompletionTokens != 20 {
 			t.Errorf("step = %+v usage %+v %v", st, u, ok)
 		}
 		if _, ok := r.ExecutionSteps[0].Usage(); ok {
@@ -111,14 +111,14 @@ func TestUpstreamExamplesDecode(t *testing.T) {
 	t.Run("error-400 with detail as a list", func(t *testing.T) {
 		var e api.Error
 		mustDecode(t, fixture(t, "error-400-detail-list.json"), &e)
-		if *e.Code != "SC400" || !slices.Equal(e.Detail.Lines(), []string{"Validation failed for 1 parameter(s).", "Missing value of required parameter 'teamId'."}) {
+		if e.Code != "SC400" || !slices.Equal(e.Detail.Lines(), []string{"Validation failed for 1 parameter(s).", "Missing value of required parameter 'teamId'."}) {
 			t.Errorf("error = %+v lines %q", e, e.Detail.Lines())
 		}
 	})
 	t.Run("error-403", func(t *testing.T) {
 		var e api.Error
 		mustDecode(t, fixture(t, "error-403.json"), &e)
-		if *e.Code != "SC403" || *e.Message != "Permission denied" || e.Detail.Text() != "Access denied." {
+		if e.Code != "SC403" || e.Message != "Permission denied" || e.Detail.Text() != "Access denied." {
 			t.Errorf("error = %+v", e)
 		}
 	})
@@ -132,8 +132,8 @@ func TestUpstreamExamplesDecode(t *testing.T) {
 		}
 		var s api.Step
 		mustDecode(t, data, &s)
-		if s.Role != api.StepRoleSystem || *s.ID != "445431dd-c20e-4a58-a043-ca9c131d4010" ||
-			*s.AgentIterationID != "a132ced5-4afd-4444-ac9d-330cc99c4986" || !strings.HasPrefix(s.Content, "do what user says\nCurrent time") {
+		if s.Role != api.StepRoleSystem || s.ID != "445431dd-c20e-4a58-a043-ca9c131d4010" ||
+			s.AgentIterationID != "a132ced5-4afd-4444-ac9d-330cc99c4986" || !strings.HasPrefix(s.Content, "do what user says\nCurrent time") {
 			t.Errorf("step = %+v", s)
 		}
 	})
@@ -191,6 +191,11 @@ func diffJSON(path string, want, got any) []string {
 		}
 		var out []string
 		for k, v := range w {
+			if _, kept := g[k]; !kept && isJSONZero(v) {
+				// Optional fields are values: a zero Make sent (false, 0,
+				// "") reads as the field left out, and is not re-sent.
+				continue
+			}
 			out = append(out, diffJSON(strings.TrimPrefix(path+"."+k, "."), v, g[k])...)
 		}
 		for k := range g {
@@ -228,6 +233,23 @@ func diffJSON(path string, want, got any) []string {
 		}
 		return nil
 	}
+}
+
+func isJSONZero(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !v
+	case string:
+		return v == ""
+	case json.Number:
+		f, err := v.Float64()
+		return err == nil && f == 0
+	case float64:
+		return v == 0
+	}
+	return false
 }
 
 // The error example as Make publishes it has a trailing comma; it is not
@@ -294,11 +316,11 @@ func TestOutputParserUnknownType(t *testing.T) {
 // An UpdateAgentRequest tells "clear this list" ([]) from "leave it" (nil),
 // which is why its lists keep a pointer while other optional lists do not.
 func TestUpdateAgentRequestClearsAList(t *testing.T) {
-	cleared, _ := json.Marshal(api.UpdateAgentRequest{Scenarios: &[]api.ScenarioTool{}, McpConfigs: &[]api.McpConfig{}})
+	cleared, _ := json.Marshal(api.UpdateAgentRequest{Scenarios: &[]api.ScenarioTool{}, MCPConfigs: &[]api.MCPConfig{}})
 	if string(cleared) != `{"mcpConfigs":[],"scenarios":[]}` {
 		t.Errorf("clearing body = %s", cleared)
 	}
-	untouched, _ := json.Marshal(api.UpdateAgentRequest{Name: ptr("n")})
+	untouched, _ := json.Marshal(api.UpdateAgentRequest{Name: new("n")})
 	if string(untouched) != `{"name":"n"}` {
 		t.Errorf("rename body = %s", untouched)
 	}

@@ -104,8 +104,6 @@ const (
 	jsonType  = "application/json"
 )
 
-func ptr[T any](v T) *T { return &v }
-
 func onlyRequest(t *testing.T, seen []recorded) recorded {
 	t.Helper()
 	if len(seen) != 1 {
@@ -135,10 +133,10 @@ func TestGeneratedListAgents(t *testing.T) {
 	}
 	// The first is Make's list example, the second its get example, which
 	// adds the connection and the MCP tools form.
-	if first := (*res.JSON200)[0]; first.MakeConnectionID != nil || first.McpConfigs[0].ToolIds[0] != "tool1" {
+	if first := (*res.JSON200)[0]; first.MakeConnectionID != 0 || first.MCPConfigs[0].ToolIds[0] != "tool1" {
 		t.Errorf("first agent decoded as %+v", first)
 	}
-	if got := (*res.JSON200)[1]; got.Name != "myagent" || got.MakeConnectionID == nil || *got.MakeConnectionID != 18 || got.McpConfigs[1].Tools[0].ID != "fetch_generic_url_content" {
+	if got := (*res.JSON200)[1]; got.Name != "myagent" || got.MakeConnectionID == 0 || got.MakeConnectionID != 18 || got.MCPConfigs[1].Tools[0].ID != "fetch_generic_url_content" {
 		t.Errorf("second agent decoded as %+v", got)
 	}
 }
@@ -150,7 +148,7 @@ func TestGeneratedCreateAgentSendsOnlySetFields(t *testing.T) {
 	res, err := c.CreateAgentWithResponse(context.Background(), &api.CreateAgentParams{TeamID: 1}, api.CreateAgentRequest{
 		Name: "Example Agent", TeamID: 1, MakeConnectionID: 123, DefaultModel: "gpt-3.5-turbo",
 		SystemPrompt:  "You are a helpful assistant.",
-		HistoryConfig: &api.HistoryConfig{IterationsFromHistoryCount: ptr[int64](10)},
+		HistoryConfig: &api.HistoryConfig{IterationsFromHistoryCount: new(int64(10))},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +164,7 @@ func TestGeneratedCreateAgentSendsOnlySetFields(t *testing.T) {
 	if !reflect.DeepEqual(r.Body, want) {
 		t.Errorf("body = %v\nwant   %v", r.Body, want)
 	}
-	if res.JSON201 == nil || res.JSON201.AgentID != "123e4567-e89b-12d3-a456-426614174000" {
+	if res.JSON201 == nil || res.JSON201.ID != "123e4567-e89b-12d3-a456-426614174000" {
 		t.Fatalf("created agent = %+v", res.JSON201)
 	}
 }
@@ -191,7 +189,7 @@ func TestGeneratedGetAgentKeepsUnknownFieldsInTheBody(t *testing.T) {
 	if a == nil || a.ID != agentID || a.InvocationConfig.RecursionLimit != 3 {
 		t.Fatalf("agent = %+v", a)
 	}
-	if got := *a.Scenarios[0].ApprovalMode; got != "brand-new-mode" {
+	if got := a.Scenarios[0].ApprovalMode; got != "brand-new-mode" {
 		t.Errorf("unknown approvalMode decoded as %q", got)
 	}
 	var raw map[string]any
@@ -204,7 +202,7 @@ func TestGeneratedGetAgentKeepsUnknownFieldsInTheBody(t *testing.T) {
 func TestGeneratedUpdateAgentSendsOnlySetFields(t *testing.T) {
 	c, seen := newGeneratedClient(t, map[string]apiRoute{"PATCH " + agentPath: {204, "", ""}})
 	res, err := c.UpdateAgentWithResponse(context.Background(), agentID, &api.UpdateAgentParams{TeamID: 2},
-		api.UpdateAgentRequest{Name: ptr("Renamed")})
+		api.UpdateAgentRequest{Name: new("Renamed")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,8 +236,8 @@ func TestGeneratedRunAgent(t *testing.T) {
 	c, seen := newGeneratedClient(t, map[string]apiRoute{"POST " + agentPath + "/run": {200, jsonType, fixture(t, "run-result.json")}})
 	res, err := c.RunAgentWithResponse(context.Background(), agentID, &api.RunAgentParams{TeamID: 2}, api.RunAgentRequest{
 		Messages:    []api.Message{{Role: api.MessageRoleUser, Content: "Weather?"}},
-		ThreadID:    ptr("t-1"),
-		CallbackURL: ptr("https://example.invalid/done"),
+		ThreadID:    "t-1",
+		CallbackURL: "https://example.invalid/done",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +251,7 @@ func TestGeneratedRunAgent(t *testing.T) {
 		t.Errorf("request = %s %s %v\nwant body %v", r.Method, r.Path, r.Body, want)
 	}
 	out := res.JSON200
-	if out == nil || len(out.ExecutionSteps) != 2 || *out.TokenUsageSummary.TotalTokens != 30 || out.JSONResponse["name"] != "Liz Carlson" {
+	if out == nil || len(out.ExecutionSteps) != 2 || out.TokenUsageSummary.TotalTokens != 30 || out.JSONResponse["name"] != "Liz Carlson" {
 		t.Fatalf("run result = %+v", out)
 	}
 }
@@ -292,7 +290,7 @@ func TestGeneratedErrorResponsesDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.JSON403 == nil || *res.JSON403.Code != "SC403" || res.JSON403.Detail.Text() != "Access denied." {
+	if res.JSON403 == nil || res.JSON403.Code != "SC403" || res.JSON403.Detail.Text() != "Access denied." {
 		t.Fatalf("403 decoded as %+v", res.JSON403)
 	}
 }

@@ -60,3 +60,12 @@ func checkScenarioPage(q url.Values) error {
 	}
 	return nil
 }
+
+// isZeroParam reports whether an optional query parameter was left unset.
+// The generated request builders call it: optional parameters are values
+// (prefer-skip-optional-pointer), so their zero value is "not given" and is
+// not sent (Make's pg[offset]=0 and type= would not mean "unset").
+func isZeroParam[T comparable](v T) bool {
+	var zero T
+	return v == zero
+}

@@ -160,7 +160,7 @@ func TestRunResultsFromMakesSchemaDecode(t *testing.T) {
 			t.Fatalf("body %d did not decode: %v\n%s", i, err, bodies[i])
 		}
 		for _, st := range res.JSON200.ExecutionSteps {
-			if st.Index != nil && *st.Index != math.Trunc(*st.Index) {
+			if st.Index != 0 && st.Index != math.Trunc(st.Index) {
 				fractional++
 			}
 		}

@@ -89,14 +89,13 @@ func ValidateTeamID(teamID int64) error {
 }
 
 // ValidateRunRequest checks a run body before it is sent: at least one
-// message, every message with a role and non-empty content, and no empty
-// threadId (Make requires at least one character; nil starts a new thread).
+// message, every message with a role and non-empty content. An empty
+// ThreadID is not sent (omitzero) and starts a new thread; a raw body that
+// spells "threadId":"" is refused when it is sent (Make requires at least
+// one character).
 func ValidateRunRequest(r RunAgentRequest) error {
 	if len(r.Messages) == 0 {
 		return &ValidationError{Field: "messages", Reason: "empty; a run needs at least one message"}
-	}
-	if r.ThreadID != nil && *r.ThreadID == "" {
-		return &ValidationError{Field: "threadId", Reason: "empty; leave it nil to start a new thread"}
 	}
 	for i, m := range r.Messages {
 		if m.Role == "" {
@@ -234,6 +233,9 @@ func checkTextContext(r *http.Request) error {
 	if err := json.Unmarshal(b, &body); err != nil {
 		return &ValidationError{Field: "body", Reason: "not a JSON text context: " + err.Error()}
 	}
+	if emptyStringKey(b, "name") {
+		return ValidateContextName("")
+	}
 	return validateTextContext(body)
 }
 
@@ -242,10 +244,22 @@ func validateTextContext(body CreateTextContextRequest) error {
 	if err := ValidateAgentID(body.AgentID); err != nil {
 		return err
 	}
-	if body.Name != nil {
-		return ValidateContextName(*body.Name)
+	if body.Name != "" {
+		return ValidateContextName(body.Name)
 	}
 	return nil
+}
+
+// emptyStringKey reports whether the JSON object b spells key as "": the
+// typed structs read an empty string as "not set" (and never send one), so
+// only a raw body can carry it, and Make refuses it.
+func emptyStringKey(b []byte, key string) bool {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(b, &fields) != nil {
+		return false
+	}
+	v, ok := fields[key]
+	return ok && string(bytes.TrimSpace(v)) == `""`
 }
 
 // createTeamID reads the teamId of a create body: whether the body is a JSON
@@ -341,6 +355,9 @@ func checkRunBody(r *http.Request) error {
 	}
 	if err := json.Unmarshal(b, &run); err != nil {
 		return &ValidationError{Field: "body", Reason: "not a JSON run request: " + err.Error()}
+	}
+	if emptyStringKey(b, "threadId") {
+		return &ValidationError{Field: "threadId", Reason: "empty; leave it out to start a new thread"}
 	}
 	return ValidateRunRequest(run)
 }

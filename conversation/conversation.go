@@ -72,11 +72,9 @@ func New(c Client, agentID string, opts ...Option) *Conversation {
 func (c *Conversation) ThreadID() string { return c.threadID }
 
 func (c *Conversation) body(message string) api.RunAgentRequest {
-	b := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: message}}, Config: c.config}
-	if c.threadID != "" {
-		b.ThreadID = &c.threadID
-	}
-	return b
+	// An empty threadID is left out of the body: the first turn starts a
+	// thread.
+	return api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: message}}, Config: c.config, ThreadID: c.threadID}
 }
 
 // callOpts are the options of every turn's call: its team, if one was set.

@@ -50,7 +50,7 @@ func TestTwoTurnsShareOneThread(t *testing.T) {
 	}
 	// The second turn sees the first: the stateful fake sends the thread's
 	// history to its model, so the prompt grows.
-	if p1, p2 := *first.TokenUsageSummary.PromptTokens, *second.TokenUsageSummary.PromptTokens; p2 <= p1 {
+	if p1, p2 := first.TokenUsageSummary.PromptTokens, second.TokenUsageSummary.PromptTokens; p2 <= p1 {
 		t.Errorf("prompt tokens: first turn %d, second %d; want the second to see the first", p1, p2)
 	}
 

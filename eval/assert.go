@@ -548,14 +548,10 @@ func toolCalls(steps []api.Step) []toolCall {
 		for _, c := range st.ToolCalls {
 			out = append(out, toolCall{name: c.Name, typ: c.ToolType})
 		}
-		if r := st.ToolResponse; r != nil && r.ExecutionLink != nil {
-			name := ""
-			if r.Name != nil {
-				name = *r.Name
-			}
+		if r := st.ToolResponse; r != nil && r.ExecutionLink != "" {
 			for i := range out {
-				if out[i].name == name && out[i].link == "" {
-					out[i].link = *r.ExecutionLink
+				if out[i].name == r.Name && out[i].link == "" {
+					out[i].link = r.ExecutionLink
 					break
 				}
 			}

@@ -46,7 +46,7 @@ func fixture(t *testing.T, opts ...makeagentstest.Option) (*makeagentstest.Serve
 		t.Fatal(err)
 	}
 	s.ResetRequests()
-	return s, c, created.AgentID
+	return s, c, created.ID
 }
 
 // clock advances one second per reading, so with concurrency 1 every turn
@@ -173,17 +173,17 @@ func TestEveryAssertionPassesAgainstTheFake(t *testing.T) {
 			t.Fatal(err)
 		}
 		bodies = append(bodies, b)
-		if b.Config.LlmConfig == nil || b.Config.LlmConfig.LlmModel == nil {
+		if b.Config.LLMConfig.LLMModel == "" {
 			t.Fatalf("run without a model override: %s", r.Body)
 		}
-		models[*b.Config.LlmConfig.LlmModel]++
+		models[b.Config.LLMConfig.LLMModel]++
 	}
 	if models["gpt-4.1-mini"] != 5 || models["gpt-4o"] != 5 {
 		t.Errorf("models sent: %v", models)
 	}
 	var parsers, continued int
 	for _, b := range bodies {
-		if b.Config.OutputParser != nil {
+		if raw, _ := json.Marshal(b.Config.OutputParser); string(raw) != "{}" && string(raw) != "null" {
 			parsers++
 			raw, _ := json.Marshal(b.Config.OutputParser)
 			for _, want := range []string{`"type":"make-schema"`, `"name":"orderId"`, `"type":"integer"`, `"name":"note","required":false`} {
@@ -192,7 +192,7 @@ func TestEveryAssertionPassesAgainstTheFake(t *testing.T) {
 				}
 			}
 		}
-		if b.ThreadID != nil {
+		if b.ThreadID != "" {
 			continued++
 			if b.Messages[0].Content != "What is my name?" {
 				t.Errorf("a thread was continued by %q", b.Messages[0].Content)
@@ -560,7 +560,7 @@ cases:
 	if n := len(runs(s)); n != 2 {
 		t.Errorf("a changed case: %d runs, want 2 (its two models)", n)
 	}
-	if err := c.UpdateAgent(context.Background(), id, api.UpdateAgentRequest{SystemPrompt: ptr("Be terse.")}); err != nil {
+	if err := c.UpdateAgent(context.Background(), id, api.UpdateAgentRequest{SystemPrompt: new("Be terse.")}); err != nil {
 		t.Fatal(err)
 	}
 	s.ResetRequests()
@@ -571,8 +571,6 @@ cases:
 		t.Errorf("after the agent changed: %d runs, want all 6", n)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func TestRepeat(t *testing.T) {
 	s, c, id := fixture(t)

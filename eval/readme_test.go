@@ -32,7 +32,7 @@ func TestREADMESuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The fixture's agent has scenario 7; the README's has 122.
-	a := s.AddAgent(1, api.Agent{Name: "Support bot 122", DefaultModel: "gpt-4.1-mini", MakeConnectionID: &conn,
+	a := s.AddAgent(1, api.Agent{Name: "Support bot 122", DefaultModel: "gpt-4.1-mini", MakeConnectionID: conn,
 		SystemPrompt: "You help customers with their orders.", Scenarios: []api.ScenarioTool{{MakeScenarioID: 122}}})
 	suite, err := eval.Load("testdata/support.eval.yaml")
 	if err != nil {

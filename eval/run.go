@@ -70,7 +70,7 @@ type Turn struct {
 	Tools    []string       `json:"tools,omitempty"`   // the tools called, by name
 	Tokens   int64          `json:"tokens"`            // -1: not reported
 	Latency  Duration       `json:"latencyMs"`         // measured by the client
-	ServerMs int64          `json:"serverMs,omitzero"` // Make's executionTimeMs
+	ServerMs float64        `json:"serverMs,omitzero"` // Make's executionTimeMs
 }
 
 // Duration is a time.Duration written in JSON as milliseconds.
@@ -162,8 +162,8 @@ type Progress struct {
 }
 
 // Snapshot returns the report so far: the results finished, in suite
-// order. It is built on request (it copies every result), and only during
-// the WithOnResult call that received p.
+// order, a copy the caller may keep. Call it during the WithOnResult call
+// that received p.
 func (p Progress) Snapshot() *Report { return p.snapshot() }
 
 // Option configures Run and RunTests.
@@ -488,14 +488,7 @@ func (st *settings) redacted(res *api.RunAgentResult) *api.RunAgentResult {
 		}
 		if tr := step.ToolResponse; tr != nil {
 			c := *tr
-			if c.Name != nil {
-				n := st.redact(*c.Name)
-				c.Name = &n
-			}
-			if c.ExecutionLink != nil {
-				l := st.redact(*c.ExecutionLink)
-				c.ExecutionLink = &l
-			}
+			c.Name, c.ExecutionLink = st.redact(c.Name), st.redact(c.ExecutionLink)
 			step.ToolResponse = &c
 		}
 		cp.ExecutionSteps[i] = step
@@ -517,8 +510,7 @@ func runCase(ctx context.Context, c Client, agentID string, s *Suite, j job, st 
 	r := Result{Case: j.c.Name, Model: j.model, Repeat: j.repeat, Fingerprint: j.c.fingerprint}
 	var cfg api.RunConfig
 	if j.model != "" {
-		m := j.model
-		cfg.LlmConfig = &api.RunLlmConfig{LlmModel: &m}
+		cfg.LLMConfig.LLMModel = j.model
 	}
 	if j.c.Output != nil {
 		var p api.OutputParser
@@ -526,7 +518,7 @@ func runCase(ctx context.Context, c Client, agentID string, s *Suite, j job, st 
 			r.Status, r.Error = StatusError, "build the output parser: "+err.Error()
 			return r, true
 		}
-		cfg.OutputParser = &p
+		cfg.OutputParser = p
 	}
 	convOpts := []conversation.Option{conversation.WithConfig(cfg)}
 	if st.teamID != 0 {
@@ -555,9 +547,7 @@ func runCase(ctx context.Context, c Client, agentID string, s *Suite, j job, st 
 		if hasTok {
 			t.Tokens = tokens
 		}
-		if res.ExecutionTimeMs != nil {
-			t.ServerMs = *res.ExecutionTimeMs
-		}
+		t.ServerMs = res.ExecutionTimeMs
 		for _, tc := range toolCalls(res.ExecutionSteps) {
 			t.Tools = append(t.Tools, tc.name)
 		}
@@ -595,29 +585,21 @@ func sumTurns(turns []Turn) (int64, Duration) {
 // runTokens is a run's total tokens: the summary's total, else prompt plus
 // completion, else the sum over its steps; false when Make reported none.
 func runTokens(res *api.RunAgentResult) (int64, bool) {
+	// Make reports no zero-token run: zero is "not reported".
 	u := res.TokenUsageSummary
-	if u.TotalTokens != nil {
-		return *u.TotalTokens, true
+	if u.TotalTokens != 0 {
+		return u.TotalTokens, true
 	}
-	if u.PromptTokens != nil || u.CompletionTokens != nil {
-		var n int64
-		if u.PromptTokens != nil {
-			n += *u.PromptTokens
-		}
-		if u.CompletionTokens != nil {
-			n += *u.CompletionTokens
-		}
+	if n := u.PromptTokens + u.CompletionTokens; n != 0 {
 		return n, true
 	}
 	var n int64
-	found := false
 	for _, st := range res.ExecutionSteps {
-		if su, ok := st.Usage(); ok && su.TotalTokens != nil {
-			n += *su.TotalTokens
-			found = true
+		if su, ok := st.Usage(); ok {
+			n += su.TotalTokens
 		}
 	}
-	return n, found
+	return n, n != 0
 }
 
 func (d Duration) std() time.Duration { return time.Duration(d) }

@@ -61,7 +61,6 @@ func (p *parser) output(n *yaml.Node, path string) []api.SchemaField {
 				continue
 			}
 			item := v.Content[0]
-			f.Spec = new(api.SchemaFieldSpec)
 			switch item.Kind {
 			case yaml.ScalarNode:
 				typ, opt, good := p.typeName(item, at+"[]")
@@ -72,7 +71,7 @@ func (p *parser) output(n *yaml.Node, path string) []api.SchemaField {
 					ok = false
 					continue
 				}
-				_ = f.Spec.FromNestedSchemaField(api.NestedSchemaField{Type: &typ})
+				_ = f.Spec.FromNestedSchemaField(api.NestedSchemaField{Type: typ})
 			case yaml.MappingNode:
 				nested, good := p.nested(item, at+"[]")
 				if !good {
@@ -92,14 +91,13 @@ func (p *parser) output(n *yaml.Node, path string) []api.SchemaField {
 				ok = false
 				continue
 			}
-			f.Spec = new(api.SchemaFieldSpec)
 			_ = f.Spec.FromNestedSchemaFieldList(nested)
 		default:
 			p.add(v.Line, at, "want a type name, [T] or a mapping of fields, got %s", describe(v))
 			ok = false
 			continue
 		}
-		f.Required = &required
+		f.Required = required
 		out = append(out, f)
 	}
 	if len(out) == 0 && ok {
@@ -140,8 +138,7 @@ func (p *parser) nested(n *yaml.Node, path string) ([]api.NestedSchemaField, boo
 			ok = false
 			continue
 		}
-		name, req := k.Value, !opt
-		out = append(out, api.NestedSchemaField{Name: &name, Type: &typ, Required: &req})
+		out = append(out, api.NestedSchemaField{Name: k.Value, Type: typ, Required: !opt})
 	}
 	return out, ok
 }
@@ -238,12 +235,12 @@ func validate(fields []api.SchemaField, v any) []string {
 	for _, f := range fields {
 		x, present := m[f.Name]
 		if !present || x == nil {
-			if f.Required != nil && *f.Required {
+			if f.Required {
 				problems = append(problems, f.Name+": required, missing")
 			}
 			continue
 		}
-		problems = append(problems, checkValue(f.Name, string(f.Type), f.Spec, x)...)
+		problems = append(problems, checkValue(f.Name, string(f.Type), &f.Spec, x)...)
 		if len(problems) >= maxProblems {
 			return problems[:maxProblems]
 		}
@@ -296,8 +293,8 @@ func checkValue(path, typ string, spec *api.SchemaFieldSpec, v any) []string {
 			switch {
 			case list != nil:
 				out = append(out, checkNested(at, list, item)...)
-			case one != nil && one.Type != nil:
-				out = append(out, checkValue(at, *one.Type, nil, item)...)
+			case one != nil && one.Type != "":
+				out = append(out, checkValue(at, one.Type, nil, item)...)
 			}
 		}
 		return out
@@ -319,17 +316,17 @@ func checkNested(path string, list []api.NestedSchemaField, v any) []string {
 	}
 	var out []string
 	for _, n := range list {
-		if n.Name == nil || n.Type == nil {
+		if n.Name == "" || n.Type == "" {
 			continue
 		}
-		x, present := m[*n.Name]
+		x, present := m[n.Name]
 		if !present || x == nil {
-			if n.Required != nil && *n.Required {
-				out = append(out, path+"."+*n.Name+": required, missing")
+			if n.Required {
+				out = append(out, path+"."+n.Name+": required, missing")
 			}
 			continue
 		}
-		out = append(out, checkValue(path+"."+*n.Name, *n.Type, nil, x)...)
+		out = append(out, checkValue(path+"."+n.Name, n.Type, nil, x)...)
 	}
 	return out
 }
@@ -339,8 +336,8 @@ func specOf(spec *api.SchemaFieldSpec) ([]api.NestedSchemaField, *api.NestedSche
 		return nil, nil
 	}
 	b, err := spec.MarshalJSON()
-	if err != nil {
-		return nil, nil
+	if err != nil || len(bytes.TrimSpace(b)) == 0 || string(bytes.TrimSpace(b)) == "null" {
+		return nil, nil // no spec: a zero union
 	}
 	if bytes.HasPrefix(bytes.TrimSpace(b), []byte("[")) {
 		l, err := spec.AsNestedSchemaFieldList()

@@ -72,9 +72,9 @@ func ScenarioResult(scenarioID int64, message string) map[string]any {
 func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fakeapi.BadRequestJSONResponse) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if llm := body.Config.LlmConfig; llm != nil && llm.LlmModel != nil && a.MakeConnectionID != nil {
+	if llm := body.Config.LLMConfig; llm != nil && llm.LLMModel != nil && a.MakeConnectionID != nil {
 		if e, ok := connectionByID(*a.MakeConnectionID); ok {
-			if bad := checkModel(e, "config.llmConfig.llmModel", *llm.LlmModel); bad != nil {
+			if bad := checkModel(e, "config.llmConfig.llmModel", *llm.LLMModel); bad != nil {
 				return run{}, bad
 			}
 		}
@@ -161,7 +161,7 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 		result := map[string]any{"documentName": doc, "excerpt": excerpt}
 		text, _ := json.Marshal(result)
 		add(fakeapi.Step{Role: fakeapi.StepRoleTool, Content: string(text), ToolResponse: &fakeapi.ToolResponse{
-			Name: ptr("knowledge"), Result: result, Status: fakeapi.ToolResponseStatusOk, ToolType: fakeapi.ToolTypeRag,
+			Name: new("knowledge"), Result: result, Status: fakeapi.ToolResponseStatusOk, ToolType: fakeapi.ToolTypeRag,
 		}})
 		prompted += 1 + words(string(text))
 		r.answer += " " + Citation(doc, excerpt)
@@ -327,9 +327,9 @@ func (h handlers) RunAgent(ctx context.Context, req fakeapi.RunAgentRequestObjec
 	if !h.s.pause(ctx, time.Duration(len(r.steps)-1)*h.s.cfg.stepDelay) {
 		return nil, errServerClosed
 	}
-	took := int64(0)
+	took := 0.0
 	for _, st := range r.steps {
-		took += int64(*st.ExecutionTimeMs)
+		took += *st.ExecutionTimeMs
 	}
 	last := r.iteration
 	return fakeapi.RunAgent200JSONResponse(fakeapi.RunAgentResult{
@@ -433,5 +433,3 @@ func (s *Server) play(ctx context.Context, w io.Writer, sc script) error {
 	}
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -51,20 +51,20 @@ func TestStreamEvents(t *testing.T) {
 		if ev.Type != "step" || st.Role != wantRoles[i] || st.Content != wantContent[i] {
 			t.Errorf("event %d: type %q role %q content %q; want step %q %q", i, ev.Type, st.Role, st.Content, wantRoles[i], wantContent[i])
 		}
-		if api.ValidateAgentID(ev.ID) != nil || api.ValidateAgentID(*st.ID) != nil {
-			t.Errorf("event %d: ids %q / %q are not UUIDs", i, ev.ID, *st.ID)
+		if api.ValidateAgentID(ev.ID) != nil || api.ValidateAgentID(st.ID) != nil {
+			t.Errorf("event %d: ids %q / %q are not UUIDs", i, ev.ID, st.ID)
 		}
-		if ev.ID == *st.ID || seen[ev.ID] || seen[*st.ID] {
-			t.Errorf("event %d: SSE id %q and step id %q must differ and be unique", i, ev.ID, *st.ID)
+		if ev.ID == st.ID || seen[ev.ID] || seen[st.ID] {
+			t.Errorf("event %d: SSE id %q and step id %q must differ and be unique", i, ev.ID, st.ID)
 		}
-		seen[ev.ID], seen[*st.ID] = true, true
-		if *st.Index != float64(i+1) || st.ExecutionTimeMs == nil {
-			t.Errorf("event %d: index %v, executionTimeMs %v", i, *st.Index, st.ExecutionTimeMs)
+		seen[ev.ID], seen[st.ID] = true, true
+		if st.Index != float64(i+1) || st.ExecutionTimeMs == 0 {
+			t.Errorf("event %d: index %v, executionTimeMs %v", i, st.Index, st.ExecutionTimeMs)
 		}
 		if i == 0 {
-			iteration = *st.AgentIterationID
-		} else if *st.AgentIterationID != iteration {
-			t.Errorf("event %d: agentIterationId %q, want the run's %q", i, *st.AgentIterationID, iteration)
+			iteration = st.AgentIterationID
+		} else if st.AgentIterationID != iteration {
+			t.Errorf("event %d: agentIterationId %q, want the run's %q", i, st.AgentIterationID, iteration)
 		}
 	}
 }
@@ -90,7 +90,7 @@ func TestRunsAreDeterministicAndDistinct(t *testing.T) {
 	}
 	first, _, _ := readAll(strings.NewReader(streams[0][0]))
 	second, _, _ := readAll(strings.NewReader(streams[0][1]))
-	if *decodeStep(t, first[0].Data).AgentIterationID == *decodeStep(t, second[0].Data).AgentIterationID || first[0].ID == second[0].ID {
+	if decodeStep(t, first[0].Data).AgentIterationID == decodeStep(t, second[0].Data).AgentIterationID || first[0].ID == second[0].ID {
 		t.Error("two runs share an agentIterationId or event ids")
 	}
 }
@@ -111,24 +111,24 @@ func TestRunResult(t *testing.T) {
 	r := res.JSON200
 	// Without a threadId the run starts a new thread and says which.
 	thread := r.ThreadID
-	if r.Response != makeagentstest.Answer("runner", "ping") || api.ValidateAgentID(thread) != nil || r.LastAgentIterationID == nil ||
-		r.ExecutionTimeMs == nil || r.JSONResponse != nil {
+	if r.Response != makeagentstest.Answer("runner", "ping") || api.ValidateAgentID(thread) != nil || r.LastAgentIterationID == "" ||
+		r.ExecutionTimeMs == 0 || r.JSONResponse != nil {
 		t.Errorf("run result %s", res.Body)
 	}
 	steps := r.ExecutionSteps
-	if len(steps) != 3 || steps[1].Content != "ping" || *steps[0].AgentIterationID != *steps[2].AgentIterationID ||
-		*steps[2].AgentIterationID != *r.LastAgentIterationID || len(steps[2].ToolCalls) != 0 {
+	if len(steps) != 3 || steps[1].Content != "ping" || steps[0].AgentIterationID != steps[2].AgentIterationID ||
+		steps[2].AgentIterationID != r.LastAgentIterationID || len(steps[2].ToolCalls) != 0 {
 		t.Errorf("run steps %s", res.Body)
 	}
 	last, ok := steps[2].Usage()
 	u := r.TokenUsageSummary
-	if !ok || *u.PromptTokens <= 0 || *u.CompletionTokens <= 0 || *u.TotalTokens != *u.PromptTokens+*u.CompletionTokens ||
-		*last.TotalTokens != *u.TotalTokens {
+	if !ok || u.PromptTokens <= 0 || u.CompletionTokens <= 0 || u.TotalTokens != u.PromptTokens+u.CompletionTokens ||
+		last.TotalTokens != u.TotalTokens {
 		t.Errorf("usage %s", res.Body)
 	}
 	// A run with the threadId continues that thread.
 	res, _ = c.RunAgentWithResponse(context.Background(), id, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
-		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "ping"}}, ThreadID: &thread,
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "ping"}}, ThreadID: thread,
 	})
 	if res.JSON200 == nil || res.JSON200.ThreadID != thread {
 		t.Errorf("run in thread %s: %s", thread, res.Body)
@@ -156,7 +156,7 @@ func TestRunCallsAScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := created.JSON201.AgentID
+	id := created.JSON201.ID
 	msg := "Run the invoice scenario please"
 	res, err := c.RunAgentWithResponse(context.Background(), id, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: msg}},
@@ -170,12 +170,12 @@ func TestRunCallsAScenario(t *testing.T) {
 	}
 	call, tool := steps[2], steps[3]
 	if call.Role != api.StepRoleAssistant || len(call.ToolCalls) != 1 || call.ToolCalls[0].ToolType != api.ToolTypeScenario ||
-		call.ToolCalls[0].Name != "Scenario 4242" || call.ToolCalls[0].Arguments["message"] != msg || call.ToolCalls[0].ID == nil {
+		call.ToolCalls[0].Name != "Scenario 4242" || call.ToolCalls[0].Arguments["message"] != msg || call.ToolCalls[0].ID == "" {
 		t.Errorf("tool call step = %+v", call)
 	}
 	r := tool.ToolResponse
 	if tool.Role != api.StepRoleTool || r == nil || r.Status != api.ToolResponseStatusOk || r.ToolType != api.ToolTypeScenario ||
-		r.Result.(map[string]any)["scenarioId"] != 4242.0 || r.ExecutionLink == nil {
+		r.Result.(map[string]any)["scenarioId"] != 4242.0 || r.ExecutionLink == "" {
 		t.Errorf("tool step = %+v", tool)
 	}
 	events, _, err := readAll(streamRequest(context.Background(), t, s, id, `{"messages":[{"role":"user","content":"`+msg+`"}],"config":{}}`).Body)
@@ -210,7 +210,7 @@ func TestRunStructuredOutput(t *testing.T) {
 	}
 	res, err := c.RunAgentWithResponse(context.Background(), id, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Prague today"}},
-		Config:   api.RunConfig{OutputParser: &parser},
+		Config:   api.RunConfig{OutputParser: parser},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func TestContextsLifecycle(t *testing.T) {
 	other := s.AddAgent(team, api.Agent{Name: "other", SystemPrompt: "p", DefaultModel: "m"})
 
 	res, err := c.Generated().CreateContextWithResponse(ctx, nil, api.CreateTextContextRequest{
-		AgentID: a.ID, Name: ptr("Opening hours"), Content: ptr("The shop opens at 9 o'clock.\nIt closes at 18 o'clock."), Autosave: ptr("false"),
+		AgentID: a.ID, Name: "Opening hours", Content: "The shop opens at 9 o'clock.\nIt closes at 18 o'clock.", Autosave: "false",
 	})
 	if err != nil || res.StatusCode() != http.StatusCreated || len(res.Body) != 0 {
 		t.Fatalf("text context: %v %d %q", err, res.StatusCode(), res.Body)
@@ -130,13 +130,13 @@ func TestProvidersCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := c.Generated().GetAgentWithResponse(ctx, created.JSON201.AgentID, nil)
+	got, _ := c.Generated().GetAgentWithResponse(ctx, created.JSON201.ID, nil)
 	a := got.JSON200
-	if *a.LlmProviderID != p.ID || *a.MakeConnectionType != p.AccountName || *a.MakeConnectionID != conn {
+	if a.LLMProviderID != p.ID || a.MakeConnectionType != p.AccountName || a.MakeConnectionID != conn {
 		t.Errorf("agent on provider %d: %s", p.ID, got.Body)
 	}
 	listed, _ := c.Generated().ListAgentsWithResponse(ctx, nil)
-	if (*listed.JSON200)[0].LlmProviderID != nil {
+	if (*listed.JSON200)[0].LLMProviderID != 0 {
 		t.Errorf("list shows get-only fields: %s", listed.Body)
 	}
 }
@@ -156,5 +156,3 @@ func TestFaultsOnContexts(t *testing.T) {
 		t.Error("the failed upload stored a context")
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

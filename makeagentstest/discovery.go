@@ -60,7 +60,7 @@ func connections(team int64) []fakeapi.Connection {
 	add := func(id int64, name, account, label, authType string) {
 		out = append(out, fakeapi.Connection{
 			ID: id, Name: name, AccountName: account, AccountLabel: &label, AccountType: &authType,
-			TeamID: &team, Scoped: ptrTo(true), Editable: ptrTo(false), Upgradeable: ptrTo(false), ScopesCnt: ptrTo(int64(0)),
+			TeamID: &team, Scoped: new(true), Editable: new(false), Upgradeable: new(false), ScopesCnt: new(int64(0)),
 		})
 	}
 	for _, e := range catalogue {
@@ -90,20 +90,18 @@ func scenarios(team int64) []fakeapi.Scenario {
 		}
 		scheduling := &fakeapi.ScenarioScheduling{Type: &sched}
 		if sched == "indefinitely" {
-			scheduling.Interval = ptrTo(int64(900))
+			scheduling.Interval = new(int64(900))
 		}
 		at := edited.Add(time.Duration(i) * time.Hour)
 		out = append(out, fakeapi.Scenario{
 			ID: id, Name: name, TeamID: &team, Description: &desc, Type: &kind,
-			IsActive: ptrTo(true), IsPaused: ptrTo(false), Isinvalid: ptrTo(false), Islocked: ptrTo(false),
-			Concept: ptrTo(false), UsedPackages: []string{"json"}, LastEdit: &at, Created: &at,
+			IsActive: new(true), IsPaused: new(false), Isinvalid: new(false), Islocked: new(false),
+			Concept: new(false), UsedPackages: []string{"json"}, LastEdit: &at, Created: &at,
 			Scheduling: scheduling,
 		})
 	}
 	return out
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 func (h handlers) ListConnections(_ context.Context, req fakeapi.ListConnectionsRequestObject) (fakeapi.ListConnectionsResponseObject, error) {
 	all := connections(req.Params.TeamID)

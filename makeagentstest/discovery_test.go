@@ -73,7 +73,7 @@ func TestScenarioIteratorPages(t *testing.T) {
 		t.Errorf("%d tools in %d requests, want 8 in 3", len(tools), scenarioRequests(s))
 	}
 	for _, sc := range tools {
-		if sc.Type == nil || *sc.Type != "tool" {
+		if sc.Type != "tool" {
 			t.Errorf("not a tool: %+v", sc)
 		}
 	}

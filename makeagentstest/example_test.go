@@ -50,7 +50,7 @@ func ExampleNewServer() {
 	}
 	fmt.Println("create:", created.StatusCode())
 
-	run, err := client.Generated().RunAgentWithResponse(ctx, created.JSON201.AgentID, nil, api.RunAgentRequest{
+	run, err := client.Generated().RunAgentWithResponse(ctx, created.JSON201.ID, nil, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Hello"}},
 	})
 	if err != nil {
@@ -189,7 +189,7 @@ func Example_threads() {
 		panic(err)
 	}
 	agent := s.AddAgent(1, api.Agent{Name: "memo", SystemPrompt: "Remember.", DefaultModel: "gpt-4.1-mini"})
-	ask := func(thread *string, text string) *api.RunAgentResult {
+	ask := func(thread string, text string) *api.RunAgentResult {
 		res, err := client.Generated().RunAgentWithResponse(context.Background(), agent.ID, nil, api.RunAgentRequest{
 			Messages: []api.Message{{Role: api.MessageRoleUser, Content: text}}, ThreadID: thread,
 		})
@@ -198,11 +198,11 @@ func Example_threads() {
 		}
 		return res.JSON200
 	}
-	first := ask(nil, "My name is Ada.")
-	second := ask(&first.ThreadID, "What is my name?")
+	first := ask("", "My name is Ada.")
+	second := ask(first.ThreadID, "What is my name?")
 	fmt.Println("same thread:", second.ThreadID == first.ThreadID)
 	fmt.Println("steps:", len(first.ExecutionSteps), "then", len(second.ExecutionSteps))
-	fmt.Println("more prompt tokens:", *second.TokenUsageSummary.PromptTokens > *first.TokenUsageSummary.PromptTokens)
+	fmt.Println("more prompt tokens:", second.TokenUsageSummary.PromptTokens > first.TokenUsageSummary.PromptTokens)
 	fmt.Printf("second run's step 2: %s %q\n", second.ExecutionSteps[1].Role, second.ExecutionSteps[1].Content)
 	// Output:
 	// same thread: true

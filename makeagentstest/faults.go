@@ -173,7 +173,7 @@ func (s *Server) script(r run, extra []StreamFault) script {
 			} else {
 				ev = encodeEvent("step", faultID(i, f), stepData(fakeapi.Step{
 					Role: "assistant", Content: strings.Repeat("x", f.size),
-					ID: ptr(derivedUUID("oversize/" + faultID(i, f))), AgentIterationID: &iteration,
+					ID: new(derivedUUID("oversize/" + faultID(i, f))), AgentIterationID: &iteration,
 				}))
 			}
 			sc.items = append(sc.items, scriptItem{bytes: ev, paced: true})

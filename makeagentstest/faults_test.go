@@ -30,7 +30,7 @@ func TestFailNext(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.StatusCode() != 503 || *errorBody(t, res.Body).Code != "SC503" {
+		if res.StatusCode() != 503 || errorBody(t, res.Body).Code != "SC503" {
 			t.Fatalf("request %d: status %d body %s, want 503 SC503", i+1, res.StatusCode(), res.Body)
 		}
 		if got := res.HTTPResponse.Header.Get("Retry-After"); got != "2" {

@@ -30,7 +30,7 @@ func firstProgram() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	stream, err := sse.Run(ctx, client, agent.AgentID, api.NewRunRequest("Hello!"))
+	stream, err := sse.Run(ctx, client, agent.ID, api.NewRunRequest("Hello!"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -41,8 +41,8 @@ func firstProgram() {
 		fmt.Printf("[%s] %.40s\n", step.Role, step.Content)
 	}
 	run := stream.Transcript()
-	fmt.Printf("answer: %.40s... (%d tokens)\n", run.FinalAnswer(), *run.Usage().TotalTokens)
-	if err := client.DeleteAgent(ctx, agent.AgentID); err != nil {
+	fmt.Printf("answer: %.40s... (%d tokens)\n", run.FinalAnswer(), run.Usage().TotalTokens)
+	if err := client.DeleteAgent(ctx, agent.ID); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -40,11 +40,11 @@ func TestFrontDoorEveryOperation(t *testing.T) {
 	created, err := c.CreateAgent(ctx, api.CreateAgentRequest{
 		Name: "Front door", SystemPrompt: "Be brief.", MakeConnectionID: s.ConnectionID(p.ID), DefaultModel: string(models[0].Model),
 	})
-	if err != nil || created.AgentID == "" || created.TeamID != team {
+	if err != nil || created.ID == "" || created.TeamID != team {
 		t.Fatalf("create: %+v, err %v", created, err)
 	}
-	id := created.AgentID
-	if err := c.UpdateAgent(ctx, id, api.UpdateAgentRequest{Name: ptr("Renamed")}); err != nil {
+	id := created.ID
+	if err := c.UpdateAgent(ctx, id, api.UpdateAgentRequest{Name: new("Renamed")}); err != nil {
 		t.Fatal(err)
 	}
 	agent, err := c.GetAgent(ctx, id)
@@ -56,7 +56,7 @@ func TestFrontDoorEveryOperation(t *testing.T) {
 		t.Fatalf("list: %+v, err %v", agents, err)
 	}
 
-	if err := c.AddTextContext(ctx, api.CreateTextContextRequest{AgentID: id, Name: ptr("Hours"), Content: ptr("We open at 9.")}); err != nil {
+	if err := c.AddTextContext(ctx, api.CreateTextContextRequest{AgentID: id, Name: "Hours", Content: "We open at 9."}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.UploadContext(ctx, id, "prices.csv", strings.NewReader("coffee,3\n")); err != nil {

@@ -53,7 +53,7 @@ func createAgent(t *testing.T, c *api.ClientWithResponses, name, prompt string) 
 	if res.StatusCode() != http.StatusCreated || res.JSON201 == nil {
 		t.Fatalf("create: status %d, body %s", res.StatusCode(), res.Body)
 	}
-	return res.JSON201.AgentID
+	return res.JSON201.ID
 }
 
 // event is one Server-Sent Event as read raw from the wire. The sse package
@@ -154,7 +154,7 @@ func errorBody(t *testing.T, body []byte) api.Error {
 	if err := json.Unmarshal(body, &e); err != nil {
 		t.Fatalf("error body %q: %v", body, err)
 	}
-	if e.Message == nil || e.Code == nil {
+	if e.Message == "" || e.Code == "" {
 		t.Fatalf("error body %s lacks message or code", body)
 	}
 	return e

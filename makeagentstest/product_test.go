@@ -37,7 +37,7 @@ func TestThreads(t *testing.T) {
 	c := fastClient(t, s)
 	ctx := context.Background()
 	id := createAgent(t, newClient(t, s), "threads", "p")
-	runIn := func(thread *string, msg string) *api.RunAgentResult {
+	runIn := func(thread string, msg string) *api.RunAgentResult {
 		t.Helper()
 		res, err := c.Generated().RunAgentWithResponse(ctx, id, nil, api.RunAgentRequest{
 			Messages: []api.Message{{Role: api.MessageRoleUser, Content: msg}}, ThreadID: thread,
@@ -47,13 +47,13 @@ func TestThreads(t *testing.T) {
 		}
 		return res.JSON200
 	}
-	first := runIn(nil, "my name is Ada")
-	second := runIn(&first.ThreadID, "what is my name")
+	first := runIn("", "my name is Ada")
+	second := runIn(first.ThreadID, "what is my name")
 	if second.ThreadID != first.ThreadID {
 		t.Fatalf("thread %s, want %s", second.ThreadID, first.ThreadID)
 	}
-	if *second.TokenUsageSummary.PromptTokens <= *first.TokenUsageSummary.PromptTokens {
-		t.Errorf("prompt tokens %d then %d: the second run should see the first", *first.TokenUsageSummary.PromptTokens, *second.TokenUsageSummary.PromptTokens)
+	if second.TokenUsageSummary.PromptTokens <= first.TokenUsageSummary.PromptTokens {
+		t.Errorf("prompt tokens %d then %d: the second run should see the first", first.TokenUsageSummary.PromptTokens, second.TokenUsageSummary.PromptTokens)
 	}
 	var contents []string
 	for _, st := range second.ExecutionSteps {
@@ -62,7 +62,7 @@ func TestThreads(t *testing.T) {
 	if !slices.Contains(contents, "user:my name is Ada") || !slices.Contains(contents, "assistant:"+first.Response) {
 		t.Errorf("second run's steps %q lack the first run", contents)
 	}
-	other := runIn(nil, "hello")
+	other := runIn("", "hello")
 	if other.ThreadID == first.ThreadID || len(other.ExecutionSteps) != 3 {
 		t.Errorf("a run without threadId should start a fresh thread: %s, %d steps", other.ThreadID, len(other.ExecutionSteps))
 	}
@@ -72,7 +72,7 @@ func TestThreads(t *testing.T) {
 	if _, err := c.Generated().UpdateAgentWithResponse(ctx, id, nil, api.UpdateAgentRequest{HistoryConfig: &api.HistoryConfig{IterationsFromHistoryCount: &one}}); err != nil {
 		t.Fatal(err)
 	}
-	third := runIn(&first.ThreadID, "third")
+	third := runIn(first.ThreadID, "third")
 	var users []string
 	for _, st := range third.ExecutionSteps {
 		if st.Role == api.StepRoleUser {
@@ -89,22 +89,21 @@ func TestThreads(t *testing.T) {
 		var prompts []int64
 		for _, msg := range []string{"first", "second"} {
 			run := api.NewRunRequest(msg)
-			run.ThreadID = &named
+			run.ThreadID = named
 			res, err := c.RunAgent(ctx, id, run)
 			if err != nil || res.ThreadID != named {
 				t.Fatalf("thread %q: %v, answered in thread %q", named, err, res.ThreadID)
 			}
-			prompts = append(prompts, *res.TokenUsageSummary.PromptTokens)
+			prompts = append(prompts, res.TokenUsageSummary.PromptTokens)
 		}
 		if prompts[1] <= prompts[0] {
 			t.Errorf("thread %q: prompt tokens %v, want the second run to see the first", named, prompts)
 		}
 	}
-	// The empty thread id Make refuses is refused before sending.
-	empty := ""
-	run := api.NewRunRequest("x")
-	run.ThreadID = &empty
-	if _, err := c.RunAgent(ctx, id, run); !api.IsValidationError(err) || !strings.Contains(err.Error(), "threadId") {
+	// The empty thread id Make refuses is refused before sending: a typed
+	// body cannot carry one (an empty ThreadID is left out), a raw one can.
+	raw := `{"messages":[{"role":"user","content":"x"}],"config":{},"threadId":""}`
+	if _, err := c.Generated().RunAgentWithBodyWithResponse(ctx, id, nil, "application/json", strings.NewReader(raw)); !api.IsValidationError(err) || !strings.Contains(err.Error(), "threadId") {
 		t.Errorf("empty thread: %v, want a validation error naming threadId", err)
 	}
 }
@@ -157,13 +156,13 @@ func TestStrictConnectionsAndModels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := res.JSON201.AgentID
+	id := res.JSON201.ID
 	if _, err := c.Generated().UpdateAgentWithResponse(ctx, id, nil, api.UpdateAgentRequest{DefaultModel: &otherModel}); err == nil || !strings.Contains(err.Error(), "defaultModel") {
 		t.Errorf("update to another provider's model: %v, want a 400 naming defaultModel", err)
 	}
 	_, err = c.Generated().RunAgentWithResponse(ctx, id, nil, api.RunAgentRequest{
 		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "x"}},
-		Config:   api.RunConfig{LlmConfig: &api.RunLlmConfig{LlmModel: &otherModel}},
+		Config:   api.RunConfig{LLMConfig: api.RunLLMConfig{LLMModel: otherModel}},
 	})
 	if err == nil || !strings.Contains(err.Error(), "llmModel") {
 		t.Errorf("run with another provider's llmModel: %v, want a 400 naming llmModel", err)
@@ -238,7 +237,7 @@ func TestPreferFaults(t *testing.T) {
 	run := `{"messages":[{"role":"user","content":"Hi"}],"config":{}}`
 
 	resp, body, _ := preferDo(t, s, "GET", list, "code=503", "")
-	if resp.StatusCode != 503 || *errorBody(t, body).Code != "SC503" || resp.Header.Get(makeagentstest.HeaderName) != makeagentstest.HeaderValue {
+	if resp.StatusCode != 503 || errorBody(t, body).Code != "SC503" || resp.Header.Get(makeagentstest.HeaderName) != makeagentstest.HeaderValue {
 		t.Errorf("code=503: %d %s %v", resp.StatusCode, body, resp.Header)
 	}
 	resp, _, _ = preferDo(t, s, "GET", list, "code=429, retry-after=2", "")
@@ -415,7 +414,7 @@ func TestPreferScopes(t *testing.T) {
 	s := makeagentstest.NewServer(t)
 	create := `{"name":"n","teamId":1,"makeConnectionId":1001,"defaultModel":"gpt-4.1-mini","systemPrompt":"p"}`
 	resp, body, _ := preferDo(t, s, "POST", "/ai-agents/v1/agents?teamId=1", `scopes="ai-agents:read"`, create)
-	if resp.StatusCode != http.StatusForbidden || *errorBody(t, body).Code != "SC403" {
+	if resp.StatusCode != http.StatusForbidden || errorBody(t, body).Code != "SC403" {
 		t.Errorf("create with only ai-agents:read: %d %s, want Make's 403", resp.StatusCode, body)
 	}
 	resp, body, _ = preferDo(t, s, "GET", "/users/me/current-authorization", `scopes="ai-agents:read connections:read"`, "")

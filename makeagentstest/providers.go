@@ -152,14 +152,14 @@ func checkModel(e catalogueEntry, field, model string) *fakeapi.BadRequestJSONRe
 // provider and the connection's account name, when the connection is one of
 // the catalogue's.
 func describeConnection(a *fakeapi.Agent) {
-	a.LlmProviderID, a.MakeConnectionType = nil, nil
+	a.LLMProviderID, a.MakeConnectionType = nil, nil
 	if a.MakeConnectionID == nil {
 		return
 	}
 	for _, e := range catalogue {
 		if e.connectionID == *a.MakeConnectionID {
 			id, name := e.provider.ID, e.provider.AccountName
-			a.LlmProviderID, a.MakeConnectionType = &id, &name
+			a.LLMProviderID, a.MakeConnectionType = &id, &name
 		}
 	}
 }

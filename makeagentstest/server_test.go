@@ -98,7 +98,7 @@ func TestAuthorization(t *testing.T) {
 			t.Errorf("Authorization %q: status %d, want 401", h, resp.StatusCode)
 			continue
 		}
-		if e := errorBody(t, body); *e.Code != "SC401" || (h != "" && strings.Contains(string(body), h)) {
+		if e := errorBody(t, body); e.Code != "SC401" || (h != "" && strings.Contains(string(body), h)) {
 			t.Errorf("Authorization %q: body %s", h, body)
 		}
 	}
@@ -145,7 +145,7 @@ func TestSpecViolatingRequestsAre400(t *testing.T) {
 				t.Fatalf("status %d, body %s; want 400", resp.StatusCode, body)
 			}
 			e := errorBody(t, body)
-			if *e.Code != "SC400" || len(e.Suberrors) == 0 || len(e.Detail.Lines()) != len(e.Suberrors)+1 ||
+			if e.Code != "SC400" || len(e.Suberrors) == 0 || len(e.Detail.Lines()) != len(e.Suberrors)+1 ||
 				!strings.HasPrefix(e.Detail.Lines()[0], "Validation failed for ") {
 				t.Fatalf("body %s: want code SC400, suberrors and Make's detail list", body)
 			}
@@ -203,7 +203,7 @@ func TestRateLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.StatusCode() == http.StatusTooManyRequests {
-			if e := errorBody(t, res.Body); *e.Code != "SC429" {
+			if e := errorBody(t, res.Body); e.Code != "SC429" {
 				t.Errorf("429 body %s", res.Body)
 			}
 		}
@@ -358,7 +358,7 @@ func TestOversizeRequestBody(t *testing.T) {
 	prompt := strings.Repeat("p", 9<<20)
 	resp, body := do(t, "POST", s.URL()+"/ai-agents/v1/agents?teamId=1", "Token "+s.Token(),
 		`{"name":"n","teamId":1,"makeConnectionId":1001,"defaultModel":"gpt-4.1-mini","systemPrompt":"`+prompt+`"}`)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || *errorBody(t, body).Code != "SC413" {
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || errorBody(t, body).Code != "SC413" {
 		t.Fatalf("status %d body %.200s", resp.StatusCode, body)
 	}
 	if len(s.Agents(team)) != 0 {

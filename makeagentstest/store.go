@@ -135,7 +135,7 @@ func (s *Server) now() time.Time { return s.cfg.clock().Truncate(time.Millisecon
 // AddAgent stores a copy of a as an agent of teamID, as if it had been
 // created through the API, and returns the stored agent. It fills what a
 // server would: an ID when a.ID is empty, CreatedAt when zero (the server's
-// clock), TeamID, empty lists for nil Scenarios, McpConfigs and Contexts,
+// clock), TeamID, empty lists for nil Scenarios, MCPConfigs and Contexts,
 // and a create's defaults for zero historyConfig (10 iterations),
 // invocationConfig and llmConfig. It checks nothing (not the connection,
 // not the model): the test decides what it seeds. An agent with the ID
@@ -159,11 +159,11 @@ func (s *Server) AddAgent(teamID int64, a api.Agent) api.Agent {
 	if f.InvocationConfig.RecursionLimit == 0 {
 		f.InvocationConfig.RecursionLimit = defaultRecursionLimit
 	}
-	if f.LlmConfig.MaxTokens == 0 {
-		f.LlmConfig.MaxTokens = defaultMaxTokens
+	if f.LLMConfig.MaxTokens == 0 {
+		f.LLMConfig.MaxTokens = defaultMaxTokens
 	}
 	f.Scenarios = nonNil(f.Scenarios)
-	f.McpConfigs = nonNil(f.McpConfigs)
+	f.MCPConfigs = nonNil(f.MCPConfigs)
 	f.Contexts = nonNil(f.Contexts)
 	f.TeamID = teamID
 	s.store.put(f)
@@ -249,14 +249,14 @@ func (h handlers) CreateAgent(_ context.Context, req fakeapi.CreateAgentRequestO
 		InvocationConfig: fakeapi.AgentInvocationConfig{RecursionLimit: defaultRecursionLimit},
 		Scenarios:        nonNil(b.Scenarios),
 		HistoryConfig:    fakeapi.AgentHistoryConfig{IterationsFromHistoryCount: defaultHistoryCount},
-		LlmConfig:        fakeapi.AgentLlmConfig{MaxTokens: defaultMaxTokens},
+		LLMConfig:        fakeapi.AgentLLMConfig{MaxTokens: defaultMaxTokens},
 		Contexts:         []fakeapi.AgentContext{},
 		OutputParser:     b.OutputParserFormat,
 	}
-	applyConfig(&a, &b.McpConfigs, b.HistoryConfig, b.LlmConfig)
+	applyConfig(&a, &b.MCPConfigs, b.HistoryConfig, b.LLMConfig)
 	h.s.store.put(a)
 	return fakeapi.CreateAgent201JSONResponse(fakeapi.CreatedAgent{
-		AgentID:          a.ID,
+		ID:               a.ID,
 		Name:             a.Name,
 		TeamID:           a.TeamID,
 		MakeConnectionID: conn,
@@ -284,13 +284,13 @@ func nonNil[T any](list []T) []T {
 // a different shape than it takes them: MCP configs gain the connection's
 // name, and the optional settings objects become their stored, required
 // form. A nil argument leaves the stored value alone.
-func applyConfig(a *fakeapi.Agent, mcp *[]fakeapi.McpConfig, history *fakeapi.HistoryConfig, llm *fakeapi.LlmConfig) {
+func applyConfig(a *fakeapi.Agent, mcp *[]fakeapi.MCPConfig, history *fakeapi.HistoryConfig, llm *fakeapi.LLMConfig) {
 	if mcp != nil {
-		a.McpConfigs = make([]fakeapi.AgentMcpConfig, len(*mcp))
+		a.MCPConfigs = make([]fakeapi.AgentMCPConfig, len(*mcp))
 		for i, m := range *mcp {
-			a.McpConfigs[i] = fakeapi.AgentMcpConfig{
-				McpConnectionID: m.McpConnectionID,
-				Name:            fmt.Sprintf("MCP connection %d", m.McpConnectionID),
+			a.MCPConfigs[i] = fakeapi.AgentMCPConfig{
+				MCPConnectionID: m.MCPConnectionID,
+				Name:            fmt.Sprintf("MCP connection %d", m.MCPConnectionID),
 				ToolIds:         slices.Clone(m.ToolIds),
 			}
 		}
@@ -299,7 +299,7 @@ func applyConfig(a *fakeapi.Agent, mcp *[]fakeapi.McpConfig, history *fakeapi.Hi
 		a.HistoryConfig.IterationsFromHistoryCount = *history.IterationsFromHistoryCount
 	}
 	if llm != nil && llm.MaxTokens != nil {
-		a.LlmConfig.MaxTokens = *llm.MaxTokens
+		a.LLMConfig.MaxTokens = *llm.MaxTokens
 	}
 }
 
@@ -309,7 +309,7 @@ func applyConfig(a *fakeapi.Agent, mcp *[]fakeapi.McpConfig, history *fakeapi.Hi
 // each operation in its own documented form, so a client that only copes
 // with one of them fails its tests.
 func asListed(a fakeapi.Agent) fakeapi.Agent {
-	a.MakeConnectionID, a.MakeConnectionType, a.LlmProviderID, a.PastConfigurations = nil, nil, nil, nil
+	a.MakeConnectionID, a.MakeConnectionType, a.LLMProviderID, a.PastConfigurations = nil, nil, nil, nil
 	return a
 }
 
@@ -317,14 +317,14 @@ func asListed(a fakeapi.Agent) fakeapi.Agent {
 // its connection's provider.
 func asGot(a fakeapi.Agent) fakeapi.Agent {
 	describeConnection(&a)
-	mcp := make([]fakeapi.AgentMcpConfig, len(a.McpConfigs))
-	for i, m := range a.McpConfigs {
-		mcp[i] = fakeapi.AgentMcpConfig{McpConnectionID: m.McpConnectionID, Name: m.Name, Tools: []fakeapi.McpTool{}}
+	mcp := make([]fakeapi.AgentMCPConfig, len(a.MCPConfigs))
+	for i, m := range a.MCPConfigs {
+		mcp[i] = fakeapi.AgentMCPConfig{MCPConnectionID: m.MCPConnectionID, Name: m.Name, Tools: []fakeapi.MCPTool{}}
 		for _, id := range m.ToolIds {
-			mcp[i].Tools = append(mcp[i].Tools, fakeapi.McpTool{ID: id})
+			mcp[i].Tools = append(mcp[i].Tools, fakeapi.MCPTool{ID: id})
 		}
 	}
-	a.McpConfigs = mcp
+	a.MCPConfigs = mcp
 	if a.PastConfigurations == nil {
 		a.PastConfigurations = []fakeapi.PastConfiguration{}
 	}
@@ -334,15 +334,15 @@ func asGot(a fakeapi.Agent) fakeapi.Agent {
 // pastConfiguration is the configuration part of a, as get lists it in
 // pastConfigurations after a modify.
 func pastConfiguration(a fakeapi.Agent) fakeapi.PastConfiguration {
-	mcp := make([]fakeapi.PastMcpConfig, len(a.McpConfigs))
-	for i, m := range a.McpConfigs {
-		mcp[i] = fakeapi.PastMcpConfig{McpConnectionID: m.McpConnectionID, ToolIds: slices.Clone(m.ToolIds)}
+	mcp := make([]fakeapi.PastMCPConfig, len(a.MCPConfigs))
+	for i, m := range a.MCPConfigs {
+		mcp[i] = fakeapi.PastMCPConfig{MCPConnectionID: m.MCPConnectionID, ToolIds: slices.Clone(m.ToolIds)}
 	}
 	return fakeapi.PastConfiguration{
 		Name:             a.Name,
-		LlmConfig:        a.LlmConfig,
+		LLMConfig:        a.LLMConfig,
 		Scenarios:        slices.Clone(a.Scenarios),
-		McpConfigs:       mcp,
+		MCPConfigs:       mcp,
 		DefaultModel:     a.DefaultModel,
 		SystemPrompt:     a.SystemPrompt,
 		HistoryConfig:    a.HistoryConfig,
@@ -400,7 +400,7 @@ func (h handlers) UpdateAgent(_ context.Context, req fakeapi.UpdateAgentRequestO
 	if b.OutputParserFormat != nil {
 		a.OutputParser = b.OutputParserFormat
 	}
-	applyConfig(&a, b.McpConfigs, b.HistoryConfig, b.LlmConfig)
+	applyConfig(&a, b.MCPConfigs, b.HistoryConfig, b.LLMConfig)
 	h.s.store.put(a)
 	return fakeapi.UpdateAgent204Response{}, nil
 }

@@ -38,7 +38,7 @@ func TestAllSevenOperations(t *testing.T) {
 	if strings.Contains(string(created.Body), `"id"`) {
 		t.Fatalf("create: want the id under agentId only, got %s", created.Body)
 	}
-	id := created.JSON201.AgentID
+	id := created.JSON201.ID
 	if err := api.ValidateAgentID(id); err != nil {
 		t.Fatalf("create: id %q: %v", id, err)
 	}
@@ -55,7 +55,7 @@ func TestAllSevenOperations(t *testing.T) {
 	}
 	a := got.JSON200
 	if a.ID != id || a.Name != "Example Agent" || a.TeamID != team || a.SystemPrompt != "You are a helpful assistant." ||
-		a.DefaultModel != "gpt-4o" || a.MakeConnectionID == nil || *a.MakeConnectionID != 1001 {
+		a.DefaultModel != "gpt-4o" || a.MakeConnectionID == 0 || a.MakeConnectionID != 1001 {
 		t.Errorf("get: agent does not match what was created: %s", got.Body)
 	}
 	if !a.CreatedAt.Equal(fixedNow) {
@@ -159,7 +159,7 @@ func TestUnknownAgentIs404(t *testing.T) {
 			t.Errorf("%s of an unknown agent: status %d, want 404", name, status)
 		}
 	}
-	if e := errorBody(t, get.Body); *e.Code != "SC404" {
+	if e := errorBody(t, get.Body); e.Code != "SC404" {
 		t.Errorf("404 body %s", get.Body)
 	}
 	if ct := stream.Header.Get("Content-Type"); ct != "application/json" {
@@ -197,8 +197,8 @@ func TestUpdateOnlyFieldsSent(t *testing.T) {
 	seeded := s.AddAgent(team, api.Agent{
 		Name: "seed", SystemPrompt: "p1", DefaultModel: "m1",
 		InvocationConfig: api.AgentInvocationConfig{RecursionLimit: 300},
-		Scenarios:        []api.ScenarioTool{{MakeScenarioID: 1, ApprovalMode: &mode}},
-		McpConfigs:       []api.AgentMcpConfig{{McpConnectionID: 5, Name: "mcp", ToolIds: []string{"t"}}},
+		Scenarios:        []api.ScenarioTool{{MakeScenarioID: 1, ApprovalMode: mode}},
+		MCPConfigs:       []api.AgentMCPConfig{{MCPConnectionID: 5, Name: "mcp", ToolIds: []string{"t"}}},
 	})
 	ctx := context.Background()
 	prompt := "p2"
@@ -209,7 +209,7 @@ func TestUpdateOnlyFieldsSent(t *testing.T) {
 		t.Fatalf("update: %v, status %d, body %s", err, res.StatusCode(), res.Body)
 	}
 	a := s.Agents(team)[0]
-	if a.Name != "seed" || a.DefaultModel != "m1" || a.InvocationConfig.RecursionLimit != 300 || len(a.McpConfigs) != 1 {
+	if a.Name != "seed" || a.DefaultModel != "m1" || a.InvocationConfig.RecursionLimit != 300 || len(a.MCPConfigs) != 1 {
 		t.Errorf("fields not sent changed: %+v", a)
 	}
 	if a.SystemPrompt != "p2" || len(a.Scenarios) != 2 || a.Scenarios[0].MakeScenarioID != 2 {
@@ -221,12 +221,12 @@ func TestUpdateOnlyFieldsSent(t *testing.T) {
 	}
 	// An empty list clears; an absent one is left alone.
 	res, err = c.UpdateAgentWithResponse(ctx, seeded.ID, &api.UpdateAgentParams{TeamID: team},
-		api.UpdateAgentRequest{McpConfigs: &[]api.McpConfig{}})
+		api.UpdateAgentRequest{MCPConfigs: &[]api.MCPConfig{}})
 	if err != nil || res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("clearing update: %v, status %d, body %s", err, res.StatusCode(), res.Body)
 	}
-	if a := s.Agents(team)[0]; len(a.McpConfigs) != 0 || len(a.Scenarios) != 2 {
-		t.Errorf("after clearing mcpConfigs: mcp %+v scenarios %+v", a.McpConfigs, a.Scenarios)
+	if a := s.Agents(team)[0]; len(a.MCPConfigs) != 0 || len(a.Scenarios) != 2 {
+		t.Errorf("after clearing mcpConfigs: mcp %+v scenarios %+v", a.MCPConfigs, a.Scenarios)
 	}
 }
 
@@ -264,7 +264,7 @@ func TestCreateTeamMismatchRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.StatusCode() != http.StatusBadRequest || *errorBody(t, res.Body).Code != "IM005" {
+	if res.StatusCode() != http.StatusBadRequest || errorBody(t, res.Body).Code != "IM005" {
 		t.Fatalf("status %d body %s, want 400 IM005", res.StatusCode(), res.Body)
 	}
 	if len(s.Agents(1))+len(s.Agents(2)) != 0 {

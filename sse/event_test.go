@@ -21,17 +21,17 @@ func TestStepDecodesToolFieldsAndKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Role != "planner" || st.Content != "c" || *st.ID != "s" || *st.AgentIterationID != "i" || *st.Index != 3 || *st.ExecutionTimeMs != 12.5 {
+	if st.Role != "planner" || st.Content != "c" || st.ID != "s" || st.AgentIterationID != "i" || st.Index != 3 || st.ExecutionTimeMs != 12.5 {
 		t.Errorf("step = %+v", st)
 	}
 	if len(st.ToolCalls) != 1 || st.ToolCalls[0].Name != "Get weather" || st.ToolCalls[0].ToolType != api.ToolTypeScenario ||
 		st.ToolCalls[0].Arguments["city"] != "Prague" {
 		t.Errorf("toolCalls = %+v", st.ToolCalls)
 	}
-	if r := st.ToolResponse; r == nil || r.Status != api.ToolResponseStatusOk || *r.ExecutionLink != "https://x" || r.Result.(map[string]any)["t"] != 21.0 {
+	if r := st.ToolResponse; r == nil || r.Status != api.ToolResponseStatusOk || r.ExecutionLink != "https://x" || r.Result.(map[string]any)["t"] != 21.0 {
 		t.Errorf("toolResponse = %+v", st.ToolResponse)
 	}
-	if u, ok := st.Usage(); !ok || *u.TotalTokens != 3 {
+	if u, ok := st.Usage(); !ok || u.TotalTokens != 3 {
 		t.Errorf("usage = %+v %v", u, ok)
 	}
 	if string(e.Data) != data {

@@ -30,8 +30,8 @@ func TestStepsAndTranscript(t *testing.T) {
 		t.Fatalf("steps %q", roles)
 	}
 	tr := st.Transcript()
-	if tr.FinalAnswer() != "hello" || len(tr.Iterations) != 1 || len(tr.Other) != 1 || *tr.Usage().TotalTokens != 5 {
-		t.Errorf("transcript: answer %q, %d iterations, %d other, usage %d", tr.FinalAnswer(), len(tr.Iterations), len(tr.Other), *tr.Usage().TotalTokens)
+	if tr.FinalAnswer() != "hello" || len(tr.Iterations) != 1 || len(tr.Other) != 1 || tr.Usage().TotalTokens != 5 {
+		t.Errorf("transcript: answer %q, %d iterations, %d other, usage %d", tr.FinalAnswer(), len(tr.Iterations), len(tr.Other), tr.Usage().TotalTokens)
 	}
 }
 

@@ -91,7 +91,7 @@ func TestDocumentedExampleEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if step.Role != api.StepRoleSystem || step.Content != "do what user says\nCurrent time (ISO): 2025-06-26T01:42:30.080-06:00" ||
-		*step.ID != "445431dd-c20e-4a58-a043-ca9c131d4010" || *step.AgentIterationID != "a132ced5-4afd-4444-ac9d-330cc99c4986" {
+		step.ID != "445431dd-c20e-4a58-a043-ca9c131d4010" || step.AgentIterationID != "a132ced5-4afd-4444-ac9d-330cc99c4986" {
 		t.Errorf("step = %+v", step)
 	}
 	if n := srv.requests.Load(); n != 1 {

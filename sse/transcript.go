@@ -64,24 +64,13 @@ func (t Transcript) ToolResponses() []api.ToolResponse {
 // api.Step.Usage). A stream carries no run-level summary, unlike the plain
 // run's tokenUsageSummary; this is the same total built from the steps.
 func (t Transcript) Usage() api.TokenUsage {
-	var prompt, completion, total int64
+	var sum api.TokenUsage
 	for _, st := range t.Steps {
-		u, ok := st.Usage()
-		if !ok {
-			continue
+		if u, ok := st.Usage(); ok {
+			sum = sum.Add(u)
 		}
-		prompt += deref(u.PromptTokens)
-		completion += deref(u.CompletionTokens)
-		total += deref(u.TotalTokens)
 	}
-	return api.TokenUsage{PromptTokens: &prompt, CompletionTokens: &completion, TotalTokens: &total}
-}
-
-func deref(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
+	return sum
 }
 
 // Accumulator folds the events of one run into a Transcript as they arrive,
@@ -106,10 +95,7 @@ func (a *Accumulator) Add(e Event) error {
 		if a.index == nil {
 			a.index = make(map[string]int)
 		}
-		iteration := ""
-		if st.AgentIterationID != nil {
-			iteration = *st.AgentIterationID
-		}
+		iteration := st.AgentIterationID
 		i, ok := a.index[iteration]
 		if !ok {
 			i = len(a.t.Iterations)

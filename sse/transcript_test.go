@@ -36,7 +36,7 @@ func TestCollectFoldsATranscript(t *testing.T) {
 	}
 	var ids []string
 	for _, s := range tr.Steps {
-		ids = append(ids, *s.ID)
+		ids = append(ids, s.ID)
 	}
 	if got := strings.Join(ids, ","); got != "1,2,3,4,5,6" {
 		t.Errorf("steps = %s", got)
@@ -45,7 +45,7 @@ func TestCollectFoldsATranscript(t *testing.T) {
 	for _, it := range tr.Iterations {
 		var g []string
 		for _, s := range it.Steps {
-			g = append(g, *s.ID)
+			g = append(g, s.ID)
 		}
 		groups = append(groups, it.ID+":"+strings.Join(g, ","))
 	}
@@ -83,8 +83,8 @@ func TestTranscriptToolsAndUsage(t *testing.T) {
 	if rs := tr.ToolResponses(); len(rs) != 1 || rs[0].Status != "ok" || rs[0].Result.(map[string]any)["t"] != 21.0 {
 		t.Errorf("ToolResponses = %+v", rs)
 	}
-	if u := tr.Usage(); *u.PromptTokens != 30 || *u.CompletionTokens != 4 || *u.TotalTokens != 34 {
-		t.Errorf("Usage = %d/%d/%d, want 30/4/34", *u.PromptTokens, *u.CompletionTokens, *u.TotalTokens)
+	if u := tr.Usage(); u.PromptTokens != 30 || u.CompletionTokens != 4 || u.TotalTokens != 34 {
+		t.Errorf("Usage = %d/%d/%d, want 30/4/34", u.PromptTokens, u.CompletionTokens, u.TotalTokens)
 	}
 }
 

@@ -38,7 +38,7 @@ func Example() {
 		return
 	}
 	run := api.NewRunRequest("water the plants")
-	run.Config.OutputParser = &parser
+	run.Config.OutputParser = parser
 	res, err := client.RunAgent(context.Background(), agent.ID, run, api.ForTeam(1))
 	if err != nil {
 		fmt.Println(err)

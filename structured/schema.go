@@ -103,10 +103,7 @@ func SchemaFor[T any]() ([]api.SchemaField, error) {
 
 // topField is a field of the parser's top level: it may carry a spec.
 func topField(f field, root reflect.Type, path string) (api.SchemaField, error) {
-	sf := api.SchemaField{Name: f.name, Required: &f.required}
-	if f.label != "" {
-		sf.Label = &f.label
-	}
+	sf := api.SchemaField{Name: f.name, Required: f.required, Label: f.label}
 	switch {
 	case f.typ.Kind() == reflect.Struct && f.typ != timeType:
 		sf.Type = api.SchemaFieldTypeCollection
@@ -114,12 +111,10 @@ func topField(f field, root reflect.Type, path string) (api.SchemaField, error) 
 		if err != nil {
 			return sf, err
 		}
-		sf.Spec = new(api.SchemaFieldSpec)
 		return sf, sf.Spec.FromNestedSchemaFieldList(nested)
 	case f.typ.Kind() == reflect.Slice:
 		sf.Type = api.SchemaFieldTypeArray
 		item := deref(f.typ.Elem())
-		sf.Spec = new(api.SchemaFieldSpec)
 		if item.Kind() == reflect.Struct && item != timeType {
 			// An array of collections: Make's spec list names the item's fields.
 			nested, err := nestedList(item, path+"[]", root)
@@ -132,8 +127,7 @@ func topField(f field, root reflect.Type, path string) (api.SchemaField, error) 
 		if err != nil {
 			return sf, err
 		}
-		s := string(typ)
-		return sf, sf.Spec.FromNestedSchemaField(api.NestedSchemaField{Type: &s})
+		return sf, sf.Spec.FromNestedSchemaField(api.NestedSchemaField{Type: string(typ)})
 	}
 	typ, err := scalar(f.typ, path)
 	sf.Type = typ
@@ -164,16 +158,10 @@ func nestedList(t reflect.Type, path string, root reflect.Type) ([]api.NestedSch
 		if err != nil {
 			return nil, err
 		}
-		nf := api.NestedSchemaField{Name: &f.name, Type: ptr(string(typ)), Required: &f.required}
-		if f.label != "" {
-			nf.Label = &f.label
-		}
-		out = append(out, nf)
+		out = append(out, api.NestedSchemaField{Name: f.name, Type: string(typ), Required: f.required, Label: f.label})
 	}
 	return out, nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // scalar is the Make type of a field that cannot carry a spec.
 func scalar(t reflect.Type, path string) (api.SchemaFieldType, error) {

@@ -87,7 +87,7 @@ func TestRoundTripAgainstTheFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	msg := "two red shoes"
-	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: msg}}, Config: api.RunConfig{OutputParser: &parser}}
+	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: msg}}, Config: api.RunConfig{OutputParser: parser}}
 	// What the fake answers for this message (see makeagentstest's
 	// structuredAnswer): counts are the word count, numbers add a half,
 	// dates are its clock, arrays hold one item per word.

@@ -278,7 +278,7 @@ func (h *harness) oursCreate() op {
 	return func() int {
 		res, err := h.ours.Generated().CreateAgentWithResponse(ctx, nil, body)
 		must(err)
-		if res.JSON201 == nil || res.JSON201.AgentID == "" {
+		if res.JSON201 == nil || res.JSON201.ID == "" {
 			log.Fatal("create: no agent")
 		}
 		return 1
@@ -302,7 +302,7 @@ func (h *harness) rawCreate() op {
 		}
 		var a api.CreatedAgent
 		must(json.NewDecoder(resp.Body).Decode(&a))
-		if a.AgentID == "" {
+		if a.ID == "" {
 			log.Fatal("raw create: no agent")
 		}
 		return 1

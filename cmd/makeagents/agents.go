@@ -172,7 +172,7 @@ func agentsCreateRun(ctx context.Context, opts *agentsCreateOptions) error {
 	if err != nil {
 		return err
 	}
-	if created.AgentID == "" {
+	if created.ID == "" {
 		// A script would go on with an agent it cannot name; the agent
 		// may exist all the same, so say how to find it.
 		sent, _ := io.ReadAll(io.LimitReader(raw.Body, 80))
@@ -380,7 +380,7 @@ func createdWithID(c *api.CreatedAgent) map[string]any {
 	if out == nil {
 		out = map[string]any{}
 	}
-	out["id"] = c.AgentID
+	out["id"] = c.ID
 	return out
 }
 

@@ -35,7 +35,7 @@ func TestConformanceReadOnlyAgainstFaithfulFake(t *testing.T) {
 	}
 	// One agent on a provider's connection, so the report can say how the
 	// agent relates to the listed providers.
-	wired := fake.AddAgent(team, api.Agent{Name: "wired", SystemPrompt: "s", DefaultModel: "m", MakeConnectionID: ptr(fake.ConnectionID(1))})
+	wired := fake.AddAgent(team, api.Agent{Name: "wired", SystemPrompt: "s", DefaultModel: "m", MakeConnectionID: fake.ConnectionID(1)})
 	r := runCLI(t, env, "conformance", "--read-only", "--limit", "4", "--json").ok(t)
 	rep := decodeJSON[reportJSON](t, r.stdout)
 	var ops []string

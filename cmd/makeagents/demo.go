@@ -121,16 +121,16 @@ func demoRun(ctx context.Context, in *demoOptions) error {
 		MakeConnectionID: connection.ID,
 		DefaultModel:     model.Model,
 		SystemPrompt:     "You help finance teams automate invoice follow-ups with Make scenarios.",
-		Scenarios:        []api.ScenarioTool{{MakeScenarioID: tool.ID, ApprovalMode: ptr(api.ApprovalModeAutoRun)}},
+		Scenarios:        []api.ScenarioTool{{MakeScenarioID: tool.ID, ApprovalMode: api.ApprovalModeAutoRun}},
 	}
 	created, err := c.CreateAgent(ctx, create)
 	if err != nil {
 		return err
 	}
-	if created.AgentID == "" {
+	if created.ID == "" {
 		return errors.New("the fake created an agent without an id")
 	}
-	id := created.AgentID
+	id := created.ID
 	fmt.Fprintf(out, "   created agent %s (%q)\n", id, "Invoice helper")
 	// The scenario tool has no flag: with it, the body comes from a file.
 	demoCommand(out, "agents", "create", "--from-file", "agent.json")
@@ -144,7 +144,7 @@ func demoRun(ctx context.Context, in *demoOptions) error {
 
 	fmt.Fprintln(out, "3. Give it knowledge: a short text context")
 	if err := c.AddTextContext(ctx, api.CreateTextContextRequest{
-		AgentID: id, Name: ptr("Payment terms"), Content: ptr(demoKnowledge),
+		AgentID: id, Name: "Payment terms", Content: demoKnowledge,
 	}); err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func demoRun(ctx context.Context, in *demoOptions) error {
 	t := transcript.Transcript()
 	usage := t.Usage()
 	fmt.Fprintf(out, "\n6. Final answer (%d steps, %d tool call(s), %d tokens: %d prompt + %d completion):\n   %s\n\n",
-		len(t.Steps), len(t.ToolCalls()), *usage.TotalTokens, *usage.PromptTokens, *usage.CompletionTokens, t.FinalAnswer())
+		len(t.Steps), len(t.ToolCalls()), usage.TotalTokens, usage.PromptTokens, usage.CompletionTokens, t.FinalAnswer())
 
 	fmt.Fprintln(out, "7. Evaluate it: a suite of cases, once per model")
 	if err := demoEval(ctx, c, id, tool.ID, out); err != nil {
@@ -219,8 +219,6 @@ func demoList(ctx context.Context, c *api.Client, in *demoOptions) error {
 	fmt.Fprintln(in.stdout)
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // demoCommand prints the CLI command that does what a demo step just did,
 // quoted for a POSIX shell.

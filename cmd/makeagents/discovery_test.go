@@ -79,7 +79,7 @@ func TestConnectionsAndScenariosList(t *testing.T) {
 		t.Errorf("scenarios --tools: %d, want 8", len(tools))
 	}
 	for _, s := range tools {
-		if *s.Type != "tool" {
+		if s.Type != "tool" {
 			t.Errorf("not a tool: %+v", s)
 		}
 	}

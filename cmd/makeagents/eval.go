@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -120,19 +121,17 @@ func evalRun(ctx context.Context, o *evalOptions) error {
 	// answer that echoes the token is redacted before it is kept.
 	opts = append(opts, eval.WithRedact(redact.New(cfg.token).String))
 
-	var writeErr error // WithOnResult's calls are one at a time, and done when Run returns
 	progress := newProgress(o.stderr)
-	var journal pacedWriter
+	journal := &pacedWriter{path: o.json}
 	opts = append(opts, eval.WithOnResult(func(p eval.Progress) {
 		progress.show(p)
-		if o.json != "" && journal.due() {
-			if err := journal.write(o.json, p.Snapshot().WriteJSON); err != nil {
-				writeErr = err
-			}
+		if o.json != "" {
+			journal.offer(p.Snapshot())
 		}
 	}))
 	rep, err := eval.Run(ctx, client, suite, opts...)
 	progress.done()
+	writeErr := journal.close()
 	switch {
 	case eval.IsSuiteError(err):
 		return suiteProblems(o.stderr, err)
@@ -275,23 +274,70 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 
 // pacedWriter rewrites the --json report as results finish, but spends at
 // most a twentieth of the time doing so: a report grows with every answer,
-// and rewriting 10000 results after each of them would write gigabytes.
-// A small report is rewritten after every result; a killed run loses at
-// most the results of the last few moments.
+// and rewriting 10000 results after each of them would write gigabytes. A
+// result that comes too soon after a write is written by a timer when the
+// pause is over, so a run that then stalls and is killed keeps it. A small
+// report is rewritten after every result.
 type pacedWriter struct {
-	last time.Time     // when the last write started
-	cost time.Duration // how long it took
+	path string
+
+	mu      sync.Mutex
+	last    time.Time     // when the last write started
+	cost    time.Duration // how long it took
+	pending *eval.Report  // the newest report not yet written
+	timer   *time.Timer
+	closed  bool
+	err     error
 }
 
-func (w *pacedWriter) due() bool {
-	return w.last.IsZero() || time.Since(w.last) >= 20*w.cost
+// offer takes the newest report: written now, or when the pause is over.
+func (w *pacedWriter) offer(rep *eval.Report) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	w.pending = rep
+	wait := time.Until(w.last.Add(20 * w.cost))
+	if w.last.IsZero() || wait <= 0 {
+		w.flush()
+		return
+	}
+	if w.timer == nil {
+		w.timer = time.AfterFunc(wait, func() {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.timer = nil
+			if !w.closed {
+				w.flush()
+			}
+		})
+	}
 }
 
-func (w *pacedWriter) write(path string, write func(io.Writer) error) error {
+// flush writes the pending report; w.mu is held.
+func (w *pacedWriter) flush() {
+	if w.pending == nil {
+		return
+	}
 	w.last = time.Now()
-	err := writeFileAtomic(path, write)
-	w.cost = time.Since(w.last)
-	return err
+	err := writeFileAtomic(w.path, w.pending.WriteJSON)
+	w.cost, w.pending = time.Since(w.last), nil
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+}
+
+// close stops the timer (the caller writes the final report) and returns
+// the first write error.
+func (w *pacedWriter) close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closed = true
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	return w.err
 }
 
 // progress shows "[3/8] case · model: pass" on one line of stderr, only

@@ -4,11 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -80,7 +87,7 @@ func evalFake(t *testing.T, opts ...makeagentstest.Option) (*makeagentstest.Serv
 	fake, env := fakeEnv(t, opts...)
 	conn := int64(1001)
 	a := fake.AddAgent(team, api.Agent{
-		Name: "Support bot", DefaultModel: "gpt-4.1-mini", MakeConnectionID: &conn,
+		Name: "Support bot", DefaultModel: "gpt-4.1-mini", MakeConnectionID: conn,
 		SystemPrompt: "You help customers with their orders.", Scenarios: []api.ScenarioTool{{MakeScenarioID: 122}},
 	})
 	return fake, env, a.ID
@@ -300,9 +307,40 @@ func TestEvalCallsFailedExit3(t *testing.T) {
 	}
 }
 
+// gated returns env pointed at a proxy in front of the fake that passes
+// the first n runs and holds every later one until its client goes away:
+// a run "interrupted halfway" deterministically, with n results finished.
+func gated(t *testing.T, env map[string]string, n int32) map[string]string {
+	t.Helper()
+	target, err := url.Parse(env["MAKE_BASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	proxy.Transport = tr
+	var runs atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/run") && runs.Add(1) > n {
+			// Read the body: only then does the server watch the
+			// connection and end r's context when the client leaves.
+			_, _ = io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	out := maps.Clone(env)
+	out["MAKE_BASE_URL"] = srv.URL + target.Path
+	return out
+}
+
 // Ctrl-C stops new runs and writes what finished; the same --json resumes.
 func TestEvalInterruptAndResume(t *testing.T) {
 	_, env, _ := evalFake(t)
+	env = gated(t, env, 3)
 	path := writeSuite(t, strings.Replace(evalSuite, "concurrency: 4", "concurrency: 1", 1))
 	js := filepath.Join(t.TempDir(), "results.json")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -321,8 +359,8 @@ func TestEvalInterruptAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	finished := len(rep.Results)
-	if finished < 3 || finished >= 8 {
-		t.Fatalf("%d results written, want 3 to 7", finished)
+	if finished != 3 {
+		t.Fatalf("%d results written, want the 3 that finished", finished)
 	}
 	fake, env, _ := evalFake(t)
 	r = runCLI(t, env, "eval", path, "--json", js)
@@ -374,7 +412,8 @@ func TestEvalKilledHalfwayResumes(t *testing.T) {
 	if os.Getenv("MAKEAGENTS_EVAL_CHILD") != "" {
 		t.Skip("in the child")
 	}
-	_, env, _ := evalFake(t, makeagentstest.WithStepDelay(20*time.Millisecond))
+	_, env, _ := evalFake(t)
+	env = gated(t, env, 3)
 	path := writeSuite(t, strings.Replace(evalSuite, "concurrency: 4", "concurrency: 1", 1))
 	js := filepath.Join(t.TempDir(), "results.json")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestEvalChild$")
@@ -395,8 +434,8 @@ func TestEvalKilledHalfwayResumes(t *testing.T) {
 		t.Fatalf("the report left by the killed run: %v", err)
 	}
 	finished := len(rep.Results)
-	if finished < 3 || finished >= 8 {
-		t.Fatalf("%d results left, want 3 to 7", finished)
+	if finished != 3 {
+		t.Fatalf("%d results left, want the 3 that finished", finished)
 	}
 	fake, env, _ := evalFake(t)
 	r := runCLI(t, env, "eval", path, "--json", js)

@@ -231,12 +231,12 @@ func contextsAddRun(ctx context.Context, o *contextsAddOptions) error {
 		return usageErrorf("contexts add needs --file PATH or --text TEXT")
 	}
 	if o.text != "" {
-		body := api.CreateTextContextRequest{AgentID: agentID, Content: &o.text}
+		body := api.CreateTextContextRequest{AgentID: agentID, Content: o.text}
 		if o.name != "" {
 			if err := api.ValidateContextName(o.name); err != nil {
 				return usageErrorf("--name: %v", err)
 			}
-			body.Name = &o.name
+			body.Name = o.name
 		}
 		c, _, err := o.connect()
 		if err != nil {

@@ -105,11 +105,10 @@ func streamRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	if body.ThreadID == nil {
+	if body.ThreadID == "" {
 		// Make's stream does not say which thread it used: name one, so
 		// that --thread can continue it.
-		thread := conversation.NewThreadID()
-		body.ThreadID = &thread
+		body.ThreadID = conversation.NewThreadID()
 	}
 	stream, err := sse.Run(ctx, c, id, body)
 	if err != nil {
@@ -128,7 +127,7 @@ func streamRun(ctx context.Context, opts *runOptions) error {
 			return err
 		}
 	}
-	printThread(opts.factory, *body.ThreadID)
+	printThread(opts.factory, body.ThreadID)
 	return nil
 }
 
@@ -145,10 +144,7 @@ func runArgs(opts *runOptions) (string, api.RunAgentRequest, error) {
 	if err != nil {
 		return "", api.RunAgentRequest{}, err
 	}
-	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: opts.message}}}
-	if opts.thread != "" {
-		body.ThreadID = &opts.thread
-	}
+	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: opts.message}}, ThreadID: opts.thread}
 	if err := opts.readBodyFile("--config-file", opts.configFile, &body.Config); err != nil {
 		return "", body, err
 	}
@@ -214,12 +210,12 @@ func stepText(st api.Step) string {
 	}
 	if r := st.ToolResponse; r != nil {
 		name := ""
-		if r.Name != nil {
-			name = fmt.Sprintf(" %q", *r.Name)
+		if r.Name != "" {
+			name = fmt.Sprintf(" %q", r.Name)
 		}
 		lines = append(lines, fmt.Sprintf("<- %s%s %s: %s", r.ToolType, name, r.Status, compactJSON(r.Result)))
-		if r.ExecutionLink != nil && *r.ExecutionLink != "" {
-			lines = append(lines, "   execution: "+*r.ExecutionLink)
+		if r.ExecutionLink != "" {
+			lines = append(lines, "   execution: "+r.ExecutionLink)
 		}
 	}
 	return strings.Join(lines, "\n")

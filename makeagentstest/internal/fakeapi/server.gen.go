@@ -220,7 +220,7 @@ func (e ToolResponseStatus) Valid() bool {
 
 // Defines values for ToolType.
 const (
-	ToolTypeMcp      ToolType = "mcp"
+	ToolTypeMCP      ToolType = "mcp"
 	ToolTypeRag      ToolType = "rag"
 	ToolTypeScenario ToolType = "scenario"
 )
@@ -228,7 +228,7 @@ const (
 // Valid indicates whether the value is a known member of the ToolType enum.
 func (e ToolType) Valid() bool {
 	switch e {
-	case ToolTypeMcp:
+	case ToolTypeMCP:
 		return true
 	case ToolTypeRag:
 		return true
@@ -349,13 +349,13 @@ type Agent struct {
 	// InvocationConfig Limits on one invocation of the agent, as stored.
 	InvocationConfig AgentInvocationConfig `json:"invocationConfig"`
 
-	// LlmConfig Settings passed to the language model, as stored.
-	LlmConfig AgentLlmConfig `json:"llmConfig"`
+	// LLMConfig Settings passed to the language model, as stored.
+	LLMConfig AgentLLMConfig `json:"llmConfig"`
 
-	// LlmProviderID ID of the agent's LLM provider (get only).
+	// LLMProviderID ID of the agent's LLM provider (get only).
 	//
 	// Example: 9
-	LlmProviderID *int64 `json:"llmProviderId,omitempty"`
+	LLMProviderID *int64 `json:"llmProviderId,omitempty"`
 
 	// MakeConnectionID ID of the Make connection to the LLM provider (get only).
 	//
@@ -366,7 +366,7 @@ type Agent struct {
 	//
 	// Example: openai-gpt-3
 	MakeConnectionType *string          `json:"makeConnectionType,omitempty"`
-	McpConfigs         []AgentMcpConfig `json:"mcpConfigs"`
+	MCPConfigs         []AgentMCPConfig `json:"mcpConfigs"`
 
 	// Name Example: myagent
 	Name string `json:"name"`
@@ -429,16 +429,16 @@ type AgentInvocationConfig struct {
 	RecursionLimit int64 `json:"recursionLimit"`
 }
 
-// AgentLlmConfig Settings passed to the language model, as stored.
-type AgentLlmConfig struct {
+// AgentLLMConfig Settings passed to the language model, as stored.
+type AgentLLMConfig struct {
 	// MaxTokens Example: 100000
 	MaxTokens int64 `json:"maxTokens"`
 }
 
-// AgentMcpConfig An MCP server connection whose tools the agent may call, as stored.
-type AgentMcpConfig struct {
-	// McpConnectionID Example: 19
-	McpConnectionID int64 `json:"mcpConnectionId"`
+// AgentMCPConfig An MCP server connection whose tools the agent may call, as stored.
+type AgentMCPConfig struct {
+	// MCPConnectionID Example: 19
+	MCPConnectionID int64 `json:"mcpConnectionId"`
 
 	// Name Name of the MCP connection. If the underlying MCP connection was deleted, or is otherwise corrupted, Make returns `Invalid MCP Connection`.
 	//
@@ -447,7 +447,7 @@ type AgentMcpConfig struct {
 
 	// ToolIds Example: ["s1_list_inventory"]
 	ToolIds []string  `json:"toolIds,omitempty"`
-	Tools   []McpTool `json:"tools,omitempty"`
+	Tools   []MCPTool `json:"tools,omitempty"`
 }
 
 // ApprovalMode Whether the agent may run the scenario on its own: `auto-run` (Make's
@@ -549,14 +549,14 @@ type CreateAgentRequest struct {
 	// HistoryConfig How much of a thread's history the model sees.
 	HistoryConfig *HistoryConfig `json:"historyConfig,omitempty"`
 
-	// LlmConfig Settings passed to the language model (create and modify).
-	LlmConfig *LlmConfig `json:"llmConfig,omitempty"`
+	// LLMConfig Settings passed to the language model (create and modify).
+	LLMConfig *LLMConfig `json:"llmConfig,omitempty"`
 
 	// MakeConnectionID ID of the Make connection to the LLM provider. Make does not say whether this is an LLM provider's `id`; see the README.
 	//
 	// Example: 123
 	MakeConnectionID int64       `json:"makeConnectionId"`
-	McpConfigs       []McpConfig `json:"mcpConfigs,omitempty"`
+	MCPConfigs       []MCPConfig `json:"mcpConfigs,omitempty"`
 
 	// Name Example: Example Agent
 	Name string `json:"name"`
@@ -608,10 +608,10 @@ type CreateTextContextRequest struct {
 
 // CreatedAgent The 201 answer to a create, the new agent's id and the fields it was created with.
 type CreatedAgent struct {
-	// AgentID The new agent's ID (a UUID; list and get call it `id`).
+	// ID The new agent's ID (a UUID; list and get call it `id`).
 	//
 	// Example: 123e4567-e89b-12d3-a456-426614174000
-	AgentID          string `json:"agentId"`
+	ID               string `json:"agentId"`
 	DefaultModel     string `json:"defaultModel"`
 	MakeConnectionID int64  `json:"makeConnectionId"`
 	Name             string `json:"name"`
@@ -720,23 +720,23 @@ type LLMProviderSummary struct {
 // LLMProviderType The kind of LLM provider.
 type LLMProviderType string
 
-// LlmConfig Settings passed to the language model (create and modify).
-type LlmConfig struct {
+// LLMConfig Settings passed to the language model (create and modify).
+type LLMConfig struct {
 	// MaxTokens Example: 100000
 	MaxTokens *int64 `json:"maxTokens,omitempty"`
 }
 
-// McpConfig An MCP connection and the tools of it the agent may call.
-type McpConfig struct {
-	// McpConnectionID Example: 456
-	McpConnectionID int64 `json:"mcpConnectionId"`
+// MCPConfig An MCP connection and the tools of it the agent may call.
+type MCPConfig struct {
+	// MCPConnectionID Example: 456
+	MCPConnectionID int64 `json:"mcpConnectionId"`
 
 	// ToolIds Example: ["tool1","tool2"]
 	ToolIds []string `json:"toolIds"`
 }
 
-// McpTool One tool of an MCP connection, as an agent uses it.
-type McpTool struct {
+// MCPTool One tool of an MCP connection, as an agent uses it.
+type MCPTool struct {
 	// ID Name of the MCP tool (from the MCP server).
 	//
 	// Example: fetch_generic_url_content
@@ -835,20 +835,20 @@ type PastConfiguration struct {
 	// InvocationConfig Limits on one invocation of the agent, as stored.
 	InvocationConfig AgentInvocationConfig `json:"invocationConfig"`
 
-	// LlmConfig Settings passed to the language model, as stored.
-	LlmConfig    AgentLlmConfig  `json:"llmConfig"`
-	McpConfigs   []PastMcpConfig `json:"mcpConfigs"`
+	// LLMConfig Settings passed to the language model, as stored.
+	LLMConfig    AgentLLMConfig  `json:"llmConfig"`
+	MCPConfigs   []PastMCPConfig `json:"mcpConfigs"`
 	Name         string          `json:"name"`
 	Scenarios    []ScenarioTool  `json:"scenarios"`
 	SystemPrompt string          `json:"systemPrompt"`
 }
 
-// PastMcpConfig An MCP connection of a past configuration.
-type PastMcpConfig struct {
-	// McpConnectionID (Make) ID of the MCP connection.
+// PastMCPConfig An MCP connection of a past configuration.
+type PastMCPConfig struct {
+	// MCPConnectionID (Make) ID of the MCP connection.
 	//
 	// Example: 19
-	McpConnectionID int64 `json:"mcpConnectionId"`
+	MCPConnectionID int64 `json:"mcpConnectionId"`
 
 	// ToolIds Example: ["s1_list_inventory"]
 	ToolIds []string `json:"toolIds"`
@@ -874,7 +874,7 @@ type RunAgentResult struct {
 	ExecutionSteps []Step `json:"executionSteps"`
 
 	// ExecutionTimeMs Example: 500
-	ExecutionTimeMs *int64 `json:"executionTimeMs,omitempty"`
+	ExecutionTimeMs *float64 `json:"executionTimeMs,omitempty"`
 
 	// JSONResponse The structured answer, when the run has a `make-schema` output parser.
 	JSONResponse map[string]interface{} `json:"jsonResponse,omitempty"`
@@ -905,9 +905,9 @@ type RunConfig struct {
 	// InvocationConfig Limits on one invocation of the agent (modify and run).
 	InvocationConfig *InvocationConfig `json:"invocationConfig,omitempty"`
 
-	// LlmConfig The model and its settings for one run.
-	LlmConfig  *RunLlmConfig `json:"llmConfig,omitempty"`
-	McpConfigs []McpConfig   `json:"mcpConfigs,omitempty"`
+	// LLMConfig The model and its settings for one run.
+	LLMConfig  *RunLLMConfig `json:"llmConfig,omitempty"`
+	MCPConfigs []MCPConfig   `json:"mcpConfigs,omitempty"`
 
 	// OutputParser How the agent's final answer is shaped: `{"type":"text"}` for plain text,
 	// or `{"type":"make-schema","schema":[...]}` for structured output (the run
@@ -921,17 +921,17 @@ type RunConfig struct {
 	SystemPrompt *string `json:"systemPrompt,omitempty"`
 }
 
-// RunLlmConfig The model and its settings for one run.
-type RunLlmConfig struct {
-	// LlmModel A model name, e.g. `gpt-4.1-mini`. The values Make lists are in x-makeagents-known-values; a provider's current models come from /ai-agents/v1/llm-providers/{providerId}/models.
+// RunLLMConfig The model and its settings for one run.
+type RunLLMConfig struct {
+	// LLMModel A model name, e.g. `gpt-4.1-mini`. The values Make lists are in x-makeagents-known-values; a provider's current models come from /ai-agents/v1/llm-providers/{providerId}/models.
 	//
 	// Example: o4-mini
-	LlmModel *ModelName      `json:"llmModel,omitempty"`
-	Settings *RunLlmSettings `json:"settings,omitempty"`
+	LLMModel *ModelName      `json:"llmModel,omitempty"`
+	Settings *RunLLMSettings `json:"settings,omitempty"`
 }
 
-// RunLlmSettings defines model for RunLlmSettings.
-type RunLlmSettings struct {
+// RunLLMSettings defines model for RunLlmSettings.
+type RunLLMSettings struct {
 	// MaxTokens Example: 1500
 	MaxTokens *int64 `json:"maxTokens,omitempty"`
 }
@@ -1044,7 +1044,7 @@ type SchemaField struct {
 	Name string `json:"name"`
 
 	// Required Whether the field is required.
-	Required *bool `json:"required,omitempty"`
+	Required *bool `json:"required"`
 
 	// Spec Optional nested specification for complex fields: one nested field, or a list of at most 10.
 	Spec *SchemaFieldSpec `json:"spec,omitempty"`
@@ -1164,9 +1164,9 @@ type UpdateAgentRequest struct {
 	// InvocationConfig Limits on one invocation of the agent (modify and run).
 	InvocationConfig *InvocationConfig `json:"invocationConfig,omitempty"`
 
-	// LlmConfig Settings passed to the language model (create and modify).
-	LlmConfig  *LlmConfig   `json:"llmConfig,omitempty"`
-	McpConfigs *[]McpConfig `json:"mcpConfigs,omitempty"`
+	// LLMConfig Settings passed to the language model (create and modify).
+	LLMConfig  *LLMConfig   `json:"llmConfig,omitempty"`
+	MCPConfigs *[]MCPConfig `json:"mcpConfigs,omitempty"`
 
 	// Name Example: Modified Agent
 	Name *string `json:"name,omitempty"`

@@ -68,22 +68,6 @@ func fieldIndex(key []byte, fields []string) int {
 type parser struct {
 	b []byte
 	i int
-	// arena holds what a step's pointer fields point to, allocated once
-	// for all of them (encoding/json allocates each one apart; the values
-	// are the same).
-	arena *stepArena
-}
-
-type stepArena struct {
-	id, agentIterationID   string
-	index, executionTimeMs float64
-}
-
-func (p *parser) stepArena() *stepArena {
-	if p.arena == nil {
-		p.arena = new(stepArena)
-	}
-	return p.arena
 }
 
 // fast decodes data when it can do so exactly as encoding/json would, and
@@ -166,14 +150,12 @@ func (p *parser) stepField(s *api.Step, f int) bool {
 		s.Content = v
 		return ok
 	case "id":
-		a := p.stepArena()
 		v, ok := p.string()
-		a.id, s.ID = v, &a.id
+		s.ID = v
 		return ok
 	case "agentIterationId":
-		a := p.stepArena()
 		v, ok := p.string()
-		a.agentIterationID, s.AgentIterationID = v, &a.agentIterationID
+		s.AgentIterationID = v
 		return ok
 	case "index":
 		text, ok := p.number()
@@ -184,8 +166,7 @@ func (p *parser) stepField(s *api.Step, f int) bool {
 		// decodes them into float64; only a number beyond float64's range
 		// is an error, which encoding/json then reports.
 		n, err := strconv.ParseFloat(string(text), 64)
-		a := p.stepArena()
-		a.index, s.Index = n, &a.index
+		s.Index = n
 		return err == nil
 	case "executionTimeMs":
 		text, ok := p.number()
@@ -193,8 +174,7 @@ func (p *parser) stepField(s *api.Step, f int) bool {
 			return false
 		}
 		x, err := strconv.ParseFloat(string(text), 64)
-		a := p.stepArena()
-		a.executionTimeMs, s.ExecutionTimeMs = x, &a.executionTimeMs
+		s.ExecutionTimeMs = x
 		return err == nil
 	case "tokenUsage":
 		v, ok := p.any(0)
@@ -257,7 +237,9 @@ func (p *parser) toolCallField(c *api.ToolCall, f int) bool {
 		c.Arguments = m
 		return ok
 	case "id":
-		return p.stringPtr(&c.ID)
+		v, ok := p.string()
+		c.ID = v
+		return ok
 	case "name":
 		v, ok := p.string()
 		c.Name = v
@@ -276,9 +258,13 @@ func (p *parser) toolResponseField(r *api.ToolResponse, f int) bool {
 	}
 	switch toolResponseFields[f] {
 	case "executionLink":
-		return p.stringPtr(&r.ExecutionLink)
+		v, ok := p.string()
+		r.ExecutionLink = v
+		return ok
 	case "name":
-		return p.stringPtr(&r.Name)
+		v, ok := p.string()
+		r.Name = v
+		return ok
 	case "result":
 		v, ok := p.any(0)
 		r.Result = v
@@ -301,12 +287,6 @@ func (p *parser) string() (string, bool) {
 		return "", false
 	}
 	return p.str()
-}
-
-func (p *parser) stringPtr(out **string) bool {
-	v, ok := p.string()
-	*out = &v
-	return ok
 }
 
 // maxDepth bounds the nesting the fast path follows; deeper values go to

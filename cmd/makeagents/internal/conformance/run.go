@@ -292,17 +292,18 @@ func (c *conformance) observe(agents []api.Agent, providers []api.LLMProvider) {
 		return "is not"
 	}
 	for _, a := range agents {
-		if a.LlmProviderID != nil {
+		// These are get-only fields: 0 and "" mean the list left them out.
+		if a.LLMProviderID != 0 {
 			c.report.Observations = append(c.report.Observations, fmt.Sprintf("agent %s: llmProviderId %d %s a listed provider id",
-				a.ID, *a.LlmProviderID, yesNo(byID[*a.LlmProviderID])))
+				a.ID, a.LLMProviderID, yesNo(byID[a.LLMProviderID])))
 		}
-		if a.MakeConnectionType != nil {
+		if a.MakeConnectionType != "" {
 			c.report.Observations = append(c.report.Observations, fmt.Sprintf("agent %s: makeConnectionType %q %s a listed provider accountName",
-				a.ID, c.redact(*a.MakeConnectionType), yesNo(byAccount[*a.MakeConnectionType])))
+				a.ID, c.redact(a.MakeConnectionType), yesNo(byAccount[a.MakeConnectionType])))
 		}
-		if a.MakeConnectionID != nil {
+		if a.MakeConnectionID != 0 {
 			c.report.Observations = append(c.report.Observations, fmt.Sprintf("agent %s: makeConnectionId %d %s a listed provider id",
-				a.ID, *a.MakeConnectionID, yesNo(byID[*a.MakeConnectionID])))
+				a.ID, a.MakeConnectionID, yesNo(byID[a.MakeConnectionID])))
 		}
 	}
 }
@@ -323,7 +324,7 @@ func (c *conformance) full(ctx context.Context, connection int64, model string) 
 	checked := c.check()
 	var id string
 	if err == nil && created.JSON201 != nil {
-		id = created.JSON201.AgentID
+		id = created.JSON201.ID
 	}
 	if id == "" && len(checked) > 0 && (err == nil || isDecodeError(err)) {
 		// Drift the SDK cannot decode must not strand the scratch agent:
@@ -401,7 +402,7 @@ func (c *conformance) contextRoundTrip(ctx context.Context, agentID, agentName s
 	name := agentName + "-context"
 	content := "makeagents conformance: a scratch context, deleted with its agent."
 	_, err := c.client.Generated().CreateContextWithResponse(ctx, &api.CreateContextParams{TeamID: team}, api.CreateTextContextRequest{
-		AgentID: agentID, Name: &name, Content: &content,
+		AgentID: agentID, Name: name, Content: content,
 	})
 	c.check()
 	if err != nil && !isDecodeError(err) {
