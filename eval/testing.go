@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,7 +27,7 @@ func RunTests(t *testing.T, c Client, s *Suite, opts ...Option) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	agent, err := resolveAgent(context.Background(), c, s, st)
+	agent, err := resolveAgent(t.Context(), c, s, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -525,3 +525,22 @@ func TestEvalReportsNeverHoldTheToken(t *testing.T) {
 		t.Errorf("stdout holds the token's start:\n%s", r.stdout)
 	}
 }
+
+// Progress is one line rewritten in place, on a terminal only, and a case
+// name cannot move the cursor.
+func TestEvalProgressLine(t *testing.T) {
+	var b strings.Builder
+	p := &progress{w: &b, active: true}
+	p.show(eval.Progress{Result: eval.Result{Case: "greets\x1b[2J", Status: eval.StatusPass}, Done: 3, Total: 8, ModelLabel: "gpt-4o"})
+	p.done()
+	if got, want := b.String(), "\r\x1b[K[3/8] greets\uFFFD[2J · gpt-4o: pass\r\x1b[K"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	var off strings.Builder
+	q := newProgress(&off) // not a terminal
+	q.show(eval.Progress{Result: eval.Result{Case: "a"}, Done: 1, Total: 1})
+	q.done()
+	if off.Len() != 0 {
+		t.Errorf("progress on a non-terminal: %q", off.String())
+	}
+}
