@@ -237,24 +237,6 @@ func (e ToolType) Valid() bool {
 	}
 }
 
-// Defines values for ListScenariosParamsType.
-const (
-	ListScenariosParamsTypeScenario ListScenariosParamsType = "scenario"
-	ListScenariosParamsTypeTool     ListScenariosParamsType = "tool"
-)
-
-// Valid indicates whether the value is a known member of the ListScenariosParamsType enum.
-func (e ListScenariosParamsType) Valid() bool {
-	switch e {
-	case ListScenariosParamsTypeScenario:
-		return true
-	case ListScenariosParamsTypeTool:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ListScenariosParamsPgSortBy.
 const (
 	ListScenariosParamsPgSortByCreated           ListScenariosParamsPgSortBy = "created"
@@ -1310,7 +1292,7 @@ type ListScenariosParams struct {
 	TeamID int64 `form:"teamId" json:"teamId"`
 
 	// Type Limits the type of scenarios to be retrieved.
-	Type ListScenariosParamsType `form:"type,omitempty" json:"type,omitempty,omitzero"`
+	Type ScenarioType `form:"type,omitempty" json:"type,omitempty,omitzero"`
 
 	// PgOffset The number of entities you want to skip before getting entities you want.
 	PgOffset int64 `form:"pg[offset],omitempty" json:"pg[offset],omitempty,omitzero"`
@@ -1324,9 +1306,6 @@ type ListScenariosParams struct {
 	// PgSortDir The sorting order. It accepts the ascending and descending direction specifiers.
 	PgSortDir ListScenariosParamsPgSortDir `form:"pg[sortDir],omitempty" json:"pg[sortDir],omitempty,omitzero"`
 }
-
-// ListScenariosParamsType defines parameters for ListScenarios.
-type ListScenariosParamsType string
 
 // ListScenariosParamsPgSortBy defines parameters for ListScenarios.
 type ListScenariosParamsPgSortBy string

@@ -156,7 +156,9 @@ func NewUnvalidatedClient(server string, doer HttpRequestDoer, editors ...Reques
 	return &ClientWithResponses{ClientInterface: &generatedClient{server: server, doer: doer, editors: editors}}
 }
 
-// CallOption adjusts one call of a Client method.
+// CallOption adjusts one call of a Client method. Call options are named
+// ForTeam and Call... (CallHeader, CallTimeout, CallResponseInto); the
+// With... functions are client Options, given to New.
 type CallOption func(*callSettings) error
 
 type callSettings struct {
@@ -178,19 +180,19 @@ func ForTeam(teamID int64) CallOption {
 	}
 }
 
-// WithHeader adds a request header to the call (tracing ids, a proxy's
+// CallHeader adds a request header to the call (tracing ids, a proxy's
 // header). Authorization and User-Agent are the client's and cannot be
 // set here.
-func WithHeader(name, value string) CallOption {
+func CallHeader(name, value string) CallOption {
 	return func(s *callSettings) error {
 		key := textproto.CanonicalMIMEHeaderKey(name)
 		switch {
 		case name == "" || strings.ContainsAny(name, " \t\r\n:"):
-			return errorf("WithHeader: %.40q is not a header name", name)
+			return errorf("CallHeader: %.40q is not a header name", name)
 		case strings.ContainsAny(value, "\r\n"):
-			return errorf("WithHeader: the value of %s contains a line break", key)
+			return errorf("CallHeader: the value of %s contains a line break", key)
 		case key == "Authorization" || key == "User-Agent":
-			return errorf("WithHeader: %s is set by the client (WithToken, WithUserAgent)", key)
+			return errorf("CallHeader: %s is set by the client (WithToken, WithUserAgent)", key)
 		}
 		if s.header == nil {
 			s.header = http.Header{}
@@ -200,32 +202,50 @@ func WithHeader(name, value string) CallOption {
 	}
 }
 
-// WithTimeout bounds the whole call, retries and their waits included. For
+// CallTimeout bounds the whole call, retries and their waits included. For
 // StartRunStream it bounds the whole stream, until its body is closed.
-func WithTimeout(d time.Duration) CallOption {
+// (WithHeaderTimeout and WithRunHeaderTimeout, client options, bound only
+// the wait for response headers, on every call.)
+func CallTimeout(d time.Duration) CallOption {
 	return func(s *callSettings) error {
 		if d <= 0 {
-			return errorf("WithTimeout: %s is not a positive duration", d)
+			return errorf("CallTimeout: %s is not a positive duration", d)
 		}
 		s.timeout = d
 		return nil
 	}
 }
 
-// WithResponseInto stores the call's successful HTTP response in *dst: its
+// CallResponseInto stores the call's successful HTTP response in *dst: its
 // status and headers (the token redacted), and a Body to read the bytes
-// that were decoded into the result once more. For StartRunStream, *dst is
-// the stream's response itself. On an error *dst is left as it was; the
-// error carries what there is (*APIError has the status, headers and body).
-func WithResponseInto(dst **http.Response) CallOption {
+// that were decoded into the result once more (an empty body for the
+// operations Make answers without one). For StartRunStream, *dst is the
+// stream's response itself. On an error *dst is left as it was; the error
+// carries what there is (*APIError has the status, headers and body).
+func CallResponseInto(dst **http.Response) CallOption {
 	return func(s *callSettings) error {
 		if dst == nil {
-			return errorf("WithResponseInto: nil destination")
+			return errorf("CallResponseInto: nil destination")
 		}
 		s.into = dst
 		return nil
 	}
 }
+
+// WithHeader is CallHeader.
+//
+// Deprecated: use CallHeader; With... names configure a client (New).
+func WithHeader(name, value string) CallOption { return CallHeader(name, value) }
+
+// WithTimeout is CallTimeout.
+//
+// Deprecated: use CallTimeout; With... names configure a client (New).
+func WithTimeout(d time.Duration) CallOption { return CallTimeout(d) }
+
+// WithResponseInto is CallResponseInto.
+//
+// Deprecated: use CallResponseInto; With... names configure a client (New).
+func WithResponseInto(dst **http.Response) CallOption { return CallResponseInto(dst) }
 
 // send builds an operation's request with the call's team, hands it to the
 // pipeline with its call options and parses the response.

@@ -10,7 +10,7 @@ import (
 // Discovery: the Make API v2 reads that setting up an agent needs. An
 // agent's makeConnectionId is the id of a connection of its LLM provider
 // (ProviderConnections), its tools are scenarios of type tool
-// (Scenarios with ScenarioQuery{Type: ListScenariosParamsTypeTool}), and
+// (Scenarios with ScenarioQuery{Type: ScenarioTypeTool}), and
 // what a token may do is its scopes (CurrentAuthorization, MissingScopes).
 
 // ListConnections returns the team's connections, sorted by name, of the
@@ -50,9 +50,9 @@ func (c *Client) ProviderConnections(ctx context.Context, provider LLMProvider, 
 
 // ScenarioQuery selects scenarios for ListScenarios and Scenarios.
 type ScenarioQuery struct {
-	// Type limits the scenarios to one type: ListScenariosParamsTypeTool
-	// for those an agent can call. Empty: every scenario.
-	Type ListScenariosParamsType
+	// Type limits the scenarios to one type: ScenarioTypeTool for those an
+	// agent can call. Empty: every scenario.
+	Type ScenarioType
 	// Limit is the page size (pg[limit]); 0 leaves it to Make.
 	Limit int64
 	// Offset is where the first page starts (pg[offset]).
@@ -66,7 +66,7 @@ func (q ScenarioQuery) params(team TeamID) *ListScenariosParams {
 }
 
 func (q ScenarioQuery) validate() error {
-	if q.Type != "" && !q.Type.Valid() {
+	if q.Type != "" && !validScenarioType(q.Type) {
 		return &ValidationError{Field: "type", Reason: `use "scenario" or "tool"`}
 	}
 	if q.Limit < 0 {
@@ -99,7 +99,7 @@ func (c *Client) ListScenarios(ctx context.Context, q ScenarioQuery, opts ...Cal
 // (ctx's included) is yielded once, with a zero Scenario, and ends the
 // iteration.
 //
-//	for s, err := range client.Scenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool}) {
+//	for s, err := range client.Scenarios(ctx, api.ScenarioQuery{Type: api.ScenarioTypeTool}) {
 //		if err != nil {
 //			return err
 //		}

@@ -75,7 +75,7 @@ func TestDiscoveryQueryOnTheWire(t *testing.T) {
 	if _, err := c.ListConnections(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ListScenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool, Limit: 25, Offset: 50}); err != nil {
+	if _, err := c.ListScenarios(ctx, api.ScenarioQuery{Type: api.ScenarioTypeTool, Limit: 25, Offset: 50}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.ListScenarios(ctx, api.ScenarioQuery{}, api.ForTeam(9)); err != nil {
@@ -122,7 +122,7 @@ func TestDiscoveryRefusesBadInput(t *testing.T) {
 	// A zero pg[limit] is not sent (zero optional parameters are left
 	// out); negative ones are refused.
 	neg := int64(-3)
-	for _, p := range []api.ListScenariosParams{{TeamID: 1, PgLimit: neg}, {TeamID: 1, PgOffset: neg}} {
+	for _, p := range []api.ListScenariosParams{{TeamID: 1, PgLimit: neg}, {TeamID: 1, PgOffset: neg}, {TeamID: 1, Type: "flow"}} {
 		if _, err := c.Generated().ListScenariosWithResponse(ctx, &p); !api.IsValidationError(err) {
 			t.Errorf("generated %+v: err = %v, want a ValidationError", p, err)
 		}

@@ -35,8 +35,8 @@
 //	           iterator), CurrentAuthorization (the token's scopes; see
 //	           MissingScopes and OperationScopes)
 //
-// Each takes CallOptions: ForTeam, WithHeader, WithTimeout, and
-// WithResponseInto for the raw *http.Response.
+// Each takes CallOptions: ForTeam, CallHeader, CallTimeout, and
+// CallResponseInto for the raw *http.Response.
 //
 // # Errors, retries and bounds
 //
@@ -57,5 +57,5 @@
 // the body as bytes. It goes through the same pipeline. Response structs
 // hold the fields openapi.yaml declares; a field Make adds later is not in
 // them but is never lost: the generated responses' Body, and
-// WithResponseInto, keep the bytes as they came.
+// CallResponseInto, keep the bytes as they came.
 package api

@@ -11,3 +11,14 @@ const (
 	// ApprovalModeApprovalRequired asks a person to approve each run.
 	ApprovalModeApprovalRequired ApprovalMode = "approval-required"
 )
+
+// Known values of ScenarioType: a scenario's type, and the type filter of
+// ListScenarios (ScenarioQuery.Type, ListScenariosParams.Type). An open
+// string in the spec (see its x-makeagents-note), so a type Make adds later
+// decodes; the filter takes only these two.
+const (
+	// ScenarioTypeScenario is an ordinary scenario.
+	ScenarioTypeScenario ScenarioType = "scenario"
+	// ScenarioTypeTool is a scenario an AI agent can call as a tool.
+	ScenarioTypeTool ScenarioType = "tool"
+)

@@ -20,9 +20,9 @@ const (
 	EnvTeamID  = "MAKE_TEAM_ID"   // default team id, as WithTeamID sets it
 )
 
-// Option configures New. Every With... function of this package that
-// configures a client returns one; WithHeader, WithTimeout, ForTeam and
-// WithResponseInto are CallOptions, for one call.
+// Option configures New. Every With... function of this package returns
+// one; the options of one call are CallOptions, named ForTeam and Call...
+// (CallHeader, CallTimeout, CallResponseInto).
 type Option interface {
 	applyOption(*settings) error
 }

@@ -175,7 +175,7 @@ func TestCallOptions(t *testing.T) {
 	})
 	c, _, _ := newTestClient(t, srv.Server)
 	var raw *http.Response
-	agents, err := c.ListAgents(context.Background(), ForTeam(9), WithHeader("X-Trace", "t-1"), WithResponseInto(&raw), WithTimeout(time.Minute))
+	agents, err := c.ListAgents(context.Background(), ForTeam(9), CallHeader("X-Trace", "t-1"), CallResponseInto(&raw), CallTimeout(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,11 +193,11 @@ func TestCallOptions(t *testing.T) {
 	}
 	for name, o := range map[string]CallOption{
 		"team 0":             ForTeam(0),
-		"header with CRLF":   WithHeader("X-A", "a\r\nX-B: b"),
-		"authorization":      WithHeader("authorization", "Token other"),
-		"bad header name":    WithHeader("X A", "v"),
-		"non-positive timer": WithTimeout(0),
-		"nil destination":    WithResponseInto(nil),
+		"header with CRLF":   CallHeader("X-A", "a\r\nX-B: b"),
+		"authorization":      CallHeader("authorization", "Token other"),
+		"bad header name":    CallHeader("X A", "v"),
+		"non-positive timer": CallTimeout(0),
+		"nil destination":    CallResponseInto(nil),
 	} {
 		before := len(srv.seen())
 		_, err := c.ListAgents(context.Background(), o)
@@ -309,7 +309,7 @@ func TestErrorPrefixOnce(t *testing.T) {
 	}
 }
 
-// WithTimeout on StartRunStream bounds the whole stream: a stream that
+// CallTimeout on StartRunStream bounds the whole stream: a stream that
 // stalls after its headers ends with the deadline, and a stream that ends
 // in time is unaffected.
 func TestStreamCallTimeout(t *testing.T) {
@@ -326,7 +326,7 @@ func TestStreamCallTimeout(t *testing.T) {
 	})
 	defer close(release)
 	c, _, _ := newTestClient(t, srv.Server)
-	resp, err := c.StartRunStream(context.Background(), testAgent, runBody(), WithTimeout(20*time.Millisecond))
+	resp, err := c.StartRunStream(context.Background(), testAgent, runBody(), CallTimeout(20*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +358,7 @@ func TestEditedBodyIsValidatedFromItsBytes(t *testing.T) {
 	}
 }
 
-// WithResponseInto keeps the body it read, so it reads it under the same
+// CallResponseInto keeps the body it read, so it reads it under the same
 // bound as the typed result: a body over WithMaxBodyBytes is an error, not
 // a copy held in memory.
 func TestResponseIntoIsBounded(t *testing.T) {
@@ -367,7 +367,7 @@ func TestResponseIntoIsBounded(t *testing.T) {
 	})
 	c, _, _ := newTestClient(t, srv.Server, WithMaxBodyBytes(1024))
 	var raw *http.Response
-	_, err := c.ListAgents(context.Background(), WithResponseInto(&raw))
+	_, err := c.ListAgents(context.Background(), CallResponseInto(&raw))
 	scanErr(err)
 	if !errors.Is(err, ErrBodyTooLarge) || raw != nil {
 		t.Fatalf("err = %v, raw %v; want ErrBodyTooLarge and nothing kept", err, raw)

@@ -48,6 +48,9 @@ func ValidateConnectionType(t string) error {
 // checkScenarioPage refuses a listScenarios page Make cannot serve: a
 // negative pg[offset] or a pg[limit] below 1 (the spec's minimums).
 func checkScenarioPage(q url.Values) error {
+	if t, ok := q["type"]; ok && (len(t) != 1 || !validScenarioType(t[0])) {
+		return &ValidationError{Field: "type", Reason: fmt.Sprintf(`%.32q; use "scenario" or "tool"`, strings.Join(t, ","))}
+	}
 	for name, least := range map[string]int64{"pg[offset]": 0, "pg[limit]": 1} {
 		v := q.Get(name)
 		if v == "" {
@@ -59,6 +62,11 @@ func checkScenarioPage(q url.Values) error {
 		}
 	}
 	return nil
+}
+
+// validScenarioType reports whether t is a type listScenarios filters on.
+func validScenarioType(t ScenarioType) bool {
+	return t == ScenarioTypeScenario || t == ScenarioTypeTool
 }
 
 // isZeroParam reports whether an optional query parameter was left unset.

@@ -63,7 +63,7 @@ func TestScenarioIteratorPages(t *testing.T) {
 	// Tools only, 3 to a page: 8 tools, 3 pages (3, 3, 2).
 	s.ResetRequests()
 	var tools []api.Scenario
-	for sc, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool, Limit: 3}) {
+	for sc, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ScenarioTypeTool, Limit: 3}) {
 		if err != nil {
 			t.Fatal(err)
 		}

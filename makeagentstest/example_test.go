@@ -381,7 +381,7 @@ func Example_discovery() {
 		t.Fatalf("%v", err)
 	}
 	var tools []api.ScenarioTool
-	for sc, err := range client.Scenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool}) {
+	for sc, err := range client.Scenarios(ctx, api.ScenarioQuery{Type: api.ScenarioTypeTool}) {
 		if err != nil {
 			t.Fatalf("%v", err)
 		}

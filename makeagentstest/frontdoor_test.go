@@ -68,7 +68,7 @@ func TestFrontDoorEveryOperation(t *testing.T) {
 	}
 
 	var raw *http.Response
-	res, err := c.RunAgent(ctx, id, api.NewRunRequest("When do you open?"), api.WithResponseInto(&raw))
+	res, err := c.RunAgent(ctx, id, api.NewRunRequest("When do you open?"), api.CallResponseInto(&raw))
 	if err != nil || res.Response == "" || raw == nil || raw.StatusCode != http.StatusOK {
 		t.Fatalf("run: %+v, raw %v, err %v", res, raw, err)
 	}

@@ -31,8 +31,8 @@ type config struct {
 }
 
 // WithCallOptions passes options to the call that starts the stream (Run
-// only): api.ForTeam, api.WithHeader, api.WithTimeout (which then bounds
-// the whole stream), api.WithResponseInto.
+// only): api.ForTeam, api.CallHeader, api.CallTimeout (which then bounds
+// the whole stream), api.CallResponseInto.
 func WithCallOptions(opts ...api.CallOption) Option {
 	return func(c *config) { c.callOpts = append(c.callOpts, opts...) }
 }

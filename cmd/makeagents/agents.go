@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -168,7 +170,7 @@ func agentsCreateRun(ctx context.Context, opts *agentsCreateOptions) error {
 	var raw *http.Response
 	// The team of the call is --team (or MAKE_TEAM_ID): a body that
 	// names another is refused before sending.
-	created, err := c.CreateAgent(ctx, body, api.ForTeam(cfg.teamID), api.WithResponseInto(&raw))
+	created, err := c.CreateAgent(ctx, body, api.ForTeam(cfg.teamID), api.CallResponseInto(&raw))
 	if err != nil {
 		return err
 	}
@@ -285,9 +287,11 @@ func agentIDArg(id string) (string, error) {
 
 // readBodyFile decodes the JSON object of a file flag (--from-file,
 // --config-file: a file, or stdin for "-") into into. The file is bounded
-// like every file flag, and anything after the object is a usage error: a
-// second object or stray text means the file is not the body the user
-// thinks it is. flagName names the flag in errors.
+// like every file flag. Anything the request does not know is a usage
+// error naming it: a key that is not a field (a typo such as "sytemPrompt"
+// would otherwise be dropped, and the agent created without its prompt),
+// and a second object or stray text after the first. flagName names the
+// flag in errors.
 func (f *factory) readBodyFile(flagName, path string, into any) error {
 	if path == "" {
 		return nil
@@ -303,7 +307,23 @@ func (f *factory) readBodyFile(flagName, path string, into any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return usageErrorf("%s %s has data after the JSON object (at byte %d)", flagName, path, dec.InputOffset())
 	}
+	var raw any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return usageErrorf("%s %s is not valid: %v", flagName, path, err)
+	}
+	if key, near := unknownKey(raw, reflect.TypeOf(into), ""); key != "" {
+		hint := ""
+		if len(near) > 0 {
+			hint = "; did you mean " + strings.Join(near, " or ") + "?"
+		}
+		return usageErrorf("%s %s: unknown key %q in a %s (keys are case-sensitive; see openapi.yaml)%s", flagName, path, key, bodyName(into), hint)
+	}
 	return nil
+}
+
+// bodyName is the schema a file flag's body is, for its errors.
+func bodyName(into any) string {
+	return strings.TrimPrefix(fmt.Sprintf("%T", into), "*api.")
 }
 
 func connectionFlag(s string) (int64, error) {

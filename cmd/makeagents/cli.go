@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,12 +66,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}()
 	stderr = f.stderr // redacting, once the command knew the token
-	var status *exitStatus
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &status): // the command printed what it had to say
-		return status.code
+	case errors.As(err, new(*exitStatus)):
+		var st *exitStatus
+		errors.As(err, &st)
+		return st.code
 	case errors.As(err, new(*usageError)), api.IsValidationError(err):
 		// Input the SDK refused before sending is a usage error too.
 		return reportUsage(stderr, cmd, err)
@@ -157,6 +159,11 @@ func reportUsage(stderr io.Writer, cmd *cobra.Command, err error) int {
 	default:
 		fmt.Fprintf(stderr, "usage: makeagents %s\nrun 'makeagents %s --help' for details\n", usageLine(cmd), commandWords(cmd))
 	}
+	if cmd != nil {
+		if code, err := strconv.Atoi(cmd.Annotations[annotationUsageExit]); err == nil {
+			return code
+		}
+	}
 	return exitUsage
 }
 
@@ -173,7 +180,13 @@ func usageLine(c *cobra.Command) string {
 // cobra, is rewritten with two. Everything after "--" is left alone.
 func commandFirst(root *cobra.Command, args []string) []string {
 	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
-		return args // the shell asks for completions: cobra parses those itself
+		// The shell asks for completions: cobra parses those itself, and
+		// shows each flag's usage as its description, where the backticks
+		// that name a flag's value in help would be noise.
+		walkCommands(root, func(c *cobra.Command) {
+			c.Flags().VisitAll(func(fl *pflag.Flag) { fl.Usage = strings.ReplaceAll(fl.Usage, "`", "") })
+		})
+		return args
 	}
 	takesValue := flagArity(root)
 	words, rest := []string{}, []string{}
@@ -225,20 +238,23 @@ var eitherArity = []string{"json"}
 // shorthands) to whether it takes a value.
 func flagArity(root *cobra.Command) map[string]bool {
 	out := map[string]bool{}
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
+	walkCommands(root, func(c *cobra.Command) {
 		c.Flags().VisitAll(func(fl *pflag.Flag) {
 			out[fl.Name] = fl.NoOptDefVal == ""
 			if fl.Shorthand != "" {
 				out[fl.Shorthand] = fl.NoOptDefVal == ""
 			}
 		})
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
-	}
-	walk(root)
+	})
 	return out
+}
+
+// walkCommands calls fn on c and every command under it.
+func walkCommands(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		walkCommands(sub, fn)
+	}
 }
 
 func childNamed(c *cobra.Command, name string) *cobra.Command {
@@ -417,6 +433,9 @@ func printFlags(w io.Writer, fs *pflag.FlagSet) {
 	fs.VisitAll(func(fl *pflag.Flag) {
 		arg, usage := pflag.UnquoteUsage(fl)
 		name := "--" + fl.Name
+		if fl.Shorthand != "" {
+			name = "-" + fl.Shorthand + ", " + name
+		}
 		if arg != "" {
 			name += " " + strings.ToUpper(arg)
 		}
@@ -443,7 +462,7 @@ configuration (flags beat the environment):
   --oauth                                send the token as "Bearer" (OAuth) instead of "Token"
 
 exit status: 0 ok, 1 API/network/stream error, 2 usage error (no request made),
-3 drift found (conformance), 130 interrupted.
+3 drift found (conformance), 130 interrupted; plan: 0 no change, 2 changes, 1 error.
 
 Start with: makeagents demo
 Offline, for any client: makeagents fake (prints MAKE_BASE_URL and the rest to source)

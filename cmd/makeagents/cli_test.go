@@ -193,7 +193,7 @@ func TestRunConfigFile(t *testing.T) {
 	if out["jsonResponse"].(map[string]any)["echo"] != "hi" {
 		t.Errorf("structured output not applied: %v", out)
 	}
-	runCLI(t, env, "run", a.ID, "again", "--thread", "").ok(t)
+	runCLI(t, env, "run", a.ID, "again").ok(t)
 	var bodies []map[string]any
 	for _, req := range fake.Requests() {
 		if req.Operation == "runAgent" {
@@ -210,7 +210,65 @@ func TestRunConfigFile(t *testing.T) {
 		t.Errorf("a run without --config-file sent config %v, want {}", bodies[1]["config"])
 	}
 	if _, ok := bodies[1]["threadId"]; ok {
-		t.Errorf("a run with an empty --thread sent a threadId: %v", bodies[1])
+		t.Errorf("a run without --thread sent a threadId: %v", bodies[1])
+	}
+}
+
+// An empty --thread (an unset shell variable, most likely) is refused: it
+// would silently start a new thread instead of continuing one.
+func TestEmptyThreadRefused(t *testing.T) {
+	fake, env := fakeEnv(t)
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
+	fake.ResetRequests()
+	for _, args := range [][]string{
+		{"run", a.ID, "hi", "--thread", ""}, {"run", a.ID, "hi", "--thread="}, {"stream", a.ID, "hi", "--thread", " "},
+	} {
+		r := runCLI(t, env, args...)
+		if r.code != exitUsage || !strings.HasPrefix(r.stderr, "makeagents: --thread is empty") {
+			t.Errorf("%q: exit %d, stderr %q; want 2 saying --thread is empty", args, r.code, r.stderr)
+		}
+	}
+	if n := len(fake.Requests()); n != 0 {
+		t.Errorf("%d requests made", n)
+	}
+}
+
+// A key the request body does not know, in --from-file or --config-file,
+// is a usage error naming the key and the file; nothing is sent.
+func TestUnknownKeysRefused(t *testing.T) {
+	fake, env := fakeEnv(t)
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
+	fake.ResetRequests()
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	agent := write("agent.json", `{"name":"n","makeConnectionId":1001,"defaultModel":"gpt-4.1-mini","sytemPrompt":"p"}`)
+	nested := write("nested.json", `{"name":"n","makeConnectionId":1001,"defaultModel":"gpt-4.1-mini","systemPrompt":"p","scenarios":[{"makeScenarioID":1}]}`)
+	update := write("update.json", `{"nmae":"x"}`)
+	config := write("config.json", `{"llmConfig":{"llmModel":"o4-mini","setings":{}}}`)
+	for _, tc := range []struct {
+		args      []string
+		key, file string
+	}{
+		{[]string{"agents", "create", "--from-file", agent}, `"sytemPrompt" in a CreateAgentRequest (keys are case-sensitive; see openapi.yaml); did you mean systemPrompt?`, agent},
+		// encoding/json alone matches keys case-insensitively: Make does not.
+		{[]string{"agents", "create", "--from-file", nested}, `"scenarios[0].makeScenarioID"`, nested},
+		{[]string{"agents", "update", a.ID, "--from-file", update}, `"nmae"`, update},
+		{[]string{"run", a.ID, "hi", "--config-file", config}, `"llmConfig.setings"`, config},
+	} {
+		r := runCLI(t, env, tc.args...)
+		first, _, _ := strings.Cut(r.stderr, "\n")
+		if r.code != exitUsage || !strings.Contains(first, ": unknown key "+tc.key) || !strings.Contains(first, tc.file) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 naming %s and the file", tc.args, r.code, r.stderr, tc.key)
+		}
+	}
+	if n := len(fake.Requests()); n != 0 {
+		t.Errorf("%d requests made", n)
 	}
 }
 

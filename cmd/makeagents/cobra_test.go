@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func TestSuggestions(t *testing.T) {
 		{[]string{"run", "--thred", "x"}, "unknown flag --thred for run; did you mean --thread?"},
 		{[]string{"run", "a", "b", "-thred", "x"}, "unknown flag -thred for run; did you mean --thread?"},
 		{[]string{"agents", "create", "--system-promt", "x"}, "did you mean --system-prompt?"},
-		{[]string{"agents", "list", "--json"}, "unknown flag --json for agents list (--json is a flag of stream, conformance, eval)"},
+		{[]string{"agents", "list", "--json"}, "unknown flag --json for agents list (--json is a flag of stream, conformance, eval, plan)"},
 		{[]string{"agnets", "list"}, `unknown command "agnets"; did you mean agents?`},
 		{[]string{"agents", "lst"}, `unknown agents subcommand "lst" (want list, get, create, update, delete); did you mean list?`},
 		{[]string{"fake", "--zone", "eu2"}, "fake does not take --zone: "},
@@ -58,7 +59,7 @@ func TestCompletion(t *testing.T) {
 			t.Errorf("__complete agents lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if r := runCLI(t, nil, "__complete", "run", "--thr"); !strings.Contains(r.stdout, "--thread\t") {
+	if r := runCLI(t, nil, "__complete", "run", "--thr"); !strings.Contains(r.stdout, "--thread\tconversation THREAD to continue") {
 		t.Errorf("__complete run --thr:\n%s", r.stdout)
 	}
 }
@@ -114,5 +115,27 @@ func TestRunSeam(t *testing.T) {
 	}
 	if got == nil || got.agentID != "agent-1" || got.message != "hello" || got.thread != "t-1" || !got.json {
 		t.Errorf("options reaching run: %+v", got)
+	}
+}
+
+// usageErrorf drops the prefix an SDK error starts with (the CLI prints
+// one), and nothing else: the same words inside a server's text or a file
+// name stay.
+func TestUsageErrorfStripsOnlyTheSDKPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{usageErrorf("--name: %v", errors.New("makeagents: invalid name: too long")), "--name: invalid name: too long"},
+		{usageErrorf("pick one:\n%s", "  --connection 11  makeagents: prod"), "pick one:\n  --connection 11  makeagents: prod"},
+		{usageErrorf("%v", errors.New("api: Make said makeagents: nope")), "api: Make said makeagents: nope"},
+		{usageErrorf("--from-file %s: bad", "makeagents: x.json"), "--from-file makeagents: x.json: bad"},
+	} {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("got %q, want %q", got, tc.want)
+		}
+	}
+	if got := errorLine(errors.New("makeagents: create: Make said makeagents: no")); got != "makeagents: create: Make said makeagents: no" {
+		t.Errorf("errorLine = %q", got)
 	}
 }

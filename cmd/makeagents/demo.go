@@ -97,7 +97,7 @@ func demoRun(ctx context.Context, in *demoOptions) error {
 	}
 	model := models[0]
 	var tool *api.Scenario
-	for s, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool}) {
+	for s, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ScenarioTypeTool}) {
 		if err != nil {
 			return err
 		}

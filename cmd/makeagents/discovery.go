@@ -57,7 +57,7 @@ func connectionsListRun(ctx context.Context, opts *connectionsListOptions) error
 		return err
 	}
 	var resp *http.Response
-	if _, err := c.ListConnections(ctx, opts.types, api.WithResponseInto(&resp)); err != nil {
+	if _, err := c.ListConnections(ctx, opts.types, api.CallResponseInto(&resp)); err != nil {
 		return err
 	}
 	// Print the connections as Make sent them: fields this SDK does
@@ -71,14 +71,63 @@ func connectionsListRun(ctx context.Context, opts *connectionsListOptions) error
 	if raw.Connections == nil {
 		raw.Connections = []json.RawMessage{}
 	}
-	return writeJSON(opts.stdout, raw.Connections)
+	if err := writeJSON(opts.stdout, raw.Connections); err != nil {
+		return err
+	}
+	if len(raw.Connections) == 0 && len(opts.types) > 0 {
+		// stdout stays the (empty) answer; stderr says why it may be empty.
+		fmt.Fprintln(opts.stderr, printable(noConnectionHint(ctx, c, opts.types)))
+	}
+	return nil
+}
+
+// maxHintTypes bounds the connection types noConnectionHint names.
+const maxHintTypes = 20
+
+// noConnectionHint explains an empty "connections list --type": the types
+// the team's connections do have, and, when a type given is an LLM
+// provider's name (openAi) rather than its accountName (openai-gpt-3), the
+// type meant. Each lookup is best effort: one that fails is left out.
+func noConnectionHint(ctx context.Context, c *api.Client, types []string) string {
+	hint := fmt.Sprintf("no connection of type %s in this team", strings.Join(types, " or "))
+	if all, err := c.ListConnections(ctx, nil); err == nil {
+		var have []string
+		for _, k := range all {
+			if !slices.Contains(have, k.AccountName) {
+				have = append(have, k.AccountName)
+			}
+		}
+		slices.Sort(have)
+		more := ""
+		if len(have) > maxHintTypes { // a team (or a hostile server) with very many
+			more = fmt.Sprintf(" and %d more", len(have)-maxHintTypes)
+			have = have[:maxHintTypes]
+		}
+		if len(have) == 0 {
+			hint += "; it has no connections"
+		} else {
+			hint += "; its connections' types: " + strings.Join(have, ", ") + more
+		}
+	}
+	if providers, err := c.ListLLMProviders(ctx); err == nil {
+		for _, t := range types {
+			for _, p := range providers {
+				if strings.EqualFold(t, string(p.Provider)) && !strings.EqualFold(t, p.AccountName) {
+					hint += fmt.Sprintf("; %s is LLM provider %d's name: its connections' type is its accountName, --type %s", t, p.ID, p.AccountName)
+				}
+			}
+		}
+	}
+	return hint
 }
 
 // scenariosListOptions are what "scenarios list" runs with.
 type scenariosListOptions struct {
 	*factory
-	tools    bool   // only type=tool
-	pageSize string // --limit: scenarios per request
+	tools                     bool // only type=tool
+	limit                     int  // print at most this many (0: all)
+	pageSize                  int  // scenarios per request (0: Make's default)
+	limitGiven, pageSizeGiven bool
 }
 
 func newScenariosListCmd(f *factory, runF func(context.Context, *scenariosListOptions) error) *cobra.Command {
@@ -86,31 +135,34 @@ func newScenariosListCmd(f *factory, runF func(context.Context, *scenariosListOp
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the team's scenarios, all pages (JSON array on stdout); --tools for those an agent can call.",
-		Long: `Reads every page (--limit scenarios each; Make's default page size without it).
-A scenario of type "tool" can be given to an agent (scenarios[].makeScenarioId is its id).
+		Long: `Reads page after page (--page-size scenarios each; Make's default page size without it)
+until every scenario is read, or --limit of them: then it stops asking. A scenario of
+type "tool" can be given to an agent (scenarios[].makeScenarioId is its id).
 Needs the token scope scenarios:read.`,
 		Example: "makeagents scenarios list --tools --team 42 | jq -r '.[] | \"\\(.id) \\(.name)\"'",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.limitGiven, opts.pageSizeGiven = cmd.Flags().Changed("limit"), cmd.Flags().Changed("page-size")
 			return runCommand(cmd, f, opts, runF, scenariosListRun)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.tools, "tools", false, "only scenarios of type tool (an agent's tools)")
-	cmd.Flags().StringVar(&opts.pageSize, "limit", "", "page size: `N` scenarios per request (default: Make's)")
+	cmd.Flags().IntVar(&opts.limit, "limit", 0, "print at most `N` scenarios (default: all)")
+	cmd.Flags().IntVar(&opts.pageSize, "page-size", 0, "`N` scenarios per request (default: Make's)")
 	f.addGlobalFlags(cmd)
 	return cmd
 }
 
 func scenariosListRun(ctx context.Context, opts *scenariosListOptions) error {
 	var q api.ScenarioQuery
-	if s := opts.pageSize; s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 1 {
-			return usageErrorf("--limit %q is not a page size of at least 1", s)
-		}
-		q.Limit = n
+	if opts.limitGiven && opts.limit < 1 {
+		return usageErrorf("--limit %d: print at least 1 scenario (leave --limit out for all)", opts.limit)
 	}
+	if opts.pageSizeGiven && opts.pageSize < 1 {
+		return usageErrorf("--page-size %d is not a page size of at least 1", opts.pageSize)
+	}
+	q.Limit = int64(opts.pageSize)
 	if opts.tools {
-		q.Type = api.ListScenariosParamsTypeTool
+		q.Type = api.ScenarioTypeTool
 	}
 	c, _, err := opts.connect()
 	if err != nil {
@@ -122,6 +174,9 @@ func scenariosListRun(ctx context.Context, opts *scenariosListOptions) error {
 			return err
 		}
 		all = append(all, s)
+		if opts.limit > 0 && len(all) == opts.limit {
+			break // no further page is asked for
+		}
 	}
 	return writeJSON(opts.stdout, all)
 }
@@ -145,12 +200,18 @@ var commandOperations = []struct {
 	{"providers get", []string{"getLLMProvider"}},
 	{"providers models", []string{"listLLMProviderModels"}},
 	{"contexts list", []string{"listContexts"}},
-	{"contexts add", []string{"createContext"}},
+	{"contexts add", []string{"listContexts", "createContext"}},
 	{"contexts delete", []string{"deleteContext"}},
 	{"connections list", []string{"listConnections"}},
 	{"scenarios list", []string{"listScenarios"}},
 	{"eval", []string{"listAgents", "getAgent", "runAgent"}},
+	{"export", []string{"listAgents", "getAgent", "listContexts", "listLLMProviders", "listConnections", "listScenarios"}},
+	{"plan", planOps},
+	{"apply", append(slices.Clone(planOps), "createAgent", "updateAgent", "deleteAgent", "createContext", "deleteContext")},
 }
+
+// planOps are the reads of a plan (apply's too, before it writes).
+var planOps = []string{"listLLMProviders", "listConnections", "listLLMProviderModels", "listScenarios", "listAgents", "getAgent", "listContexts"}
 
 var createRunOps = []string{"listLLMProviders", "listLLMProviderModels", "listConnections", "createAgent", "runAgent"}
 
@@ -233,7 +294,7 @@ func doctorRun(ctx context.Context, opts *doctorOptions) error {
 
 	tools := 0
 	var names []string
-	for s, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ListScenariosParamsTypeTool}) {
+	for s, err := range c.Scenarios(ctx, api.ScenarioQuery{Type: api.ScenarioTypeTool}) {
 		if err != nil {
 			r.line("warn", "tool scenarios: listing failed: %v", errorText(err))
 			tools = -1

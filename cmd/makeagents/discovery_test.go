@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -61,7 +62,7 @@ func TestDoctorNamesAMissingScope(t *testing.T) {
 }
 
 func TestConnectionsAndScenariosList(t *testing.T) {
-	_, env := fakeEnv(t)
+	fake, env := fakeEnv(t)
 	conns := decodeJSON[[]map[string]any](t, runCLI(t, env, "connections", "list", "--type", "openai-gpt-3").ok(t).stdout)
 	if len(conns) != 1 || conns[0]["id"] != float64(1001) || conns[0]["accountName"] != "openai-gpt-3" {
 		t.Errorf("connections --type openai-gpt-3 = %v", conns)
@@ -70,9 +71,18 @@ func TestConnectionsAndScenariosList(t *testing.T) {
 	if len(all) != 2 {
 		t.Errorf("two types: %v", all)
 	}
-	none := runCLI(t, env, "connections", "list", "--type", "nothing-here").ok(t).stdout
-	if strings.TrimSpace(none) != "[]" {
-		t.Errorf("no match printed %q, want []", none)
+	// No match: stdout is still the (empty) array; stderr names the types
+	// there are and, for a provider's name, the accountName meant.
+	none := runCLI(t, env, "connections", "list", "--type", "openAi")
+	if none.code != exitOK || strings.TrimSpace(none.stdout) != "[]" ||
+		!strings.Contains(none.stderr, "no connection of type openAi in this team; its connections' types: ") ||
+		!strings.Contains(none.stderr, "google, ") || !strings.Contains(none.stderr, "openai-gpt-3") ||
+		!strings.Contains(none.stderr, "openAi is LLM provider 1's name: its connections' type is its accountName, --type openai-gpt-3") {
+		t.Errorf("no match: exit %d, stdout %q, stderr %q", none.code, none.stdout, none.stderr)
+	}
+	if r := runCLI(t, env, "connections", "list", "--type", "nothing-here"); strings.TrimSpace(r.stdout) != "[]" ||
+		!strings.HasPrefix(r.stderr, "no connection of type nothing-here") || strings.Contains(r.stderr, "provider") {
+		t.Errorf("no match, no provider: stdout %q, stderr %q", r.stdout, r.stderr)
 	}
 	tools := decodeJSON[[]api.Scenario](t, runCLI(t, env, "scenarios", "list", "--tools").ok(t).stdout)
 	if len(tools) != 8 {
@@ -83,9 +93,18 @@ func TestConnectionsAndScenariosList(t *testing.T) {
 			t.Errorf("not a tool: %+v", s)
 		}
 	}
-	every := decodeJSON[[]api.Scenario](t, runCLI(t, env, "scenarios", "list", "--limit", "4").ok(t).stdout)
+	every := decodeJSON[[]api.Scenario](t, runCLI(t, env, "scenarios", "list", "--page-size", "4").ok(t).stdout)
 	if len(every) != 23 {
-		t.Errorf("scenarios --limit 4: %d, want all 23", len(every))
+		t.Errorf("scenarios --page-size 4: %d, want all 23", len(every))
+	}
+	// --limit caps what is printed, and no page past it is asked for.
+	fake.ResetRequests()
+	capped := decodeJSON[[]api.Scenario](t, runCLI(t, env, "scenarios", "list", "--tools", "--limit", "3", "--page-size", "2").ok(t).stdout)
+	if len(capped) != 3 || capped[0].ID != tools[0].ID || capped[2].ID != tools[2].ID {
+		t.Errorf("scenarios --tools --limit 3: %d scenarios, want the first 3", len(capped))
+	}
+	if n := len(fake.Requests()); n != 2 {
+		t.Errorf("--limit 3 with pages of 2 made %d requests, want 2", n)
 	}
 }
 
@@ -146,6 +165,8 @@ func TestDiscoveryUsageErrors(t *testing.T) {
 		{"scenarios", "list", "--limit", "0"},
 		{"scenarios", "list", "--limit", "-3"},
 		{"scenarios", "list", "--limit", "ten"},
+		{"scenarios", "list", "--page-size", "0"},
+		{"scenarios", "list", "--page-size", "-1"},
 	} {
 		if r := runCLI(t, env, args...); r.code != exitUsage || strings.Count(r.stderr, "\n") < 1 {
 			t.Errorf("%q: exit %d, stderr %q; want a usage error", args, r.code, r.stderr)
@@ -177,5 +198,36 @@ func TestCommandOperationsCoverTheCommands(t *testing.T) {
 				t.Errorf("command %q is not in commandOperations", words)
 			}
 		}
+	}
+}
+
+// A server with a thousand connection types (and escapes in them): the
+// no-match hint names at most maxHintTypes, without terminal controls.
+func TestConnectionsHintBounded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/api/v2/connections" && strings.Contains(r.URL.RawQuery, "type"):
+			_, _ = w.Write([]byte(`{"connections":[]}`))
+		case r.URL.Path == "/api/v2/connections":
+			var b strings.Builder
+			b.WriteString(`{"connections":[`)
+			for i := range 1000 {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				fmt.Fprintf(&b, `{"id":%d,"name":"c","accountName":"type-%04d\u001b[2J"}`, i+1, i)
+			}
+			b.WriteString(`]}`)
+			_, _ = w.Write([]byte(b.String()))
+		default:
+			w.WriteHeader(http.StatusForbidden)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	r := runCLI(t, map[string]string{"MAKE_API_TOKEN": "tok", "MAKE_TEAM_ID": "7", "MAKE_BASE_URL": srv.URL + "/api/v2"}, "connections", "list", "--type", "x")
+	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" || strings.Count(r.stderr, "type-") != maxHintTypes ||
+		!strings.Contains(r.stderr, " and 980 more") || strings.Contains(r.stderr, "\x1b") {
+		t.Errorf("exit %d, stdout %q, stderr %.300q", r.code, r.stdout, r.stderr)
 	}
 }

@@ -78,11 +78,6 @@ client's retries), or --timeout ended the runs.`,
 	return cmd
 }
 
-// exitStatus ends a command with a given status, its output already printed.
-type exitStatus struct{ code int }
-
-func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
-
 // evalRun is the whole eval command: load, check, run, print, write.
 func evalRun(ctx context.Context, o *evalOptions) error {
 	suite, err := eval.Load(o.suite)

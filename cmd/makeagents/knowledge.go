@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -167,12 +168,15 @@ func newContextsAddCmd(f *factory, runF func(context.Context, *contextsAddOption
 	opts := &contextsAddOptions{factory: f}
 	cmd := &cobra.Command{
 		Use:   "add AGENT_ID",
-		Short: "Give an agent knowledge: upload a file (--file) or add a text (--text); prints nothing.",
+		Short: "Give an agent knowledge: upload a file (--file) or add a text (--text); prints the new context.",
 		Long: `--file PATH uploads the file as multipart/form-data (part "file" with the file's base
 name, field "agentId"), streamed: a file of any size is not held in memory. --name N
 sends it under another name. --text TEXT adds a text context named --name (optional).
 A name must be at most 120 characters of letters, digits, spaces and -_.(), as Make
-requires. Make answers with no body: "contexts list" shows the new context.`,
+requires. Prints the new context (a JSON object with its id). Make answers the create
+with no body, so the command lists the agent's contexts before and after it and prints
+the one that appeared; if that cannot be told (the list fails, or another context of
+the same name appeared at the same time) it says so on stderr and prints nothing.`,
 		Example: "makeagents contexts add b504aa93-0752-4bf8-887e-c2c717d525bf --file ./pricing.pdf --team 42",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.agentID = args[0]
@@ -230,6 +234,8 @@ func contextsAddRun(ctx context.Context, o *contextsAddOptions) error {
 	case o.file == "" && o.text == "":
 		return usageErrorf("contexts add needs --file PATH or --text TEXT")
 	}
+	var add func(c *api.Client) error
+	name := o.name
 	if o.text != "" {
 		body := api.CreateTextContextRequest{AgentID: agentID, Content: o.text}
 		if o.name != "" {
@@ -238,29 +244,59 @@ func contextsAddRun(ctx context.Context, o *contextsAddOptions) error {
 			}
 			body.Name = o.name
 		}
-		c, _, err := o.connect()
+		add = func(c *api.Client) error { return c.AddTextContext(ctx, body) }
+	} else {
+		if name == "" {
+			name = filepath.Base(o.file)
+		}
+		if err := api.ValidateContextName(name); err != nil {
+			return usageErrorf("the context's name %q: %v (rename the file or pass --name)", name, err)
+		}
+		f, err := openUpload(o.file)
 		if err != nil {
 			return err
 		}
-		return c.AddTextContext(ctx, body)
+		defer func() { _ = f.Close() }()
+		add = func(c *api.Client) error { return c.UploadContext(ctx, agentID, name, f) }
 	}
-	name := o.name
-	if name == "" {
-		name = filepath.Base(o.file)
-	}
-	if err := api.ValidateContextName(name); err != nil {
-		return usageErrorf("the context's name %q: %v (rename the file or pass --name)", name, err)
-	}
-	f, err := openUpload(o.file)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = f.Close() }()
 	c, _, err := o.connect()
 	if err != nil {
 		return err
 	}
-	return c.UploadContext(ctx, agentID, name, f)
+	// Make answers the create with no body: the new context is the one
+	// the list shows after it and did not before.
+	before, beforeErr := c.ListContexts(ctx, agentID)
+	if err := add(c); err != nil {
+		return err
+	}
+	after, err := c.ListContexts(ctx, agentID)
+	if err == nil {
+		err = beforeErr
+	}
+	if err != nil {
+		fmt.Fprintf(o.stderr, "added; listing the agent's contexts to show it failed: %s\n", errorText(err))
+		return nil
+	}
+	added := newContexts(before, after, name)
+	if len(added) != 1 {
+		fmt.Fprintf(o.stderr, "added; %d new contexts named %q appeared meanwhile, so which is this one is unknown: see 'makeagents contexts list %s'\n",
+			len(added), printable(name), agentID)
+		return nil
+	}
+	return writeJSON(o.stdout, added[0])
+}
+
+// newContexts are the contexts of after that before does not have, named
+// name (any name when name is "": Make names a text context itself).
+func newContexts(before, after []api.AgentContext, name string) []api.AgentContext {
+	var out []api.AgentContext
+	for _, a := range after {
+		known := slices.ContainsFunc(before, func(b api.AgentContext) bool { return b.ID == a.ID })
+		if !known && (name == "" || a.DocumentName == name) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // openUpload opens a file to upload: it must exist, be readable and be a

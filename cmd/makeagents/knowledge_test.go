@@ -36,14 +36,20 @@ func TestProvidersCommands(t *testing.T) {
 func TestContextsCommands(t *testing.T) {
 	fake, env := fakeEnv(t)
 	a := fake.AddAgent(team, api.Agent{Name: "Helper", SystemPrompt: "s", DefaultModel: "m"})
-	runCLI(t, env, "contexts", "add", a.ID, "--text", "Refunds are processed within 14 days.", "--name", "Refund policy").ok(t)
+	text := decodeJSON[api.AgentContext](t, runCLI(t, env, "contexts", "add", a.ID, "--text", "Refunds are processed within 14 days.", "--name", "Refund policy").ok(t).stdout)
+	if text.ID == "" || text.DocumentName != "Refund policy" || text.AgentID != a.ID {
+		t.Errorf("contexts add --text printed %+v, want the new context with its id", text)
+	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "pricing (2025).txt")
 	if err := os.WriteFile(file, []byte("The premium plan costs 49 EUR a month.\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	runCLI(t, env, "contexts", "add", a.ID, "--file", file).ok(t)
+	uploaded := decodeJSON[api.AgentContext](t, runCLI(t, env, "contexts", "add", a.ID, "--file", file).ok(t).stdout)
 	list := decodeJSON[[]api.AgentContext](t, runCLI(t, env, "contexts", "list", a.ID).ok(t).stdout)
+	if len(list) != 2 || uploaded.ID != list[1].ID || text.ID != list[0].ID {
+		t.Errorf("contexts add printed %s and %s; the list has %+v", text.ID, uploaded.ID, list)
+	}
 	if len(list) != 2 || list[0].DocumentName != "Refund policy" || list[1].DocumentName != "pricing (2025).txt" ||
 		list[1].Metadata["size"] != 39.0 || list[1].AgentID != a.ID {
 		t.Fatalf("contexts = %+v", list)

@@ -76,6 +76,9 @@ func newRootCmd(f *factory) *cobra.Command {
 		{"", newFakeCmd(f, nil)},
 		{"", newConformanceCmd(f, nil)},
 		{"", newEvalCmd(f, nil)},
+		{"", newExportCmd(f, nil)},
+		{"", newPlanCmd(f, nil)},
+		{"", newApplyCmd(f, nil)},
 		{"", newCompletionCmd(f, root)},
 	}
 	groupSummaries := map[string]string{

@@ -20,6 +20,7 @@ type runOptions struct {
 	*factory
 	agentID, message   string
 	thread, configFile string
+	threadGiven        bool // --thread was on the line, even empty
 	json               bool // stream: one JSON line per event
 }
 
@@ -42,6 +43,7 @@ without it the run sends "config": {} and the agent runs as configured.`,
 		Example: "makeagents run b504aa93-0752-4bf8-887e-c2c717d525bf 'Summarise open orders' --team 42 | jq .response",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.agentID, opts.message = args[0], args[1]
+			opts.threadGiven = cmd.Flags().Changed("thread")
 			return runCommand(cmd, f, opts, runF, runRun)
 		},
 	}
@@ -86,6 +88,7 @@ closes the connection.`,
 		Example: "makeagents stream b504aa93-0752-4bf8-887e-c2c717d525bf 'What changed today?' --team 42 --json | jq -r .data.content",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.agentID, opts.message = args[0], args[1]
+			opts.threadGiven = cmd.Flags().Changed("thread")
 			return runCommand(cmd, f, opts, runF, streamRun)
 		},
 	}
@@ -143,6 +146,11 @@ func runArgs(opts *runOptions) (string, api.RunAgentRequest, error) {
 	id, err := agentIDArg(opts.agentID)
 	if err != nil {
 		return "", api.RunAgentRequest{}, err
+	}
+	if opts.threadGiven && strings.TrimSpace(opts.thread) == "" {
+		// An empty id would silently start a new thread: the user meant
+		// to continue one (an unset shell variable, most likely).
+		return "", api.RunAgentRequest{}, usageErrorf("--thread is empty: give the thread's id, or leave --thread out to start a new thread")
 	}
 	body := api.RunAgentRequest{Messages: []api.Message{{Role: api.MessageRoleUser, Content: opts.message}}, ThreadID: opts.thread}
 	if err := opts.readBodyFile("--config-file", opts.configFile, &body.Config); err != nil {
