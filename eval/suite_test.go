@@ -133,6 +133,15 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// Nesting deeper than YAML's parser allows is a problem, not a crash.
+func TestDeepNestingRefused(t *testing.T) {
+	for _, text := range []string{"agent: x\ncases: " + strings.Repeat("[", 100000), strings.Repeat("{a: ", 20000)} {
+		if _, err := eval.Parse("deep.yaml", []byte(text)); !eval.IsSuiteError(err) || !strings.Contains(err.Error(), "max depth") {
+			t.Errorf("%.100v", err)
+		}
+	}
+}
+
 // A billion-laughs style file is refused at its first alias, without
 // expanding anything.
 func TestAliasBombRefused(t *testing.T) {

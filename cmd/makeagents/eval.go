@@ -55,7 +55,8 @@ latency p50/p95). Progress goes to stderr when it is a terminal.
 again with the same --json FILE resumes: results for the same cases and the same agent
 configuration are kept, only the rest run. --junit writes JUnit XML for CI (one testcase
 per case and model), --markdown a report with the totals per model (e.g. for
-$GITHUB_STEP_SUMMARY). Ctrl-C stops new runs and writes what finished (exit 130).
+$GITHUB_STEP_SUMMARY). Ctrl-C stops new runs, abandons those in flight and writes what
+finished (exit 130).
 
 Exit status: 0 every run passed; 1 an assertion failed; 2 usage or suite error (the file,
 line and key; no request made); 3 a call failed (network, or an API error after the
