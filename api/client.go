@@ -39,7 +39,7 @@ type Client struct {
 //	agents, err := client.ListAgents(ctx)
 //
 // Unless WithoutEnvironment is given, the token defaults to MAKE_API_TOKEN,
-// the default team to MAKE_TEAM_ID and the base URL to MAKE_BASE_URL, else
+// the rate limit to MAKE_RATE_LIMIT, the default team to MAKE_TEAM_ID and the base URL to MAKE_BASE_URL, else
 // MAKE_ZONE's, else eu1's; explicit options beat the environment, and a base
 // URL beats a zone. A variable that is set but invalid is an error from New,
 // also when another option or variable wins over it. Without a token New
@@ -51,11 +51,14 @@ type Client struct {
 //
 //	prepare   ids, typed bodies and the team id checked (*ValidationError,
 //	          nothing sent); Authorization and User-Agent set
-//	attempts  the operation's header timeout, no redirect followed, the
+//	attempts  each waits its turn (WithRateLimit, and after a 429 every
+//	          call of the client pauses), passes through WithMiddleware;
+//	          the operation's header timeout, no redirect followed, the
 //	          body's size and idle bounds, the token redacted from what comes
 //	          back; safe retries only (see RetryPolicy)
 //	classify  the response, *APIError or *UnexpectedResponseError
-//	log       one record per attempt (WithLogger)
+//	log       one record per attempt (WithLogger); one event per call
+//	          (WithCallEvents)
 //
 // at the bottom, WithHTTPClient's doer (redirects off), or a client with no
 // overall timeout.
@@ -106,11 +109,15 @@ func New(opts ...Option) (*Client, error) {
 			headerTimeout:    s.headerTimeout,
 			runHeaderTimeout: s.runHeaderTimeout,
 		},
-		logger:    s.logger,
-		logBodies: s.logBodies,
-		sleep:     s.sleep,
-		jitter:    s.jitter,
-		now:       s.now,
+		logger:     s.logger,
+		logBodies:  s.logBodies,
+		pacer:      &pacer{limiter: s.limiter},
+		middleware: s.middleware,
+		onCall:     s.onCall,
+		server:     hostPort(base),
+		sleep:      s.sleep,
+		jitter:     s.jitter,
+		now:        s.now,
 	}
 	if s.userAgent != "" {
 		p.userAgent = s.userAgent
@@ -120,6 +127,9 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if p.sleep == nil {
 		p.sleep = sleepCtx
+	}
+	if s.limiter == nil {
+		p.pacer.spacing = resumeSpacing
 	}
 	if p.jitter == nil {
 		p.jitter = defaultJitter
@@ -166,6 +176,7 @@ type callSettings struct {
 	header  http.Header
 	timeout time.Duration
 	into    **http.Response
+	event   *CallEvent // nil unless WithCallEvents; emitted by the cancel start returns
 }
 
 // ForTeam sends the call for teamID instead of the client's default team
@@ -270,13 +281,38 @@ func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption,
 	}
 	r, err := parse(resp)
 	if err != nil {
-		return zero, errorf("%s %s: decoding the response: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), err)
+		err = errorf("%s %s: decoding the response: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), err)
+		if cs.event != nil {
+			cs.event.Err = err
+		}
+		return zero, err
+	}
+	if cs.event != nil {
+		describeResult(cs.event, r)
 	}
 	return r, nil
 }
 
+// describeResult fills a call's event from its decoded result, so what
+// observers need is never decoded twice.
+func describeResult(e *CallEvent, result any) {
+	switch r := result.(type) {
+	case *RunAgentResponse:
+		if r.JSON200 != nil {
+			u := r.JSON200.TokenUsageSummary
+			e.Usage, e.ThreadID = &u, r.JSON200.ThreadID
+		}
+	case *CreateAgentResponse:
+		if r.JSON201 != nil {
+			e.AgentID = r.JSON201.ID
+		}
+	}
+}
+
 // start applies the call options, builds the request and sends it through
-// the pipeline. The caller calls cancel when done with the response.
+// the pipeline. The caller calls cancel when done with the response; that
+// also ends the call's event (WithCallEvents), with what cs.event holds by
+// then.
 func (c *Client) start(ctx context.Context, opID string, opts []CallOption, typed any, streamed bool,
 	build func(team TeamID) (*http.Request, error)) (*http.Response, context.CancelFunc, *callSettings, error) {
 	cs := &callSettings{}
@@ -288,6 +324,7 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 			return nil, nil, nil, err
 		}
 	}
+	callCtx := ctx
 	cancel := context.CancelFunc(func() {})
 	if cs.timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, cs.timeout)
@@ -300,10 +337,21 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 	for k, vs := range cs.header {
 		req.Header[k] = append(req.Header[k], vs...)
 	}
-	resp, err := c.pipe.send(ctx, call{op: lookupOperation(opID), req: req, typed: typed, streamed: streamed}, c.editors)
+	cl := call{op: lookupOperation(opID), req: req, typed: typed, streamed: streamed}
+	cl.ev = c.pipe.newEvent(&cl)
+	resp, err := c.pipe.send(ctx, cl, c.editors)
 	if err != nil {
 		cancel()
+		c.pipe.emit(callCtx, cl.ev, err)
 		return nil, nil, nil, err
+	}
+	if ev := cl.ev; ev != nil {
+		cs.event = ev
+		inner := cancel
+		cancel = func() {
+			inner()
+			c.pipe.emit(callCtx, ev, nil)
+		}
 	}
 	return resp, cancel, cs, nil
 }
@@ -403,7 +451,13 @@ func (c *Client) StartRunStream(ctx context.Context, agentID string, body RunAge
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	if cs.event != nil {
+		// The call ends when the stream does: a read error is its error.
+		ev := cs.event
+		resp.Body = &eventBody{ReadCloser: resp.Body, done: func(err error) { ev.Err = err; cancel() }}
+	} else {
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	}
 	if cs.into != nil {
 		*cs.into = resp
 	}

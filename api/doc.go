@@ -18,10 +18,12 @@
 // # The client
 //
 // New's options: WithToken or WithOAuthToken, WithZone or WithBaseURL,
-// WithTeamID, WithRetry, WithLogger and WithLogBodies, WithUserAgent,
-// WithHTTPClient, WithRequestEditorFn, the bounds WithMaxBodyBytes,
-// WithBodyIdleTimeout, WithHeaderTimeout and WithRunHeaderTimeout, and
-// WithoutEnvironment.
+// WithTeamID, WithRetry, WithRateLimit or WithRateLimiter (MAKE_RATE_LIMIT),
+// WithLogger and WithLogBodies, WithUserAgent, WithHTTPClient,
+// WithRequestEditorFn, the hooks WithMiddleware and WithCallEvents (package
+// otelmakeagents builds OpenTelemetry spans on them), the bounds
+// WithMaxBodyBytes, WithBodyIdleTimeout, WithHeaderTimeout and
+// WithRunHeaderTimeout, and WithoutEnvironment.
 //
 // Client's methods:
 //
@@ -44,7 +46,9 @@
 // token fails with ErrNoToken. A non-2xx answer is an *APIError (IsNotFound,
 // IsRateLimited, ...); a 2xx that is not what the operation documents is an
 // *UnexpectedResponseError. RetryPolicy says what is retried: never a run
-// or a create that may have reached Make. Every read is bounded (see
+// or a create that may have reached Make. A 429 pauses every call of the
+// client until its Retry-After has passed; WithRateLimit keeps the calls
+// under the plan's limit so they wait their turn instead. Every read is bounded (see
 // WithMaxBodyBytes); redirects are never followed; the token never appears
 // in an error or a log record. New's doc shows the request pipeline.
 //

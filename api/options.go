@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Environment variables New reads unless WithoutEnvironment is given. An
@@ -18,6 +20,9 @@ const (
 	EnvZone    = "MAKE_ZONE"      // zone name, e.g. "us1"
 	EnvBaseURL = "MAKE_BASE_URL"  // full base URL including /api/v2; beats MAKE_ZONE
 	EnvTeamID  = "MAKE_TEAM_ID"   // default team id, as WithTeamID sets it
+	// EnvRateLimit is the client-side rate limit in requests per minute,
+	// as WithRateLimit sets it; empty or "0": none.
+	EnvRateLimit = "MAKE_RATE_LIMIT"
 )
 
 // Option configures New. Every With... function of this package returns
@@ -46,6 +51,10 @@ type settings struct {
 	baseURL    string
 	httpClient HttpRequestDoer
 	editors    []RequestEditorFn
+	middleware []Middleware
+	onCall     []func(context.Context, *CallEvent)
+	rateSet    bool          // WithRateLimit or WithRateLimiter was given
+	limiter    *rate.Limiter // nil: none
 
 	maxBody          int64
 	bodyIdle         time.Duration
@@ -153,7 +162,7 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithoutEnvironment makes New ignore MAKE_API_TOKEN, MAKE_ZONE,
-// MAKE_BASE_URL and MAKE_TEAM_ID, for programs (like the CLI, or a test
+// MAKE_BASE_URL, MAKE_TEAM_ID and MAKE_RATE_LIMIT, for programs (like the CLI, or a test
 // against a fake) that resolve configuration themselves.
 func WithoutEnvironment() Option {
 	return optionFunc(func(s *settings) error {
@@ -256,8 +265,8 @@ func WithRequestEditorFn(f RequestEditorFn) Option {
 	})
 }
 
-// fromEnvironment fills what no option set from the environment: the token
-// and the default team. A variable that is set but invalid is an error.
+// fromEnvironment fills what no option set from the environment: the token,
+// the rate limit and the default team. A variable that is set but invalid is an error.
 func (s *settings) fromEnvironment(getenv func(string) string) error {
 	if s.token == "" {
 		if t := strings.TrimSpace(getenv(EnvToken)); t != "" {
@@ -266,6 +275,13 @@ func (s *settings) fromEnvironment(getenv func(string) string) error {
 			}
 			s.authScheme, s.token = "Token", t
 		}
+	}
+	if !s.rateSet {
+		n, err := ParseRateLimit(getenv(EnvRateLimit))
+		if err != nil {
+			return errorf("%s: %w", EnvRateLimit, err)
+		}
+		s.limiter = perMinuteLimiter(n)
 	}
 	if s.teamID == 0 {
 		if v := strings.TrimSpace(getenv(EnvTeamID)); v != "" {

@@ -23,13 +23,16 @@ import (
 //	prepare   check the request against its operation: ids, typed bodies,
 //	          team id, then Authorization and User-Agent. Bad input is a
 //	          *ValidationError and nothing is sent.
-//	attempts  send with the operation's header timeout, refuse redirects,
-//	          bound and redact the response; wait and retry what
-//	          RetryPolicy allows.
+//	attempts  wait for the call's turn (a 429's pause shared by every call
+//	          of the client, then the rate limit: ratelimit.go); send
+//	          through the middleware (hooks.go) with the operation's header
+//	          timeout, refuse redirects, bound and redact the response; wait
+//	          and retry what RetryPolicy allows.
 //	classify  a pure function from a response to its outcome: the response,
 //	          an *APIError or an *UnexpectedResponseError, and whether a
 //	          retry may help.
-//	log       one record per attempt (WithLogger).
+//	log       one record per attempt (WithLogger); one CallEvent per
+//	          call when it ends (WithCallEvents).
 //
 // The operation travels as a value (call.op). The only context values the
 // pipeline sets are net/http's own: an httptrace.ClientTrace, the one way
@@ -51,6 +54,10 @@ type pipeline struct {
 	limits        limits
 	logger        *slog.Logger // nil: no log records
 	logBodies     int
+	pacer         *pacer // the 429 pause and the rate limit
+	middleware    []Middleware
+	onCall        []func(context.Context, *CallEvent)
+	server        string // host:port of the base URL, for CallEvent
 
 	sleep  func(context.Context, time.Duration) error
 	jitter func() float64
@@ -77,6 +84,8 @@ type call struct {
 	// streamed: the body is sent as it is produced (an upload), once; it
 	// is never buffered for a replay.
 	streamed bool
+	// ev is the call's event, nil when no one listens (WithCallEvents).
+	ev *CallEvent
 }
 
 // send runs the generated client's request through the pipeline, the
@@ -89,7 +98,13 @@ func (c *generatedClient) send(ctx context.Context, operationID string, req *htt
 		}
 		return c.doer.Do(req)
 	}
-	return c.pipe.send(ctx, call{op: lookupOperation(operationID), req: req, typed: typed}, c.editors, editors)
+	cl := call{op: lookupOperation(operationID), req: req, typed: typed}
+	cl.ev = c.pipe.newEvent(&cl)
+	resp, err := c.pipe.send(ctx, cl, c.editors, editors)
+	// The generated client reads the body after this returns: its call's
+	// event ends with the response's headers.
+	c.pipe.emit(ctx, cl.ev, err)
+	return resp, err
 }
 
 // send is the way in: the request editors, then the pipeline. An editor may
@@ -121,7 +136,9 @@ func edit(ctx context.Context, req *http.Request, editors ...[]RequestEditorFn) 
 	return nil
 }
 
-// do is the pipeline: prepare, then attempts until one is final.
+// do is the pipeline: prepare, then attempts until one is final. Before
+// each attempt the call waits for its turn (the pause after a 429, the
+// rate limit); a 429 pauses every call of the client.
 func (p *pipeline) do(c call) (*http.Response, error) {
 	if err := p.prepare(&c); err != nil {
 		closeRequestBody(c.req)
@@ -129,12 +146,31 @@ func (p *pipeline) do(c call) (*http.Response, error) {
 	}
 	req := c.req
 	ctx := req.Context()
+	ev := c.ev
+	if ev != nil {
+		ev.describe(c.op, req, p.basePath)
+	}
 	replayable := !c.streamed && (p.retry.MaxRetries == 0 || makeReplayable(req))
 	// reached: an earlier attempt may have been processed by Make (it got a
 	// 408/5xx, or its connection failed after the request could have been
 	// written), so a 404 to a DELETE now means "already deleted".
 	reached := false
+	var lastErr error // the previous attempt's, when this one is a retry
 	for attempt := 1; ; attempt++ {
+		waited, werr := p.wait(ctx)
+		if ev != nil {
+			ev.RateLimitWait += waited
+			if n := len(ev.Retries); n > 0 {
+				ev.Retries[n-1].Wait += waited
+			}
+		}
+		if werr != nil {
+			closeRequestBody(req)
+			if lastErr != nil {
+				return nil, errorf("%s %s: rate limit wait aborted: %w (last attempt: %w)", req.Method, req.URL.EscapedPath(), werr, lastErr)
+			}
+			return nil, errorf("%s %s: rate limit wait aborted: %w", req.Method, req.URL.EscapedPath(), werr)
+		}
 		start := p.now()
 		resp, connected, err := p.attempt(c, attempt)
 		p.log(req, attempt, p.now().Sub(start), resp, err)
@@ -147,8 +183,27 @@ func (p *pipeline) do(c call) (*http.Response, error) {
 			v = classify(c.op, resp, reached, p.now(), p.red)
 			reached = reached || resp.StatusCode != http.StatusTooManyRequests
 		}
+		limited := err == nil && resp.StatusCode == http.StatusTooManyRequests
+		if ev != nil {
+			ev.Attempts = attempt
+			ev.Status = 0
+			if v.resp != nil {
+				ev.Status = v.resp.StatusCode
+			} else if err == nil {
+				ev.Status = resp.StatusCode
+			}
+		}
 		if v.err == nil {
 			return v.resp, nil
+		}
+		wait := v.wait
+		if wait == 0 && v.retry {
+			wait = p.retry.backoff(attempt, p.jitter())
+		}
+		if limited {
+			// Make rejected the request for the organisation's budget:
+			// every call of this client waits, not only this one.
+			p.pacer.pause(p.now(), min(wait, p.retry.MaxRetryAfter))
 		}
 		if v.retry && v.wait > p.retry.MaxRetryAfter {
 			// Waiting less than asked would only burn another request of
@@ -158,14 +213,39 @@ func (p *pipeline) do(c call) (*http.Response, error) {
 		if !v.retry || !replayable || attempt > p.retry.MaxRetries {
 			return nil, finalError(req, attempt, err, v.err, connected)
 		}
-		wait := v.wait
-		if wait == 0 {
-			wait = p.retry.backoff(attempt, p.jitter())
+		if ev != nil {
+			ev.Retries = append(ev.Retries, Retry{Attempt: attempt, At: p.now(), Reason: retryReason(limited, err), Status: statusOf(err, resp), Err: v.err})
 		}
-		if serr := p.sleep(ctx, wait); serr != nil {
+		lastErr = v.err
+		if limited {
+			continue // the pause is the wait, shared with the other calls
+		}
+		sleepStart := p.now()
+		serr := p.sleep(ctx, wait)
+		if ev != nil {
+			ev.Retries[len(ev.Retries)-1].Wait += p.now().Sub(sleepStart)
+		}
+		if serr != nil {
 			return nil, errorf("%s %s: retry wait aborted: %w (last attempt: %w)", req.Method, req.URL.EscapedPath(), serr, v.err)
 		}
 	}
+}
+
+func retryReason(limited bool, transportErr error) string {
+	switch {
+	case limited:
+		return RetryRateLimited
+	case transportErr != nil:
+		return RetryConnection
+	}
+	return RetryStatus
+}
+
+func statusOf(err error, resp *http.Response) int {
+	if err != nil || resp == nil {
+		return 0
+	}
+	return resp.StatusCode
 }
 
 // finalError is the error of the last attempt, saying what the caller needs
@@ -294,6 +374,7 @@ func (p *pipeline) attempt(c call, n int) (resp *http.Response, connected bool, 
 	req := c.req
 	ctx, cancel := context.WithCancelCause(req.Context())
 	clock := &headerClock{timeout: p.headerTimeout(c.op.kind), cancel: cancel}
+	st := attemptState{c: c, ctx: ctx, cancel: cancel, clock: clock}
 	var gotConn atomic.Bool
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) }}
 	// The wait for the headers starts once the request is written: an
@@ -314,26 +395,65 @@ func (p *pipeline) attempt(c call, n int) (resp *http.Response, connected bool, 
 		areq.Body = body
 	}
 
-	resp, err = p.http.Do(areq)
-	fired := clock.stop()
+	if len(p.middleware) == 0 {
+		resp, err = p.roundTrip(&st, areq)
+	} else {
+		hs := new(attemptState)
+		*hs = st
+		resp, err = p.withMiddleware(areq, func(r *http.Request) (*http.Response, error) {
+			if hs.resp != nil || hs.called {
+				return nil, errorf("%s %s: a middleware called next twice in one attempt", req.Method, req.URL.EscapedPath())
+			}
+			hs.called = true
+			return p.roundTrip(hs, r)
+		})
+		if err == nil && resp != hs.resp {
+			// A middleware's own response: bounded as the SDK's would be.
+			hs.clock.stop()
+			p.bound(ctx, cancel, c, resp, areq)
+		}
+	}
 	connected = gotConn.Load()
+	if err != nil {
+		cancel(nil)
+		return nil, connected, err
+	}
+	return resp, connected, nil
+}
+
+// attemptState is what one attempt's round trip needs besides the request.
+type attemptState struct {
+	c      call
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	clock  *headerClock
+	resp   *http.Response // what roundTrip handed up
+	called bool           // a middleware called next
+}
+
+// roundTrip is the bottom of an attempt, below any middleware: send, stop
+// the header clock, refuse a redirect, bound the response.
+func (p *pipeline) roundTrip(st *attemptState, areq *http.Request) (*http.Response, error) {
+	req := st.c.req
+	resp, err := p.http.Do(areq)
+	fired := st.clock.stop()
 	switch {
 	case err == nil && fired:
 		_ = resp.Body.Close()
-		err = context.Cause(ctx)
+		err = context.Cause(st.ctx)
 	case err == nil && followed(req, resp):
 		_ = resp.Body.Close()
 		err = errorf("%s %s: %w to %s; the SDK never follows redirects, set CheckRedirect to return http.ErrUseLastResponse", req.Method, req.URL.EscapedPath(), ErrRedirect, origin(resp.Request.URL))
 	}
 	if err != nil {
-		if fired && errors.Is(context.Cause(ctx), errCauseHeaderTimeout) && req.Context().Err() == nil {
-			err = errorf("%s %s: %w (%s)", req.Method, req.URL.EscapedPath(), ErrHeaderTimeout, clock.timeout)
+		if fired && errors.Is(context.Cause(st.ctx), errCauseHeaderTimeout) && req.Context().Err() == nil {
+			err = errorf("%s %s: %w (%s)", req.Method, req.URL.EscapedPath(), ErrHeaderTimeout, st.clock.timeout)
 		}
-		cancel(nil)
-		return nil, connected, err
+		return nil, err
 	}
-	p.bound(ctx, cancel, c, resp, areq)
-	return resp, connected, nil
+	p.bound(st.ctx, st.cancel, st.c, resp, areq)
+	st.resp = resp
+	return resp, nil
 }
 
 // headerTimeout is the header timeout of an operation kind: a stream's

@@ -41,14 +41,20 @@ type readmeBlock struct {
 // A block without a mark must be a whole program (package main); it is
 // compiled and run. No block is skipped.
 var (
-	goFence    = regexp.MustCompile("(?m)^```go\n")
-	blockMark  = regexp.MustCompile(`^<!-- go (fragment|fragment run|test)(?::\s*(.*?))?\s*-->$`)
-	importLine = regexp.MustCompile(`(?m)^import "([^"]+)"\n+`)
+	goFence         = regexp.MustCompile("(?m)^```go\n")
+	indentedGoFence = regexp.MustCompile("(?m)^[ \t]+```go\n")
+	blockMark       = regexp.MustCompile(`^<!-- go (fragment|fragment run|test)(?::\s*(.*?))?\s*-->$`)
+	importLine      = regexp.MustCompile(`(?m)^import "([^"]+)"\n+`)
 )
 
 func readmeBlocks(t *testing.T, readme string) []readmeBlock {
 	t.Helper()
 	var out []readmeBlock
+	// An indented fence (a block inside a list item) would escape the
+	// checks below: refuse it rather than skip it.
+	for _, loc := range indentedGoFence.FindAllStringIndex(readme, -1) {
+		t.Errorf("README line %d: an indented go block is not checked; put it at the left margin", lineOf(readme, loc[0]))
+	}
 	for _, loc := range goFence.FindAllStringIndex(readme, -1) {
 		end := strings.Index(readme[loc[1]:], "\n```\n")
 		if end < 0 {
@@ -79,6 +85,7 @@ var readmePackages = map[string]string{
 	"structured":   "github.com/makeagents/makeagents-go/structured",
 	"conversation": "github.com/makeagents/makeagents-go/conversation", "makeagentstest": "github.com/makeagents/makeagents-go/makeagentstest",
 	"agentfile": "github.com/makeagents/makeagents-go/agentfile", "filepath": "path/filepath",
+	"otelmakeagents": "github.com/makeagents/makeagents-go/otelmakeagents", "rate": "golang.org/x/time/rate",
 	"eval":    "github.com/makeagents/makeagents-go/eval",
 	"context": "context", "errors": "errors", "fmt": "fmt", "io": "io", "log": "log", "slog": "log/slog", "os": "os",
 	"http": "net/http", "strings": "strings", "time": "time", "json": "encoding/json", "testing": "testing",

@@ -459,6 +459,7 @@ configuration (flags beat the environment):
   MAKE_TEAM_ID    or --team ID           team that owns the agents
   MAKE_ZONE       or --zone ZONE         eu1 (default), eu2, us1, us2, celonis-eu1, celonis-us1
   MAKE_BASE_URL   or --base-url URL      full base URL including /api/v2; overrides the zone
+  MAKE_RATE_LIMIT                        requests a minute for all calls together (your plan's: 60, 120, 240, 1000)
   --oauth                                send the token as "Bearer" (OAuth) instead of "Token"
 
 exit status: 0 ok, 1 API/network/stream error, 2 usage error (no request made),

@@ -19,6 +19,8 @@ type config struct {
 	token   string
 	oauth   bool
 	teamID  int64
+	// rateLimit is MAKE_RATE_LIMIT, requests per minute; 0 for none.
+	rateLimit int
 }
 
 // String and GoString keep the token out of any %v, %+v or %#v of a config.
@@ -68,6 +70,10 @@ func resolveConfig(f *factory) (*config, error) {
 	}
 	cfg.baseURL = u.String()
 
+	if cfg.rateLimit, err = api.ParseRateLimit(f.env(api.EnvRateLimit)); err != nil {
+		return nil, usageErrorf("%s: %v", api.EnvRateLimit, err)
+	}
+
 	token, err := resolveToken(f)
 	if err != nil {
 		return nil, err
@@ -115,6 +121,7 @@ func newClientWithTransport(cfg *config, transport http.RoundTripper, maxBody in
 		api.WithBaseURL(cfg.baseURL),
 		api.WithTeamID(cfg.teamID),
 		api.WithUserAgent(userAgent),
+		api.WithRateLimit(cfg.rateLimit),
 	}
 	if transport != nil {
 		// The recorder keeps what the SDK may read: the same bound.

@@ -269,6 +269,11 @@ func doctorRun(ctx context.Context, opts *doctorOptions) error {
 		}
 	}
 	r.line("ok", "%s, base URL %s, team %d", zone, cfg.baseURL, cfg.teamID)
+	if cfg.rateLimit > 0 {
+		r.line("ok", "rate limit: %d requests a minute (%s), a 429 pauses every call", cfg.rateLimit, api.EnvRateLimit)
+	} else {
+		r.line("warn", "rate limit: none; set %s to your plan's requests a minute (60, 120, 240 or 1000) so calls wait their turn instead of meeting 429s", api.EnvRateLimit)
+	}
 
 	auth, err := c.CurrentAuthorization(ctx)
 	var have []string

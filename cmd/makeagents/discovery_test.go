@@ -231,3 +231,24 @@ func TestConnectionsHintBounded(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %.300q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// doctor reports the client-side rate limit in one line; a MAKE_RATE_LIMIT
+// that is not a number is a usage error before any request.
+func TestDoctorReportsTheRateLimit(t *testing.T) {
+	fake, env := fakeEnv(t)
+	r := runCLI(t, env, "doctor").ok(t)
+	if !strings.Contains(r.stdout, "warn rate limit: none; set MAKE_RATE_LIMIT") {
+		t.Errorf("doctor without a rate limit:\n%s", r.stdout)
+	}
+	env[api.EnvRateLimit] = "240"
+	r = runCLI(t, env, "doctor").ok(t)
+	if !strings.Contains(r.stdout, "ok   rate limit: 240 requests a minute (MAKE_RATE_LIMIT)") {
+		t.Errorf("doctor with MAKE_RATE_LIMIT=240:\n%s", r.stdout)
+	}
+	before := len(fake.Requests())
+	env[api.EnvRateLimit] = "lots"
+	r = runCLI(t, env, "doctor")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "MAKE_RATE_LIMIT") || len(fake.Requests()) != before {
+		t.Errorf("MAKE_RATE_LIMIT=lots: exit %d, stderr %q, %d requests sent", r.code, r.stderr, len(fake.Requests())-before)
+	}
+}
