@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+	"golang.org/x/time/rate"
 
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/eval"
@@ -684,5 +685,31 @@ func TestHostileAnswerIsCleaned(t *testing.T) {
 	}
 	if err := xml.Unmarshal(junit.Bytes(), new(struct{})); err != nil {
 		t.Errorf("junit is not well-formed: %v", err)
+	}
+}
+
+// Every call goes through the client, so its rate limit holds for the
+// whole suite: with a budget of three requests (the agent lookup and two
+// runs) the third run waits, whatever the concurrency, until the run is
+// stopped.
+func TestRunsRespectTheClientsRateLimit(t *testing.T) {
+	s, _, id := fixture(t)
+	c, err := s.Client(api.WithTeamID(1), api.WithRateLimiter(rate.NewLimiter(rate.Every(time.Hour), 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite := parse(t, "agent: "+id+"\nconcurrency: 4\ncases: [{name: a, input: a}, {name: b, input: b}, {name: c, input: c}, {name: d, input: d}]\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rep, err := eval.Run(ctx, c, suite, eval.WithOnResult(func(p eval.Progress) {
+		if p.Done == 2 {
+			cancel()
+		}
+	}))
+	if !errors.Is(err, context.Canceled) || len(rep.Results) != 2 {
+		t.Fatalf("%v, %d results", err, len(rep.Results))
+	}
+	if n := len(runs(s)); n != 2 {
+		t.Errorf("%d runs reached the fake, want the 2 the limiter let through", n)
 	}
 }
