@@ -45,7 +45,8 @@ func newEvalCmd(f *factory, runF func(context.Context, *evalOptions) error) *cob
 		Long: `SUITE is a YAML (or JSON) file of cases and assertions; see the README section
 "Evaluate an agent" and 'go doc github.com/makeagents/makeagents-go/eval' for every key
 and assertion. Each case runs once per model of the suite (the run's llmModel override)
-and per repeat, at most the suite's concurrency at once, under the client's rate limit.
+and per repeat, at most the suite's concurrency at once, every call under the client's
+rate limit (MAKE_RATE_LIMIT).
 
 stdout gets a table (case, model, result, tokens, latency, the first failed assertion
 with the actual text), every failure in full, and totals per model (pass rate, tokens,
