@@ -371,7 +371,7 @@ type Agent struct {
 
 // AgentContext A knowledge context (a document the agent can consult) attached to an agent; managed through /ai-agents/v1/contexts.
 type AgentContext struct {
-	// AgentID The owning agent's ID. Make says `format: uuid`, but its own example value is not a UUID; ids in responses are plain strings.
+	// AgentID The owning agent's ID.
 	//
 	// Example: b504aa93-0752-4bf8-887e-c2c717d525bf
 	AgentID string `json:"agentId"`
@@ -486,7 +486,7 @@ type Connection struct {
 	// TeamID Example: 22
 	TeamID int64 `json:"teamId,omitempty,omitzero"`
 
-	// Theme The app's colour (upstream format color), e.g. #18bfff.
+	// Theme The app's colour, e.g.
 	//
 	// Example: #18bfff
 	Theme string `json:"theme,omitempty,omitzero"`
@@ -1848,7 +1848,7 @@ func (c *generatedClient) ListAgents(ctx context.Context, params *ListAgentsPara
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "listAgents", req, nil, reqEditors)
+	return c.send(ctx, OpListAgents, req, nil, reqEditors)
 }
 
 // CreateAgentWithBody Create Agent
@@ -1865,7 +1865,7 @@ func (c *generatedClient) CreateAgentWithBody(ctx context.Context, params *Creat
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "createAgent", req, nil, reqEditors)
+	return c.send(ctx, OpCreateAgent, req, nil, reqEditors)
 }
 
 // CreateAgent Create Agent
@@ -1882,7 +1882,7 @@ func (c *generatedClient) CreateAgent(ctx context.Context, params *CreateAgentPa
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "createAgent", req, body, reqEditors)
+	return c.send(ctx, OpCreateAgent, req, body, reqEditors)
 }
 
 // DeleteAgent Delete Agent by ID
@@ -1897,7 +1897,7 @@ func (c *generatedClient) DeleteAgent(ctx context.Context, agentID AgentID, para
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "deleteAgent", req, nil, reqEditors)
+	return c.send(ctx, OpDeleteAgent, req, nil, reqEditors)
 }
 
 // GetAgent Get Agent by ID
@@ -1912,7 +1912,7 @@ func (c *generatedClient) GetAgent(ctx context.Context, agentID AgentID, params 
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "getAgent", req, nil, reqEditors)
+	return c.send(ctx, OpGetAgent, req, nil, reqEditors)
 }
 
 // UpdateAgentWithBody Modify Agent by ID
@@ -1930,7 +1930,7 @@ func (c *generatedClient) UpdateAgentWithBody(ctx context.Context, agentID Agent
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "updateAgent", req, nil, reqEditors)
+	return c.send(ctx, OpUpdateAgent, req, nil, reqEditors)
 }
 
 // UpdateAgent Modify Agent by ID
@@ -1948,7 +1948,7 @@ func (c *generatedClient) UpdateAgent(ctx context.Context, agentID AgentID, para
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "updateAgent", req, body, reqEditors)
+	return c.send(ctx, OpUpdateAgent, req, body, reqEditors)
 }
 
 // RunAgentWithBody Run Agent
@@ -1966,7 +1966,7 @@ func (c *generatedClient) RunAgentWithBody(ctx context.Context, agentID AgentID,
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "runAgent", req, nil, reqEditors)
+	return c.send(ctx, OpRunAgent, req, nil, reqEditors)
 }
 
 // RunAgent Run Agent
@@ -1984,7 +1984,7 @@ func (c *generatedClient) RunAgent(ctx context.Context, agentID AgentID, params 
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "runAgent", req, body, reqEditors)
+	return c.send(ctx, OpRunAgent, req, body, reqEditors)
 }
 
 // RunAgentStreamWithBody Run Agent with Server Sent Events (SSE) Streaming
@@ -2011,7 +2011,7 @@ func (c *generatedClient) RunAgentStreamWithBody(ctx context.Context, agentID Ag
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "runAgentStream", req, nil, reqEditors)
+	return c.send(ctx, OpRunAgentStream, req, nil, reqEditors)
 }
 
 // RunAgentStream Run Agent with Server Sent Events (SSE) Streaming
@@ -2038,7 +2038,7 @@ func (c *generatedClient) RunAgentStream(ctx context.Context, agentID AgentID, p
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "runAgentStream", req, body, reqEditors)
+	return c.send(ctx, OpRunAgentStream, req, body, reqEditors)
 }
 
 // ListContexts List Context
@@ -2053,7 +2053,7 @@ func (c *generatedClient) ListContexts(ctx context.Context, params *ListContexts
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "listContexts", req, nil, reqEditors)
+	return c.send(ctx, OpListContexts, req, nil, reqEditors)
 }
 
 // CreateContextWithBody Create Context
@@ -2074,7 +2074,7 @@ func (c *generatedClient) CreateContextWithBody(ctx context.Context, params *Cre
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "createContext", req, nil, reqEditors)
+	return c.send(ctx, OpCreateContext, req, nil, reqEditors)
 }
 
 // CreateContext Create Context
@@ -2095,7 +2095,7 @@ func (c *generatedClient) CreateContext(ctx context.Context, params *CreateConte
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "createContext", req, body, reqEditors)
+	return c.send(ctx, OpCreateContext, req, body, reqEditors)
 }
 
 // DeleteContext Delete Context
@@ -2110,7 +2110,7 @@ func (c *generatedClient) DeleteContext(ctx context.Context, contextID ContextID
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "deleteContext", req, nil, reqEditors)
+	return c.send(ctx, OpDeleteContext, req, nil, reqEditors)
 }
 
 // ListLLMProviders List LLM Providers
@@ -2126,7 +2126,7 @@ func (c *generatedClient) ListLLMProviders(ctx context.Context, params *ListLLMP
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "listLLMProviders", req, nil, reqEditors)
+	return c.send(ctx, OpListLLMProviders, req, nil, reqEditors)
 }
 
 // GetLLMProvider Get LLM Provider
@@ -2142,7 +2142,7 @@ func (c *generatedClient) GetLLMProvider(ctx context.Context, providerID Provide
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "getLLMProvider", req, nil, reqEditors)
+	return c.send(ctx, OpGetLLMProvider, req, nil, reqEditors)
 }
 
 // ListLLMProviderModels List Models for LLM Provider
@@ -2158,7 +2158,7 @@ func (c *generatedClient) ListLLMProviderModels(ctx context.Context, providerID 
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "listLLMProviderModels", req, nil, reqEditors)
+	return c.send(ctx, OpListLLMProviderModels, req, nil, reqEditors)
 }
 
 // ListConnections List connections
@@ -2177,7 +2177,7 @@ func (c *generatedClient) ListConnections(ctx context.Context, params *ListConne
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "listConnections", req, nil, reqEditors)
+	return c.send(ctx, OpListConnections, req, nil, reqEditors)
 }
 
 // ListScenarios List scenarios
@@ -2195,7 +2195,7 @@ func (c *generatedClient) ListScenarios(ctx context.Context, params *ListScenari
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "listScenarios", req, nil, reqEditors)
+	return c.send(ctx, OpListScenarios, req, nil, reqEditors)
 }
 
 // GetCurrentAuthorization Current user authorization
@@ -2212,7 +2212,7 @@ func (c *generatedClient) GetCurrentAuthorization(ctx context.Context, reqEditor
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, "getCurrentAuthorization", req, nil, reqEditors)
+	return c.send(ctx, OpGetCurrentAuthorization, req, nil, reqEditors)
 }
 
 // newListAgentsRequest constructs an http.Request for the ListAgents method
@@ -3191,6 +3191,203 @@ func newGetCurrentAuthorizationRequest(server string) (*http.Request, error) {
 	}
 
 	return req, nil
+}
+
+// OperationID is the operationId of one operation of openapi.yaml. The
+// constants below are generated from the spec, one per operation; an
+// OperationID that is not one of them is unknown to the SDK.
+type OperationID string
+
+// The operations of openapi.yaml, by operationId.
+const (
+	// OpListAgents is GET /ai-agents/v1/agents.
+	OpListAgents OperationID = "listAgents"
+	// OpCreateAgent is POST /ai-agents/v1/agents.
+	OpCreateAgent OperationID = "createAgent"
+	// OpDeleteAgent is DELETE /ai-agents/v1/agents/{agentId}.
+	OpDeleteAgent OperationID = "deleteAgent"
+	// OpGetAgent is GET /ai-agents/v1/agents/{agentId}.
+	OpGetAgent OperationID = "getAgent"
+	// OpUpdateAgent is PATCH /ai-agents/v1/agents/{agentId}.
+	OpUpdateAgent OperationID = "updateAgent"
+	// OpRunAgent is POST /ai-agents/v1/agents/{agentId}/run.
+	OpRunAgent OperationID = "runAgent"
+	// OpRunAgentStream is POST /ai-agents/v1/agents/{agentId}/run/stream.
+	OpRunAgentStream OperationID = "runAgentStream"
+	// OpListContexts is GET /ai-agents/v1/contexts.
+	OpListContexts OperationID = "listContexts"
+	// OpCreateContext is POST /ai-agents/v1/contexts.
+	OpCreateContext OperationID = "createContext"
+	// OpDeleteContext is DELETE /ai-agents/v1/contexts/{contextId}.
+	OpDeleteContext OperationID = "deleteContext"
+	// OpListLLMProviders is GET /ai-agents/v1/llm-providers.
+	OpListLLMProviders OperationID = "listLLMProviders"
+	// OpGetLLMProvider is GET /ai-agents/v1/llm-providers/{providerId}.
+	OpGetLLMProvider OperationID = "getLLMProvider"
+	// OpListLLMProviderModels is GET /ai-agents/v1/llm-providers/{providerId}/models.
+	OpListLLMProviderModels OperationID = "listLLMProviderModels"
+	// OpListConnections is GET /connections.
+	OpListConnections OperationID = "listConnections"
+	// OpListScenarios is GET /scenarios.
+	OpListScenarios OperationID = "listScenarios"
+	// OpGetCurrentAuthorization is GET /users/me/current-authorization.
+	OpGetCurrentAuthorization OperationID = "getCurrentAuthorization"
+)
+
+// operations is what the pipeline knows of each operation, generated from
+// openapi.yaml: its method and path, which header timeout applies, its
+// documented success, its scopes (x-makeagents-scopes), whether it takes a
+// team (x-makeagents-teamless), the checks of its JSON body (by the body's
+// type, see bodyChecker) and its query parameters (see queryChecks).
+var operations = []operation{
+
+	{
+		id: OpListAgents, method: http.MethodGet, path: "/ai-agents/v1/agents",
+		kind:     opShort,
+		status:   200,
+		scopes:   []string{"ai-agents:read"},
+		teamless: false,
+		query:    []string{"teamId"},
+	},
+
+	{
+		id: OpCreateAgent, method: http.MethodPost, path: "/ai-agents/v1/agents",
+		kind:      opShort,
+		status:    201,
+		scopes:    []string{"ai-agents:write"},
+		teamless:  false,
+		checkBody: checkBodyOf[CreateAgentRequest],
+		query:     []string{"teamId"},
+	},
+
+	{
+		id: OpDeleteAgent, method: http.MethodDelete, path: "/ai-agents/v1/agents/{agentId}",
+		kind:     opShort,
+		status:   0,
+		scopes:   []string{"ai-agents:write"},
+		teamless: false,
+		query:    []string{"teamId"},
+	},
+
+	{
+		id: OpGetAgent, method: http.MethodGet, path: "/ai-agents/v1/agents/{agentId}",
+		kind:     opShort,
+		status:   200,
+		scopes:   []string{"ai-agents:read"},
+		teamless: false,
+		query:    []string{"teamId"},
+	},
+
+	{
+		id: OpUpdateAgent, method: http.MethodPatch, path: "/ai-agents/v1/agents/{agentId}",
+		kind:      opShort,
+		status:    0,
+		scopes:    []string{"ai-agents:write"},
+		teamless:  false,
+		checkBody: checkBodyOf[UpdateAgentRequest],
+		query:     []string{"teamId"},
+	},
+
+	{
+		id: OpRunAgent, method: http.MethodPost, path: "/ai-agents/v1/agents/{agentId}/run",
+		kind:      opRun,
+		status:    200,
+		scopes:    []string{"ai-agents:write"},
+		teamless:  false,
+		checkBody: checkBodyOf[RunAgentRequest],
+		query:     []string{"teamId"},
+	},
+
+	{
+		id: OpRunAgentStream, method: http.MethodPost, path: "/ai-agents/v1/agents/{agentId}/run/stream",
+		kind:      opStream,
+		status:    0,
+		scopes:    []string{"ai-agents:write"},
+		teamless:  false,
+		checkBody: checkBodyOf[RunAgentRequest],
+		query:     []string{"teamId"},
+	},
+
+	{
+		id: OpListContexts, method: http.MethodGet, path: "/ai-agents/v1/contexts",
+		kind:     opShort,
+		status:   200,
+		scopes:   []string{"ai-agents:read"},
+		teamless: false,
+		query:    []string{"agentId", "teamId"},
+	},
+
+	{
+		id: OpCreateContext, method: http.MethodPost, path: "/ai-agents/v1/contexts",
+		kind:      opShort,
+		status:    0,
+		scopes:    []string{"ai-agents:write"},
+		teamless:  false,
+		checkBody: checkBodyOf[CreateTextContextRequest],
+		query:     []string{"teamId"},
+	},
+
+	{
+		id: OpDeleteContext, method: http.MethodDelete, path: "/ai-agents/v1/contexts/{contextId}",
+		kind:     opShort,
+		status:   0,
+		scopes:   []string{"ai-agents:write"},
+		teamless: false,
+		query:    []string{"teamId"},
+	},
+
+	{
+		id: OpListLLMProviders, method: http.MethodGet, path: "/ai-agents/v1/llm-providers",
+		kind:     opShort,
+		status:   200,
+		scopes:   []string{"ai-agents:read"},
+		teamless: false,
+		query:    []string{"teamId"},
+	},
+
+	{
+		id: OpGetLLMProvider, method: http.MethodGet, path: "/ai-agents/v1/llm-providers/{providerId}",
+		kind:     opShort,
+		status:   200,
+		scopes:   []string{"ai-agents:read"},
+		teamless: false,
+		query:    []string{"teamId"},
+	},
+
+	{
+		id: OpListLLMProviderModels, method: http.MethodGet, path: "/ai-agents/v1/llm-providers/{providerId}/models",
+		kind:     opShort,
+		status:   200,
+		scopes:   []string{"ai-agents:read"},
+		teamless: false,
+		query:    []string{"teamId"},
+	},
+
+	{
+		id: OpListConnections, method: http.MethodGet, path: "/connections",
+		kind:     opShort,
+		status:   200,
+		scopes:   []string{"connections:read"},
+		teamless: false,
+		query:    []string{"teamId", "type[]"},
+	},
+
+	{
+		id: OpListScenarios, method: http.MethodGet, path: "/scenarios",
+		kind:     opShort,
+		status:   200,
+		scopes:   []string{"scenarios:read"},
+		teamless: false,
+		query:    []string{"teamId", "type", "pg[offset]", "pg[limit]", "pg[sortBy]", "pg[sortDir]"},
+	},
+
+	{
+		id: OpGetCurrentAuthorization, method: http.MethodGet, path: "/users/me/current-authorization",
+		kind:     opShort,
+		status:   200,
+		scopes:   []string{},
+		teamless: true,
+	},
 }
 
 // ClientWithResponses is the generated client: one method per operation

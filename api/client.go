@@ -168,7 +168,10 @@ func NewUnvalidatedClient(server string, doer HttpRequestDoer, editors ...Reques
 
 // CallOption adjusts one call of a Client method. Call options are named
 // ForTeam and Call... (CallHeader, CallTimeout, CallResponseInto); the
-// With... functions are client Options, given to New.
+// With... functions are client Options, given to New. Every call option
+// works on every method (TestEveryCallOptionOnEveryMethod walks them all);
+// ForTeam on CurrentAuthorization, which takes no team, is a
+// *ValidationError rather than ignored.
 type CallOption func(*callSettings) error
 
 type callSettings struct {
@@ -214,7 +217,9 @@ func CallHeader(name, value string) CallOption {
 }
 
 // CallTimeout bounds the whole call, retries and their waits included. For
-// StartRunStream it bounds the whole stream, until its body is closed.
+// StartRunStream it bounds the whole stream, until its body is closed; for
+// the Scenarios iterator, each page's request (the loop's pace is the
+// caller's; bound the walk with ctx).
 // (WithHeaderTimeout and WithRunHeaderTimeout, client options, bound only
 // the wait for response headers, on every call.)
 func CallTimeout(d time.Duration) CallOption {
@@ -231,7 +236,7 @@ func CallTimeout(d time.Duration) CallOption {
 // status and headers (the token redacted), and a Body to read the bytes
 // that were decoded into the result once more (an empty body for the
 // operations Make answers without one). For StartRunStream, *dst is the
-// stream's response itself. On an error *dst is left as it was; the error
+// stream's response itself; for Scenarios, the last page's. On an error *dst is left as it was; the error
 // carries what there is (*APIError has the status, headers and body).
 func CallResponseInto(dst **http.Response) CallOption {
 	return func(s *callSettings) error {
@@ -260,7 +265,7 @@ func WithResponseInto(dst **http.Response) CallOption { return CallResponseInto(
 
 // send builds an operation's request with the call's team, hands it to the
 // pipeline with its call options and parses the response.
-func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption, typed any,
+func send[R any](ctx context.Context, c *Client, opID OperationID, opts []CallOption, typed any,
 	build func(team TeamID) (*http.Request, error), parse func(*http.Response) (R, error)) (R, error) {
 	var zero R
 	resp, cancel, cs, err := c.start(ctx, opID, opts, typed, false, build)
@@ -268,16 +273,12 @@ func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption,
 		return zero, err
 	}
 	defer cancel()
-	if cs.into != nil {
-		b, err := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		if err != nil {
-			return zero, err
+	commit, err := cs.capture(resp)
+	if err != nil {
+		if cs.event != nil {
+			cs.event.Err = err
 		}
-		resp.Body = io.NopCloser(bytes.NewReader(b))
-		kept := *resp
-		kept.Body = io.NopCloser(bytes.NewReader(b))
-		defer func() { *cs.into = &kept }()
+		return zero, err
 	}
 	r, err := parse(resp)
 	if err != nil {
@@ -290,6 +291,7 @@ func send[R any](ctx context.Context, c *Client, opID string, opts []CallOption,
 	if cs.event != nil {
 		describeResult(cs.event, r)
 	}
+	commit()
 	return r, nil
 }
 
@@ -309,11 +311,30 @@ func describeResult(e *CallEvent, result any) {
 	}
 }
 
+// capture buffers resp's body when the call asked for its response
+// (CallResponseInto), so that the result's parser and the caller each read
+// it; commit stores the response in *cs.into, once the call has succeeded
+// (on an error *dst is left as it was).
+func (cs *callSettings) capture(resp *http.Response) (commit func(), err error) {
+	if cs.into == nil {
+		return func() {}, nil
+	}
+	b, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	kept := *resp
+	kept.Body = io.NopCloser(bytes.NewReader(b))
+	return func() { *cs.into = &kept }, nil
+}
+
 // start applies the call options, builds the request and sends it through
 // the pipeline. The caller calls cancel when done with the response; that
 // also ends the call's event (WithCallEvents), with what cs.event holds by
 // then.
-func (c *Client) start(ctx context.Context, opID string, opts []CallOption, typed any, streamed bool,
+func (c *Client) start(ctx context.Context, opID OperationID, opts []CallOption, typed any, streamed bool,
 	build func(team TeamID) (*http.Request, error)) (*http.Response, context.CancelFunc, *callSettings, error) {
 	cs := &callSettings{}
 	for _, o := range opts {
@@ -322,6 +343,13 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 		}
 		if err := o(cs); err != nil {
 			return nil, nil, nil, err
+		}
+	}
+	if cs.team != 0 {
+		if op := lookupOperation(opID); op != nil && op.teamless {
+			// The operation is about the token, not a team: a team given
+			// for it would be silently ignored.
+			return nil, nil, nil, &ValidationError{Field: "teamId", Reason: fmt.Sprintf("ForTeam: %s takes no team", opID)}
 		}
 	}
 	callCtx := ctx
@@ -358,7 +386,7 @@ func (c *Client) start(ctx context.Context, opID string, opts []CallOption, type
 
 // ListAgents returns the team's agents.
 func (c *Client) ListAgents(ctx context.Context, opts ...CallOption) ([]Agent, error) {
-	res, err := send(ctx, c, "listAgents", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListAgents, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListAgentsRequest(c.server, &ListAgentsParams{TeamID: team})
 	}, parseListAgentsResponse)
 	if err != nil {
@@ -372,7 +400,7 @@ func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOptio
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "getAgent", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpGetAgent, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newGetAgentRequest(c.server, agentID, &GetAgentParams{TeamID: team})
 	}, parseGetAgentResponse)
 	if err != nil {
@@ -385,7 +413,7 @@ func (c *Client) GetAgent(ctx context.Context, agentID string, opts ...CallOptio
 // (AgentID) and the fields it stored. body.TeamID may be left 0: the call's
 // team fills it.
 func (c *Client) CreateAgent(ctx context.Context, body CreateAgentRequest, opts ...CallOption) (*CreatedAgent, error) {
-	res, err := send(ctx, c, "createAgent", opts, body, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpCreateAgent, opts, body, func(team TeamID) (*http.Request, error) {
 		return newCreateAgentRequest(c.server, &CreateAgentParams{TeamID: team}, body)
 	}, parseCreateAgentResponse)
 	if err != nil {
@@ -400,7 +428,7 @@ func (c *Client) UpdateAgent(ctx context.Context, agentID string, body UpdateAge
 	if err := ValidateAgentID(agentID); err != nil {
 		return err
 	}
-	_, err := send(ctx, c, "updateAgent", opts, body, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpUpdateAgent, opts, body, func(team TeamID) (*http.Request, error) {
 		return newUpdateAgentRequest(c.server, agentID, &UpdateAgentParams{TeamID: team}, body)
 	}, parseUpdateAgentResponse)
 	return err
@@ -412,7 +440,7 @@ func (c *Client) DeleteAgent(ctx context.Context, agentID string, opts ...CallOp
 	if err := ValidateAgentID(agentID); err != nil {
 		return err
 	}
-	_, err := send(ctx, c, "deleteAgent", opts, nil, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpDeleteAgent, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newDeleteAgentRequest(c.server, agentID, &DeleteAgentParams{TeamID: team})
 	}, parseDeleteAgentResponse)
 	return err
@@ -425,7 +453,7 @@ func (c *Client) RunAgent(ctx context.Context, agentID string, body RunAgentRequ
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "runAgent", opts, body, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpRunAgent, opts, body, func(team TeamID) (*http.Request, error) {
 		return newRunAgentRequest(c.server, agentID, &RunAgentParams{TeamID: team}, body)
 	}, parseRunAgentResponse)
 	if err != nil {
@@ -441,7 +469,7 @@ func (c *Client) StartRunStream(ctx context.Context, agentID string, body RunAge
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	resp, cancel, cs, err := c.start(ctx, "runAgentStream", opts, body, false, func(team TeamID) (*http.Request, error) {
+	resp, cancel, cs, err := c.start(ctx, OpRunAgentStream, opts, body, false, func(team TeamID) (*http.Request, error) {
 		req, err := newRunAgentStreamRequest(c.server, agentID, &RunAgentStreamParams{TeamID: team}, body)
 		if err == nil {
 			req.Header.Set("Accept", "text/event-stream")
@@ -481,7 +509,7 @@ func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallO
 	if err := ValidateAgentID(agentID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "listContexts", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListContexts, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListContextsRequest(c.server, &ListContextsParams{AgentID: agentID, TeamID: team})
 	}, parseListContextsResponse)
 	if err != nil {
@@ -493,7 +521,7 @@ func (c *Client) ListContexts(ctx context.Context, agentID string, opts ...CallO
 // AddTextContext gives an agent knowledge from a text (body.Content, with an
 // optional body.Name). Make answers with no body: ListContexts shows it.
 func (c *Client) AddTextContext(ctx context.Context, body CreateTextContextRequest, opts ...CallOption) error {
-	_, err := send(ctx, c, "createContext", opts, body, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpCreateContext, opts, body, func(team TeamID) (*http.Request, error) {
 		return newCreateContextRequest(c.server, &CreateContextParams{TeamID: team}, body)
 	}, parseCreateContextResponse)
 	return err
@@ -504,7 +532,7 @@ func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...Ca
 	if err := ValidateContextID(contextID); err != nil {
 		return err
 	}
-	_, err := send(ctx, c, "deleteContext", opts, nil, func(team TeamID) (*http.Request, error) {
+	_, err := send(ctx, c, OpDeleteContext, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newDeleteContextRequest(c.server, contextID, &DeleteContextParams{TeamID: team})
 	}, parseDeleteContextResponse)
 	return err
@@ -513,7 +541,7 @@ func (c *Client) DeleteContext(ctx context.Context, contextID string, opts ...Ca
 // ListLLMProviders returns the team's LLM providers; each one's
 // AccountName is the type of the Make connections it can use.
 func (c *Client) ListLLMProviders(ctx context.Context, opts ...CallOption) ([]LLMProvider, error) {
-	res, err := send(ctx, c, "listLLMProviders", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListLLMProviders, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListLLMProvidersRequest(c.server, &ListLLMProvidersParams{TeamID: team})
 	}, parseListLLMProvidersResponse)
 	if err != nil {
@@ -527,7 +555,7 @@ func (c *Client) GetLLMProvider(ctx context.Context, providerID int64, opts ...C
 	if err := validateProviderID(providerID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "getLLMProvider", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpGetLLMProvider, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newGetLLMProviderRequest(c.server, providerID, &GetLLMProviderParams{TeamID: team})
 	}, parseGetLLMProviderResponse)
 	if err != nil {
@@ -542,7 +570,7 @@ func (c *Client) ListLLMProviderModels(ctx context.Context, providerID int64, op
 	if err := validateProviderID(providerID); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "listLLMProviderModels", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListLLMProviderModels, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListLLMProviderModelsRequest(c.server, providerID, &ListLLMProviderModelsParams{TeamID: team})
 	}, parseListLLMProviderModelsResponse)
 	if err != nil {

@@ -23,7 +23,7 @@ func (c *Client) ListConnections(ctx context.Context, types []string, opts ...Ca
 			return nil, err
 		}
 	}
-	res, err := send(ctx, c, "listConnections", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListConnections, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListConnectionsRequest(c.server, &ListConnectionsParams{TeamID: team, Type: types})
 	}, parseListConnectionsResponse)
 	if err != nil {
@@ -84,7 +84,7 @@ func (c *Client) ListScenarios(ctx context.Context, q ScenarioQuery, opts ...Cal
 	if err := q.validate(); err != nil {
 		return nil, err
 	}
-	res, err := send(ctx, c, "listScenarios", opts, nil, func(team TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpListScenarios, opts, nil, func(team TeamID) (*http.Request, error) {
 		return newListScenariosRequest(c.server, q.params(team))
 	}, parseListScenariosResponse)
 	if err != nil {
@@ -154,7 +154,7 @@ func (c *Client) Scenarios(ctx context.Context, q ScenarioQuery, opts ...CallOpt
 // scope and no team. MissingScopes compares the scopes with what
 // operations need.
 func (c *Client) CurrentAuthorization(ctx context.Context, opts ...CallOption) (*Authorization, error) {
-	res, err := send(ctx, c, "getCurrentAuthorization", opts, nil, func(TeamID) (*http.Request, error) {
+	res, err := send(ctx, c, OpGetCurrentAuthorization, opts, nil, func(TeamID) (*http.Request, error) {
 		return newGetCurrentAuthorizationRequest(c.server)
 	}, parseGetCurrentAuthorizationResponse)
 	if err != nil {

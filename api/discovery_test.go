@@ -221,24 +221,44 @@ func TestUpstreamDiscoveryExamplesRoundTrip(t *testing.T) {
 func TestMissingScopes(t *testing.T) {
 	for _, tc := range []struct {
 		have []string
-		ops  []string
+		ops  []api.OperationID
 		want []string
 	}{
-		{[]string{"ai-agents:read", "ai-agents:write"}, []string{"createAgent", "runAgent", "listAgents"}, nil},
-		{[]string{"ai-agents:read"}, []string{"createAgent", "runAgent", "listAgents"}, []string{"ai-agents:write"}},
-		{nil, []string{"listConnections", "listScenarios", "listAgents"}, []string{"ai-agents:read", "connections:read", "scenarios:read"}},
-		{nil, []string{"getCurrentAuthorization", "noSuchOperation"}, nil},
-		{[]string{"read:user"}, []string{"listScenarios", "listScenarios"}, []string{"scenarios:read"}},
+		{[]string{"ai-agents:read", "ai-agents:write"}, []api.OperationID{api.OpCreateAgent, api.OpRunAgent, api.OpListAgents}, nil},
+		{[]string{"ai-agents:read"}, []api.OperationID{api.OpCreateAgent, api.OpRunAgent, api.OpListAgents}, []string{"ai-agents:write"}},
+		{nil, []api.OperationID{api.OpListConnections, api.OpListScenarios, api.OpListAgents}, []string{"ai-agents:read", "connections:read", "scenarios:read"}},
+		{nil, []api.OperationID{api.OpGetCurrentAuthorization}, nil},
+		{[]string{"read:user"}, []api.OperationID{api.OpListScenarios, api.OpListScenarios}, []string{"scenarios:read"}},
+		// Make's current-authorization example spells scopes access first
+		// (read:user); its operations resource first (user:read). Both
+		// grant the same scope.
+		{[]string{"read:ai-agents", "write:ai-agents", "read:connections", "scenarios:read"},
+			[]api.OperationID{api.OpCreateAgent, api.OpListAgents, api.OpListConnections, api.OpListScenarios}, nil},
+		{[]string{"read:ai-agents"}, []api.OperationID{api.OpCreateAgent, api.OpListAgents}, []string{"ai-agents:write"}},
 	} {
-		if got := api.MissingScopes(tc.have, tc.ops...); !slices.Equal(got, tc.want) {
-			t.Errorf("MissingScopes(%q, %q) = %q, want %q", tc.have, tc.ops, got, tc.want)
+		got, err := api.MissingScopes(tc.have, tc.ops...)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("MissingScopes(%q, %q) = %q, %v; want %q", tc.have, tc.ops, got, err, tc.want)
 		}
 	}
-	if s, ok := api.OperationScopes("createAgent"); !ok || !slices.Equal(s, []string{"ai-agents:write"}) {
+	// An operationId the spec does not have is an error, never "nothing
+	// missing" (go doc once spelled ids two ways).
+	for _, bad := range []api.OperationID{"CreateAgent", "createAgents", ""} {
+		if got, err := api.MissingScopes([]string{"ai-agents:write"}, api.OpCreateAgent, bad); err == nil || got != nil {
+			t.Errorf("MissingScopes with %q = %q, %v; want an error", bad, got, err)
+		}
+	}
+	if s, ok := api.OperationScopes(api.OpCreateAgent); !ok || !slices.Equal(s, []string{"ai-agents:write"}) {
 		t.Errorf("OperationScopes(createAgent) = %q, %v", s, ok)
 	}
 	if _, ok := api.OperationScopes("nope"); ok {
 		t.Error("an unknown operation has scopes")
+	}
+	for in, want := range map[string]string{"read:user": "user:read", "write:scenario": "scenario:write",
+		"user:read": "user:read", "read:write": "read:write", "read:": "read:", "admin": "admin"} {
+		if got := api.CanonicalScope(in); got != want {
+			t.Errorf("CanonicalScope(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

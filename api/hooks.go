@@ -73,7 +73,7 @@ func WithCallEvents(f func(ctx context.Context, e *CallEvent)) Option {
 // several attempts.
 type CallEvent struct {
 	// Operation is the operationId of openapi.yaml, e.g. "runAgent".
-	Operation string
+	Operation OperationID
 	// Method and Route are the operation's HTTP method and path template
 	// under the base URL, e.g. "POST" "/ai-agents/v1/agents/{agentId}/run".
 	Method, Route string

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,26 +13,27 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// TestOperationsMatchSpec: every operation of openapi.yaml is in the
-// operations table with the same success status and body kind, so the
-// "no nil typed result" check and the header timeouts cover a new
-// operation the day it is added to the spec.
-func TestOperationsMatchSpec(t *testing.T) {
+// TestGeneratedOperationsTable: the operations table and the OperationID
+// constants are generated from openapi.yaml (internal/codegen/client.tmpl).
+// This checks the generator's reading of the spec, operation by operation:
+// success status and body kind, the run's long wait, scopes, teamless, the
+// body checks and the query parameters.
+func TestGeneratedOperationsTable(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromFile("../openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seen []string
+	n := 0
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			seen = append(seen, method+" "+path)
-			got, ok := tableOperation(method, strings.NewReplacer("{", "", "}", "").Replace(path))
-			if !ok {
-				t.Errorf("%s %s (%s) is not in the operations table", method, path, op.OperationID)
+			n++
+			got := lookupOperation(OperationID(op.OperationID))
+			if got == nil {
+				t.Errorf("%s %s (%s) has no generated operation", method, path, op.OperationID)
 				continue
 			}
-			if got.id != op.OperationID {
-				t.Errorf("%s %s: spec says operationId %q, the table %q", method, path, op.OperationID, got.id)
+			if got.method != method || got.path != path {
+				t.Errorf("%s: generated %s %s, spec %s %s", op.OperationID, got.method, got.path, method, path)
 			}
 			status, json, stream := successOf(op)
 			switch {
@@ -43,31 +44,94 @@ func TestOperationsMatchSpec(t *testing.T) {
 			case !stream && !json && got.status != 0:
 				t.Errorf("%s %s: spec documents no JSON success body, table checks %d", method, path, got.status)
 			}
-			if op.OperationID == "runAgent" && got.kind != opRun {
-				t.Errorf("runAgent must have the run header timeout")
+			long, _ := op.Extensions["x-makeagents-long-running"].(bool)
+			if long != (got.kind == opRun) {
+				t.Errorf("%s: x-makeagents-long-running %v, kind %d", op.OperationID, long, got.kind)
+			}
+			var scopes []string
+			list, _ := op.Extensions["x-makeagents-scopes"].([]any)
+			for _, v := range list {
+				scopes = append(scopes, v.(string))
+			}
+			if !slices.Equal(got.scopes, scopes) && !(len(got.scopes) == 0 && len(scopes) == 0) {
+				t.Errorf("%s: scopes %q, spec %q", op.OperationID, got.scopes, scopes)
+			}
+			teamless, _ := op.Extensions["x-makeagents-teamless"].(bool)
+			if got.teamless != teamless {
+				t.Errorf("%s: teamless %v, spec %v", op.OperationID, got.teamless, teamless)
+			}
+			hasJSONBody := op.RequestBody != nil && op.RequestBody.Value.Content.Get("application/json") != nil
+			if hasJSONBody != (got.checkBody != nil) {
+				t.Errorf("%s: JSON body %v, body check %v", op.OperationID, hasJSONBody, got.checkBody != nil)
+			}
+			var query []string
+			for _, p := range op.Parameters {
+				if p.Value.In == "query" {
+					query = append(query, p.Value.Name)
+				}
+			}
+			for _, p := range item.Parameters {
+				if p.Value.In == "query" {
+					query = append(query, p.Value.Name)
+				}
+			}
+			slices.Sort(query)
+			gotQuery := slices.Sorted(slices.Values(got.query))
+			if !slices.Equal(gotQuery, query) {
+				t.Errorf("%s: query %q, spec %q", op.OperationID, gotQuery, query)
 			}
 		}
 	}
-	sort.Strings(seen)
-	if len(seen) != len(operations) {
-		t.Fatalf("spec has %d operations %v, the table %d", len(seen), seen, len(operations))
+	if n != len(operations) {
+		t.Errorf("spec has %d operations, the generated table %d", n, len(operations))
+	}
+	// Known values, so a generator that read every field as zero fails too.
+	for _, tc := range []struct {
+		id       OperationID
+		status   int
+		kind     opKind
+		teamless bool
+	}{
+		{OpCreateAgent, 201, opShort, false},
+		{OpRunAgent, 200, opRun, false},
+		{OpRunAgentStream, 0, opStream, false},
+		{OpDeleteAgent, 0, opShort, false},
+		{OpGetCurrentAuthorization, 200, opShort, true},
+	} {
+		o := lookupOperation(tc.id)
+		if o == nil || o.status != tc.status || o.kind != tc.kind || o.teamless != tc.teamless {
+			t.Errorf("%s = %+v, want status %d kind %d teamless %v", tc.id, o, tc.status, tc.kind, tc.teamless)
+		}
+	}
+	if OperationID("createAgents").Valid() || OperationID("CreateAgent").Valid() || !OpCreateAgent.Valid() {
+		t.Error("OperationID.Valid accepts a name the spec does not have, or refuses one it has")
 	}
 }
 
-// Every generated method hands the pipeline its operationId, and every one
-// of those names an operation of the table: the pipeline knows each call's
-// operation from the call.
+// Every query parameter any operation takes is checked before sending, or
+// listed in uncheckedQuery with the reason.
+func TestEveryQueryParameterIsChecked(t *testing.T) {
+	for _, op := range operations {
+		for _, name := range op.query {
+			if queryChecks[name] == nil && uncheckedQuery[name] == "" {
+				t.Errorf("%s: query parameter %q has no check and is not in uncheckedQuery", op.id, name)
+			}
+		}
+	}
+}
+
+// Every generated method hands the pipeline its operation, by the
+// generated constant, and the pipeline knows the operation from the call:
+// a request editor that moves a request off its operation's path is
+// refused.
 func TestGeneratedCallsNameTableOperations(t *testing.T) {
 	src, err := os.ReadFile("api.gen.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls := regexp.MustCompile(`c\.send\(ctx, "([^"]+)"`).FindAllStringSubmatch(string(src), -1)
+	calls := regexp.MustCompile(`c\.send\(ctx, (Op\w+),`).FindAllStringSubmatch(string(src), -1)
 	seen := map[string]bool{}
 	for _, m := range calls {
-		if lookupOperation(m[1]) == nil {
-			t.Errorf("the generated client sends %q, which is not in the operations table", m[1])
-		}
 		seen[m[1]] = true
 	}
 	if len(seen) != len(operations) {
@@ -90,16 +154,6 @@ func TestGeneratedCallsNameTableOperations(t *testing.T) {
 	if !IsValidationError(err) || !strings.Contains(err.Error(), "deleteAgent") {
 		t.Errorf("a deleteAgent moved to the contexts path: err = %v, want a ValidationError naming deleteAgent", err)
 	}
-}
-
-// tableOperation finds the operation of a method and path in the table.
-func tableOperation(method, path string) (operation, bool) {
-	for _, op := range operations {
-		if op.method == method && matchPath(op.path, path) {
-			return op, true
-		}
-	}
-	return operation{}, false
 }
 
 // successOf returns an operation's first documented 2xx and whether its

@@ -90,7 +90,7 @@ type call struct {
 
 // send runs the generated client's request through the pipeline, the
 // client's and the call's request editors first.
-func (c *generatedClient) send(ctx context.Context, operationID string, req *http.Request, typed any, editors []RequestEditorFn) (*http.Response, error) {
+func (c *generatedClient) send(ctx context.Context, operationID OperationID, req *http.Request, typed any, editors []RequestEditorFn) (*http.Response, error) {
 	if c.pipe == nil { // NewUnvalidatedClient
 		req = req.WithContext(ctx)
 		if err := edit(ctx, req, c.editors, editors); err != nil {
@@ -296,7 +296,7 @@ func (p *pipeline) prepare(c *call) error {
 		}
 		what := "no operation of the API"
 		if c.op != nil {
-			what = "not a path of " + c.op.id + " (a request editor may have changed it)"
+			what = "not a path of " + string(c.op.id) + " (a request editor may have changed it)"
 		}
 		return &ValidationError{Field: field, Reason: fmt.Sprintf("%s %.100q is %s; is the id a UUID?", req.Method, req.URL.EscapedPath(), what)}
 	}
@@ -311,7 +311,7 @@ func (p *pipeline) prepare(c *call) error {
 	if err := p.checkBody(c); err != nil {
 		return err
 	}
-	if !c.op.teamless() {
+	if !c.op.teamless {
 		if _, err := p.resolveTeam(req, 0); err != nil {
 			return err
 		}
@@ -326,42 +326,16 @@ func (p *pipeline) prepare(c *call) error {
 	return nil
 }
 
-// checkBody validates what the operation's body and query must hold. A
-// typed body is checked as the value it is; a body given as bytes is
-// decoded to be checked.
+// checkBody validates what the operation's body and query must hold: the
+// checks of its body type and of its query parameters, which the generated
+// operations table names for each operation (from openapi.yaml).
 func (p *pipeline) checkBody(c *call) error {
-	req := c.req
-	switch c.op.id {
-	case "createAgent":
-		if body, ok := c.typed.(CreateAgentRequest); ok {
-			return p.fillCreateTeamTyped(req, body)
+	if c.op.checkBody != nil {
+		if err := c.op.checkBody(p, c); err != nil {
+			return err
 		}
-		return p.fillCreateTeam(req)
-	case "runAgent", "runAgentStream":
-		if body, ok := c.typed.(RunAgentRequest); ok {
-			return ValidateRunRequest(body)
-		}
-		return checkRunBody(req)
-	case "listContexts":
-		return ValidateAgentID(req.URL.Query().Get("agentId"))
-	case "listConnections":
-		for _, t := range req.URL.Query()["type[]"] {
-			if err := ValidateConnectionType(t); err != nil {
-				return err
-			}
-		}
-	case "listScenarios":
-		return checkScenarioPage(req.URL.Query())
-	case "createContext":
-		if c.streamed {
-			return nil // UploadContext checked its agent id and file name
-		}
-		if body, ok := c.typed.(CreateTextContextRequest); ok {
-			return validateTextContext(body)
-		}
-		return checkTextContext(req)
 	}
-	return nil
+	return checkQuery(c.op, c.req.URL.Query())
 }
 
 // attempt sends one attempt of the request and bounds its response: the

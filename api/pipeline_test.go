@@ -19,7 +19,7 @@ import (
 // documented success status, the DELETE-404 rule and the retry verdict.
 func TestClassify(t *testing.T) {
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
-	op := func(id string) *operation { return lookupOperation(id) }
+	op := func(id OperationID) *operation { return lookupOperation(id) }
 	const jsonCT, htmlCT = "application/json", "text/html"
 	type want struct {
 		result string // "response", "deleted", "api", "unexpected"

@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -45,21 +44,15 @@ func ValidateConnectionType(t string) error {
 	return nil
 }
 
-// checkScenarioPage refuses a listScenarios page Make cannot serve: a
-// negative pg[offset] or a pg[limit] below 1 (the spec's minimums).
-func checkScenarioPage(q url.Values) error {
-	if t, ok := q["type"]; ok && (len(t) != 1 || !validScenarioType(t[0])) {
-		return &ValidationError{Field: "type", Reason: fmt.Sprintf(`%.32q; use "scenario" or "tool"`, strings.Join(t, ","))}
+// checkPage checks a pg[offset] or pg[limit] value: an integer of at least
+// least (an empty value is left to Make's default).
+func checkPage(name, v string, least int64) error {
+	if v == "" {
+		return nil
 	}
-	for name, least := range map[string]int64{"pg[offset]": 0, "pg[limit]": 1} {
-		v := q.Get(name)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < least {
-			return &ValidationError{Field: name, Reason: fmt.Sprintf("%.32q is not an integer >= %d", v, least)}
-		}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < least {
+		return &ValidationError{Field: name, Reason: fmt.Sprintf("%.32q is not an integer >= %d", v, least)}
 	}
 	return nil
 }

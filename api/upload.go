@@ -52,7 +52,7 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 		defer close(done)
 		_ = pw.CloseWithError(writeUpload(mw, agentID, fileName, src))
 	}()
-	resp, cancel, _, err := c.start(ctx, "createContext", opts, nil, true, func(team TeamID) (*http.Request, error) {
+	resp, cancel, cs, err := c.start(ctx, OpCreateContext, opts, nil, true, func(team TeamID) (*http.Request, error) {
 		return newCreateContextRequestWithBody(c.server, &CreateContextParams{TeamID: team}, mw.FormDataContentType(), pr)
 	})
 	// The transport may have stopped reading (an early answer, an error):
@@ -74,8 +74,16 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 		_ = resp.Body.Close()
 		return errorf("upload %q: reading the file: %w", fileName, src.err)
 	}
-	_, err = parseCreateContextResponse(resp)
-	return err
+	// CallResponseInto: the 201 and its (empty) body, as for every call.
+	commit, err := cs.capture(resp)
+	if err != nil {
+		return err
+	}
+	if _, err = parseCreateContextResponse(resp); err != nil {
+		return err
+	}
+	commit()
+	return nil
 }
 
 // errUploadEnded stops an upload's writer once the request is over.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/internal/spec"
 	"github.com/makeagents/makeagents-go/makeagentstest/internal/fakeapi"
 )
@@ -177,7 +178,9 @@ func (s *Server) enforceScopes(next http.Handler) http.Handler {
 		have := s.scopesOf(ex)
 		if op := ex.op; op != nil {
 			for _, need := range op.Scopes() {
-				if !slices.Contains(have, need) {
+				// Either spelling grants a scope (read:user as Make's
+				// example, user:read as its operations), as in the SDK.
+				if !slices.ContainsFunc(have, func(h string) bool { return api.CanonicalScope(h) == api.CanonicalScope(need) }) {
 					writeError(w, http.StatusForbidden, makeError("Permission denied", "Access denied.", "SC403"), nil)
 					return
 				}

@@ -139,8 +139,8 @@ func TestFakeScopes(t *testing.T) {
 	if !slices.Equal(auth.Scope, []string{"ai-agents:read", "connections:read"}) {
 		t.Errorf("scopes = %q", auth.Scope)
 	}
-	if missing := api.MissingScopes(auth.Scope, "createAgent", "runAgent", "listScenarios"); !slices.Equal(missing, []string{"ai-agents:write", "scenarios:read"}) {
-		t.Errorf("missing = %q", missing)
+	if missing, err := api.MissingScopes(auth.Scope, api.OpCreateAgent, api.OpRunAgent, api.OpListScenarios); err != nil || !slices.Equal(missing, []string{"ai-agents:write", "scenarios:read"}) {
+		t.Errorf("missing = %q, %v", missing, err)
 	}
 	if _, err := c.ListAgents(ctx); err != nil {
 		t.Errorf("list with ai-agents:read: %v", err)

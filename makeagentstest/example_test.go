@@ -365,7 +365,11 @@ func Example_discovery() {
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	fmt.Println("missing scopes:", api.MissingScopes(auth.Scope, "createAgent", "runAgent", "listConnections"))
+	missing, err := api.MissingScopes(auth.Scope, api.OpCreateAgent, api.OpRunAgent, api.OpListConnections)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	fmt.Println("missing scopes:", missing)
 
 	providers, err := client.ListLLMProviders(ctx)
 	if err != nil {

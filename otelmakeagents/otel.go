@@ -103,7 +103,7 @@ func record(ctx context.Context, tracer trace.Tracer, e *api.CallEvent) {
 		attribute.String("gen_ai.provider.name", ProviderName),
 		attribute.String("http.request.method", e.Method),
 		attribute.String("url.template", e.Route),
-		attribute.String("makeagents.operation.id", e.Operation),
+		attribute.String("makeagents.operation.id", string(e.Operation)),
 		attribute.Int("makeagents.attempts", e.Attempts),
 	)
 	if host, port, err := net.SplitHostPort(e.Server); err == nil {
@@ -162,15 +162,15 @@ func record(ctx context.Context, tracer trace.Tracer, e *api.CallEvent) {
 // HTTP convention's "{method} {route}".
 func operationName(e *api.CallEvent) (op, span string) {
 	switch e.Operation {
-	case "runAgent", "runAgentStream":
+	case api.OpRunAgent, api.OpRunAgentStream:
 		return "invoke_agent", "invoke_agent"
-	case "createAgent":
+	case api.OpCreateAgent:
 		return "create_agent", "create_agent"
 	}
 	if e.Operation == "" {
 		return "_OTHER", e.Method
 	}
-	return e.Operation, e.Method + " " + e.Route
+	return string(e.Operation), e.Method + " " + e.Route
 }
 
 // errorType is a low-cardinality name of what ended a call, for

@@ -30,6 +30,9 @@ func TestSuggestions(t *testing.T) {
 		{[]string{"conformance", "--limit", "ten"}, `--limit "ten" is not an integer`},
 		{[]string{"agents", "list", "--timeout", "soon"}, `--timeout "soon" is not a duration`},
 		{[]string{"scenarios", "list", "--limit"}, "--limit needs a value"},
+		// Flags a mode ignores are refused, not silently dropped.
+		{[]string{"conformance", "--read-only", "--yes"}, "--yes applies to the full check only"},
+		{[]string{"conformance", "--connection", "1", "--model", "m", "--limit", "2"}, "--limit applies to --read-only only"},
 	}
 	for _, tc := range cases {
 		r := runCLI(t, map[string]string{}, tc.args...)

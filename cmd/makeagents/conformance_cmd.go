@@ -20,6 +20,7 @@ type conformanceOptions struct {
 	readOnly, yes, json bool
 	connection, model   string
 	limit               int
+	limitGiven          bool // --limit was on the line (it applies to --read-only only)
 }
 
 func newConformanceCmd(f *factory, runF func(context.Context, *conformanceOptions) error) *cobra.Command {
@@ -51,6 +52,7 @@ event types, and undeclared headers (as notes). Exit status 0: no drift; 3: drif
 1: an API or network error stopped the check.`,
 		Example: "makeagents conformance --read-only --team 42",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.limitGiven = cmd.Flags().Changed("limit")
 			return runCommand(cmd, f, opts, runF, conformanceRun)
 		},
 	}
@@ -81,6 +83,10 @@ func conformanceRun(ctx context.Context, o *conformanceOptions) error {
 		return usageErrorf("choose --read-only, or --connection ID --model M for the full check")
 	case full && (o.connection == "" || o.model == ""):
 		return usageErrorf("full mode needs both --connection ID and --model M")
+	case full && o.limitGiven:
+		return usageErrorf("--limit applies to --read-only only; the full check uses its own scratch agent")
+	case o.readOnly && o.yes:
+		return usageErrorf("--yes applies to the full check only; --read-only changes nothing and asks nothing")
 	case o.limit < 0:
 		return usageErrorf("--limit must not be negative")
 	}

@@ -186,34 +186,34 @@ func scenariosListRun(ctx context.Context, opts *scenariosListOptions) error {
 // "agents create --provider" and "run" need, which doctor insists on.
 var commandOperations = []struct {
 	words string
-	ops   []string
+	ops   []api.OperationID
 }{
-	{"agents list", []string{"listAgents"}},
-	{"agents get", []string{"getAgent"}},
-	{"agents create", []string{"createAgent"}},
-	{"agents create --provider", []string{"listLLMProviders", "listConnections", "createAgent"}},
-	{"agents update", []string{"updateAgent"}},
-	{"agents delete", []string{"deleteAgent"}},
-	{"run", []string{"runAgent"}},
-	{"stream", []string{"runAgentStream"}},
-	{"providers list", []string{"listLLMProviders"}},
-	{"providers get", []string{"getLLMProvider"}},
-	{"providers models", []string{"listLLMProviderModels"}},
-	{"contexts list", []string{"listContexts"}},
-	{"contexts add", []string{"listContexts", "createContext"}},
-	{"contexts delete", []string{"deleteContext"}},
-	{"connections list", []string{"listConnections"}},
-	{"scenarios list", []string{"listScenarios"}},
-	{"eval", []string{"listAgents", "getAgent", "runAgent"}},
-	{"export", []string{"listAgents", "getAgent", "listContexts", "listLLMProviders", "listConnections", "listScenarios"}},
+	{"agents list", []api.OperationID{api.OpListAgents}},
+	{"agents get", []api.OperationID{api.OpGetAgent}},
+	{"agents create", []api.OperationID{api.OpCreateAgent}},
+	{"agents create --provider", []api.OperationID{api.OpListLLMProviders, api.OpListConnections, api.OpCreateAgent}},
+	{"agents update", []api.OperationID{api.OpUpdateAgent}},
+	{"agents delete", []api.OperationID{api.OpDeleteAgent}},
+	{"run", []api.OperationID{api.OpRunAgent}},
+	{"stream", []api.OperationID{api.OpRunAgentStream}},
+	{"providers list", []api.OperationID{api.OpListLLMProviders}},
+	{"providers get", []api.OperationID{api.OpGetLLMProvider}},
+	{"providers models", []api.OperationID{api.OpListLLMProviderModels}},
+	{"contexts list", []api.OperationID{api.OpListContexts}},
+	{"contexts add", []api.OperationID{api.OpListContexts, api.OpCreateContext}},
+	{"contexts delete", []api.OperationID{api.OpDeleteContext}},
+	{"connections list", []api.OperationID{api.OpListConnections}},
+	{"scenarios list", []api.OperationID{api.OpListScenarios}},
+	{"eval", []api.OperationID{api.OpListAgents, api.OpGetAgent, api.OpRunAgent}},
+	{"export", []api.OperationID{api.OpListAgents, api.OpGetAgent, api.OpListContexts, api.OpListLLMProviders, api.OpListConnections, api.OpListScenarios}},
 	{"plan", planOps},
-	{"apply", append(slices.Clone(planOps), "createAgent", "updateAgent", "deleteAgent", "createContext", "deleteContext")},
+	{"apply", append(slices.Clone(planOps), api.OpCreateAgent, api.OpUpdateAgent, api.OpDeleteAgent, api.OpCreateContext, api.OpDeleteContext)},
 }
 
 // planOps are the reads of a plan (apply's too, before it writes).
-var planOps = []string{"listLLMProviders", "listConnections", "listLLMProviderModels", "listScenarios", "listAgents", "getAgent", "listContexts"}
+var planOps = []api.OperationID{api.OpListLLMProviders, api.OpListConnections, api.OpListLLMProviderModels, api.OpListScenarios, api.OpListAgents, api.OpGetAgent, api.OpListContexts}
 
-var createRunOps = []string{"listLLMProviders", "listLLMProviderModels", "listConnections", "createAgent", "runAgent"}
+var createRunOps = []api.OperationID{api.OpListLLMProviders, api.OpListLLMProviderModels, api.OpListConnections, api.OpCreateAgent, api.OpRunAgent}
 
 // doctorOptions are what doctor runs with.
 type doctorOptions struct {
@@ -332,13 +332,23 @@ func doctorRun(ctx context.Context, opts *doctorOptions) error {
 // it: FAIL when create or run needs it, warn otherwise.
 func doctorScopes(r *doctorReport, have []string) {
 	needed := map[string]bool{}
-	for _, s := range api.MissingScopes(have, createRunOps...) {
+	missing, err := api.MissingScopes(have, createRunOps...)
+	if err != nil {
+		r.fail("scopes", "%v", err)
+		return
+	}
+	for _, s := range missing {
 		needed[s] = true
 	}
 	var order []string
 	users := map[string][]string{}
 	for _, c := range commandOperations {
-		for _, s := range api.MissingScopes(have, c.ops...) {
+		missing, err := api.MissingScopes(have, c.ops...)
+		if err != nil {
+			r.fail("scopes", "%v", err)
+			return
+		}
+		for _, s := range missing {
 			if users[s] == nil {
 				order = append(order, s)
 			}

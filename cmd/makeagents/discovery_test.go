@@ -61,6 +61,21 @@ func TestDoctorNamesAMissingScope(t *testing.T) {
 	}
 }
 
+// Make's current-authorization example spells scopes access first
+// (read:user); doctor reads that spelling as the operations' (user:read).
+func TestDoctorReadsBothScopeSpellings(t *testing.T) {
+	_, env := fakeEnv(t, makeagentstest.WithScopes("read:ai-agents", "write:ai-agents", "read:connections", "scenarios:read"))
+	r := runCLI(t, env, "doctor").ok(t)
+	if !strings.Contains(r.stdout, "ok   token has every scope the commands need") || strings.Contains(r.stdout, "FAIL") {
+		t.Errorf("doctor with access-first scopes:\n%s", r.stdout)
+	}
+	_, env = fakeEnv(t, makeagentstest.WithScopes("read:ai-agents", "read:connections", "read:scenarios"))
+	r = runCLI(t, env, "doctor")
+	if r.code != exitError || !strings.Contains(r.stdout, "FAIL token lacks scope ai-agents:write") {
+		t.Errorf("doctor without write:ai-agents: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
 func TestConnectionsAndScenariosList(t *testing.T) {
 	fake, env := fakeEnv(t)
 	conns := decodeJSON[[]map[string]any](t, runCLI(t, env, "connections", "list", "--type", "openai-gpt-3").ok(t).stdout)

@@ -373,7 +373,7 @@ type Agent struct {
 
 // AgentContext A knowledge context (a document the agent can consult) attached to an agent; managed through /ai-agents/v1/contexts.
 type AgentContext struct {
-	// AgentID The owning agent's ID. Make says `format: uuid`, but its own example value is not a UUID; ids in responses are plain strings.
+	// AgentID The owning agent's ID.
 	//
 	// Example: b504aa93-0752-4bf8-887e-c2c717d525bf
 	AgentID string `json:"agentId"`
@@ -488,7 +488,7 @@ type Connection struct {
 	// TeamID Example: 22
 	TeamID *int64 `json:"teamId,omitempty"`
 
-	// Theme The app's colour (upstream format color), e.g. #18bfff.
+	// Theme The app's colour, e.g.
 	//
 	// Example: #18bfff
 	Theme *string `json:"theme,omitempty"`

@@ -232,7 +232,7 @@ func (c *conformance) discovery(ctx context.Context, limit int) error {
 		switch {
 		case err == nil || isDecodeError(err):
 		case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden:
-			scopes, _ := api.OperationScopes(call.op)
+			scopes, _ := api.OperationScopes(api.OperationID(call.op))
 			c.report.Observations = append(c.report.Observations,
 				fmt.Sprintf("%s not checked: 403 (the token may lack %s)", call.op, strings.Join(scopes, " ")))
 		default:
