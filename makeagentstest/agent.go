@@ -136,7 +136,7 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 	}
 	if len(scenarios) > 0 && strings.Contains(strings.ToLower(lastUser), "scenario") {
 		sc := scenarios[0]
-		name := fmt.Sprintf("Scenario %d", sc.MakeScenarioID)
+		name := scenarioToolName(a.TeamID, sc.MakeScenarioID)
 		callID := s.store.newID("call")
 		add(fakeapi.Step{Role: fakeapi.StepRoleAssistant, Content: "", TokenUsage: usageOf(prompted, 1), ToolCalls: []fakeapi.ToolCall{{
 			ID: &callID, Name: name, ToolType: fakeapi.ToolTypeScenario, Arguments: map[string]any{"message": lastUser},

@@ -52,7 +52,7 @@ cases:
     input: "Where is order 42? Use the scenario."
     assert:
       - tool-called: 122
-      - tool-called: "Scenario 122"
+      - tool-called: "Tool 122: look up an order"
   - name: answers in shape
     input: "Summarise order 42"
     output: {orderId: integer, status: string, tags: [string]}
@@ -71,7 +71,7 @@ cases:
 const evalFailing = `  - name: fails on purpose
     input: "Where is order 42? Use the scenario."
     assert:
-      - tool-called: "Tool 122: look up an order"
+      - tool-called: "Tool 119: look up an order"
       - contains: "shipped"
 `
 
@@ -132,7 +132,7 @@ func TestEvalAgainstTheFake(t *testing.T) {
 		"CASE", "MODEL", "RESULT", "TOKENS", "LATENCY", "FAILED ASSERTION",
 		"greets the user",
 		"fails on purpose                     gpt-4o        FAIL",
-		`tool-called: "Tool 122: look up an order": not called: "called: Scenario 122 (scenario)" (+1 more)`,
+		`tool-called: "Tool 119: look up an order": not called: "called: Tool 122: look up an order (scenario… (+1 more)`,
 		`contains: "shipped": not in the answer`,
 		`actual: "You said: \"Where is order 42? Use the scenario.\"`,
 		"8 of 10 runs passed (80.0%): 2 failed, 0 errors",
@@ -176,8 +176,8 @@ func TestEvalAgainstTheFake(t *testing.T) {
 		}
 		last := s.Cases[4]
 		if last.Name != "fails on purpose" || last.Failure == nil ||
-			last.Failure.Message != `tool-called: "Tool 122: look up an order": not called` ||
-			!strings.Contains(last.Failure.Text, `actual: "called: Scenario 122 (scenario)"`) ||
+			last.Failure.Message != `tool-called: "Tool 119: look up an order": not called` ||
+			!strings.Contains(last.Failure.Text, `actual: "called: Tool 122: look up an order (scenario)"`) ||
 			!strings.Contains(last.Failure.Text, `contains: "shipped": not in the answer`) {
 			t.Errorf("suite %s, last testcase %+v", s.Name, last)
 		}
