@@ -347,22 +347,6 @@ func (h *headCapture) Read(p []byte) (int, error) {
 
 func (h *headCapture) Close() error { return h.r.Close() }
 
-// describeResult fills a call's event from its decoded result, so what
-// observers need is never decoded twice.
-func describeResult(e *CallEvent, result any) {
-	switch r := result.(type) {
-	case *RunAgentResponse:
-		if r.JSON200 != nil {
-			u := r.JSON200.TokenUsageSummary
-			e.Usage, e.ThreadID = &u, r.JSON200.ThreadID
-		}
-	case *CreateAgentResponse:
-		if r.JSON201 != nil {
-			e.AgentID = r.JSON201.ID
-		}
-	}
-}
-
 // capture buffers resp's body when the call asked for its response
 // (CallResponseInto), so that the result's parser and the caller each read
 // it; commit stores the response in *cs.into, once the call has succeeded
@@ -380,6 +364,22 @@ func (cs *callSettings) capture(resp *http.Response) (commit func(), err error) 
 	kept := *resp
 	kept.Body = io.NopCloser(bytes.NewReader(b))
 	return func() { *cs.into = &kept }, nil
+}
+
+// describeResult fills a call's event from its decoded result, so what
+// observers need is never decoded twice.
+func describeResult(e *CallEvent, result any) {
+	switch r := result.(type) {
+	case *RunAgentResponse:
+		if r.JSON200 != nil {
+			u := r.JSON200.TokenUsageSummary
+			e.Usage, e.ThreadID = &u, r.JSON200.ThreadID
+		}
+	case *CreateAgentResponse:
+		if r.JSON201 != nil {
+			e.AgentID = r.JSON201.ID
+		}
+	}
 }
 
 // start applies the call options, builds the request and sends it through

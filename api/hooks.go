@@ -72,7 +72,7 @@ func WithCallEvents(f func(ctx context.Context, e *CallEvent)) Option {
 // is one method (or one operation of the generated client); it may make
 // several attempts.
 type CallEvent struct {
-	// Operation is the operationId of openapi.yaml, e.g. "runAgent".
+	// Operation is the operationId of openapi.yaml, e.g. OpRunAgent.
 	Operation OperationID
 	// Method and Route are the operation's HTTP method and path template
 	// under the base URL, e.g. "POST" "/ai-agents/v1/agents/{agentId}/run".

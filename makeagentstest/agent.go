@@ -79,7 +79,6 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 			}
 		}
 	}
-	threads := s.store.team(a.TeamID).threads
 	var history []iteration
 	threadID := ""
 	if body.ThreadID != nil && *body.ThreadID != "" {
@@ -87,14 +86,14 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 		// user id or a first message's timestamp): an id the team has no
 		// thread of starts one under that id.
 		threadID = *body.ThreadID
-		past := threads[threadID]
+		past := s.store.thread(a.TeamID, threadID)
 		history = past[len(past)-min(len(past), max(int(a.HistoryConfig.IterationsFromHistoryCount), 0)):]
 	} else {
 		threadID = s.store.newID("thread")
 	}
 	r := run{iteration: s.store.newID("iteration"), threadID: threadID}
 	defer func() {
-		threads[threadID] = append(threads[threadID], iteration{messages: slices.Clone(body.Messages), answer: r.answer})
+		s.store.extendThread(a.TeamID, threadID, iteration{messages: slices.Clone(body.Messages), answer: r.answer})
 	}()
 	add := func(st fakeapi.Step) {
 		id, index, iteration := s.store.newID("step"), float64(len(r.steps)+1), r.iteration
@@ -137,7 +136,7 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 	}
 	if len(scenarios) > 0 && strings.Contains(strings.ToLower(lastUser), "scenario") {
 		sc := scenarios[0]
-		name := fmt.Sprintf("Scenario %d", sc.MakeScenarioID)
+		name := scenarioToolName(a.TeamID, sc.MakeScenarioID)
 		callID := s.store.newID("call")
 		add(fakeapi.Step{Role: fakeapi.StepRoleAssistant, Content: "", TokenUsage: usageOf(prompted, 1), ToolCalls: []fakeapi.ToolCall{{
 			ID: &callID, Name: name, ToolType: fakeapi.ToolTypeScenario, Arguments: map[string]any{"message": lastUser},
@@ -188,8 +187,15 @@ func (s *Server) plan(a fakeapi.Agent, body fakeapi.RunAgentRequest) (run, *fake
 	return r, nil
 }
 
-// words is the fake's token count: whitespace-separated words.
-func words(s string) int64 { return int64(len(strings.Fields(s))) }
+// words is the fake's token count: whitespace-separated words. Counted
+// without strings.Fields, whose slice of a long message costs more than it.
+func words(s string) int64 {
+	var n int64
+	for range strings.FieldsSeq(s) {
+		n++
+	}
+	return n
+}
 
 func usageOf(prompt, completion int64) *fakeapi.TokenUsage {
 	total := prompt + completion
@@ -427,7 +433,7 @@ func (s *Server) play(ctx context.Context, w io.Writer, sc script) error {
 		case endDrop:
 			return errDropConnection
 		}
-		if _, err := w.Write(item.bytes); err != nil {
+		if err := writeItem(w, item); err != nil {
 			return nil // the client went away; nothing left to tell it
 		}
 	}

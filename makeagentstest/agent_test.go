@@ -196,6 +196,36 @@ func TestRunCallsAScenario(t *testing.T) {
 	}
 }
 
+// TestScenarioToolCallIsNamedAsListed: a scenario the team's scenario list
+// has is called by its listed name (Make names a scenario tool after its
+// scenario), so a suite can say tool-called: "Tool 122: look up an order".
+func TestScenarioToolCallIsNamedAsListed(t *testing.T) {
+	s := makeagentstest.NewServer(t, makeagentstest.WithClock(fixedClock))
+	c := newClient(t, s)
+	created, err := c.CreateAgentWithResponse(context.Background(), &api.CreateAgentParams{TeamID: team}, api.CreateAgentRequest{
+		Name: "tools", TeamID: team, MakeConnectionID: 1001, DefaultModel: "gpt-4.1-mini", SystemPrompt: "p",
+		Scenarios: []api.ScenarioTool{{MakeScenarioID: 122}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.RunAgentWithResponse(context.Background(), created.JSON201.ID, &api.RunAgentParams{TeamID: team}, api.RunAgentRequest{
+		Messages: []api.Message{{Role: api.MessageRoleUser, Content: "Where is order 42? Use the scenario."}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, st := range res.JSON200.ExecutionSteps {
+		for _, tc := range st.ToolCalls {
+			names = append(names, tc.Name)
+		}
+	}
+	if len(names) != 1 || names[0] != "Tool 122: look up an order" {
+		t.Errorf("tool calls %q, want the listed name of scenario 122", names)
+	}
+}
+
 // TestRunStructuredOutput: with a make-schema output parser in the run's
 // config the answer is JSON and jsonResponse carries it parsed, one value
 // of each field's type.

@@ -27,6 +27,9 @@ import (
 // maxKnowledge bounds the text kept per context for citing.
 const maxKnowledge = 1 << 20
 
+// maxCitedWords bounds the words of a message cite looks up.
+const maxCitedWords = 64
+
 func contextNotFound() fakeapi.NotFoundJSONResponse {
 	return fakeapi.NotFoundJSONResponse(makeError("Not found", "Context not found.", "SC404"))
 }
@@ -77,9 +80,12 @@ func (h handlers) CreateContext(_ context.Context, req fakeapi.CreateContextRequ
 	c.ID = h.s.store.newID("context")
 	c.CreatedAt = h.s.now().UTC()
 	a.Contexts = append(slices.Clone(a.Contexts), c)
+	if bad := h.s.store.admit(a, knowledgeSize(text), 1); bad != nil {
+		return fakeapi.CreateContext400JSONResponse{BadRequestJSONResponse: *bad}, nil
+	}
 	h.s.store.put(a)
 	if text != "" {
-		h.s.store.team(a.TeamID).knowledge[c.ID] = text
+		h.s.store.setKnowledge(a.TeamID, c.ID, text)
 	}
 	return fakeapi.CreateContext201Response{}, nil
 }
@@ -182,25 +188,30 @@ func (h handlers) DeleteContext(_ context.Context, req fakeapi.DeleteContextRequ
 		}
 		a.Contexts = slices.Delete(slices.Clone(a.Contexts), i, i+1)
 		h.s.store.put(a)
-		delete(t.knowledge, req.ContextID)
+		h.s.store.dropKnowledge(t, req.ContextID)
 		return fakeapi.DeleteContext204Response{}, nil
 	}
 	return fakeapi.DeleteContext404JSONResponse{NotFoundJSONResponse: contextNotFound()}, nil
 }
 
-// cite finds the first word of message (four letters or more) that occurs
-// in one of a's contexts' text, in context order, and returns the context's
-// document name, the line that holds the word (at most 200 bytes) and the
-// word. Callers hold s.mu.
+// cite finds the first word of message (four letters or more; of the first
+// maxCitedWords such words) that occurs in one of a's contexts' text, in
+// context order, and returns the context's document name, the line that
+// holds the word (at most 200 bytes) and the word. The bound keeps a run's
+// cost in proportion to the knowledge, not to the knowledge times a
+// megabyte of message. Callers hold s.mu.
 func (st *store) cite(a fakeapi.Agent, message string) (doc, excerpt, word string, ok bool) {
 	knowledge := st.team(a.TeamID).knowledge
-	for _, w := range strings.FieldsFunc(strings.ToLower(message), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	tried := 0
+	for w := range strings.FieldsFuncSeq(strings.ToLower(message), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if utf8.RuneCountInString(w) < 4 {
 			continue
 		}
+		if tried++; tried > maxCitedWords {
+			break
+		}
 		for _, c := range a.Contexts {
-			text := knowledge[c.ID]
-			lower := strings.ToLower(text)
+			text, lower := knowledge[c.ID].text, knowledge[c.ID].lower
 			if len(lower) != len(text) {
 				text = lower // a few runes change length when lowered: keep offsets valid
 			}

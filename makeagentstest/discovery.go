@@ -104,6 +104,16 @@ func scenarios(team int64) []fakeapi.Scenario {
 	return out
 }
 
+// scenarioToolName is the name a run's tool call gives a scenario: its
+// name in the team's scenario list when the fake lists it (as Make names a
+// scenario tool after its scenario), else "Scenario ID".
+func scenarioToolName(team, id int64) string {
+	if i := id - 101; i >= 0 && i < scenarioCount {
+		return scenarios(team)[i].Name
+	}
+	return fmt.Sprintf("Scenario %d", id)
+}
+
 func (h handlers) ListConnections(_ context.Context, req fakeapi.ListConnectionsRequestObject) (fakeapi.ListConnectionsResponseObject, error) {
 	all := connections(req.Params.TeamID)
 	if len(req.Params.Type) > 0 {

@@ -45,8 +45,8 @@
 //     the run's config) has scenarios: it calls the first one (an assistant
 //     step with a toolCalls entry, then a tool step whose result is
 //     ScenarioResult);
-//   - a word of four letters or more of the last user message that occurs
-//     in one of the agent's text contexts (a text context, or the first MiB
+//   - a word of four letters or more of the last user message (one of the
+//     first 64 such words) that occurs in one of the agent's text contexts (a text context, or the first MiB
 //     of an uploaded text file): it retrieves the line (a rag tool call
 //     "knowledge") and cites it in the answer (Citation).
 //
@@ -91,6 +91,18 @@
 // retry-after=2", "Prefer: stream=cut-after-2" (stream faults by name: end,
 // cut, malformed, oversize, stall, drop, each "-after-K"). A bad Prefer is
 // a 400 that says what is wrong.
+//
+// # Limits
+//
+// The fake is a server on a network, run for days: every request, connection
+// and kind of state is bounded (Limits, DefaultLimits, WithLimits). Requests
+// keeps the newest 10,000 requests; agents (1,000), contexts (1,000) and their
+// text (256 MiB) are refused beyond their limit with Make's 400 naming it;
+// threads (10,000, 64 MiB) are forgotten least recently used first; timeouts
+// bound reading a request and each write of a response (a stream that keeps
+// sending is never cut), idle connections close and at most 1,024 are open.
+// A rejected body closes its connection, so its unread rest is never read as
+// a request. Close returns at once when nothing is in flight.
 //
 // # Fast tests
 //

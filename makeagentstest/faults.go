@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -133,8 +134,13 @@ const (
 	endDrop
 )
 
+// scriptItem is one write of a stream: bytes, then fill bytes of 'x' and
+// tail (an oversize event, streamed in chunks instead of built in memory,
+// so a fault of any size costs the fake a chunk), or an end.
 type scriptItem struct {
 	bytes []byte
+	fill  int
+	tail  []byte
 	end   endKind
 	paced bool
 }
@@ -167,16 +173,17 @@ func (s *Server) script(r run, extra []StreamFault) script {
 			if f.after != k || f.terminal() {
 				continue
 			}
-			var ev []byte
 			if f.kind == faultMalformed {
-				ev = encodeEvent("step", faultID(i, f), []byte(`{"role":"assistant","content":"this event's data is cut short`))
-			} else {
-				ev = encodeEvent("step", faultID(i, f), stepData(fakeapi.Step{
-					Role: "assistant", Content: strings.Repeat("x", f.size),
-					ID: new(derivedUUID("oversize/" + faultID(i, f))), AgentIterationID: &iteration,
-				}))
+				ev := encodeEvent("step", faultID(i, f), []byte(`{"role":"assistant","content":"this event's data is cut short`))
+				sc.items = append(sc.items, scriptItem{bytes: ev, paced: true})
+				continue
 			}
-			sc.items = append(sc.items, scriptItem{bytes: ev, paced: true})
+			// The event with empty content, split where the content goes.
+			ev := encodeEvent("step", faultID(i, f), stepData(fakeapi.Step{
+				Role: "assistant", ID: new(derivedUUID("oversize/" + faultID(i, f))), AgentIterationID: &iteration,
+			}))
+			at := bytes.Index(ev, []byte(`"content":""`)) + len(`"content":"`)
+			sc.items = append(sc.items, scriptItem{bytes: ev[:at], fill: f.size, tail: ev[at:], paced: true})
 		}
 		for _, f := range faults {
 			if f.after != k || !f.terminal() {
@@ -212,8 +219,12 @@ func (s *Server) endScript(sc script) script {
 		return sc
 	}
 	last := &sc.items[len(sc.items)-1]
-	if last.end == endNone && bytes.HasSuffix(last.bytes, []byte("\n\n")) {
-		last.bytes = last.bytes[:len(last.bytes)-1]
+	end := &last.bytes
+	if last.fill > 0 {
+		end = &last.tail
+	}
+	if last.end == endNone && bytes.HasSuffix(*end, []byte("\n\n")) {
+		*end = (*end)[:len(*end)-1]
 	}
 	return sc
 }
@@ -224,7 +235,15 @@ func (s *Server) injectFailures(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ex := exchangeOf(r.Context())
 		if values := r.Header.Values("Prefer"); len(values) > 0 {
-			p, err := parsePrefer(strings.Join(values, ","))
+			var (
+				p   preference
+				err error
+			)
+			if n := len(values) - 1 + lenSum(values); n > maxPreferBytes {
+				err = fmt.Errorf("the header is %d bytes; the fake reads at most %d", n, maxPreferBytes)
+			} else {
+				p, err = parsePrefer(strings.Join(values, ","))
+			}
 			if err == nil && len(p.stream) > 0 && (ex.op == nil || ex.op.ID != "runAgentStream") {
 				err = errors.New("stream= applies only to run/stream (runAgentStream)")
 			}
@@ -281,15 +300,35 @@ func failWith(w http.ResponseWriter, ex *exchange, status int, retryAfter time.D
 // The stream faults are those of StreamFaults, by name: end-after-K
 // (EndStreamAfter), cut-after-K (CutStreamMidEvent), malformed-after-K
 // (MalformedEvent), oversize-after-K with size=BYTES (OversizeEvent;
-// default 17 MiB, above the sse package's bound), stall-after-K
+// default 17 MiB, above the sse package's bound; at most 64 MiB, streamed
+// in chunks, never built in memory), stall-after-K
 // (StallStream) and drop-after-K (DropConnection). A code= fault answers
 // before authentication, like FailNext, so nothing the request asked for
 // happens. scopes= narrows the token's scopes for this request, as
 // WithScopes does for all of them: an operation that needs another scope is
 // a 403 and getCurrentAuthorization lists these (scopes="" for none). An
-// unknown preference or a bad value is a 400 that says what is wrong;
-// faults set with FailNext and StreamFaults apply as well.
+// unknown preference or a bad value is a 400 that says what is wrong, and
+// so is a header of more than 1 KiB, 16 preferences or 8 stream faults
+// (one request asks for bounded work); faults set with FailNext and
+// StreamFaults apply as well.
 const PreferHeader = "Prefer"
+
+// Bounds of a Prefer header: one request may ask for a few faults, not for
+// unbounded work (each stream fault is an event or more to send).
+const (
+	maxPreferBytes      = 1024
+	maxPreferDirectives = 16
+	maxStreamFaults     = 8
+	maxOversize         = 64 << 20
+)
+
+func lenSum(values []string) int {
+	n := 0
+	for _, v := range values {
+		n += len(v)
+	}
+	return n
+}
 
 const preferSyntax = "Known: code=4xx|5xx, retry-after=SECONDS, stream=end|cut|malformed|oversize|stall|drop-after-K, size=BYTES, scopes=\"SCOPE SCOPE...\""
 
@@ -308,10 +347,14 @@ func parsePrefer(v string) (preference, error) {
 		size = -1
 		raw  []string
 	)
+	directives := 0
 	for item := range strings.SplitSeq(v, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
+		}
+		if directives++; directives > maxPreferDirectives {
+			return p, fmt.Errorf("more than %d preferences; the fake takes at most %d", maxPreferDirectives, maxPreferDirectives)
 		}
 		name, value, ok := strings.Cut(item, "=")
 		name, value = strings.ToLower(strings.TrimSpace(name)), strings.Trim(strings.TrimSpace(value), `"`)
@@ -345,11 +388,14 @@ func parsePrefer(v string) (preference, error) {
 			p.retryAfter = time.Duration(n) * time.Second
 		case "size":
 			n, err := strconv.Atoi(value)
-			if err != nil || n < 0 || n > 1<<30 {
-				return p, fmt.Errorf("size=%s is not a number of bytes up to 1 GiB", value)
+			if err != nil || n < 0 || n > maxOversize {
+				return p, fmt.Errorf("size=%s is not a number of bytes up to %d (64 MiB)", value, maxOversize)
 			}
 			size = n
 		case "stream":
+			if len(raw) == maxStreamFaults {
+				return p, fmt.Errorf("more than %d stream faults; the fake takes at most %d", maxStreamFaults, maxStreamFaults)
+			}
 			raw = append(raw, value)
 		default:
 			return p, fmt.Errorf("unknown preference %q", name)
@@ -405,4 +451,27 @@ func parseStreamFault(value string, size int) (StreamFault, error) {
 // client that honours it never retries early.
 func retryAfterSeconds(d time.Duration) string {
 	return strconv.FormatInt(int64(math.Ceil(d.Seconds())), 10)
+}
+
+// fillChunk is what an oversize event's content is written from, a chunk
+// at a time.
+var fillChunk = bytes.Repeat([]byte("x"), 32<<10)
+
+// writeItem writes one item of a script: its bytes, then its fill in
+// chunks, then its tail.
+func writeItem(w io.Writer, item scriptItem) error {
+	if _, err := w.Write(item.bytes); err != nil {
+		return err
+	}
+	for left := item.fill; left > 0; left -= len(fillChunk) {
+		if _, err := w.Write(fillChunk[:min(left, len(fillChunk))]); err != nil {
+			return err
+		}
+	}
+	if len(item.tail) > 0 {
+		if _, err := w.Write(item.tail); err != nil {
+			return err
+		}
+	}
+	return nil
 }

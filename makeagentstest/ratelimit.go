@@ -14,6 +14,9 @@ type rateLimiter struct {
 	windows map[int64]rateWindow
 }
 
+// maxRateWindows is the map size at which rateLimit forgets ended windows.
+const maxRateWindows = 4096
+
 type rateWindow struct {
 	start time.Time
 	count int
@@ -36,6 +39,16 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 		now := s.cfg.clock()
 		if s.limiter.windows == nil {
 			s.limiter.windows = map[int64]rateWindow{}
+		}
+		if len(s.limiter.windows) >= maxRateWindows {
+			// Any positive team id is a team: forget windows that have
+			// ended, so a client cycling through ids cannot grow the map
+			// beyond the teams seen within a minute.
+			for id, w := range s.limiter.windows {
+				if now.Sub(w.start) >= time.Minute || now.Before(w.start) {
+					delete(s.limiter.windows, id)
+				}
+			}
 		}
 		win := s.limiter.windows[team]
 		if win.start.IsZero() || now.Sub(win.start) >= time.Minute || now.Before(win.start) {

@@ -45,9 +45,12 @@ type Request struct {
 	Body []byte
 }
 
-// Requests returns every request served so far, oldest first, including
-// rejected ones. A request appears when its response is complete (for a
-// stream, when the stream ended). The Authorization header is never kept.
+// Requests returns the requests served so far, oldest first, including
+// rejected ones: all of them in a test's usual few, at most the newest
+// Limits.RequestLog (default 10,000), and fewer when their logged bodies
+// and query strings add up to more than 32 MiB (the oldest go first). A
+// request appears when its response is complete (for a stream, when the
+// stream ended). The Authorization header is never kept.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -60,7 +63,32 @@ func (s *Server) Requests() []Request {
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.log = nil
+	s.log, s.logSizes, s.logBytes = nil, nil, 0
+}
+
+// logRequest appends e to the request log, dropping the oldest entries
+// beyond the log's bounds. Callers hold s.mu.
+func (s *Server) logRequest(e Request, size int64) {
+	s.log = append(s.log, e)
+	s.logSizes = append(s.logSizes, size)
+	s.logBytes += size
+	drop := 0
+	for drop < len(s.log)-1 && (len(s.log)-drop > s.cfg.limits.RequestLog || s.logBytes > maxLogBytes) {
+		s.logBytes -= s.logSizes[drop]
+		drop++
+	}
+	if drop > 0 {
+		// Zero what is dropped so its bodies are freed; append moves the
+		// live entries to a new array when the old one fills.
+		clear(s.log[:drop])
+		s.log, s.logSizes = s.log[drop:], s.logSizes[drop:]
+	}
+}
+
+// logSize is what an entry costs the log, roughly: its variable parts (the
+// parsed query holds about twice the raw query's bytes).
+func logSize(r *http.Request, body []byte) int64 {
+	return int64(len(r.URL.Path)+2*len(r.URL.RawQuery)+len(body)) + 256
 }
 
 // exchange is per-request state shared by the middlewares and the behaviour.
@@ -118,16 +146,21 @@ func (s *Server) record(next http.Handler) http.Handler {
 		s.mu.Unlock()
 		defer s.inflight.Done()
 
+		ex := &exchange{}
+		ex.op, ex.params = s.operation(r)
+		// A copy of the request carries the logging body: net/http looks at
+		// its own request's Body after the handler to tell whether it was
+		// read to the end, and keeps the connection only if so. Replacing
+		// that Body made it keep connections whose rejected body was still
+		// unread, and read the rest as the next request.
+		r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 		kept := &keepingReader{r: r.Body}
 		r.Body = kept
 		entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
-		ex := &exchange{}
-		ex.op, ex.params = s.operation(r)
 		if ex.op != nil {
 			entry.Operation = ex.op.ID
 		}
-		r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
-		rec := &recorder{ResponseWriter: w, ex: ex, s: s}
+		rec := &recorder{ResponseWriter: w, ex: ex, s: s, writeTimeout: s.cfg.limits.WriteTimeout}
 		if s.cfg.report != nil {
 			rec.check = true
 		}
@@ -135,7 +168,7 @@ func (s *Server) record(next http.Handler) http.Handler {
 			entry.Status = rec.status
 			entry.Body = bytes.Clone(kept.kept)
 			s.mu.Lock()
-			s.log = append(s.log, entry)
+			s.logRequest(entry, logSize(r, entry.Body))
 			s.mu.Unlock()
 			s.accessLog(r, rec.status, began)
 			// Re-panic after logging: ErrAbortHandler is how a dropped
@@ -223,6 +256,9 @@ func (s *Server) readBody(next http.Handler) http.Handler {
 // unknown): not a drift of the fake's to report, so exempt from the check.
 func tooLargeError(w http.ResponseWriter, ex *exchange) {
 	ex.deliberate.Store(true)
+	// The rest of the body is unread: the connection must not carry
+	// another request, or those bytes would be read as one.
+	w.Header().Set("Connection", "close")
 	writeError(w, http.StatusRequestEntityTooLarge, makeError("Payload too large",
 		"The request body is larger than the fake accepts.", "SC413"), nil)
 }
@@ -233,12 +269,21 @@ func tooLargeError(w http.ResponseWriter, ex *exchange) {
 // stream writer needs to flush each event.
 type recorder struct {
 	http.ResponseWriter
-	ex     *exchange
-	check  bool
-	status int
-	body   bytes.Buffer
-	events *eventChecker
-	s      *Server
+	// writeTimeout bounds each write (Limits.WriteTimeout): a deadline set
+	// before writes, so a client that stops reading is cut off while a
+	// stream that keeps sending lasts as long as it needs. The deadline is
+	// moved only when an eighth of the timeout has passed since it was
+	// last set (every write still gets at least 7/8 of it): moving it costs
+	// a runtime timer update, and a response makes several writes.
+	writeTimeout time.Duration
+	deadlineSet  time.Time
+	rc           *http.ResponseController
+	ex           *exchange
+	check        bool
+	status       int
+	body         bytes.Buffer
+	events       *eventChecker
+	s            *Server
 }
 
 func (r *recorder) WriteHeader(status int) {
@@ -251,6 +296,7 @@ func (r *recorder) WriteHeader(status int) {
 	if r.check && stream {
 		r.events = &eventChecker{s: r.s}
 	}
+	r.deadline()
 	r.ResponseWriter.WriteHeader(status)
 	if stream {
 		// Send the status line now, as a real SSE server does: a client
@@ -271,11 +317,28 @@ func (r *recorder) Write(p []byte) (int, error) {
 			r.body.Write(p)
 		}
 	}
+	r.deadline()
 	return r.ResponseWriter.Write(p)
+}
+
+func (r *recorder) deadline() {
+	if r.writeTimeout <= 0 {
+		return
+	}
+	now := time.Now()
+	if now.Sub(r.deadlineSet) < r.writeTimeout/8 {
+		return
+	}
+	if r.rc == nil {
+		r.rc = http.NewResponseController(r.ResponseWriter)
+	}
+	r.deadlineSet = now
+	_ = r.rc.SetWriteDeadline(now.Add(r.writeTimeout))
 }
 
 // Flush implements http.Flusher.
 func (r *recorder) Flush() {
+	r.deadline()
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}

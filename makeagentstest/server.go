@@ -40,6 +40,7 @@ type Server struct {
 	srv    *http.Server
 	ln     net.Listener
 	url    string
+	conns  *connStates
 
 	// done is closed by Close so that streams that are pacing or stalled end
 	// at once instead of holding Close up.
@@ -50,13 +51,17 @@ type Server struct {
 	// when none is left running.
 	inflight sync.WaitGroup
 
-	logMu   sync.Mutex // serializes WithAccessLog's writes
-	mu      sync.Mutex
-	closed  bool // set by Close; requests arriving after it get 503
-	store   store
-	log     []Request
-	limiter rateLimiter
-	faults  faultState
+	logMu  sync.Mutex // serializes WithAccessLog's writes
+	mu     sync.Mutex
+	closed bool // set by Close; requests arriving after it get 503
+	store  store
+	log    []Request
+	// logBytes is what log's entries cost (Request.size), bounded by
+	// maxLogBytes.
+	logBytes int64
+	logSizes []int64 // each entry's share of logBytes
+	limiter  rateLimiter
+	faults   faultState
 }
 
 type config struct {
@@ -78,6 +83,7 @@ type config struct {
 	// report receives every spec violation in a response the server sent
 	// (nil: responses are not checked). NewServer sets it to t.Errorf.
 	report func(error)
+	limits Limits
 }
 
 // Option configures a Server.
@@ -179,9 +185,12 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // Close. Responses are not checked against the spec (there is no test to
 // fail); requests are.
 func Start(opts ...Option) (*Server, error) {
-	cfg := config{token: DefaultToken, clock: time.Now}
+	cfg := config{token: DefaultToken, clock: time.Now, limits: DefaultLimits()}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if err := cfg.limits.check(); err != nil {
+		return nil, fmt.Errorf("start fake: %w", err)
 	}
 	if cfg.token == "" {
 		return nil, errors.New("start fake: empty token")
@@ -212,19 +221,27 @@ func Start(opts ...Option) (*Server, error) {
 		validator: v,
 		mux:       http.NewServeMux(),
 		routes:    routes,
-		ln:        ln,
+		ln:        newLimitListener(ln, cfg.limits.MaxConnections),
 		url:       "http://" + dialable(ln.Addr()) + BasePath,
+		conns:     newConnStates(),
 		done:      make(chan struct{}),
 		serveDone: make(chan struct{}),
-		store:     newStore(cfg.seed),
+		store:     newStore(cfg.seed, cfg.limits),
 	}
 	s.srv = &http.Server{
 		Handler:           s.handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.limits.ReadHeaderTimeout,
+		// ReadTimeout covers the headers and the body; net/http lifts it
+		// once the body is read, so it never cuts a stream. WriteTimeout is
+		// not net/http's (a deadline for the whole response would end
+		// every long stream): the recorder sets one before each write.
+		ReadTimeout: cfg.limits.ReadTimeout,
+		IdleTimeout: cfg.limits.IdleTimeout,
+		ConnState:   s.conns.track,
 	}
 	go func() {
 		defer close(s.serveDone)
-		_ = s.srv.Serve(ln) // returns http.ErrServerClosed after Close
+		_ = s.srv.Serve(s.ln) // returns http.ErrServerClosed after Close
 	}()
 	return s, nil
 }
@@ -282,24 +299,35 @@ func (s *Server) Token() string { return s.cfg.token }
 
 // Close stops the server: streams in progress end (stalled ones too), open
 // connections are closed, and Close returns when no goroutine of the server
-// is left. It is safe to call more than once.
+// is left. With nothing in flight it returns at once, even when a client
+// holds a connection it never sent a request on; a response in flight gets
+// up to closeGrace to finish. It is safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
 		s.mu.Unlock()
 		close(s.done)
-		// Shutdown lets responses in flight finish (streams end promptly
-		// because done is closed); the deadline bounds a client that stopped
-		// reading, after which Close cuts its connection.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// Shutdown stops accepting and closes idle connections; it would
+		// wait 5 s for a connection that never sent a byte, so it is cut
+		// short once no connection is reading or serving a request. The
+		// grace bounds a client that stopped reading, after which Close
+		// cuts its connection.
+		ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
 		defer cancel()
+		go func() {
+			s.conns.waitQuiet(ctx.Done())
+			cancel()
+		}()
 		_ = s.srv.Shutdown(ctx)
 		_ = s.srv.Close()
 		<-s.serveDone
 		s.inflight.Wait()
 	})
 }
+
+// closeGrace is how long Close lets responses in flight finish.
+const closeGrace = 5 * time.Second
 
 // handler builds the request pipeline, outermost first: request log and
 // response check, injected failures (FailNext, Prefer), authentication,

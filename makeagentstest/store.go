@@ -1,40 +1,55 @@
 package makeagentstest
 
 import (
+	"container/list"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/makeagentstest/internal/fakeapi"
 )
 
-// store holds the agents of every team in memory, in creation order. It is
-// guarded by Server.mu. Values are replaced, never mutated in place, so an
-// agent handed to an encoder is never changed underneath it.
+// store holds the agents of every team in memory, in creation order, and
+// the conversation threads. It is guarded by Server.mu. Values are
+// replaced, never mutated in place, so an agent handed to an encoder is
+// never changed underneath it. It keeps within Limits: it counts agents,
+// contexts and the bytes they hold, and evicts threads.
 type store struct {
 	teams    map[int64]*team
 	counters map[string]uint64
 	// ns prefixes the names ids are derived from (WithSeed).
-	ns string
+	ns     string
+	limits Limits
+	// agents and contexts count those of every team; bytes is the text
+	// agents and kept knowledge hold (Limits.StoreBytes).
+	agents, contexts int
+	bytes            int64
+	threads          threads
 }
 
 type team struct {
 	order  []string
 	agents map[string]fakeapi.Agent
+	// sizes holds each agent's encoded size, as counted in store.bytes.
+	sizes map[string]int64
 	// knowledge holds the text of each context (by context id) that the
 	// deterministic agent can cite: a text context's content, or the start
 	// of an uploaded text file. The contexts themselves live in their
 	// agent's Contexts list, where get and list show them.
-	knowledge map[string]string
-	// threads holds each conversation thread by id: the iterations (runs)
-	// made in it, oldest first.
-	threads map[string][]iteration
+	knowledge map[string]knowledgeText
 }
+
+// knowledgeText is a context's citable text, and the same lowered, which
+// cite searches: lowered once here rather than on every run.
+type knowledgeText struct{ text, lower string }
+
+func knowledgeSize(text string) int64 { return 2 * int64(len(text)) }
 
 // iteration is one run in a thread: what the request sent and what the
 // agent answered, as the next run of the thread sees it.
@@ -43,8 +58,16 @@ type iteration struct {
 	answer   string
 }
 
-func newStore(seed *int64) store {
-	st := store{teams: map[int64]*team{}, counters: map[string]uint64{}}
+func (it iteration) size() int64 {
+	n := int64(len(it.answer)) + 64
+	for _, m := range it.messages {
+		n += int64(len(m.Content)) + 64
+	}
+	return n
+}
+
+func newStore(seed *int64, limits Limits) store {
+	st := store{teams: map[int64]*team{}, counters: map[string]uint64{}, limits: limits, threads: newThreads()}
 	if seed != nil {
 		st.ns = fmt.Sprintf("seed/%d/", *seed)
 	}
@@ -54,18 +77,75 @@ func newStore(seed *int64) store {
 func (st *store) team(id int64) *team {
 	t := st.teams[id]
 	if t == nil {
-		t = &team{agents: map[string]fakeapi.Agent{}, knowledge: map[string]string{}, threads: map[string][]iteration{}}
+		t = &team{agents: map[string]fakeapi.Agent{}, sizes: map[string]int64{}, knowledge: map[string]knowledgeText{}}
 		st.teams[id] = t
 	}
 	return t
 }
 
+// agentSize is what an agent costs the store: its JSON encoding, which
+// grows with every string and list it holds.
+func agentSize(a fakeapi.Agent) int64 {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return 0 // plain data; cannot fail
+	}
+	return int64(len(b))
+}
+
+// admit checks that storing a (new, or replacing the agent of its id)
+// together with extra bytes of knowledge and extraContexts new contexts
+// keeps the store within its limits, and returns Make's 400 naming the
+// limit otherwise.
+func (st *store) admit(a fakeapi.Agent, extra int64, extraContexts int) *fakeapi.BadRequestJSONResponse {
+	var (
+		old    int64
+		exists bool
+	)
+	t := st.teams[a.TeamID]
+	if t != nil {
+		_, exists = t.agents[a.ID]
+		old = t.sizes[a.ID]
+	}
+	if !exists && st.agents >= st.limits.Agents {
+		bad := limitReached("agents", st.limits.Agents, "Agents", "max-agents")
+		return &bad
+	}
+	if extraContexts > 0 && st.contexts+extraContexts > st.limits.Contexts {
+		bad := limitReached("contexts", st.limits.Contexts, "Contexts", "max-contexts")
+		return &bad
+	}
+	if st.bytes-old+agentSize(a)+extra > st.limits.StoreBytes {
+		bad := limitReached("bytes of agents and contexts", st.limits.StoreBytes, "StoreBytes", "max-store-bytes")
+		return &bad
+	}
+	return nil
+}
+
 func (st *store) put(a fakeapi.Agent) {
 	t := st.team(a.TeamID)
-	if _, ok := t.agents[a.ID]; !ok {
+	old, ok := t.agents[a.ID]
+	if !ok {
 		t.order = append(t.order, a.ID)
+		st.agents++
 	}
+	st.contexts += len(a.Contexts) - len(old.Contexts)
+	size := agentSize(a)
+	st.bytes += size - t.sizes[a.ID]
+	t.sizes[a.ID] = size
 	t.agents[a.ID] = a
+}
+
+// setKnowledge keeps text as the citable content of context id.
+func (st *store) setKnowledge(teamID int64, id, text string) {
+	t := st.team(teamID)
+	st.bytes += knowledgeSize(text) - knowledgeSize(t.knowledge[id].text)
+	t.knowledge[id] = knowledgeText{text: text, lower: strings.ToLower(text)}
+}
+
+func (st *store) dropKnowledge(t *team, id string) {
+	st.bytes -= knowledgeSize(t.knowledge[id].text)
+	delete(t.knowledge, id)
 }
 
 func (st *store) get(teamID int64, id string) (fakeapi.Agent, bool) {
@@ -97,15 +177,91 @@ func (st *store) remove(teamID int64, id string) bool {
 	if t == nil {
 		return false
 	}
-	if _, ok := t.agents[id]; !ok {
+	a, ok := t.agents[id]
+	if !ok {
 		return false
 	}
-	for _, c := range t.agents[id].Contexts {
-		delete(t.knowledge, c.ID)
+	for _, c := range a.Contexts {
+		st.dropKnowledge(t, c.ID)
 	}
+	st.agents--
+	st.contexts -= len(a.Contexts)
+	st.bytes -= t.sizes[id]
+	delete(t.sizes, id)
 	delete(t.agents, id)
 	t.order = slices.DeleteFunc(t.order, func(x string) bool { return x == id })
+	if len(t.agents) == 0 && len(t.knowledge) == 0 {
+		// A team is state only while it has agents: any positive team id
+		// exists, and a map entry for each one ever used would grow forever.
+		delete(st.teams, teamID)
+	}
 	return true
+}
+
+// threads holds every team's conversation threads, least recently used
+// last, within Limits.Threads and Limits.ThreadBytes.
+type threads struct {
+	byKey map[threadKey]*list.Element // of *thread
+	lru   *list.List
+	bytes int64
+}
+
+type threadKey struct {
+	team int64
+	id   string
+}
+
+type thread struct {
+	key   threadKey
+	its   []iteration
+	bytes int64
+}
+
+func newThreads() threads { return threads{byKey: map[threadKey]*list.Element{}, lru: list.New()} }
+
+// thread returns the iterations of a thread, oldest first (none for a
+// thread the team does not have, or no longer has).
+func (st *store) thread(teamID int64, id string) []iteration {
+	if e := st.threads.byKey[threadKey{teamID, id}]; e != nil {
+		return e.Value.(*thread).its
+	}
+	return nil
+}
+
+// extendThread adds an iteration to a thread (starting it if need be),
+// keeps the thread's newest iterations within maxThreadIterations and
+// maxThreadText (an iteration larger than that is not kept at all, so
+// a run's history never outweighs its own body), and forgets the least
+// recently used threads beyond Limits.
+func (st *store) extendThread(teamID int64, id string, it iteration) {
+	ts := &st.threads
+	key := threadKey{teamID, id}
+	e := ts.byKey[key]
+	if e == nil {
+		e = ts.lru.PushFront(&thread{key: key})
+		ts.byKey[key] = e
+	} else {
+		ts.lru.MoveToFront(e)
+	}
+	t := e.Value.(*thread)
+	t.its = append(t.its, it)
+	t.bytes += it.size()
+	ts.bytes += it.size()
+	drop := 0
+	for drop < len(t.its) && (len(t.its)-drop > maxThreadIterations || t.bytes > maxThreadText) {
+		t.bytes -= t.its[drop].size()
+		ts.bytes -= t.its[drop].size()
+		drop++
+	}
+	if drop > 0 {
+		// Copy rather than reslice, so the dropped iterations are freed.
+		t.its = append([]iteration(nil), t.its[drop:]...)
+	}
+	for ts.lru.Len() > 1 && (ts.lru.Len() > st.limits.Threads || ts.bytes > st.limits.ThreadBytes) {
+		old := ts.lru.Remove(ts.lru.Back()).(*thread)
+		delete(ts.byKey, old.key)
+		ts.bytes -= old.bytes
+	}
 }
 
 // newID returns the next id of a kind ("agent", "run", ...): a UUID derived
@@ -254,6 +410,9 @@ func (h handlers) CreateAgent(_ context.Context, req fakeapi.CreateAgentRequestO
 		OutputParser:     b.OutputParserFormat,
 	}
 	applyConfig(&a, &b.MCPConfigs, b.HistoryConfig, b.LLMConfig)
+	if bad := h.s.store.admit(a, 0, 0); bad != nil {
+		return fakeapi.CreateAgent400JSONResponse{BadRequestJSONResponse: *bad}, nil
+	}
 	h.s.store.put(a)
 	return fakeapi.CreateAgent201JSONResponse(fakeapi.CreatedAgent{
 		ID:               a.ID,
@@ -381,7 +540,9 @@ func (h handlers) UpdateAgent(_ context.Context, req fakeapi.UpdateAgentRequestO
 			}
 		}
 	}
-	a.PastConfigurations = append([]fakeapi.PastConfiguration{pastConfiguration(a)}, a.PastConfigurations...)
+	// The newest maxPastConfigs only: an agent updated in a loop for days
+	// must not grow without end.
+	a.PastConfigurations = append([]fakeapi.PastConfiguration{pastConfiguration(a)}, a.PastConfigurations[:min(len(a.PastConfigurations), maxPastConfigs-1)]...)
 	if b.Name != nil {
 		a.Name = *b.Name
 	}
@@ -401,6 +562,9 @@ func (h handlers) UpdateAgent(_ context.Context, req fakeapi.UpdateAgentRequestO
 		a.OutputParser = b.OutputParserFormat
 	}
 	applyConfig(&a, b.MCPConfigs, b.HistoryConfig, b.LLMConfig)
+	if bad := h.s.store.admit(a, 0, 0); bad != nil {
+		return fakeapi.UpdateAgent400JSONResponse{BadRequestJSONResponse: *bad}, nil
+	}
 	h.s.store.put(a)
 	return fakeapi.UpdateAgent204Response{}, nil
 }

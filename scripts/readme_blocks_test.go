@@ -86,6 +86,7 @@ var readmePackages = map[string]string{
 	"conversation": "github.com/makeagents/makeagents-go/conversation", "makeagentstest": "github.com/makeagents/makeagents-go/makeagentstest",
 	"agentfile": "github.com/makeagents/makeagents-go/agentfile", "filepath": "path/filepath",
 	"otelmakeagents": "github.com/makeagents/makeagents-go/otelmakeagents", "rate": "golang.org/x/time/rate",
+	"eval":    "github.com/makeagents/makeagents-go/eval",
 	"context": "context", "errors": "errors", "fmt": "fmt", "io": "io", "log": "log", "slog": "log/slog", "os": "os",
 	"http": "net/http", "strings": "strings", "time": "time", "json": "encoding/json", "testing": "testing",
 }

@@ -230,7 +230,13 @@ func commandFirst(root *cobra.Command, args []string) []string {
 				}
 			}
 			rest = append(rest, a)
-			if !hasValue && takesValue[name] && i+1 < len(args) {
+			takes := takesValue[name]
+			if slices.Contains(eitherArity, name) && i+1 < len(args) {
+				// A switch on some commands, a value on others: the next
+				// word is its value unless it names a command.
+				takes = childNamed(cur, args[i+1]) == nil
+			}
+			if !hasValue && takes && i+1 < len(args) {
 				rest = append(rest, args[i+1])
 				i++
 			}
@@ -247,6 +253,11 @@ func commandFirst(root *cobra.Command, args []string) []string {
 	}
 	return append(words, rest...)
 }
+
+// eitherArity are the flag names that are a switch on some commands and
+// take a value on others: --json is stream's and conformance's switch and
+// eval's FILE (the name the eval issue fixes for scripts).
+var eitherArity = []string{"json"}
 
 // flagArity maps every flag name of every command (long names, and
 // shorthands) to whether it takes a value.

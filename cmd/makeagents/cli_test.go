@@ -593,8 +593,10 @@ func TestHelpForEveryCommand(t *testing.T) {
 func TestDemo(t *testing.T) {
 	r := runCLI(t, nil, "demo", "--pace", "0").ok(t)
 	for _, want := range []string{"1. Discover what an agent needs", "connection 1001", "model gpt-4.1-mini", "tool scenario 122", "2. Create an agent", "3. Give it knowledge",
-		`"Payment terms"`, "4. List agents", "[system]", "[user]", `-> calls scenario "Scenario 122"`, `-> calls rag "knowledge"`,
-		`From "Payment terms": "Invoices are overdue 30 days after their issue date."`, "6. Final answer", "tokens:", "deleted", "0 agent(s)"} {
+		`"Payment terms"`, "4. List agents", "[system]", "[user]", `-> calls scenario "Tool 122: look up an order"`, `-> calls rag "knowledge"`,
+		`From "Payment terms": "Invoices are overdue 30 days after their issue date."`, "6. Final answer", "tokens:",
+		"7. Evaluate it", "$ makeagents eval invoices.eval.yaml", "cites the payment terms", "answers in shape", "gpt-4o",
+		`not-icontains: "deterministic": found in the answer`, "6 of 8 runs passed (75.0%): 2 failed, 0 errors", "8. Delete the agent", "deleted", "0 agent(s)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
@@ -697,11 +699,11 @@ func TestDemoCommandsParse(t *testing.T) {
 			t.Errorf("%q: %v", words, err)
 		}
 	}
-	// 11 API calls: providers, the provider's connections, its models, the
-	// tool scenarios, create, add and list knowledge, list, stream,
+	// 12 steps: providers, the provider's connections, its models, the
+	// tool scenarios, create, add and list knowledge, list, stream, eval,
 	// delete, list.
-	if len(lines) != 11 {
-		t.Errorf("demo showed %d commands, want one per API call (11):\n%s", len(lines), strings.Join(lines, "\n"))
+	if len(lines) != 12 {
+		t.Errorf("demo showed %d commands, want one per step (12):\n%s", len(lines), strings.Join(lines, "\n"))
 	}
 }
 

@@ -188,7 +188,12 @@ func demoRun(ctx context.Context, in *demoOptions) error {
 	fmt.Fprintf(out, "\n6. Final answer (%d steps, %d tool call(s), %d tokens: %d prompt + %d completion):\n   %s\n\n",
 		len(t.Steps), len(t.ToolCalls()), usage.TotalTokens, usage.PromptTokens, usage.CompletionTokens, t.FinalAnswer())
 
-	fmt.Fprintln(out, "7. Delete the agent")
+	fmt.Fprintln(out, "7. Evaluate it: a suite of cases, once per model")
+	if err := demoEval(ctx, c, id, tool.ID, out); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(out, "8. Delete the agent")
 	if err := c.DeleteAgent(ctx, id); err != nil {
 		return err
 	}

@@ -204,6 +204,7 @@ var commandOperations = []struct {
 	{"contexts delete", []api.OperationID{api.OpDeleteContext}},
 	{"connections list", []api.OperationID{api.OpListConnections}},
 	{"scenarios list", []api.OperationID{api.OpListScenarios}},
+	{"eval", []api.OperationID{api.OpListAgents, api.OpGetAgent, api.OpRunAgent}},
 	{"export", []api.OperationID{api.OpListAgents, api.OpGetAgent, api.OpListContexts, api.OpListLLMProviders, api.OpListConnections, api.OpListScenarios}},
 	{"plan", planOps},
 	{"apply", append(slices.Clone(planOps), api.OpCreateAgent, api.OpUpdateAgent, api.OpDeleteAgent, api.OpCreateContext, api.OpDeleteContext)},

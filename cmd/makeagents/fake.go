@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/makeagentstest"
@@ -25,6 +26,10 @@ type fakeOptions struct {
 	addr, token, seed, scopes string
 	stepDelay                 time.Duration
 	listenAny                 bool
+	// rateLimit is requests per minute per team (0: none); limits are the
+	// fake's bounds, each flag defaulting to makeagentstest.DefaultLimits.
+	rateLimit int
+	limits    makeagentstest.Limits
 }
 
 func newFakeCmd(f *factory, runF func(context.Context, *fakeOptions) error) *cobra.Command {
@@ -65,6 +70,22 @@ value is a 400 that says what is wrong. For example:
   curl -H "Authorization: Token $MAKE_API_TOKEN" -H 'Prefer: code=503' \
     "$MAKE_BASE_URL/ai-agents/v1/agents?teamId=$MAKE_TEAM_ID"
 
+Bounded, for a fake left running for days or reached over a network (each
+bound a flag; a create beyond one is Make's 400 naming it):
+  requests     the newest --request-log (10000) are kept for inspection
+  agents       at most --max-agents (1000), contexts --max-contexts (1000),
+               together at most --max-store-bytes (256 MiB) of text
+  threads      at most --max-threads (10000) and --max-thread-bytes (64 MiB);
+               the least recently used is forgotten beyond them
+  connections  at most --max-connections (1024) open; more wait to be accepted
+  timeouts     --read-header-timeout 10s, --read-timeout 2m (headers and body),
+               --write-timeout 1m (each write: a stream may run for hours),
+               --idle-timeout 1m (a keep-alive connection with no request)
+  one request  allocates at most about 330 MiB (an 8 MiB run body, the most
+               the fake reads); a Prefer header at most 1 KiB, 16 preferences,
+               8 stream faults, size=64 MiB (oversize events are streamed)
+--rate-limit N answers Make's 429 once a team has made N requests in a minute.
+
 Ids (agents, threads, steps) are reproducible with --seed N: the same seed and
 the same requests give the same ids. Without --seed every start picks a new
 seed, as a real server never repeats ids. The fake has one token and no real
@@ -82,6 +103,8 @@ address.`,
 	fs.DurationVar(&opts.stepDelay, "step-delay", 0, "`DURATION` between two streamed events, and the pace of a plain run")
 	fs.BoolVar(&opts.listenAny, "listen-any", false, "allow --addr to be a non-loopback address (anyone who can reach it can use the fake)")
 	fs.StringVar(&opts.scopes, "scopes", "", "the token's `SCOPES`, comma- or space-separated (default: every scope the commands need); try doctor with fewer")
+	fs.IntVar(&opts.rateLimit, "rate-limit", 0, "allow `N` requests a minute per team, then Make's 429 with Retry-After (default 0: no limit)")
+	limitFlags(fs, &opts.limits)
 	// The fake's --team is its own: the one team it serves.
 	fs.StringVar(&f.global.team, "team", "", "serve only team `ID` (printed as MAKE_TEAM_ID; default: any team, printed as 1)")
 	noAccount(cmd, "it serves its own fake API; point other commands at it with the MAKE_BASE_URL it prints")
@@ -99,6 +122,12 @@ func fakeRun(ctx context.Context, o *fakeOptions) error {
 	}
 	if o.stepDelay < 0 {
 		return usageErrorf("--step-delay %s is negative", o.stepDelay)
+	}
+	if o.rateLimit < 0 {
+		return usageErrorf("--rate-limit %d is negative", o.rateLimit)
+	}
+	if err := checkLimits(o.limits); err != nil {
+		return err
 	}
 	seed := time.Now().UnixNano()
 	if o.seed != "" {
@@ -123,6 +152,7 @@ func fakeRun(ctx context.Context, o *fakeOptions) error {
 		makeagentstest.WithAddr(o.addr), makeagentstest.WithToken(o.token),
 		makeagentstest.WithSeed(seed), makeagentstest.WithStepDelay(o.stepDelay),
 		makeagentstest.WithAccessLog(o.stderr),
+		makeagentstest.WithRateLimit(o.rateLimit), makeagentstest.WithLimits(o.limits),
 	}
 	opts = append(opts, scopes...)
 	if o.global.team != "" {
@@ -169,6 +199,36 @@ func checkFakeAddr(addr string, listenAny bool) error {
 		return nil
 	}
 	return usageErrorf("--addr %q is not a loopback address; the fake's token is no protection, pass --listen-any to serve it to other hosts", addr)
+}
+
+// limitFlags binds a flag to each of the fake's limits, defaulting to
+// makeagentstest.DefaultLimits.
+func limitFlags(fs *pflag.FlagSet, l *makeagentstest.Limits) {
+	d := makeagentstest.DefaultLimits()
+	fs.IntVar(&l.RequestLog, "request-log", d.RequestLog, "keep the newest `N` requests for inspection")
+	fs.IntVar(&l.Agents, "max-agents", d.Agents, "hold at most `N` agents (all teams); a create beyond is a 400")
+	fs.IntVar(&l.Contexts, "max-contexts", d.Contexts, "hold at most `N` knowledge contexts (all agents); a create beyond is a 400")
+	fs.Int64Var(&l.StoreBytes, "max-store-bytes", d.StoreBytes, "hold at most `BYTES` of agents' and contexts' text; a create beyond is a 400")
+	fs.IntVar(&l.Threads, "max-threads", d.Threads, "keep at most `N` threads; the least recently used is forgotten")
+	fs.Int64Var(&l.ThreadBytes, "max-thread-bytes", d.ThreadBytes, "keep at most `BYTES` of thread history; the least recently used thread is forgotten")
+	fs.IntVar(&l.MaxConnections, "max-connections", d.MaxConnections, "serve at most `N` connections at once; more wait to be accepted")
+	fs.DurationVar(&l.ReadHeaderTimeout, "read-header-timeout", d.ReadHeaderTimeout, "`DURATION` a client may take to send a request's headers")
+	fs.DurationVar(&l.ReadTimeout, "read-timeout", d.ReadTimeout, "`DURATION` a client may take to send a whole request, body included")
+	fs.DurationVar(&l.WriteTimeout, "write-timeout", d.WriteTimeout, "`DURATION` each write of a response may take (a client that stops reading is cut; streams may last)")
+	fs.DurationVar(&l.IdleTimeout, "idle-timeout", d.IdleTimeout, "`DURATION` a keep-alive connection may wait for its next request")
+}
+
+// checkLimits refuses a limit that is not positive: 0 would mean the
+// default to the Go option, which a flag that says 0 should not.
+func checkLimits(l makeagentstest.Limits) error {
+	for flag, v := range map[string]int64{"request-log": int64(l.RequestLog), "max-agents": int64(l.Agents), "max-contexts": int64(l.Contexts),
+		"max-store-bytes": l.StoreBytes, "max-threads": int64(l.Threads), "max-thread-bytes": l.ThreadBytes, "max-connections": int64(l.MaxConnections),
+		"read-header-timeout": int64(l.ReadHeaderTimeout), "read-timeout": int64(l.ReadTimeout), "write-timeout": int64(l.WriteTimeout), "idle-timeout": int64(l.IdleTimeout)} {
+		if v <= 0 {
+			return usageErrorf("--%s must be positive", flag)
+		}
+	}
+	return nil
 }
 
 // fakeScopePattern is the shape of a Make scope ("ai-agents:read").

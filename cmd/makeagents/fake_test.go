@@ -176,7 +176,8 @@ func TestFakeCommandAddress(t *testing.T) {
 func TestFakeHelp(t *testing.T) {
 	out := runCLI(t, map[string]string{}, "fake", "--help").ok(t).stdout
 	for _, want := range []string{"set -a; . ./fake.env; set +a", "Prefer: code=503", "retry-after=2", "stream=cut-after-2",
-		"drop-after-K", "--seed", "--listen-any", "--step-delay", makeagentstest.HeaderName} {
+		"drop-after-K", "--seed", "--listen-any", "--step-delay", makeagentstest.HeaderName,
+		"--rate-limit", "--request-log", "--max-agents", "--max-threads", "--write-timeout", "--max-connections"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("fake --help lacks %q", want)
 		}
@@ -227,5 +228,45 @@ func TestFakeScopes(t *testing.T) {
 	}
 	if r := runCLI(t, nil, "fake", "--scopes", "read everything"); r.code != exitUsage {
 		t.Errorf("--scopes with a word that is no scope: exit %d, want 2", r.code)
+	}
+}
+
+// TestFakeLimitFlags: --rate-limit and the bounds reach the fake: the
+// third request in a minute is Make's 429, the second agent a 400 naming
+// --max-agents, and the request log flag keeps the fake serving. Bad values
+// are usage errors.
+func TestFakeLimitFlags(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	for _, args := range [][]string{{"--rate-limit", "-1"}, {"--request-log", "0"}, {"--max-agents", "-5"}, {"--write-timeout", "0s"},
+		{"--max-connections", "x"}, {"--max-thread-bytes", "0"}} {
+		if r := runCLI(t, map[string]string{}, append([]string{"fake"}, args...)...); r.code != exitUsage {
+			t.Errorf("fake %v: exit %d, want 2", args, r.code)
+		}
+	}
+	env, stop := startFakeCLI(t, "--rate-limit", "2", "--max-agents", "1", "--request-log", "2", "--write-timeout", "5s")
+	runCLI(t, env, "agents", "create", "--name", "one", "--connection", "1001", "--model", "gpt-4.1-mini", "--system-prompt", "p").ok(t)
+	r := runCLI(t, env, "agents", "create", "--name", "two", "--connection", "1001", "--model", "gpt-4.1-mini", "--system-prompt", "p")
+	if r.code != exitError || !strings.Contains(r.stderr, "--max-agents") {
+		t.Errorf("a second agent past --max-agents 1: exit %d, stderr %q; want 1 naming --max-agents", r.code, r.stderr)
+	}
+	// The CLI would wait out the 429's Retry-After; plain HTTP shows it.
+	req, err := http.NewRequest("GET", env["MAKE_BASE_URL"]+"/ai-agents/v1/agents?teamId=1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Token "+env["MAKE_API_TOKEN"])
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"SC429"`) {
+		t.Errorf("the third request in a minute with --rate-limit 2: %d %s; want Make's 429 with Retry-After", resp.StatusCode, body)
+	}
+	if code, log := stop(); code != exitOK {
+		t.Errorf("exit %d: %s", code, log)
 	}
 }

@@ -75,6 +75,7 @@ func newRootCmd(f *factory) *cobra.Command {
 		{"", newDemoCmd(f, nil)},
 		{"", newFakeCmd(f, nil)},
 		{"", newConformanceCmd(f, nil)},
+		{"", newEvalCmd(f, nil)},
 		{"", newExportCmd(f, nil)},
 		{"", newPlanCmd(f, nil)},
 		{"", newApplyCmd(f, nil)},

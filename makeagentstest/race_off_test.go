@@ -1,0 +1,5 @@
+//go:build !race
+
+package makeagentstest_test
+
+const raceEnabled = false
