@@ -80,7 +80,9 @@ type CallEvent struct {
 	// Server is the base URL's host and port, e.g. "eu1.make.com:443".
 	Server string
 	// AgentID is the agent the call is about ("" for none): from the path,
-	// a list of contexts' query, or the agent a create made.
+	// a list of contexts' query, or the agent a create made. Like Err and
+	// each Retry's Err, it never holds the client's token (one passed by
+	// mistake as an agent id is redacted).
 	AgentID string
 	// TeamID is the call's team (0 when it has none).
 	TeamID int64
@@ -191,6 +193,14 @@ func (p *pipeline) emit(ctx context.Context, e *CallEvent, err error) {
 	e.Duration = p.now().Sub(e.Start)
 	if e.Err == nil {
 		e.Err = err
+	}
+	// Observers export the event (traces, logs): a token passed by mistake
+	// as an agent id is in the path, so in AgentID and in every answer
+	// echoing it, a retried attempt's too.
+	e.AgentID = p.red.String(e.AgentID)
+	e.Err = scrub(p.red, e.Err)
+	for i := range e.Retries {
+		e.Retries[i].Err = scrub(p.red, e.Retries[i].Err)
 	}
 	for _, f := range p.onCall {
 		f(ctx, e)
