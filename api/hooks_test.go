@@ -468,3 +468,72 @@ func TestPauseIsBoundedByMaxRetryAfter(t *testing.T) {
 		t.Errorf("the next call waited %v, want MaxRetryAfter (%v)", waited, DefaultMaxRetryAfter)
 	}
 }
+
+// Calls whose contexts end while a 429's pause holds them give up their
+// turn: a live call after a thousand cancelled ones resumes when the pause
+// ends, not a thousand resume slots later.
+func TestCancelledCallsDoNotDelayThePause(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "30")
+			writeJSON(w, 429, makeErrorBody(429, "limit", ""))
+			return
+		}
+		writeJSON(w, 200, `[]`)
+	})
+	clock := &stepClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c, _, _ := newTestClient(t, srv.Server, append(clock.options(), WithRetry(RetryPolicy{}))...)
+	if _, err := c.ListAgents(context.Background()); !IsRateLimited(err) {
+		t.Fatalf("first call: %v, want the 429 (retries are off)", err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 1000 {
+		if _, err := c.ListAgents(cancelled); !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled call: %v", err)
+		}
+	}
+	before := clock.Now()
+	if _, err := c.ListAgents(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if waited := clock.Now().Sub(before); waited != 30*time.Second {
+		t.Errorf("the live call waited %v, want the 429's 30s", waited)
+	}
+	if n := srv.count(); n != 2 {
+		t.Errorf("%d requests, want 2 (a cancelled call sends none)", n)
+	}
+}
+
+// While the calls a pause held resume one slot apart, a call arriving then
+// queues behind them: going first, it would spend the budget they waited
+// for (a run held by three 429s in a row gave up). Once they are through,
+// calls go at once again.
+func TestCallsArrivingAsThePauseEndsQueueBehindTheHeldOnes(t *testing.T) {
+	p := &pacer{spacing: resumeSpacing}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	until := t0.Add(30 * time.Second)
+	p.pause(t0, 30*time.Second)
+	for i := range 3 { // held, they wake when the pause ends
+		if d, _ := p.held(t0); d != 30*time.Second {
+			t.Fatalf("held call %d waits %v for the pause, want 30s", i, d)
+		}
+	}
+	for i := range 3 {
+		if d := p.resume(until, true); d != time.Duration(i)*resumeSpacing {
+			t.Errorf("held call %d resumes after %v, want %v", i, d, time.Duration(i)*resumeSpacing)
+		}
+	}
+	if d, _ := p.held(until); d != 0 {
+		t.Fatalf("a call after the pause is held %v", d)
+	}
+	if d := p.resume(until, false); d != 3*resumeSpacing {
+		t.Errorf("a call arriving as they resume goes after %v, want behind them (%v)", d, 3*resumeSpacing)
+	}
+	later := until.Add(time.Minute)
+	for range 3 {
+		if d := p.resume(later, false); d != 0 {
+			t.Errorf("a call long after the pause waits %v", d)
+		}
+	}
+}

@@ -93,7 +93,7 @@ type pacer struct {
 
 	mu    sync.Mutex
 	until time.Time // calls wait until then (a 429's pause)
-	next  time.Time // the slot of the next call held by the pause
+	next  time.Time // the slot of the next call the pause held, after it
 	// moves counts the times the pause was set or moved on, so that a
 	// call that waited can tell whether it must wait again (without
 	// trusting the clock to have moved as much as it slept).
@@ -101,34 +101,50 @@ type pacer struct {
 }
 
 // pause holds every call of the client until now+d, because Make answered
-// 429: each one then resumes in its own slot. A longer pause already in
-// place stays.
+// 429: the calls it held then resume one slot apart. A longer pause
+// already in place stays.
 func (p *pacer) pause(now time.Time, d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if until := now.Add(d); until.After(p.until) {
 		p.until = until
 		p.moves++
-		// Calls holding slots of the old pause take new ones.
 		p.next = until
 	}
 }
 
-// slot is how long a call starting at now waits for the pause: 0 when
-// there is none, else until its own slot after the pause. It also returns
-// the pause's moves, for moved.
-func (p *pacer) slot(now time.Time) (time.Duration, uint64) {
+// held is how long a call starting at now waits for the pause (0 when
+// there is none), and the pause's moves, for moved. It takes no slot: a
+// call whose context ends while held leaves no gap in the resumption.
+func (p *pacer) held(now time.Time) (time.Duration, uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !now.Before(p.until) {
 		return 0, p.moves
 	}
-	at := p.next
-	p.next = at.Add(p.spacing)
-	return at.Sub(now), p.moves
+	return p.until.Sub(now), p.moves
 }
 
-// moved reports whether a 429 set or moved the pause since slot returned
+// resume is how long a call waits, once the pause is over, for its own
+// slot, so that the calls it held do not all go at once. A call it did not
+// hold takes a slot too while a held one is still to go: going ahead of
+// them, it would spend the budget they waited for, and they would meet
+// 429 again.
+func (p *pacer) resume(now time.Time, wasHeld bool) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if lastSlot := p.next.Add(-p.spacing); !wasHeld && !lastSlot.After(now) {
+		return 0
+	}
+	at := p.next
+	if at.Before(now) {
+		at = now
+	}
+	p.next = at.Add(p.spacing)
+	return at.Sub(now)
+}
+
+// moved reports whether a 429 set or moved the pause since held returned
 // moves.
 func (p *pacer) moved(moves uint64) bool {
 	p.mu.Lock()
@@ -150,8 +166,23 @@ func (pp *pipeline) wait(ctx context.Context) (time.Duration, error) {
 		return err
 	}
 	for {
-		d, moves := p.slot(pp.now())
+		now := pp.now()
+		d, moves := p.held(now)
 		if d > 0 {
+			if err := sleep(d); err != nil {
+				return waited, err
+			}
+			if p.moved(moves) {
+				continue
+			}
+			// The pause is over for this call, whatever the clock says
+			// (a test's clock may not move as the call sleeps).
+			now = now.Add(d)
+		}
+		if woke := pp.now(); woke.After(now) {
+			now = woke
+		}
+		if d := p.resume(now, d > 0); d > 0 {
 			if err := sleep(d); err != nil {
 				return waited, err
 			}
