@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -42,5 +45,27 @@ func TestCallEventNeverCarriesTheToken(t *testing.T) {
 		if strings.Contains(text, uuidToken) {
 			t.Errorf("the event's %s holds the token", what)
 		}
+	}
+}
+
+// An upload whose file fails although an answer came (here a middleware
+// reads the whole body and answers 201 itself) returns the file's error:
+// its call event must say the call failed, not succeeded.
+func TestCallEventOfAnUploadWhoseFileFailed(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) })
+	var ev events
+	answer := func(req *http.Request, next MiddlewareNext) (*http.Response, error) {
+		_, _ = io.Copy(io.Discard, req.Body)
+		return &http.Response{StatusCode: http.StatusCreated, Header: http.Header{}, Body: http.NoBody, Request: req}, nil
+	}
+	c, _, _ := newTestClient(t, srv.Server, ev.option(), WithMiddleware(answer))
+	fileErr := errors.New("disk on fire")
+	err := c.UploadContext(context.Background(), testAgent, "a.txt", iotest.ErrReader(fileErr))
+	if !errors.Is(err, fileErr) {
+		t.Fatalf("UploadContext: %v, want the file's error", err)
+	}
+	got := ev.got()
+	if len(got) != 1 || !errors.Is(got[0].Err, fileErr) {
+		t.Fatalf("events %+v, want one whose Err is the file's error", got)
 	}
 }

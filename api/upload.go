@@ -85,7 +85,14 @@ func (c *Client) UploadContext(ctx context.Context, agentID, fileName string, co
 		}
 		return err
 	}
-	defer cancel()
+	defer func() {
+		// The call's event ends with cancel: it must carry what the call
+		// returns, a file that failed after an answer came included.
+		if cs.event != nil && cs.event.Err == nil {
+			cs.event.Err = err
+		}
+		cancel()
+	}()
 	if fileErr != nil {
 		// The server answered although the file failed: its answer is for
 		// an incomplete body, and the file's error is what happened.
