@@ -18,7 +18,9 @@ import (
 // a call's event only when someone listens.
 
 // Middleware wraps one attempt of a call: it gets the request as it is
-// sent (Authorization included: never log its headers whole) and must call
+// sent (Authorization included: never log its headers whole; its URL holds
+// the arguments as given, so a token passed by mistake as an id is in its
+// path, unredacted, unlike in the SDK's errors and events) and must call
 // next at most once, returning what next returned or a response or error
 // of its own. The response next returns is the one the SDK hands up: the
 // token redacted from it and its body bounded; an error is the attempt's
