@@ -162,7 +162,7 @@ func (e *CallEvent) describe(op *operation, req *http.Request, basePath string) 
 	if t, err := strconv.ParseInt(q.Get("teamId"), 10, 64); err == nil {
 		e.TeamID = t
 	}
-	if op.id == "listContexts" {
+	if op.id == OpListContexts {
 		e.AgentID = q.Get("agentId")
 		return
 	}
