@@ -329,12 +329,12 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxRetryAfter)
 	}
 	return 0
 }
 
-// maxRetryAfter caps what ParseRetryAfter returns.
+// maxRetryAfter caps what ParseRetryAfter returns, for delays and dates alike.
 const maxRetryAfter = 24 * time.Hour
 
 func allDigits(s string) bool {

@@ -181,3 +181,15 @@ func TestAPIErrorSaysEachProblemOnce(t *testing.T) {
 		t.Errorf("message %q: want each problem once", msg)
 	}
 }
+
+// An HTTP-date far ahead is capped like a delay in seconds: a server (or a
+// proxy with a broken clock) cannot make the SDK report, or pause for, a
+// wait of centuries.
+func TestParseRetryAfterCapsDates(t *testing.T) {
+	now := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	for _, in := range []string{"Fri, 31 Dec 9999 23:59:59 GMT", now.Add(25 * time.Hour).Format(http.TimeFormat)} {
+		if got := ParseRetryAfter(in, now); got != maxRetryAfter {
+			t.Errorf("ParseRetryAfter(%q) = %v, want the cap %v", in, got, maxRetryAfter)
+		}
+	}
+}
