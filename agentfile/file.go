@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/makeagents/makeagents-go/internal/suggest"
 	"github.com/makeagents/makeagents-go/internal/yamlfile"
 )
 
@@ -227,11 +228,7 @@ func (p *parser) mapping(n *yaml.Node, where string, known []string, each func(k
 		case yamlfile.Repeated:
 			return p.errAt(k.Node, yamlfile.Join(where, k.Name), "mapping key %q already defined at line %d", k.Name, k.FirstLine)
 		case yamlfile.Unknown:
-			hint := ""
-			if len(k.Suggest) > 0 {
-				hint = "; did you mean " + strings.Join(k.Suggest, " or ") + "?"
-			}
-			return p.errAt(k.Node, yamlfile.Join(where, k.Name), "unknown key; %s takes %s%s", orTop(where), strings.Join(known, ", "), hint)
+			return p.errAt(k.Node, yamlfile.Join(where, k.Name), "unknown key; %s takes %s%s", orTop(where), strings.Join(known, ", "), suggest.DidYouMean(k.Suggest))
 		}
 		if err := each(k.Name, k.Node, k.Value); err != nil {
 			return err

@@ -162,7 +162,7 @@ func flagHint(f *factory, cmd *cobra.Command, typed string) string {
 		for i := range close {
 			close[i] = "--" + close[i]
 		}
-		return "; did you mean " + strings.Join(close, " or ") + "?"
+		return suggest.DidYouMean(close)
 	}
 	return ""
 }

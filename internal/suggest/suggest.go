@@ -48,6 +48,15 @@ func Best(typed string, candidates []string) string {
 	return ""
 }
 
+// DidYouMean is what follows a refusal when something is close:
+// "; did you mean a or b?" for Closest's answer, "" for nil.
+func DidYouMean(close []string) string {
+	if len(close) == 0 {
+		return ""
+	}
+	return "; did you mean " + strings.Join(close, " or ") + "?"
+}
+
 // Distance is the Levenshtein distance of a and b: how many insertions,
 // deletions and substitutions of characters (runes, so that a key in
 // another script counts one edit per letter) turn a into b.

@@ -94,3 +94,18 @@ func TestBest(t *testing.T) {
 		}
 	}
 }
+
+func TestDidYouMean(t *testing.T) {
+	for _, tc := range []struct {
+		close []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"agents"}, "; did you mean agents?"},
+		{[]string{"provider", "providerId"}, "; did you mean provider or providerId?"},
+	} {
+		if got := DidYouMean(tc.close); got != tc.want {
+			t.Errorf("DidYouMean(%q) = %q, want %q", tc.close, got, tc.want)
+		}
+	}
+}
