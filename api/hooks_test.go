@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -284,11 +285,17 @@ func TestMiddlewareDoesNotReparseTheBody(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return testing.AllocsPerRun(50, func() {
-			if _, err := c.RunAgent(context.Background(), testAgent, runBody()); err != nil {
-				t.Fatal(err)
-			}
-		})
+		// The fewest of three counts: under -race, sync.Pool drops items at
+		// random, adding an allocation now and then to any of them.
+		fewest := math.Inf(1)
+		for range 3 {
+			fewest = min(fewest, testing.AllocsPerRun(50, func() {
+				if _, err := c.RunAgent(context.Background(), testAgent, runBody()); err != nil {
+					t.Fatal(err)
+				}
+			}))
+		}
+		return fewest
 	}
 	none := allocs()
 	mw := allocs(WithMiddleware(func(r *http.Request, next MiddlewareNext) (*http.Response, error) { return next(r) }))
