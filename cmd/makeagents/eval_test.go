@@ -277,6 +277,17 @@ func TestEvalSuiteErrorSendsNothing(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, `name: no agent of the team is named "Nobody"`) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
+	// An agent id the SDK refuses before sending is a usage error too:
+	// nothing was sent, so it is not a failed call.
+	for _, args := range [][]string{
+		{"eval", writeSuite(t, evalSuite), "--agent", "nope"},
+		{"eval", writeSuite(t, "agent: not-a-uuid\ncases: [{name: a, input: hi}]\n")},
+	} {
+		r = runCLI(t, env, args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "not a UUID") {
+			t.Errorf("%q: exit %d: %s", args, r.code, r.stderr)
+		}
+	}
 	if n := runsSent(fake); n != 0 {
 		t.Errorf("%d runs sent", n)
 	}
