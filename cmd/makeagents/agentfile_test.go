@@ -142,6 +142,16 @@ func TestPlanUnknownNamesWriteNothing(t *testing.T) {
 	if w := nonGETs(fake); len(w) != 0 || r.code != exitError {
 		t.Fatalf("exit %d, writes %v", r.code, w)
 	}
+	// Several names the team lacks: every one found at once, one a line
+	// with its file and line, not run together on one line.
+	writeAgentFile(t, dir, strings.Replace(strings.Replace(agentFileYAML, "Tool 101: look up an order", "Tool 1: nothing", 1), "claude-3-5-haiku-latest", "gpt-9", 1))
+	r = runCLI(t, env, "plan", "-f", path)
+	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+	if r.code != exitError || len(lines) != 2 ||
+		!strings.HasPrefix(lines[0], "makeagents: "+path+":6: ") || !strings.Contains(lines[0], `scenario "Tool 1: nothing"`) ||
+		!strings.HasPrefix(lines[1], "makeagents: "+path+":14: ") || !strings.Contains(lines[1], `model "gpt-9"`) {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
 	for _, args := range [][]string{{"plan"}, {"plan", "-f", path, "--bogus"}, {"plan", "--bogus"}, {"plan", "-f", filepath.Join(dir, "missing.yaml")}} {
 		if r := runCLI(t, env, args...); r.code != exitError {
 			t.Errorf("%v: exit %d, want 1\n%s", args, r.code, r.stderr)

@@ -94,9 +94,41 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "makeagents: %s timed out after %s (raise it with --timeout)\n", commandWords(cmd), f.timeout)
 		return exitError
 	default:
-		fmt.Fprintln(stderr, errorLine(err))
+		for _, line := range errorLines(err) {
+			fmt.Fprintln(stderr, line)
+		}
 		return exitError
 	}
+}
+
+// errorLines is errorLine for each error of a joined error (a plan's
+// names the team lacks, all found at once, each with its file and line):
+// one problem a line, as eval prints a suite's, instead of every problem
+// run together on one line. An error that holds an API error stays one
+// line: the contract for a failed call.
+func errorLines(err error) []string {
+	var apiErr *api.APIError
+	if errors.As(err, &apiErr) {
+		return []string{errorLine(err)}
+	}
+	var lines []string
+	var split func(error)
+	split = func(e error) {
+		if joined, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, inner := range joined.Unwrap() {
+				if inner != nil {
+					split(inner)
+				}
+			}
+			return
+		}
+		lines = append(lines, errorLine(e))
+	}
+	split(err)
+	if len(lines) == 0 {
+		return []string{errorLine(err)}
+	}
+	return lines
 }
 
 // tokenFileArg is the value of --token-file on the command line, found
