@@ -34,6 +34,10 @@ type factory struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// unredactedStdout is stdout before redactOutput wrapped it, for the
+	// one text meant to carry a token: the fake's own, in its sourceable
+	// lines (the environment's token may be that same fake token).
+	unredactedStdout io.Writer
 	env    func(string) string
 	global globalFlags
 
@@ -53,7 +57,7 @@ type factory struct {
 // run is the whole CLI, testable in-process: it builds the command tree,
 // runs one command and returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
-	f := &factory{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	f := &factory{stdin: stdin, stdout: stdout, stderr: stderr, env: env, unredactedStdout: stdout}
 	// The environment's token is redacted from the start: a usage error
 	// (a bad flag value, an argument) may quote a token pasted in the
 	// wrong place before the command reads its configuration.

@@ -171,7 +171,11 @@ func fakeRun(ctx context.Context, o *fakeOptions) error {
 	// once), waits at most a few seconds for a client that stopped reading,
 	// and returns when no goroutine of the fake is left.
 	defer fake.Close()
-	fmt.Fprintf(o.stdout, "%s=%s\n%s=%s\n%s=%d\n", api.EnvBaseURL, shellQuote(fake.URL()),
+	// Unredacted: these lines are the fake's configuration, its token
+	// included, even when the environment's token is the same (a shell
+	// that sourced another fake's lines); redacted, they would lock every
+	// client out. The fake reads no token from the environment.
+	fmt.Fprintf(o.unredactedStdout, "%s=%s\n%s=%s\n%s=%d\n", api.EnvBaseURL, shellQuote(fake.URL()),
 		api.EnvToken, shellQuote(fake.Token()), api.EnvTeamID, team)
 	fmt.Fprintf(o.stderr, "makeagents fake: serving %s (%s); Ctrl-C or SIGTERM stops it\n", fake.URL(), makeagentstest.HeaderValue)
 	<-ctx.Done()

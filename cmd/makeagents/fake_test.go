@@ -42,12 +42,18 @@ func (l *lockedBuffer) String() string {
 // status and stderr.
 func startFakeCLI(t *testing.T, args ...string) (env map[string]string, stop func() (int, string)) {
 	t.Helper()
+	return startFakeCLIEnv(t, func(string) string { return "" }, args...)
+}
+
+// startFakeCLIEnv is startFakeCLI with the environment the fake starts in.
+func startFakeCLIEnv(t *testing.T, environ func(string) string, args ...string) (env map[string]string, stop func() (int, string)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	var stderr lockedBuffer
 	done := make(chan int, 1)
 	go func() {
-		code := run(ctx, append([]string{"fake"}, args...), strings.NewReader(""), pw, &stderr, func(string) string { return "" })
+		code := run(ctx, append([]string{"fake"}, args...), strings.NewReader(""), pw, &stderr, environ)
 		_ = pw.Close()
 		done <- code
 	}()
@@ -145,6 +151,27 @@ func TestFakeCommand(t *testing.T) {
 	}
 	if strings.Contains(log, "teamId=") {
 		t.Errorf("request log shows queries: %s", log)
+	}
+}
+
+// TestFakePrintsItsTokenWhateverTheEnvironment: a shell that sourced one
+// fake's lines (MAKE_API_TOKEN=test-token) and starts another gets that
+// fake's token to source, not "[redacted]": the lines are the fake's own
+// configuration, and a redacted one would lock every client out.
+func TestFakePrintsItsTokenWhateverTheEnvironment(t *testing.T) {
+	environ := func(k string) string {
+		if k == "MAKE_API_TOKEN" {
+			return makeagentstest.DefaultToken
+		}
+		return ""
+	}
+	env, stop := startFakeCLIEnv(t, environ)
+	if env["MAKE_API_TOKEN"] != makeagentstest.DefaultToken {
+		t.Fatalf("printed environment %v, want MAKE_API_TOKEN=%s", env, makeagentstest.DefaultToken)
+	}
+	runCLI(t, env, "agents", "list").ok(t)
+	if code, log := stop(); code != exitOK {
+		t.Errorf("exit %d: %s", code, log)
 	}
 }
 
