@@ -38,8 +38,8 @@ type factory struct {
 	// one text meant to carry a token: the fake's own, in its sourceable
 	// lines (the environment's token may be that same fake token).
 	unredactedStdout io.Writer
-	env    func(string) string
-	global globalFlags
+	env              func(string) string
+	global           globalFlags
 
 	// commands is every runnable command in the order help lists them (the
 	// command table of newRootCmd).
