@@ -500,6 +500,12 @@ func printFlags(w io.Writer, fs *pflag.FlagSet) {
 		if arg != "" {
 			name += " " + strings.ToUpper(arg)
 		}
+		if len(name) > 26 {
+			// Wider than the column: the description goes under it, else
+			// name and description run together.
+			fmt.Fprintf(w, "  %s\n  %-26s %s\n", name, "", usage)
+			return
+		}
 		fmt.Fprintf(w, "  %-26s %s\n", name, usage)
 	})
 }

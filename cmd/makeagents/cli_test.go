@@ -542,6 +542,34 @@ func TestTokenNeverPrinted(t *testing.T) {
 	}
 }
 
+// TestHelpFlagColumns: a flag whose name and argument fill the column
+// still has its description apart from it ("--read-header-timeout DURATION
+// DURATION a client may..." read as one run-on line).
+func TestHelpFlagColumns(t *testing.T) {
+	for _, c := range commandTable() {
+		out := runCLI(t, nil, append(strings.Fields(commandWords(c)), "--help")...).stdout
+		lines := strings.Split(out, "\n")
+		for i, line := range lines {
+			if !strings.HasPrefix(line, "  -") {
+				continue
+			}
+			name, usage, ok := strings.Cut(strings.TrimPrefix(line, "  "), "  ")
+			if ok && strings.TrimSpace(usage) != "" {
+				continue
+			}
+			// Alone on its line: the description is the next one, indented
+			// to the column.
+			if next := ""; i+1 < len(lines) {
+				next = lines[i+1]
+				if strings.HasPrefix(next, strings.Repeat(" ", 29)) && strings.TrimSpace(next) != "" {
+					continue
+				}
+			}
+			t.Errorf("%s --help: flag line %q does not set %q apart from its description", commandWords(c), line, name)
+		}
+	}
+}
+
 func TestHelpForEveryCommand(t *testing.T) {
 	for _, c := range commandTable() {
 		words := commandWords(c)
