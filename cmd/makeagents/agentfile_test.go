@@ -102,9 +102,12 @@ func TestPlanApplyExport(t *testing.T) {
 	if n := len(fake.Agents(7)); n != 2 {
 		t.Fatalf("apply without --prune: %d agents, want 2", n)
 	}
-	runCLI(t, env, "apply", "-f", path, "--yes", "--prune").ok(t)
+	r = runCLI(t, env, "apply", "-f", path, "--yes", "--prune").ok(t)
 	if n := len(fake.Agents(7)); n != 1 {
 		t.Fatalf("apply --prune: %d agents, want 1", n)
+	}
+	if !strings.Contains(r.stdout, "1 deleted (1 write).") {
+		t.Errorf("apply --prune:\n%s", r.stdout)
 	}
 
 	// Export, then plan of the export: no change.
