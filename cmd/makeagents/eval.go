@@ -181,6 +181,9 @@ func evalRun(ctx context.Context, o *evalOptions) error {
 	case err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled):
 		fmt.Fprintf(o.stderr, "makeagents: interrupted: %d of %d runs finished%s\n", len(rep.Results), rep.Planned, resumeHint(o.json))
 		return &exitStatus{exitInterrupted}
+	case err != nil && o.timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		fmt.Fprintf(o.stderr, "makeagents: eval stopped: --timeout %s ended it: %d of %d runs finished%s\n", o.timeout, len(rep.Results), rep.Planned, resumeHint(o.json))
+		return &exitStatus{exitEvalCallsFailed}
 	case err != nil:
 		fmt.Fprintf(o.stderr, "makeagents: eval stopped (%v): %d of %d runs finished%s\n", err, len(rep.Results), rep.Planned, resumeHint(o.json))
 		return &exitStatus{exitEvalCallsFailed}

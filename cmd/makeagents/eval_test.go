@@ -348,6 +348,18 @@ func gated(t *testing.T, env map[string]string, n int32) map[string]string {
 	return out
 }
 
+// --timeout ending the runs exits 3 and says it was --timeout, not a bare
+// "context deadline exceeded".
+func TestEvalTimeoutSaysSo(t *testing.T) {
+	_, env, _ := evalFake(t)
+	env = gated(t, env, 0) // every run is held: only --timeout ends them
+	r := runCLI(t, env, "eval", writeSuite(t, evalSuite), "--timeout", "100ms")
+	if r.code != exitEvalCallsFailed || !strings.Contains(r.stderr, "makeagents: eval stopped: --timeout 100ms ended it: 0 of 8 runs finished") ||
+		strings.Contains(r.stderr, "deadline exceeded") {
+		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
 // Ctrl-C stops new runs and writes what finished; the same --json resumes.
 func TestEvalInterruptAndResume(t *testing.T) {
 	_, env, _ := evalFake(t)
