@@ -227,3 +227,31 @@ func TestPlanNeverPrintsTheToken(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyFailureLine: a write that fails stops apply with one error line
+// that names the write and Make's answer once, with one "makeagents:" (the
+// SDK's own prefix inside agentfile's wrapping is not printed again).
+func TestApplyFailureLine(t *testing.T) {
+	_, env := fakeEnv(t, makeagentstest.WithLimits(func() makeagentstest.Limits {
+		l := makeagentstest.DefaultLimits()
+		l.Agents = 1
+		return l
+	}()))
+	dir := t.TempDir()
+	text := strings.Replace(agentFileYAML, "    knowledge:\n      - file: faq.md\n      - text: \"Returns are free within 30 days.\"\n        name: returns-policy\n", "", 1)
+	path := writeAgentFile(t, dir, text)
+	r := runCLI(t, env, "apply", "-f", path, "--yes")
+	if r.code != exitError {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var errLines []string
+	for line := range strings.Lines(r.stderr) {
+		if strings.HasPrefix(line, "makeagents: ") {
+			errLines = append(errLines, line)
+		}
+	}
+	if len(errLines) != 1 || strings.Count(errLines[0], "makeagents: ") != 1 ||
+		!strings.Contains(errLines[0], `makeagents: create agent "Sales bot": POST /api/v2/ai-agents/v1/agents: 400`) {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}

@@ -181,6 +181,9 @@ const sdkPrefix = "makeagents: "
 // errorLine renders err as the one stderr line the contract promises.
 func errorLine(err error) string {
 	msg := strings.TrimPrefix(err.Error(), sdkPrefix)
+	// An SDK error wrapped by a package above it (agentfile's "create
+	// agent X: %w") carries the prefix mid-line; the line has it once.
+	msg = strings.ReplaceAll(msg, ": "+sdkPrefix, ": ")
 	msg = strings.ReplaceAll(msg, "\n", " ")
 	return sdkPrefix + printable(msg)
 }
