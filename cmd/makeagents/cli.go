@@ -92,7 +92,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.Is(err, errDriftFound):
 		return exitDrift
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "makeagents: interrupted")
+		hint := ""
+		if th := (*threadHintError)(nil); errors.As(err, &th) {
+			hint = th.hint()
+		}
+		fmt.Fprintln(stderr, "makeagents: interrupted"+hint)
 		return exitInterrupted
 	case ctx.Err() == nil && f.timedOut && errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintf(stderr, "makeagents: %s timed out after %s (raise it with --timeout)\n", commandWords(cmd), f.timeout)
