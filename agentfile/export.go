@@ -93,6 +93,31 @@ func Export(ctx context.Context, c *api.Client, opts ExportOptions) (*File, erro
 	return f, nil
 }
 
+// uniqueName is the name of the item with the given id when no other item
+// has that name, so the file can say the name and still mean only that
+// item; "" when the id is not there or its name is shared.
+func uniqueName[T any](items []T, id int64, idName func(T) (int64, string)) string {
+	var name string
+	for _, it := range items {
+		if i, n := idName(it); i == id {
+			name = n
+		}
+	}
+	if name == "" {
+		return ""
+	}
+	named := 0
+	for _, it := range items {
+		if _, n := idName(it); n == name {
+			named++
+		}
+	}
+	if named != 1 {
+		return ""
+	}
+	return name
+}
+
 func (t *team) export(ctx context.Context, r *remoteAgent) (*Agent, error) {
 	a := &Agent{Name: r.Name, SystemPrompt: r.SystemPrompt, Model: r.DefaultModel}
 	var p api.LLMProvider
@@ -128,19 +153,7 @@ func (t *team) export(ctx context.Context, r *remoteAgent) (*Agent, error) {
 	}
 	if r.MakeConnectionID != nil && (len(conns) != 1 || conns[0].ID != *r.MakeConnectionID) {
 		a.ConnectionID = *r.MakeConnectionID
-		named := 0
-		var name string
-		for _, k := range conns {
-			if k.ID == *r.MakeConnectionID {
-				name = k.Name
-			}
-		}
-		for _, k := range conns {
-			if name != "" && k.Name == name {
-				named++
-			}
-		}
-		if named == 1 {
+		if name := uniqueName(conns, a.ConnectionID, func(k api.Connection) (int64, string) { return k.ID, k.Name }); name != "" {
 			a.Connection, a.ConnectionID = name, 0
 		}
 	}
@@ -152,19 +165,7 @@ func (t *team) export(ctx context.Context, r *remoteAgent) (*Agent, error) {
 		}
 		for _, s := range r.scenarioList() {
 			out := Scenario{ID: s.ID}
-			var name string
-			named := 0
-			for _, tool := range tools {
-				if tool.ID == s.ID {
-					name = tool.Name
-				}
-			}
-			for _, tool := range tools {
-				if name != "" && tool.Name == name {
-					named++
-				}
-			}
-			if named == 1 {
+			if name := uniqueName(tools, s.ID, func(t api.Scenario) (int64, string) { return t.ID, t.Name }); name != "" {
 				out.Name, out.ID = name, 0
 			}
 			if s.ApprovalMode != "auto-run" {

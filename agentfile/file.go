@@ -14,6 +14,9 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/makeagents/makeagents-go/internal/suggest"
+	"github.com/makeagents/makeagents-go/internal/yamlfile"
 )
 
 // File is a file of desired agents: what the team should have.
@@ -218,22 +221,16 @@ func (p *parser) mapping(n *yaml.Node, where string, known []string, each func(k
 	if n.Kind != yaml.MappingNode {
 		return p.errAt(n, where, "must be a mapping (key: value), not %s", kindName(n))
 	}
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			return p.errAt(k, where, "a key must be a plain name")
+	for _, k := range yamlfile.Keys(n, known) {
+		switch k.Problem {
+		case yamlfile.NotPlain:
+			return p.errAt(k.Node, where, "a key must be a plain name")
+		case yamlfile.Repeated:
+			return p.errAt(k.Node, yamlfile.Join(where, k.Name), "mapping key %q already defined at line %d", k.Name, k.FirstLine)
+		case yamlfile.Unknown:
+			return p.errAt(k.Node, yamlfile.Join(where, k.Name), "unknown key; %s takes %s%s", orTop(where), strings.Join(known, ", "), suggest.DidYouMean(k.Suggest))
 		}
-		// A node tree keeps both of two equal keys; a file that says one
-		// thing twice is a mistake, not a choice of the last.
-		if line, dup := seen[k.Value]; dup {
-			return p.errAt(k, join(where, k.Value), "mapping key %q already defined at line %d", k.Value, line)
-		}
-		seen[k.Value] = k.Line
-		if !slices.Contains(known, k.Value) {
-			return p.errAt(k, join(where, k.Value), "unknown key; %s takes %s", orTop(where), strings.Join(known, ", "))
-		}
-		if err := each(k.Value, k, v); err != nil {
+		if err := each(k.Name, k.Node, k.Value); err != nil {
 			return err
 		}
 	}
@@ -247,21 +244,11 @@ func orTop(where string) string {
 	return where
 }
 
-func join(where, key string) string {
-	if where == "" {
-		return key
-	}
-	return where + "." + key
-}
-
+// kindName describes a node for "must be ..., not X": a scalar by its YAML
+// type, which tells a number or a bool that should be quoted.
 func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
+	if shape := yamlfile.Shape(n); shape != "" {
+		return shape
 	}
 	if n.Tag == "!!null" {
 		return "empty"
@@ -357,7 +344,7 @@ var agentKeys = []string{"name", "systemPrompt", "provider", "providerId", "conn
 func (p *parser) agent(n *yaml.Node, where string) (Agent, error) {
 	a := Agent{Line: n.Line, keyLines: map[string]int{}}
 	err := p.mapping(n, where, agentKeys, func(key string, k, v *yaml.Node) error {
-		at := join(where, key)
+		at := yamlfile.Join(where, key)
 		a.keyLines[key] = k.Line
 		var err error
 		switch key {
@@ -398,7 +385,7 @@ func (p *parser) agent(n *yaml.Node, where string) (Agent, error) {
 		if errors.As(err, &fe) {
 			fe.Path, fe.Line, fe.Column = p.path, n.Line, n.Column
 			if fe.Key != "" {
-				fe.Key = join(where, fe.Key)
+				fe.Key = yamlfile.Join(where, fe.Key)
 			} else {
 				fe.Key = where
 			}
@@ -504,13 +491,13 @@ func (p *parser) scenarios(n *yaml.Node, where string) ([]Scenario, error) {
 				var err error
 				switch key {
 				case "name":
-					s.Name, err = p.str(v, join(at, key))
+					s.Name, err = p.str(v, yamlfile.Join(at, key))
 				case "makeScenarioId":
-					s.ID, err = p.posInt(v, join(at, key), 1)
+					s.ID, err = p.posInt(v, yamlfile.Join(at, key), 1)
 				case "approvalMode":
-					s.ApprovalMode, err = p.str(v, join(at, key))
+					s.ApprovalMode, err = p.str(v, yamlfile.Join(at, key))
 					if err == nil && s.ApprovalMode != "auto-run" && s.ApprovalMode != "approval-required" {
-						err = p.errAt(v, join(at, key), "%q is not auto-run or approval-required", s.ApprovalMode)
+						err = p.errAt(v, yamlfile.Join(at, key), "%q is not auto-run or approval-required", s.ApprovalMode)
 					}
 				}
 				return err
@@ -542,16 +529,16 @@ func (p *parser) knowledge(n *yaml.Node, where string) ([]Knowledge, error) {
 			var err error
 			switch key {
 			case "file":
-				k.File, err = p.str(v, join(at, key))
+				k.File, err = p.str(v, yamlfile.Join(at, key))
 			case "text":
-				k.Text, err = p.str(v, join(at, key))
+				k.Text, err = p.str(v, yamlfile.Join(at, key))
 			case "name":
-				k.Name, err = p.str(v, join(at, key))
+				k.Name, err = p.str(v, yamlfile.Join(at, key))
 			case "documentName":
-				k.DocumentName, err = p.str(v, join(at, key))
+				k.DocumentName, err = p.str(v, yamlfile.Join(at, key))
 			}
 			if err == nil && v.Value == "" {
-				err = p.errAt(v, join(at, key), "is empty")
+				err = p.errAt(v, yamlfile.Join(at, key), "is empty")
 			}
 			return err
 		})
@@ -573,7 +560,7 @@ func (p *parser) intBlock(n *yaml.Node, where string, fields map[string]int64) (
 	slices.Sort(known)
 	out := map[string]any{}
 	err := p.mapping(n, where, known, func(key string, _, v *yaml.Node) error {
-		x, err := p.posInt(v, join(where, key), fields[key])
+		x, err := p.posInt(v, yamlfile.Join(where, key), fields[key])
 		out[key] = x
 		return err
 	})
@@ -592,11 +579,11 @@ func (p *parser) mcpConfigs(n *yaml.Node, where string) ([]any, error) {
 		err := p.mapping(item, at, []string{"mcpConnectionId", "toolIds"}, func(key string, _, v *yaml.Node) error {
 			switch key {
 			case "mcpConnectionId":
-				id, err := p.posInt(v, join(at, key), 1)
+				id, err := p.posInt(v, yamlfile.Join(at, key), 1)
 				m[key] = id
 				return err
 			default:
-				ids, err := p.seq(v, join(at, key))
+				ids, err := p.seq(v, yamlfile.Join(at, key))
 				if err != nil {
 					return err
 				}
@@ -616,10 +603,10 @@ func (p *parser) mcpConfigs(n *yaml.Node, where string) ([]any, error) {
 			return nil, err
 		}
 		if _, ok := m["mcpConnectionId"]; !ok {
-			return nil, p.errAt(item, join(at, "mcpConnectionId"), "missing")
+			return nil, p.errAt(item, yamlfile.Join(at, "mcpConnectionId"), "missing")
 		}
 		if _, ok := m["toolIds"]; !ok {
-			return nil, p.errAt(item, join(at, "toolIds"), "missing (Make's modify requires it; [] for none)")
+			return nil, p.errAt(item, yamlfile.Join(at, "toolIds"), "missing (Make's modify requires it; [] for none)")
 		}
 		out = append(out, m)
 	}
@@ -638,9 +625,9 @@ func (p *parser) outputParser(n *yaml.Node, where string) (map[string]any, error
 			schema = v
 			return nil
 		}
-		t, err := p.str(v, join(where, key))
+		t, err := p.str(v, yamlfile.Join(where, key))
 		if err == nil && t != "text" && t != "make-schema" {
-			err = p.errAt(v, join(where, key), "%q is not text or make-schema", t)
+			err = p.errAt(v, yamlfile.Join(where, key), "%q is not text or make-schema", t)
 		}
 		out[key] = t
 		return err
@@ -650,22 +637,22 @@ func (p *parser) outputParser(n *yaml.Node, where string) (map[string]any, error
 	}
 	switch out["type"] {
 	case nil:
-		return nil, p.errAt(n, join(where, "type"), "missing (text or make-schema)")
+		return nil, p.errAt(n, yamlfile.Join(where, "type"), "missing (text or make-schema)")
 	case "text":
 		if schema != nil {
-			return nil, p.errAt(schema, join(where, "schema"), "only type make-schema takes a schema")
+			return nil, p.errAt(schema, yamlfile.Join(where, "schema"), "only type make-schema takes a schema")
 		}
 		return out, nil
 	}
 	if schema == nil {
-		return nil, p.errAt(n, join(where, "schema"), "missing; make-schema needs at least one field")
+		return nil, p.errAt(n, yamlfile.Join(where, "schema"), "missing; make-schema needs at least one field")
 	}
-	items, err := p.seq(schema, join(where, "schema"))
+	items, err := p.seq(schema, yamlfile.Join(where, "schema"))
 	if err != nil {
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, p.errAt(schema, join(where, "schema"), "empty; make-schema needs at least one field")
+		return nil, p.errAt(schema, yamlfile.Join(where, "schema"), "empty; make-schema needs at least one field")
 	}
 	fields := make([]any, 0, len(items))
 	for i, item := range items {
@@ -688,7 +675,7 @@ func (p *parser) schemaField(n *yaml.Node, where string, top bool) (map[string]a
 	}
 	out := map[string]any{}
 	err := p.mapping(n, where, known, func(key string, _, v *yaml.Node) error {
-		at := join(where, key)
+		at := yamlfile.Join(where, key)
 		switch key {
 		case "required":
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
@@ -732,7 +719,7 @@ func (p *parser) schemaField(n *yaml.Node, where string, top bool) (map[string]a
 	if top {
 		for _, req := range []string{"name", "type"} {
 			if _, ok := out[req]; !ok {
-				return nil, p.errAt(n, join(where, req), "missing")
+				return nil, p.errAt(n, yamlfile.Join(where, req), "missing")
 			}
 		}
 	}

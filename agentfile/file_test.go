@@ -25,6 +25,8 @@ func TestParseRefusesWhatItDoesNotKnow(t *testing.T) {
 		{"unknown top key", "agent: []\n", "f.yaml:1:1: agent: unknown key; the file takes team, agents"},
 		{"unknown agent key", minimal + "    systemprompt: x\n", "f.yaml:6:5: agents[0].systemprompt: unknown key"},
 		{"unknown llmConfig key", minimal + "    llmConfig: {maxTokens: 5, temperature: 1}\n", "f.yaml:6:31: agents[0].llmConfig.temperature: unknown key; agents[0].llmConfig takes maxTokens"},
+		{"unknown key near one", minimal + "    systemprompt: x\n", "agents[0].systemprompt: unknown key; agents[0] takes name, systemPrompt, provider, providerId, connection, model, scenarios, knowledge, llmConfig, historyConfig, invocationConfig, mcpConfigs, outputParserFormat; did you mean systemPrompt?"},
+		{"unknown key near two", minimal + "    providerI: 3\n", "agents[0].providerI: unknown key; agents[0] takes name, systemPrompt, provider, providerId, connection, model, scenarios, knowledge, llmConfig, historyConfig, invocationConfig, mcpConfigs, outputParserFormat; did you mean provider or providerId?"},
 		{"unknown knowledge key", minimal + "    knowledge:\n      - path: a.md\n", "f.yaml:7:9: agents[0].knowledge[0].path: unknown key"},
 		{"unknown schema key", minimal + "    outputParserFormat: {type: make-schema, schema: [{name: a, type: text, size: 3}]}\n", "agents[0].outputParserFormat.schema[0].size: unknown key"},
 		{"schema field type", minimal + "    outputParserFormat: {type: make-schema, schema: [{name: a, type: texts}]}\n", `"texts" is not a type Make knows`},
@@ -182,5 +184,13 @@ func TestYAMLRoundTrip(t *testing.T) {
 			a.Scenarios[1].ApprovalMode != "approval-required" || a.Knowledge[0].DocumentName != "doc "+p {
 			t.Errorf("%q came back as %+v\n%s", p, a, b)
 		}
+	}
+}
+
+// A key close to no known one gets no guess, only the list.
+func TestParseUnknownKeyWithoutGuess(t *testing.T) {
+	_, err := agentfile.Parse("f.yaml", []byte("agents: []\nversion: 2\n"))
+	if want := "f.yaml:2:1: version: unknown key; the file takes team, agents"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
 	}
 }

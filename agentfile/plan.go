@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/yamlfile"
 )
 
 // Action is what a plan does to an agent.
@@ -166,7 +167,7 @@ func Plan(ctx context.Context, c *api.Client, f *File, opts PlanOptions) (*Chang
 			var fe *FileError
 			if errors.As(err, &fe) && fe.Path == "" {
 				fe.Path, fe.Line = f.Path, f.Agents[i].Line
-				fe.Key = join(fmt.Sprintf("agents[%d]", i), fe.Key)
+				fe.Key = yamlfile.Join(fmt.Sprintf("agents[%d]", i), fe.Key)
 			}
 			return nil, err
 		}

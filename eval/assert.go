@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/suggest"
+	"github.com/makeagents/makeagents-go/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -99,10 +101,10 @@ func (p *parser) assertions(n *yaml.Node, path string, c *Case) []Assertion {
 		}
 		k, v := item.Content[0], item.Content[1]
 		if !slices.Contains(Kinds, k.Value) {
-			p.add(k.Line, at, "unknown assertion%s (known: %s)", suggest(k.Value, Kinds), strings.Join(Kinds, ", "))
+			p.add(k.Line, at, "unknown assertion%s (known: %s)", didYouMean(k.Value, suggest.Closest(k.Value, Kinds)), strings.Join(Kinds, ", "))
 			continue
 		}
-		at = join(at, k.Value)
+		at = yamlfile.Join(at, k.Value)
 		if !p.plain(v, at) {
 			continue
 		}
@@ -191,7 +193,7 @@ func (p *parser) jsonAssertion(v *yaml.Node, at string) (Assertion, bool) {
 	checks := 0
 	bad := false
 	for _, e := range entries {
-		key := join(at, e.key)
+		key := yamlfile.Join(at, e.key)
 		switch e.key {
 		case "path":
 			t, ok := p.scalarText(e.value, key)
@@ -242,7 +244,7 @@ func (p *parser) jsonAssertion(v *yaml.Node, at string) (Assertion, bool) {
 	}
 	if jc.rawPath == "" {
 		if !bad {
-			p.add(v.Line, join(at, "path"), "missing: the field to check, e.g. status or items[0].name")
+			p.add(v.Line, yamlfile.Join(at, "path"), "missing: the field to check, e.g. status or items[0].name")
 		}
 		return a, false
 	}

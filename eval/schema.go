@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -38,7 +39,7 @@ func (p *parser) output(n *yaml.Node, path string) []api.SchemaField {
 	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		at := join(path, k.Value)
+		at := yamlfile.Join(path, k.Value)
 		if k.Kind != yaml.ScalarNode || k.Value == "" || !p.plain(v, at) {
 			ok = false
 			continue
@@ -127,7 +128,7 @@ func (p *parser) nested(n *yaml.Node, path string) ([]api.NestedSchemaField, boo
 	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		at := join(path, k.Value)
+		at := yamlfile.Join(path, k.Value)
 		if v.Kind != yaml.ScalarNode {
 			p.add(v.Line, at, "Make's schema nests one level: a nested field is a type name, got %s", describe(v))
 			ok = false
@@ -206,11 +207,11 @@ func (p *parser) makeSchema(n *yaml.Node, path string) []api.SchemaField {
 			continue
 		}
 		if f.Name == "" {
-			p.add(item.Line, join(at, "name"), "missing")
+			p.add(item.Line, yamlfile.Join(at, "name"), "missing")
 			ok = false
 		}
 		if !f.Type.Valid() {
-			p.add(item.Line, join(at, "type"), "unknown type %q (want one of %s)", f.Type, typeNames())
+			p.add(item.Line, yamlfile.Join(at, "type"), "unknown type %q (want one of %s)", f.Type, typeNames())
 			ok = false
 		}
 		out = append(out, f)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -233,32 +234,20 @@ func (p *parser) mapping(n *yaml.Node, path, what string, known []string) ([]ent
 		return nil, false
 	}
 	var out []entry
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		key := k.Value
-		at := join(path, key)
-		if k.Kind != yaml.ScalarNode {
-			p.add(k.Line, path, "a key must be a plain word, got %s", describe(k))
-			continue
+	for _, k := range yamlfile.Keys(n, known) {
+		at := yamlfile.Join(path, k.Name)
+		switch {
+		case k.Problem == yamlfile.NotPlain:
+			p.add(k.Node.Line, path, "a key must be a plain word, got %s", describe(k.Node))
+		case k.Name == "<<":
+			p.add(k.Node.Line, at, "YAML merge keys are not supported; put shared assertions under the suite's top-level assert")
+		case k.Problem == yamlfile.Repeated:
+			p.add(k.Node.Line, at, "repeated key (YAML keeps only one of them)")
+		case k.Problem == yamlfile.Unknown:
+			p.add(k.Node.Line, at, "unknown key%s (want one of %s)", didYouMean(k.Name, k.Suggest), strings.Join(known, ", "))
+		case p.plain(k.Value, at):
+			out = append(out, entry{key: k.Name, line: k.Node.Line, value: k.Value})
 		}
-		if key == "<<" {
-			p.add(k.Line, at, "YAML merge keys are not supported; put shared assertions under the suite's top-level assert")
-			continue
-		}
-		if seen[key] {
-			p.add(k.Line, at, "repeated key (YAML keeps only one of them)")
-			continue
-		}
-		seen[key] = true
-		if known != nil && !slices.Contains(known, key) {
-			p.add(k.Line, at, "unknown key%s (want one of %s)", suggest(key, known), strings.Join(known, ", "))
-			continue
-		}
-		if !p.plain(v, at) {
-			continue
-		}
-		out = append(out, entry{key: key, line: k.Line, value: v})
 	}
 	return out, true
 }
@@ -273,26 +262,16 @@ func (p *parser) plain(n *yaml.Node, path string) bool {
 	return true
 }
 
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
+// describe is what a suite has where it should have something else: a
+// scalar by its text, so the user finds it.
 func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return fmt.Sprintf("%q", cut(n.Value, 40))
+	if shape := yamlfile.Shape(n); shape != "" {
+		return shape
 	}
-	return "something else"
+	if n.Tag == "!!null" {
+		return "nothing"
+	}
+	return fmt.Sprintf("%q", cut(n.Value, 40))
 }
 
 func cut(s string, n int) string {
@@ -376,7 +355,7 @@ func (p *parser) oneCase(n *yaml.Node, path string) *Case {
 	c := &Case{Line: n.Line}
 	var input, turns, output, asserts *entry
 	for i, e := range entries {
-		at := join(path, e.key)
+		at := yamlfile.Join(path, e.key)
 		switch e.key {
 		case "name":
 			c.Name, _ = p.text(e.value, at)
@@ -393,25 +372,25 @@ func (p *parser) oneCase(n *yaml.Node, path string) *Case {
 		}
 	}
 	if c.Name == "" && !hasKey(entries, "name") {
-		p.add(n.Line, join(path, "name"), "missing: every case needs a name (it identifies the case's results)")
+		p.add(n.Line, yamlfile.Join(path, "name"), "missing: every case needs a name (it identifies the case's results)")
 	}
 	switch {
 	case input != nil && turns != nil:
-		p.add(turns.line, join(path, "turns"), "give input (one message) or turns (a conversation), not both")
+		p.add(turns.line, yamlfile.Join(path, "turns"), "give input (one message) or turns (a conversation), not both")
 	case input != nil:
-		if t, ok := p.text(input.value, join(path, "input")); ok {
+		if t, ok := p.text(input.value, yamlfile.Join(path, "input")); ok {
 			c.Turns = []string{t}
 		}
 	case turns != nil:
-		c.Turns = p.turns(turns.value, join(path, "turns"))
+		c.Turns = p.turns(turns.value, yamlfile.Join(path, "turns"))
 	default:
-		p.add(n.Line, join(path, "input"), "missing: a case needs input (a message) or turns (a list of messages)")
+		p.add(n.Line, yamlfile.Join(path, "input"), "missing: a case needs input (a message) or turns (a list of messages)")
 	}
 	if output != nil {
-		c.Output = p.output(output.value, join(path, "output"))
+		c.Output = p.output(output.value, yamlfile.Join(path, "output"))
 	}
 	if asserts != nil {
-		c.Assert = p.assertions(asserts.value, join(path, "assert"), c)
+		c.Assert = p.assertions(asserts.value, yamlfile.Join(path, "assert"), c)
 	}
 	return c
 }
@@ -518,38 +497,11 @@ func fingerprint(c Case, shared []Assertion) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// suggest returns ` (did you mean "x"?)` for a near miss among known.
-func suggest(word string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := distance(strings.ToLower(word), k); d < bestD {
-			best, bestD = k, d
-		}
+// didYouMean is the typed word, quoted, with ` (did you mean "x"?)` when
+// a known word is close (the first of them: the nearest).
+func didYouMean(word string, close []string) string {
+	if len(close) > 0 {
+		return fmt.Sprintf(" %q (did you mean %q?)", word, close[0])
 	}
-	if best == "" {
-		return fmt.Sprintf(" %q", word)
-	}
-	return fmt.Sprintf(" %q (did you mean %q?)", word, best)
-}
-
-// distance is the Levenshtein distance of a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
+	return fmt.Sprintf(" %q", word)
 }

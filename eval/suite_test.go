@@ -21,6 +21,8 @@ func TestParseProblems(t *testing.T) {
 			[]string{`suite.yaml:2: model: unknown key "model" (did you mean "models"?)`}},
 		{"unknown assertion", "agent: x\ncases:\n  - name: a\n    input: hi\n    assert:\n      - contain: x\n",
 			[]string{`suite.yaml:6: cases[0].assert[0]: unknown assertion "contain" (did you mean "contains"?)`}},
+		{"unknown assertion, a prefix of one", "agent: x\ncases:\n  - name: a\n    input: hi\n    assert:\n      - tool: x\n",
+			[]string{`suite.yaml:6: cases[0].assert[0]: unknown assertion "tool" (did you mean "tool-called"?)`}},
 		{"bad regex", "agent: x\ncases:\n  - name: a\n    input: hi\n    assert:\n      - regex: \"(unclosed\"\n",
 			[]string{`suite.yaml:6: cases[0].assert[0].regex: bad regular expression "(unclosed": missing closing ): ` + "`(unclosed`"}},
 		{"missing input", "agent: x\ncases:\n  - name: a\n    assert: [{contains: x}]\n",

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/suggest"
 )
 
 // agentsListOptions are what "agents list" runs with.
@@ -312,11 +313,7 @@ func (f *factory) readBodyFile(flagName, path string, into any) error {
 		return usageErrorf("%s %s is not valid: %v", flagName, path, err)
 	}
 	if key, near := unknownKey(raw, reflect.TypeOf(into), ""); key != "" {
-		hint := ""
-		if len(near) > 0 {
-			hint = "; did you mean " + strings.Join(near, " or ") + "?"
-		}
-		return usageErrorf("%s %s: unknown key %q in a %s (keys are case-sensitive; see openapi.yaml)%s", flagName, path, key, bodyName(into), hint)
+		return usageErrorf("%s %s: unknown key %q in a %s (keys are case-sensitive; see openapi.yaml)%s", flagName, path, key, bodyName(into), suggest.DidYouMean(near))
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/makeagents/makeagents-go/api"
+	"github.com/makeagents/makeagents-go/internal/suggest"
 )
 
 // Exit statuses (the CLI contract in the README; scripts depend on them).
@@ -378,16 +379,9 @@ func runGroup(f *factory, cmd *cobra.Command, args []string) error {
 	case len(words) == 0:
 		return usageErrorf("%s needs a subcommand: %s", cmd.Name(), strings.Join(subs, ", "))
 	case root:
-		return usageErrorf("unknown command %q%s", words[0], didYouMean(closest(words[0], childNames(cmd))))
+		return usageErrorf("unknown command %q%s", words[0], suggest.DidYouMean(suggest.Closest(words[0], childNames(cmd))))
 	}
-	return usageErrorf("unknown %s subcommand %q (want %s)%s", cmd.Name(), words[0], strings.Join(subs, ", "), didYouMean(closest(words[0], subs)))
-}
-
-func didYouMean(suggestions []string) string {
-	if len(suggestions) == 0 {
-		return ""
-	}
-	return "; did you mean " + strings.Join(suggestions, " or ") + "?"
+	return usageErrorf("unknown %s subcommand %q (want %s)%s", cmd.Name(), words[0], strings.Join(subs, ", "), suggest.DidYouMean(suggest.Closest(words[0], subs)))
 }
 
 // childNames are the names of c's visible subcommands.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/makeagents/makeagents-go/internal/suggest"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -157,62 +158,13 @@ func flagHint(f *factory, cmd *cobra.Command, typed string) string {
 			names = append(names, fl.Name)
 		}
 	})
-	if close := closest(typed, names); len(close) > 0 {
+	if close := suggest.Closest(typed, names); len(close) > 0 {
 		for i := range close {
 			close[i] = "--" + close[i]
 		}
-		return "; did you mean " + strings.Join(close, " or ") + "?"
+		return suggest.DidYouMean(close)
 	}
 	return ""
-}
-
-// closest returns the candidates nearest to typed: those within an edit
-// distance of 2 (the nearest first), or else those it is a prefix of. At
-// most three.
-func closest(typed string, candidates []string) []string {
-	typed = strings.ToLower(typed)
-	best, out := 2, []string(nil)
-	for _, c := range candidates {
-		switch d := levenshtein(typed, strings.ToLower(c)); {
-		case d < best || (d == best && out == nil):
-			best, out = d, []string{c}
-		case d == best:
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 && len(typed) >= 2 {
-		for _, c := range candidates {
-			if strings.HasPrefix(strings.ToLower(c), typed) {
-				out = append(out, c)
-			}
-		}
-	}
-	if len(out) > 3 {
-		out = out[:3]
-	}
-	return out
-}
-
-// levenshtein is the edit distance between a and b (insertions, deletions,
-// substitutions of bytes; flag names are ASCII).
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // usageError is a mistake on the command line: exit status 2, no request made.

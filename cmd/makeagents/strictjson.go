@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/makeagents/makeagents-go/internal/suggest"
 )
 
 // unknownKey finds the first key of a decoded JSON value (raw, from
@@ -44,7 +46,7 @@ func unknownKey(raw any, t reflect.Type, path string) (string, []string) {
 					names = append(names, n)
 				}
 				slices.Sort(names)
-				return joinPath(path, k), closest(k, names)
+				return joinPath(path, k), suggest.Closest(k, names)
 			}
 			if bad, hint := unknownKey(obj[k], ft, joinPath(path, k)); bad != "" {
 				return bad, hint
