@@ -189,6 +189,11 @@ func TestFakeCommandAddress(t *testing.T) {
 			t.Errorf("fake %v: exit %d, want 2", args, r.code)
 		}
 	}
+	// An int64 flag's bad value reads like an int flag's, not strconv's text.
+	if r := runCLI(t, map[string]string{}, "fake", "--max-store-bytes", "1x"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, `--max-store-bytes "1x" is not an integer`) || strings.Contains(r.stderr, "strconv") {
+		t.Errorf("fake --max-store-bytes 1x: exit %d, stderr %q", r.code, r.stderr)
+	}
 	env, stop := startFakeCLI(t, "--addr", "localhost:0")
 	if env["MAKE_API_TOKEN"] != makeagentstest.DefaultToken || env["MAKE_TEAM_ID"] != "1" {
 		t.Errorf("defaults: %v", env)
@@ -269,6 +274,11 @@ func TestFakeLimitFlags(t *testing.T) {
 		if r := runCLI(t, map[string]string{}, append([]string{"fake"}, args...)...); r.code != exitUsage {
 			t.Errorf("fake %v: exit %d, want 2", args, r.code)
 		}
+	}
+	// An int64 flag's bad value reads like an int flag's, not strconv's text.
+	if r := runCLI(t, map[string]string{}, "fake", "--max-store-bytes", "1x"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, `--max-store-bytes "1x" is not an integer`) || strings.Contains(r.stderr, "strconv") {
+		t.Errorf("fake --max-store-bytes 1x: exit %d, stderr %q", r.code, r.stderr)
 	}
 	env, stop := startFakeCLI(t, "--rate-limit", "2", "--max-agents", "1", "--request-log", "2", "--write-timeout", "5s")
 	runCLI(t, env, "agents", "create", "--name", "one", "--connection", "1001", "--model", "gpt-4.1-mini", "--system-prompt", "p").ok(t)
