@@ -658,6 +658,11 @@ cases:
 	if err := rep.WriteTable(&table); err != nil {
 		t.Fatal(err)
 	}
+	for line := range strings.Lines(table.String()) {
+		if strings.HasSuffix(strings.TrimSuffix(line, "\n"), " ") {
+			t.Errorf("table line ends with spaces: %q", line)
+		}
+	}
 	for _, want := range []string{"CASE", "fails   gpt-4o", "FAIL", `contains: "Grace": not in the answer: "You said:`, "(+1 more)", "P95", "2 of 4 runs passed (50.0%): 2 failed, 0 errors"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())

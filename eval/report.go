@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -187,7 +188,11 @@ func showLatency(d time.Duration) string {
 // model, result, tokens, latency, the first failed assertion with the
 // actual text), every failure in full, then the totals per model.
 func (r *Report) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// The rows go through a buffer to lose the padding tabwriter puts after
+	// a run's latency when no assertion failed: trailing spaces on every
+	// passing row (a diff, a copied transcript, an editor show them).
+	var rows bytes.Buffer
+	tw := tabwriter.NewWriter(&rows, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CASE\tMODEL\tRESULT\tTOKENS\tLATENCY\tFAILED ASSERTION")
 	repeats := r.repeats()
 	for _, res := range r.Results {
@@ -203,6 +208,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for line := range strings.Lines(rows.String()) {
+		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
+			return err
+		}
 	}
 	if slices.ContainsFunc(r.Results, func(res Result) bool { return res.Resumed }) {
 		fmt.Fprintln(w, "* kept from the earlier report (not run again)")

@@ -102,9 +102,12 @@ func TestPlanApplyExport(t *testing.T) {
 	if n := len(fake.Agents(7)); n != 2 {
 		t.Fatalf("apply without --prune: %d agents, want 2", n)
 	}
-	runCLI(t, env, "apply", "-f", path, "--yes", "--prune").ok(t)
+	r = runCLI(t, env, "apply", "-f", path, "--yes", "--prune").ok(t)
 	if n := len(fake.Agents(7)); n != 1 {
 		t.Fatalf("apply --prune: %d agents, want 1", n)
+	}
+	if !strings.Contains(r.stdout, "1 deleted (1 write).") {
+		t.Errorf("apply --prune:\n%s", r.stdout)
 	}
 
 	// Export, then plan of the export: no change.
@@ -141,6 +144,16 @@ func TestPlanUnknownNamesWriteNothing(t *testing.T) {
 	assertOneErrorLine(t, r.stderr, `model "gpt-9"`, "gpt-4.1-mini, gpt-4o, o4-mini")
 	if w := nonGETs(fake); len(w) != 0 || r.code != exitError {
 		t.Fatalf("exit %d, writes %v", r.code, w)
+	}
+	// Several names the team lacks: every one found at once, one a line
+	// with its file and line, not run together on one line.
+	writeAgentFile(t, dir, strings.Replace(strings.Replace(agentFileYAML, "Tool 101: look up an order", "Tool 1: nothing", 1), "claude-3-5-haiku-latest", "gpt-9", 1))
+	r = runCLI(t, env, "plan", "-f", path)
+	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+	if r.code != exitError || len(lines) != 2 ||
+		!strings.HasPrefix(lines[0], "makeagents: "+path+":6: ") || !strings.Contains(lines[0], `scenario "Tool 1: nothing"`) ||
+		!strings.HasPrefix(lines[1], "makeagents: "+path+":14: ") || !strings.Contains(lines[1], `model "gpt-9"`) {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	for _, args := range [][]string{{"plan"}, {"plan", "-f", path, "--bogus"}, {"plan", "--bogus"}, {"plan", "-f", filepath.Join(dir, "missing.yaml")}} {
 		if r := runCLI(t, env, args...); r.code != exitError {
@@ -212,5 +225,33 @@ func TestPlanNeverPrintsTheToken(t *testing.T) {
 		if !strings.Contains(r.stdout, redact.Mark) {
 			t.Errorf("%v printed no redacted name (exit %d):\n%s%s", args, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// TestApplyFailureLine: a write that fails stops apply with one error line
+// that names the write and Make's answer once, with one "makeagents:" (the
+// SDK's own prefix inside agentfile's wrapping is not printed again).
+func TestApplyFailureLine(t *testing.T) {
+	_, env := fakeEnv(t, makeagentstest.WithLimits(func() makeagentstest.Limits {
+		l := makeagentstest.DefaultLimits()
+		l.Agents = 1
+		return l
+	}()))
+	dir := t.TempDir()
+	text := strings.Replace(agentFileYAML, "    knowledge:\n      - file: faq.md\n      - text: \"Returns are free within 30 days.\"\n        name: returns-policy\n", "", 1)
+	path := writeAgentFile(t, dir, text)
+	r := runCLI(t, env, "apply", "-f", path, "--yes")
+	if r.code != exitError {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var errLines []string
+	for line := range strings.Lines(r.stderr) {
+		if strings.HasPrefix(line, "makeagents: ") {
+			errLines = append(errLines, line)
+		}
+	}
+	if len(errLines) != 1 || strings.Count(errLines[0], "makeagents: ") != 1 ||
+		!strings.Contains(errLines[0], `makeagents: create agent "Sales bot": POST /api/v2/ai-agents/v1/agents: 400`) {
+		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }

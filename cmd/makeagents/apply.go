@@ -100,7 +100,11 @@ func applyRun(ctx context.Context, opts *planOptions) error {
 		return err
 	}
 	n := cs.Counts()
-	fmt.Fprintf(opts.stdout, "Applied: %d created, %d updated, %d replaced, %d deleted (%d writes).\n", n.Create, n.Update, n.Replace, n.Delete, len(res.Done))
+	writes := "writes"
+	if len(res.Done) == 1 {
+		writes = "write"
+	}
+	fmt.Fprintf(opts.stdout, "Applied: %d created, %d updated, %d replaced, %d deleted (%d %s).\n", n.Create, n.Update, n.Replace, n.Delete, len(res.Done), writes)
 	return nil
 }
 

@@ -35,8 +35,12 @@ type factory struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	env    func(string) string
-	global globalFlags
+	// unredactedStdout is stdout before redactOutput wrapped it, for the
+	// one text meant to carry a token: the fake's own, in its sourceable
+	// lines (the environment's token may be that same fake token).
+	unredactedStdout io.Writer
+	env              func(string) string
+	global           globalFlags
 
 	// commands is every runnable command in the order help lists them (the
 	// command table of newRootCmd).
@@ -54,7 +58,7 @@ type factory struct {
 // run is the whole CLI, testable in-process: it builds the command tree,
 // runs one command and returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
-	f := &factory{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	f := &factory{stdin: stdin, stdout: stdout, stderr: stderr, env: env, unredactedStdout: stdout}
 	// The environment's token is redacted from the start: a usage error
 	// (a bad flag value, an argument) may quote a token pasted in the
 	// wrong place before the command reads its configuration.
@@ -89,15 +93,51 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.Is(err, errDriftFound):
 		return exitDrift
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "makeagents: interrupted")
+		hint := ""
+		if th := (*threadHintError)(nil); errors.As(err, &th) {
+			hint = th.hint()
+		}
+		fmt.Fprintln(stderr, "makeagents: interrupted"+hint)
 		return exitInterrupted
 	case ctx.Err() == nil && f.timedOut && errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintf(stderr, "makeagents: %s timed out after %s (raise it with --timeout)\n", commandWords(cmd), f.timeout)
 		return exitError
 	default:
-		fmt.Fprintln(stderr, errorLine(err))
+		for _, line := range errorLines(err) {
+			fmt.Fprintln(stderr, line)
+		}
 		return exitError
 	}
+}
+
+// errorLines is errorLine for each error of a joined error (a plan's
+// names the team lacks, all found at once, each with its file and line):
+// one problem a line, as eval prints a suite's, instead of every problem
+// run together on one line. An error that holds an API error stays one
+// line: the contract for a failed call.
+func errorLines(err error) []string {
+	var apiErr *api.APIError
+	if errors.As(err, &apiErr) {
+		return []string{errorLine(err)}
+	}
+	var lines []string
+	var split func(error)
+	split = func(e error) {
+		if joined, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, inner := range joined.Unwrap() {
+				if inner != nil {
+					split(inner)
+				}
+			}
+			return
+		}
+		lines = append(lines, errorLine(e))
+	}
+	split(err)
+	if len(lines) == 0 {
+		return []string{errorLine(err)}
+	}
+	return lines
 }
 
 // tokenFileArg is the value of --token-file on the command line, found
@@ -146,6 +186,9 @@ const sdkPrefix = "makeagents: "
 // errorLine renders err as the one stderr line the contract promises.
 func errorLine(err error) string {
 	msg := strings.TrimPrefix(err.Error(), sdkPrefix)
+	// An SDK error wrapped by a package above it (agentfile's "create
+	// agent X: %w") carries the prefix mid-line; the line has it once.
+	msg = strings.ReplaceAll(msg, ": "+sdkPrefix, ": ")
 	msg = strings.ReplaceAll(msg, "\n", " ")
 	return sdkPrefix + printable(msg)
 }
@@ -457,6 +500,12 @@ func printFlags(w io.Writer, fs *pflag.FlagSet) {
 		}
 		if arg != "" {
 			name += " " + strings.ToUpper(arg)
+		}
+		if len(name) > 26 {
+			// Wider than the column: the description goes under it, else
+			// name and description run together.
+			fmt.Fprintf(w, "  %s\n  %-26s %s\n", name, "", usage)
+			return
 		}
 		fmt.Fprintf(w, "  %-26s %s\n", name, usage)
 	})

@@ -377,6 +377,59 @@ func TestStreamErrorsExit1(t *testing.T) {
 	assertOneErrorLine(t, r.stderr, "EOF")
 }
 
+// A stream that breaks or is interrupted after its run reached Make names
+// the thread the CLI chose for it, in its one line: the conversation can
+// go on. With --thread the user knows it already.
+func TestStreamBrokenNamesItsThread(t *testing.T) {
+	fake, env := fakeEnv(t)
+	fake.StreamFaults(makeagentstest.CutStreamMidEvent(1))
+	a := fake.AddAgent(team, api.Agent{Name: "Echo", SystemPrompt: "s", DefaultModel: "m"})
+	r := runCLI(t, env, "stream", a.ID, "hi")
+	thread := ""
+	for _, req := range fake.Requests() {
+		var body struct {
+			ThreadID string `json:"threadId"`
+		}
+		if req.Method == http.MethodPost && json.Unmarshal(req.Body, &body) == nil && body.ThreadID != "" {
+			thread = body.ThreadID
+		}
+	}
+	if thread == "" {
+		t.Fatal("the stream request named no thread")
+	}
+	assertOneErrorLine(t, r.stderr, "EOF", "(thread "+thread+": continue it with --thread "+thread+")")
+	if r.code != exitError {
+		t.Errorf("exit %d", r.code)
+	}
+	r = runCLI(t, env, "stream", a.ID, "hi", "--thread", "mine")
+	assertOneErrorLine(t, r.stderr, "EOF")
+	if strings.Contains(r.stderr, "--thread") {
+		t.Errorf("with --thread given: %s", r.stderr)
+	}
+
+	// Ctrl-C in the middle: exit 130, the thread named too.
+	fake.StreamFaults(makeagentstest.StallStream(1))
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"stream", a.ID, "hi", "--json"}, strings.NewReader(""), pw, &stderr,
+			func(k string) string { return env[k] })
+		_ = pw.Close()
+	}()
+	if err := json.NewDecoder(pr).Decode(new(map[string]any)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if code := <-done; code != exitInterrupted || !strings.HasPrefix(stderr.String(), "makeagents: interrupted (thread ") ||
+		strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
 // Make's validation errors carry detail as a list of strings: the one error
 // line names the status, the message and every line of the detail.
 func TestAPIErrorWithDetailList(t *testing.T) {
@@ -539,6 +592,34 @@ func TestTokenNeverPrinted(t *testing.T) {
 	r := runCLI(t, env, "agents", "list")
 	if strings.Contains(r.stdout+r.stderr, secret) {
 		t.Error("a rejected token was printed")
+	}
+}
+
+// TestHelpFlagColumns: a flag whose name and argument fill the column
+// still has its description apart from it ("--read-header-timeout DURATION
+// DURATION a client may..." read as one run-on line).
+func TestHelpFlagColumns(t *testing.T) {
+	for _, c := range commandTable() {
+		out := runCLI(t, nil, append(strings.Fields(commandWords(c)), "--help")...).stdout
+		lines := strings.Split(out, "\n")
+		for i, line := range lines {
+			if !strings.HasPrefix(line, "  -") {
+				continue
+			}
+			name, usage, ok := strings.Cut(strings.TrimPrefix(line, "  "), "  ")
+			if ok && strings.TrimSpace(usage) != "" {
+				continue
+			}
+			// Alone on its line: the description is the next one, indented
+			// to the column.
+			if next := ""; i+1 < len(lines) {
+				next = lines[i+1]
+				if strings.HasPrefix(next, strings.Repeat(" ", 29)) && strings.TrimSpace(next) != "" {
+					continue
+				}
+			}
+			t.Errorf("%s --help: flag line %q does not set %q apart from its description", commandWords(c), line, name)
+		}
 	}
 }
 

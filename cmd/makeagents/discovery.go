@@ -225,10 +225,11 @@ func newDoctorCmd(f *factory, runF func(context.Context, *doctorOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check that this token and team can create and run an agent; one line per check, exit 1 on a problem.",
-		Long: `Checks, in order: the zone and base URL; the token's scopes against what each command
-needs (a missing scope is named with the commands that need it); that the team is
-reachable; the LLM providers with their usable connections and models; the tool
-scenarios. Lines start with "ok", "warn" (not needed to create and run an agent) or
+		Long: `Checks, in order: the zone and base URL; the client's rate limit (MAKE_RATE_LIMIT: a warn
+without one); the token's scopes against what each command needs (a missing scope is
+named with the commands that need it; Make's two spellings, ai-agents:read and
+read:user, are both read); that the team is reachable; the LLM providers with their
+usable connections and models; the tool scenarios. Lines start with "ok", "warn" (not needed to create and run an agent) or
 "FAIL". Exit 0 when everything "agents create" and "run" need is there, 1 otherwise.`,
 		Example: "makeagents doctor --team 42",
 		RunE: func(cmd *cobra.Command, args []string) error {

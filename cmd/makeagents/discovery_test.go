@@ -252,6 +252,9 @@ func TestConnectionsHintBounded(t *testing.T) {
 func TestDoctorReportsTheRateLimit(t *testing.T) {
 	fake, env := fakeEnv(t)
 	r := runCLI(t, env, "doctor").ok(t)
+	if help := runCLI(t, nil, "doctor", "--help").ok(t).stdout; !strings.Contains(help, "rate limit (MAKE_RATE_LIMIT") {
+		t.Errorf("doctor --help does not mention its rate-limit line:\n%s", help)
+	}
 	if !strings.Contains(r.stdout, "warn rate limit: none; set MAKE_RATE_LIMIT") {
 		t.Errorf("doctor without a rate limit:\n%s", r.stdout)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/makeagents/makeagents-go/api"
 	"github.com/makeagents/makeagents-go/eval"
 	"github.com/makeagents/makeagents-go/internal/redact"
 )
@@ -137,6 +138,11 @@ func evalRun(ctx context.Context, o *evalOptions) error {
 	case rep == nil && err != nil:
 		// The SDK's error inside eval's wrapping brings its own prefix.
 		fmt.Fprintln(o.stderr, errorLine(errors.New(strings.ReplaceAll(err.Error(), "makeagents: ", ""))))
+		if api.IsValidationError(err) {
+			// Refused before sending (an agent id that is no UUID):
+			// nothing went out, so it is the usage status, as elsewhere.
+			return &exitStatus{exitUsage}
+		}
 		return &exitStatus{exitEvalCallsFailed}
 	}
 
@@ -175,6 +181,9 @@ func evalRun(ctx context.Context, o *evalOptions) error {
 	case err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled):
 		fmt.Fprintf(o.stderr, "makeagents: interrupted: %d of %d runs finished%s\n", len(rep.Results), rep.Planned, resumeHint(o.json))
 		return &exitStatus{exitInterrupted}
+	case err != nil && o.timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		fmt.Fprintf(o.stderr, "makeagents: eval stopped: --timeout %s ended it: %d of %d runs finished%s\n", o.timeout, len(rep.Results), rep.Planned, resumeHint(o.json))
+		return &exitStatus{exitEvalCallsFailed}
 	case err != nil:
 		fmt.Fprintf(o.stderr, "makeagents: eval stopped (%v): %d of %d runs finished%s\n", err, len(rep.Results), rep.Planned, resumeHint(o.json))
 		return &exitStatus{exitEvalCallsFailed}

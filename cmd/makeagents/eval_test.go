@@ -277,6 +277,17 @@ func TestEvalSuiteErrorSendsNothing(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, `name: no agent of the team is named "Nobody"`) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
+	// An agent id the SDK refuses before sending is a usage error too:
+	// nothing was sent, so it is not a failed call.
+	for _, args := range [][]string{
+		{"eval", writeSuite(t, evalSuite), "--agent", "nope"},
+		{"eval", writeSuite(t, "agent: not-a-uuid\ncases: [{name: a, input: hi}]\n")},
+	} {
+		r = runCLI(t, env, args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "not a UUID") {
+			t.Errorf("%q: exit %d: %s", args, r.code, r.stderr)
+		}
+	}
 	if n := runsSent(fake); n != 0 {
 		t.Errorf("%d runs sent", n)
 	}
@@ -335,6 +346,18 @@ func gated(t *testing.T, env map[string]string, n int32) map[string]string {
 	out := maps.Clone(env)
 	out["MAKE_BASE_URL"] = srv.URL + target.Path
 	return out
+}
+
+// --timeout ending the runs exits 3 and says it was --timeout, not a bare
+// "context deadline exceeded".
+func TestEvalTimeoutSaysSo(t *testing.T) {
+	_, env, _ := evalFake(t)
+	env = gated(t, env, 0) // every run is held: only --timeout ends them
+	r := runCLI(t, env, "eval", writeSuite(t, evalSuite), "--timeout", "100ms")
+	if r.code != exitEvalCallsFailed || !strings.Contains(r.stderr, "makeagents: eval stopped: --timeout 100ms ended it: 0 of 8 runs finished") ||
+		strings.Contains(r.stderr, "deadline exceeded") {
+		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // Ctrl-C stops new runs and writes what finished; the same --json resumes.

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -148,10 +150,14 @@ func fakeRun(ctx context.Context, o *fakeOptions) error {
 		}
 		scopes = append(scopes, makeagentstest.WithScopes(list...))
 	}
+	// The access log is written by the fake's handlers while this
+	// goroutine writes its own lines; stderr (a redacting writer once
+	// MAKE_API_TOKEN is set) is not safe for that, so one lock guards both.
+	stderr := &syncWriter{w: o.stderr}
 	opts := []makeagentstest.Option{
 		makeagentstest.WithAddr(o.addr), makeagentstest.WithToken(o.token),
 		makeagentstest.WithSeed(seed), makeagentstest.WithStepDelay(o.stepDelay),
-		makeagentstest.WithAccessLog(o.stderr),
+		makeagentstest.WithAccessLog(stderr),
 		makeagentstest.WithRateLimit(o.rateLimit), makeagentstest.WithLimits(o.limits),
 	}
 	opts = append(opts, scopes...)
@@ -171,11 +177,15 @@ func fakeRun(ctx context.Context, o *fakeOptions) error {
 	// once), waits at most a few seconds for a client that stopped reading,
 	// and returns when no goroutine of the fake is left.
 	defer fake.Close()
-	fmt.Fprintf(o.stdout, "%s=%s\n%s=%s\n%s=%d\n", api.EnvBaseURL, shellQuote(fake.URL()),
+	// Unredacted: these lines are the fake's configuration, its token
+	// included, even when the environment's token is the same (a shell
+	// that sourced another fake's lines); redacted, they would lock every
+	// client out. The fake reads no token from the environment.
+	fmt.Fprintf(o.unredactedStdout, "%s=%s\n%s=%s\n%s=%d\n", api.EnvBaseURL, shellQuote(fake.URL()),
 		api.EnvToken, shellQuote(fake.Token()), api.EnvTeamID, team)
-	fmt.Fprintf(o.stderr, "makeagents fake: serving %s (%s); Ctrl-C or SIGTERM stops it\n", fake.URL(), makeagentstest.HeaderValue)
+	fmt.Fprintf(stderr, "makeagents fake: serving %s (%s); Ctrl-C or SIGTERM stops it\n", fake.URL(), makeagentstest.HeaderValue)
 	<-ctx.Done()
-	fmt.Fprintln(o.stderr, "makeagents fake: stopping")
+	fmt.Fprintln(stderr, "makeagents fake: stopping")
 	return nil // a stop asked for is success, whether by a signal or --timeout
 }
 
@@ -242,4 +252,16 @@ func shellQuote(v string) string {
 		return v
 	}
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+// syncWriter serialises writes from several goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -42,12 +42,18 @@ func (l *lockedBuffer) String() string {
 // status and stderr.
 func startFakeCLI(t *testing.T, args ...string) (env map[string]string, stop func() (int, string)) {
 	t.Helper()
+	return startFakeCLIEnv(t, func(string) string { return "" }, args...)
+}
+
+// startFakeCLIEnv is startFakeCLI with the environment the fake starts in.
+func startFakeCLIEnv(t *testing.T, environ func(string) string, args ...string) (env map[string]string, stop func() (int, string)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	var stderr lockedBuffer
 	done := make(chan int, 1)
 	go func() {
-		code := run(ctx, append([]string{"fake"}, args...), strings.NewReader(""), pw, &stderr, func(string) string { return "" })
+		code := run(ctx, append([]string{"fake"}, args...), strings.NewReader(""), pw, &stderr, environ)
 		_ = pw.Close()
 		done <- code
 	}()
@@ -148,6 +154,27 @@ func TestFakeCommand(t *testing.T) {
 	}
 }
 
+// TestFakePrintsItsTokenWhateverTheEnvironment: a shell that sourced one
+// fake's lines (MAKE_API_TOKEN=test-token) and starts another gets that
+// fake's token to source, not "[redacted]": the lines are the fake's own
+// configuration, and a redacted one would lock every client out.
+func TestFakePrintsItsTokenWhateverTheEnvironment(t *testing.T) {
+	environ := func(k string) string {
+		if k == "MAKE_API_TOKEN" {
+			return makeagentstest.DefaultToken
+		}
+		return ""
+	}
+	env, stop := startFakeCLIEnv(t, environ)
+	if env["MAKE_API_TOKEN"] != makeagentstest.DefaultToken {
+		t.Fatalf("printed environment %v, want MAKE_API_TOKEN=%s", env, makeagentstest.DefaultToken)
+	}
+	runCLI(t, env, "agents", "list").ok(t)
+	if code, log := stop(); code != exitOK {
+		t.Errorf("exit %d: %s", code, log)
+	}
+}
+
 // TestFakeCommandAddress: a non-loopback --addr is a usage error unless
 // --listen-any; a bad one is too.
 func TestFakeCommandAddress(t *testing.T) {
@@ -161,6 +188,11 @@ func TestFakeCommandAddress(t *testing.T) {
 		if r := runCLI(t, map[string]string{}, append([]string{"fake"}, args...)...); r.code != exitUsage {
 			t.Errorf("fake %v: exit %d, want 2", args, r.code)
 		}
+	}
+	// An int64 flag's bad value reads like an int flag's, not strconv's text.
+	if r := runCLI(t, map[string]string{}, "fake", "--max-store-bytes", "1x"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, `--max-store-bytes "1x" is not an integer`) || strings.Contains(r.stderr, "strconv") {
+		t.Errorf("fake --max-store-bytes 1x: exit %d, stderr %q", r.code, r.stderr)
 	}
 	env, stop := startFakeCLI(t, "--addr", "localhost:0")
 	if env["MAKE_API_TOKEN"] != makeagentstest.DefaultToken || env["MAKE_TEAM_ID"] != "1" {
@@ -242,6 +274,11 @@ func TestFakeLimitFlags(t *testing.T) {
 		if r := runCLI(t, map[string]string{}, append([]string{"fake"}, args...)...); r.code != exitUsage {
 			t.Errorf("fake %v: exit %d, want 2", args, r.code)
 		}
+	}
+	// An int64 flag's bad value reads like an int flag's, not strconv's text.
+	if r := runCLI(t, map[string]string{}, "fake", "--max-store-bytes", "1x"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, `--max-store-bytes "1x" is not an integer`) || strings.Contains(r.stderr, "strconv") {
+		t.Errorf("fake --max-store-bytes 1x: exit %d, stderr %q", r.code, r.stderr)
 	}
 	env, stop := startFakeCLI(t, "--rate-limit", "2", "--max-agents", "1", "--request-log", "2", "--write-timeout", "5s")
 	runCLI(t, env, "agents", "create", "--name", "one", "--connection", "1001", "--model", "gpt-4.1-mini", "--system-prompt", "p").ok(t)

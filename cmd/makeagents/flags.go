@@ -131,7 +131,7 @@ func flagError(f *factory, cmd *cobra.Command, err error) error {
 		return usageErrorf("--%s needs a value", missing.GetFlag().Name)
 	case errors.As(err, &invalid):
 		fl := invalid.GetFlag()
-		what := map[string]string{"int": "an integer", "duration": "a duration such as 30s or 5m", "bool": "true or false"}[fl.Value.Type()]
+		what := map[string]string{"int": "an integer", "int64": "an integer", "duration": "a duration such as 30s or 5m", "bool": "true or false"}[fl.Value.Type()]
 		if what == "" {
 			return usageErrorf("--%s %q: %v", fl.Name, invalid.GetValue(), errors.Unwrap(invalid))
 		}

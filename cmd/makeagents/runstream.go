@@ -124,6 +124,11 @@ func streamRun(ctx context.Context, opts *runOptions) error {
 	}
 	for ev, err := range stream.All() {
 		if err != nil {
+			if !opts.threadGiven {
+				// The run reached Make under the thread the CLI named; say
+				// which, or a broken or interrupted stream's thread is lost.
+				return &threadHintError{err: err, thread: body.ThreadID}
+			}
 			return err
 		}
 		if err := print(opts.stdout, ev); err != nil {
@@ -132,6 +137,20 @@ func streamRun(ctx context.Context, opts *runOptions) error {
 	}
 	printThread(opts.factory, body.ThreadID)
 	return nil
+}
+
+// threadHintError is a stream's error after its run reached Make, with the
+// thread the CLI named for it: still one line, and the thread continuable.
+type threadHintError struct {
+	err    error
+	thread string
+}
+
+func (e *threadHintError) Error() string { return e.err.Error() + e.hint() }
+func (e *threadHintError) Unwrap() error { return e.err }
+func (e *threadHintError) hint() string {
+	t := printable(e.thread)
+	return fmt.Sprintf(" (thread %s: continue it with --thread %s)", t, t)
 }
 
 // printThread tells the user, on stderr so stdout stays the answer alone,
