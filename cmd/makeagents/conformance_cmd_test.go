@@ -2,7 +2,12 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -138,24 +143,50 @@ func TestConformanceCtrlCDeletesScratchAgent(t *testing.T) {
 }
 
 // startStalledFullRun starts a full conformance run whose stream stalls
-// after one event, and returns once the run is in the stall (the plain run,
-// which comes just before the stream, has completed). cancel plays Ctrl-C;
-// done delivers the CLI's result.
+// after one event, and returns once the run is in the stall: the fake has
+// answered the stream's headers, so a fault set afterwards (FailNext) can
+// only meet the requests that follow, the scratch agent's cleanup. Seeing
+// runAgent in the fake's log is not enough: the log is written when a
+// request ends, and under load the test could set its fault before the
+// stream's request arrived. cancel plays Ctrl-C; done delivers the CLI's
+// result.
 func startStalledFullRun(t *testing.T, fake *makeagentstest.Server, env map[string]string) (cancel func(), done <-chan cliResult) {
 	t.Helper()
 	fake.StreamFaults(makeagentstest.StallStream(1))
+	upstream, err := url.Parse(fake.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	streaming := make(chan struct{})
+	var once sync.Once
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: upstream.Scheme, Host: upstream.Host})
+	proxy.FlushInterval = -1
+	transport := &http.Transport{}
+	proxy.Transport = transport
+	t.Cleanup(transport.CloseIdleConnections)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if strings.HasSuffix(resp.Request.URL.Path, "/run/stream") {
+			once.Do(func() { close(streaming) })
+		}
+		return nil
+	}
+	front := httptest.NewServer(proxy)
+	t.Cleanup(front.Close)
+	env["MAKE_BASE_URL"] = front.URL + upstream.Path
+
 	ctx, cancel := context.WithCancel(context.Background())
 	result := make(chan cliResult, 1)
 	go func() {
 		result <- runCLIContext(ctx, t, env, "", "conformance", "--connection", "1001", "--model", "gpt-4.1-mini", "--yes")
 	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for !sawOperation(fake, "runAgent") {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatal("conformance never reached the run")
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-streaming:
+	case r := <-result:
+		cancel()
+		t.Fatalf("conformance ended before its stream (exit %d): %s", r.code, r.stderr)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("conformance never reached the stream")
 	}
 	return cancel, result
 }
