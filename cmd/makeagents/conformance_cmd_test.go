@@ -191,15 +191,6 @@ func startStalledFullRun(t *testing.T, fake *makeagentstest.Server, env map[stri
 	return cancel, result
 }
 
-func sawOperation(fake *makeagentstest.Server, op string) bool {
-	for _, r := range fake.Requests() {
-		if r.Operation == op {
-			return true
-		}
-	}
-	return false
-}
-
 // Each kind of drift the fake can inject is reported with its path and
 // kind, and the command exits 3.
 func TestConformanceReportsInjectedDrift(t *testing.T) {
