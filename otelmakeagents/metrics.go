@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
 
 	"github.com/makeagents/makeagents-go/api"
 )
@@ -43,8 +44,9 @@ var (
 //   - makeagents.client.rate_limit.wait (histogram, s): the time calls
 //     waited for the rate limit or a 429's pause, when they waited.
 //
-// It panics only if the meter provider cannot make an instrument, which the
-// OpenTelemetry SDK and its no-op never do for these names.
+// A meter provider that cannot make one of these instruments does not stop
+// the client: the error goes to OpenTelemetry's error handler (otel.Handle)
+// and that instrument records nothing.
 func WithMetrics(opts ...Option) api.Option {
 	c := config{}
 	for _, o := range opts {
@@ -57,26 +59,32 @@ func WithMetrics(opts ...Option) api.Option {
 	}
 	m := c.meters.Meter(ScopeName, metric.WithInstrumentationVersion(api.Version))
 	r := &recorder{
-		duration: must(m.Float64Histogram("gen_ai.client.operation.duration", metric.WithUnit("s"),
+		duration: instrument[metric.Float64Histogram](noop.Float64Histogram{})(m.Float64Histogram("gen_ai.client.operation.duration", metric.WithUnit("s"),
 			metric.WithDescription("Duration of a call to Make's AI Agents API, retries and waits included."),
 			metric.WithExplicitBucketBoundaries(durationBuckets...))),
-		tokens: must(m.Int64Histogram("gen_ai.client.token.usage", metric.WithUnit("{token}"),
+		tokens: instrument[metric.Int64Histogram](noop.Int64Histogram{})(m.Int64Histogram("gen_ai.client.token.usage", metric.WithUnit("{token}"),
 			metric.WithDescription("Tokens used by a run, by gen_ai.token.type."),
 			metric.WithExplicitBucketBoundaries(tokenBuckets...))),
-		retries: must(m.Int64Counter("makeagents.client.retries", metric.WithUnit("{retry}"),
+		retries: instrument[metric.Int64Counter](noop.Int64Counter{})(m.Int64Counter("makeagents.client.retries", metric.WithUnit("{retry}"),
 			metric.WithDescription("Retries of calls to Make's AI Agents API, by reason."))),
-		waits: must(m.Float64Histogram("makeagents.client.rate_limit.wait", metric.WithUnit("s"),
+		waits: instrument[metric.Float64Histogram](noop.Float64Histogram{})(m.Float64Histogram("makeagents.client.rate_limit.wait", metric.WithUnit("s"),
 			metric.WithDescription("Time a call waited for the client's rate limit or a 429's pause."),
 			metric.WithExplicitBucketBoundaries(durationBuckets...))),
 	}
 	return api.WithCallEvents(r.record)
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic("otelmakeagents: " + err.Error())
+// instrument keeps what a meter made, or, when it failed, reports the error
+// to OpenTelemetry's handler and records nothing through fallback: a
+// custom MeterProvider's refusal is no reason to break the caller's client.
+func instrument[T any](fallback T) func(v T, err error) T {
+	return func(v T, err error) T {
+		if err != nil {
+			otel.Handle(err)
+			return fallback
+		}
+		return v
 	}
-	return v
 }
 
 type recorder struct {

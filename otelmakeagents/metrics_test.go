@@ -2,10 +2,14 @@ package otelmakeagents_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -95,5 +99,51 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("retries: %+v", got["makeagents.client.retries"])
 	} else if v, _ := retries.DataPoints[0].Attributes.Value(attribute.Key("makeagents.retry.reason")); v.AsString() != "rate_limited" {
 		t.Errorf("retry reason %q", v.AsString())
+	}
+}
+
+// refusingMeter is a custom MeterProvider whose meter refuses every
+// instrument, with the nil instruments a careless implementation returns.
+type refusingMeter struct{ noop.Meter }
+
+func (refusingMeter) Float64Histogram(string, ...metric.Float64HistogramOption) (metric.Float64Histogram, error) {
+	return nil, errors.New("refused")
+}
+func (refusingMeter) Int64Histogram(string, ...metric.Int64HistogramOption) (metric.Int64Histogram, error) {
+	return nil, errors.New("refused")
+}
+func (refusingMeter) Int64Counter(string, ...metric.Int64CounterOption) (metric.Int64Counter, error) {
+	return nil, errors.New("refused")
+}
+
+type refusingProvider struct{ noop.MeterProvider }
+
+func (refusingProvider) Meter(string, ...metric.MeterOption) metric.Meter { return refusingMeter{} }
+
+// A MeterProvider that cannot make the instruments neither panics nor
+// breaks the client: the errors go to OpenTelemetry's handler and calls,
+// runs and retries go on unrecorded.
+func TestMetricsWithARefusingMeterProvider(t *testing.T) {
+	var handled []error
+	previous := otel.GetErrorHandler()
+	t.Cleanup(func() { otel.SetErrorHandler(previous) })
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { handled = append(handled, err) }))
+	fake := makeagentstest.NewServer(t)
+	client, err := fake.Client(api.WithTeamID(1), otelmakeagents.WithMetrics(otelmakeagents.WithMeterProvider(refusingProvider{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(handled) != 4 {
+		t.Errorf("%d errors handed to otel.Handle, want one per instrument (4): %v", len(handled), handled)
+	}
+	ctx := context.Background()
+	created, err := client.CreateAgent(ctx, api.CreateAgentRequest{Name: "unmetered", SystemPrompt: "p",
+		MakeConnectionID: fake.ConnectionID(1), DefaultModel: "gpt-4o"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.FailNext(1, http.StatusTooManyRequests, 0)
+	if _, err := client.RunAgent(ctx, created.ID, api.NewRunRequest("hello")); err != nil {
+		t.Fatal(err)
 	}
 }
